@@ -1,0 +1,46 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import {
+  AppConfig,
+  AuthGuard,
+  ConfigModule,
+  DatabaseModule,
+  EventsModule,
+  HealthModule,
+  HttpExceptionFilter,
+  MailModule,
+  QueueModule,
+  RealtimeModule,
+} from '@atrium/platform';
+import { IDENTITY_ENTITIES, IdentityModule } from '@atrium/identity';
+import { ORGANIZATION_ENTITIES, OrganizationsModule } from '@atrium/organizations';
+import { MIGRATIONS } from '@atrium/migrations';
+
+export const ENTITIES = [...ORGANIZATION_ENTITIES, ...IDENTITY_ENTITIES];
+
+/** The platform kernel and every feature library; workers run in-process unless RUN_WORKERS=false. */
+export function coreImports(config: AppConfig, opts: { workers: boolean }) {
+  return [
+    ConfigModule.forRoot(config),
+    DatabaseModule.forRoot({ entities: ENTITIES, migrations: MIGRATIONS }),
+    EventsModule,
+    QueueModule.forRoot(config),
+    MailModule.register({ workers: opts.workers }),
+    OrganizationsModule,
+    IdentityModule,
+  ];
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [...coreImports(config, { workers: config.queue.runWorkers }), HealthModule, RealtimeModule],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,11 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from '@atrium/platform';
+import { coreImports } from '../../api/src/app.module.js';
+
+/** The same feature libraries as the api, with their queue workers and no HTTP edge. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: WorkerModule, imports: coreImports(config, { workers: true }) };
+  }
+}

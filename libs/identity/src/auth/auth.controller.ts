@@ -1,0 +1,63 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiInvalid, Authenticated, Ctx, ErrorBody, Public, type RequestContext } from '@atrium/platform';
+import { LoginDto, LoginResponseDto, RefreshDto, TokenPairDto } from './dto/login.dto.js';
+import { RegisterOrganizationDto, RegisteredDto } from './dto/register.dto.js';
+import { LoginService } from './login.service.js';
+import { LogoutService } from './logout.service.js';
+import { RegistrationService } from './registration.service.js';
+import { SessionIssuer } from './session-issuer.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly registration: RegistrationService,
+    private readonly login: LoginService,
+    private readonly issuer: SessionIssuer,
+    private readonly logouts: LogoutService,
+  ) {}
+
+  @Post('organization/register')
+  @Public()
+  @ApiOperation({ summary: 'Create an organization and its owner account' })
+  @ApiCreatedResponse({ type: RegisteredDto })
+  @ApiInvalid()
+  @ApiConflictResponse({ type: ErrorBody, description: 'The email already has an account' })
+  async register(@Ctx() ctx: RequestContext, @Body() dto: RegisterOrganizationDto): Promise<RegisteredDto> {
+    const { userId, organizationId } = await this.registration.register(ctx, dto);
+    return { message: 'Organization registered successfully', user_id: userId, organization_id: organizationId };
+  }
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in with email and password' })
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiInvalid()
+  @ApiUnauthorizedResponse({ type: ErrorBody, description: 'Invalid email or password (same answer for both)' })
+  signIn(@Ctx() ctx: RequestContext, @Body() dto: LoginDto): Promise<LoginResponseDto> {
+    return this.login.login(ctx, dto);
+  }
+
+  @Post('refresh')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token for a new pair; reusing a rotated token revokes the session' })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiInvalid()
+  @ApiUnauthorizedResponse({ type: ErrorBody })
+  refresh(@Ctx() ctx: RequestContext, @Body() dto: RefreshDto): Promise<TokenPairDto> {
+    return this.issuer.refresh(dto.refresh_token, { ip: ctx.meta.ip, userAgent: ctx.meta.userAgent });
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @Authenticated()
+  @ApiOperation({ summary: 'End this session; its access token stops working at once' })
+  @ApiNoContentResponse()
+  async logout(@Ctx() ctx: RequestContext): Promise<void> {
+    await this.logouts.logout(ctx);
+  }
+}

@@ -1,0 +1,57 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { UserDto } from '../../users/dto/user.dto.js';
+import { normalizeEmail } from './register.dto.js';
+
+export class LoginDto {
+  @ApiProperty({ example: 'john@acme.com' })
+  @Transform(normalizeEmail)
+  @IsEmail()
+  @MaxLength(254)
+  email: string;
+
+  @ApiProperty({ writeOnly: true })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  password: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Organization to sign in to; defaults to the last one used' })
+  @IsOptional()
+  @IsUUID()
+  organization_id?: string;
+}
+
+export class RefreshDto {
+  @ApiProperty({ writeOnly: true })
+  @IsString()
+  @MaxLength(256)
+  refresh_token: string;
+}
+
+export class RoleSummaryDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'Owner' }) name: string;
+  @ApiProperty({ example: 'owner' }) slug: string;
+}
+
+export class OrganizationSummaryDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ nullable: true, type: String }) slug: string | null;
+  @ApiProperty({ nullable: true, type: String }) email: string | null;
+  @ApiProperty({ nullable: true, type: String }) phone: string | null;
+  @ApiProperty({ type: RoleSummaryDto }) role: RoleSummaryDto;
+  @ApiProperty({ type: [String], example: ['users.view'] }) permissions: string[];
+}
+
+export class TokenPairDto {
+  @ApiProperty({ description: 'HS256 JWT, short-lived' }) access_token: string;
+  @ApiProperty({ description: 'Opaque, single use: each refresh returns the next one' }) refresh_token: string;
+}
+
+export class LoginResponseDto extends TokenPairDto {
+  @ApiProperty({ type: UserDto }) user: UserDto;
+  @ApiProperty({ type: OrganizationSummaryDto }) organization: OrganizationSummaryDto;
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError, forbidden, type RequestContext, unauthorized } from '@atrium/platform';
+import { MembershipDirectory, type MembershipView } from '@atrium/organizations';
+import { PasswordService } from '../passwords/password.service.js';
+import { User } from '../users/user.entity.js';
+import type { LoginDto, LoginResponseDto } from './dto/login.dto.js';
+import { loginResponse } from './login-response.js';
+import { SessionIssuer } from './session-issuer.js';
+
+/** The same answer for an unknown email and a wrong password. */
+export const invalidCredentials = () => unauthorized('invalid_credentials', 'Invalid email or password');
+
+/** Password sign-in: checks credentials, picks the organization, opens a session. */
+@Injectable()
+export class LoginService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly passwords: PasswordService,
+    private readonly memberships: MembershipDirectory,
+    private readonly issuer: SessionIssuer,
+  ) {}
+
+  /** The user whose password matches, else the generic 401 (after equal work either way). */
+  async checkPassword(email: string, password: string): Promise<User> {
+    const user = await this.dataSource
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.email = :email', { email })
+      .getOne();
+    const ok = await this.passwords.verify(user?.passwordHash, password);
+    if (!user || !ok) throw invalidCredentials();
+    if (user.status !== 'active') throw unauthorized('account_suspended', 'The account is suspended');
+    return user;
+  }
+
+  async login(ctx: RequestContext, dto: LoginDto): Promise<LoginResponseDto> {
+    const user = await this.checkPassword(dto.email, dto.password);
+    return this.signIn(ctx, user, dto.organization_id);
+  }
+
+  /** Opens a session for an already-authenticated user in the organization asked for, else the last used. */
+  async signIn(ctx: RequestContext, user: User, organizationId?: string): Promise<LoginResponseDto> {
+    const view = await this.chooseMembership(user.id, organizationId);
+    const tokens = await this.issuer.open({
+      userId: user.id,
+      organizationId: view.organization.id,
+      ip: ctx.meta.ip,
+      userAgent: ctx.meta.userAgent,
+    });
+    await this.memberships.markUsed(view.membership.id);
+    return loginResponse(tokens, user, view);
+  }
+
+  private async chooseMembership(userId: string, organizationId?: string): Promise<MembershipView> {
+    const all = await this.memberships.activeFor(userId);
+    if (!all.length) throw forbidden('no_active_membership', 'This account does not belong to any active organization');
+    if (!organizationId) return all[0]!;
+    const chosen = all.find((v) => v.organization.id === organizationId);
+    if (!chosen) throw new DomainError('not_found', 'organization_not_found', 'Organization not found');
+    return chosen;
+  }
+}

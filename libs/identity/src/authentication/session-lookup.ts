@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface AuthRow {
+  revoked: boolean;
+  expired: boolean;
+  user_active: boolean;
+  membership_active: boolean | null;
+  role_slug: string | null;
+  permissions: string[] | null;
+  touch: boolean;
+}
+
+/**
+ * Everything a request needs to trust a session, in one indexed query: the session is open, the user
+ * active, and their membership and role in the organization asked for. Nothing is cached, so a revoked
+ * session, a removed member or a changed role applies on the very next request on every instance.
+ */
+const AUTH_SQL = `
+  SELECT s.revoked_at IS NOT NULL AS revoked,
+         s.expires_at < now() AS expired,
+         u.status = 'active' AS user_active,
+         m.status = 'active' AS membership_active,
+         r.slug AS role_slug,
+         r.permissions,
+         s.last_used_at < now() - interval '60 seconds' AS touch
+    FROM sessions s
+    JOIN users u ON u.id = s.user_id
+    LEFT JOIN memberships m ON m.user_id = s.user_id AND m.organization_id = $2
+    LEFT JOIN roles r ON r.id = m.role_id
+   WHERE s.id = $1 AND s.user_id = $3`;
+
+@Injectable()
+export class SessionLookup {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async find(sessionId: string, organizationId: string, userId: string): Promise<AuthRow | undefined> {
+    const rows = (await this.dataSource.query(AUTH_SQL, [sessionId, organizationId, userId])) as AuthRow[];
+    return rows[0];
+  }
+
+  /** Records activity at most once a minute per session, off the request's critical path. */
+  touch(sessionId: string): void {
+    void this.dataSource
+      .query(`UPDATE sessions SET last_used_at = now() WHERE id = $1`, [sessionId])
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import argon2 from 'argon2';
+import { badRequest } from '@atrium/platform';
+import { COMMON_PASSWORDS } from './common-passwords.js';
+
+/** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. Hashing runs on libuv's thread pool. */
+const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 128;
+
+/** Hashes, verifies and judges passwords. */
+@Injectable()
+export class PasswordService {
+  /** A hash of a random string, verified against when the account does not exist, so timing reveals nothing. */
+  private readonly decoy = argon2.hash(`decoy-${Math.random()}`, ARGON2_OPTIONS);
+
+  hash(password: string): Promise<string> {
+    return argon2.hash(password, ARGON2_OPTIONS);
+  }
+
+  async verify(hash: string | null | undefined, password: string): Promise<boolean> {
+    if (!hash) {
+      await argon2.verify(await this.decoy, password).catch(() => false);
+      return false;
+    }
+    try {
+      return await argon2.verify(hash, password);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Throws a 400 naming the broken rule. */
+  assertStrong(password: string, context: { email?: string; field?: string } = {}): void {
+    const field = context.field ?? 'password';
+    const problem = weakPasswordReason(password, context.email);
+    if (problem) {
+      throw badRequest('weak_password', `${field} ${problem}`, [{ field, problems: [`${field} ${problem}`] }]);
+    }
+  }
+}
+
+/** Why a password is refused, or undefined when it is acceptable. */
+export function weakPasswordReason(password: string, email?: string): string | undefined {
+  if (password.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (password.length > MAX_PASSWORD_LENGTH) return `must be at most ${MAX_PASSWORD_LENGTH} characters`;
+  const lower = password.toLowerCase();
+  if (COMMON_PASSWORDS.has(lower)) return 'is too common; choose one that is not on lists of breached passwords';
+  if (new Set(lower).size < 3) return 'must not repeat the same one or two characters';
+  if (email && lower === email.toLowerCase()) return 'must not be your email address';
+  return undefined;
+}

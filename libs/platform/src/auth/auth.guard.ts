@@ -1,0 +1,63 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { CONTEXT_KEY, type ContextualRequest } from '../context/ctx.decorator.js';
+import { RequestContext } from '../context/request-context.js';
+import { DomainError, forbidden, unauthorized } from '../http/domain-error.js';
+import { Authenticator, type Credentials } from './authenticator.js';
+import { PERMISSIONS_KEY, PUBLIC_KEY } from './decorators.js';
+
+function header(req: ContextualRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function credentialsOf(req: ContextualRequest): Credentials {
+  const authz = header(req, 'authorization');
+  const bearer = authz?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  return {
+    bearer,
+    apiKey: header(req, 'x-api-key'),
+    organizationId: header(req, 'x-organization-id'),
+    requestId: req.requestId ?? '',
+    ip: req.ip,
+    userAgent: header(req, 'user-agent'),
+  };
+}
+
+/** Global guard: authenticates every non-public route, then checks `@Permissions`. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: Authenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const req = context.switchToHttp().getRequest<ContextualRequest>();
+    const targets = [context.getHandler(), context.getClass()];
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets);
+    const creds = credentialsOf(req);
+    const presented = Boolean(creds.bearer || creds.apiKey);
+
+    if (isPublic) {
+      req[CONTEXT_KEY] = presented
+        ? await this.authenticator.authenticate(creds).catch((e: unknown) => {
+            if (e instanceof DomainError) return RequestContext.anonymous(creds.requestId, creds.ip, creds.userAgent);
+            throw e;
+          })
+        : RequestContext.anonymous(creds.requestId, creds.ip, creds.userAgent);
+      return true;
+    }
+    if (!presented) throw unauthorized('missing_credentials', 'Authentication required: send a bearer token or an x-api-key');
+    const ctx = await this.authenticator.authenticate(creds);
+    req[CONTEXT_KEY] = ctx;
+
+    const required = this.reflector.getAllAndOverride<string[]>(PERMISSIONS_KEY, targets) ?? [];
+    const missing = required.filter((p) => !ctx.can(p));
+    if (missing.length) {
+      throw forbidden('missing_permission', `This action requires the permission(s): ${missing.join(', ')}`);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,20 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ErrorBody } from '../http/error-body.js';
+
+export const PUBLIC_KEY = 'atrium:public';
+export const PERMISSIONS_KEY = 'atrium:permissions';
+
+/** No credentials needed; if valid ones are sent the handler still sees who is calling. */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);
+
+/** The caller's role (or API key) must grant every permission listed. */
+export const Permissions = (...permissions: string[]) =>
+  applyDecorators(
+    SetMetadata(PERMISSIONS_KEY, permissions),
+    ApiForbiddenResponse({ type: ErrorBody, description: `Requires: ${permissions.join(', ')}` }),
+  );
+
+/** Swagger: the route needs a bearer token or an API key. */
+export const Authenticated = () =>
+  applyDecorators(ApiUnauthorizedResponse({ type: ErrorBody, description: 'Missing, invalid or expired credentials' }));

@@ -1,0 +1,155 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase())
+    ? true
+    : ['0', 'false', 'no', 'off'].includes(String(value).toLowerCase())
+      ? false
+      : value;
+
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** Every environment variable Atrium reads, with its default. Validated once at boot. */
+export class EnvSchema {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** Public base URL used to build links in mail (never the request's Host header). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  PUBLIC_URL = 'http://localhost:3000';
+
+  @IsString()
+  DATA_DIR = '.data';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  EMBEDDED_PG_PORT = 54329;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(200)
+  DATABASE_POOL_SIZE = 20;
+
+  @Transform(toBool)
+  @IsBoolean()
+  MIGRATIONS_RUN = true;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsString()
+  MAIL_FROM = 'Atrium <no-reply@atrium.local>';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(30)
+  @Max(86_400)
+  JWT_ACCESS_TTL_SECONDS = 900;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(3600)
+  REFRESH_TTL_SECONDS = 30 * 86_400;
+
+  /** 32-byte key (64 hex chars or base64) encrypting secrets at rest, e.g. TOTP secrets. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, {
+    message: 'ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64',
+  })
+  ENCRYPTION_KEY?: string;
+
+  /** Comma-separated allowed origins for CORS and socket.io; `*` allows any. */
+  @IsString()
+  CORS_ORIGINS = '*';
+
+  /** Express `trust proxy` value: false, true, a hop count or a list of addresses. */
+  @IsString()
+  TRUST_PROXY = 'false';
+
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 100kb or 1mb' })
+  BODY_LIMIT = '1mb';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Run the queue workers inside the api process (the default, so one command runs everything). */
+  @Transform(toBool)
+  @IsBoolean()
+  RUN_WORKERS = true;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  QUEUE_CONCURRENCY = 5;
+
+  /** Requests per minute per IP and per account on sensitive auth routes. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_AUTH_PER_MINUTE = 10;
+
+  /** Requests per minute per client on every other route. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_DEFAULT_PER_MINUTE = 1000;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  STRIPE_SECRET_KEY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  STRIPE_WEBHOOK_SECRET?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  STRIPE_API_BASE?: string;
+}

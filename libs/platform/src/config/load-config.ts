@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { AppConfig } from './app-config.js';
+import { ConfigError } from './config.error.js';
+import { EnvSchema } from './config.schema.js';
+
+type Env = Record<string, string | undefined>;
+
+interface LocalSecrets {
+  jwt_secret: string;
+  encryption_key: string;
+}
+
+/** Outside production, secrets not given are generated once and kept under the data directory. */
+function localSecrets(dataDir: string): LocalSecrets {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
+  mkdirSync(dataDir, { recursive: true });
+  const secrets: LocalSecrets = {
+    jwt_secret: randomBytes(48).toString('base64url'),
+    encryption_key: randomBytes(32).toString('hex'),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+function decodeKey(value: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false' || value === '') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+/** Validates the environment and returns the resolved config; throws ConfigError naming every bad variable. */
+export function loadConfig(source: Env = process.env): AppConfig {
+  const known = Object.keys(new EnvSchema());
+  const picked: Env = {};
+  for (const key of [...known, 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'JWT_SECRET', 'ENCRYPTION_KEY', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_BASE']) {
+    if (source[key] !== undefined) picked[key] = source[key];
+  }
+  const env = plainToInstance(EnvSchema, picked, { exposeDefaultValues: true });
+  const errors = validateSync(env, { forbidUnknownValues: false });
+  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`));
+
+  if (env.NODE_ENV === 'production') {
+    if (!env.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 characters)');
+    if (!env.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required in production (32 bytes, hex or base64)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = resolve(env.DATA_DIR);
+  const needLocal = !env.JWT_SECRET || !env.ENCRYPTION_KEY;
+  const local = needLocal ? localSecrets(dataDir) : undefined;
+  const jwtSecret = env.JWT_SECRET ?? local!.jwt_secret;
+  const encryptionKey = decodeKey(env.ENCRYPTION_KEY ?? local!.encryption_key);
+
+  const origins = env.CORS_ORIGINS.trim();
+  return new AppConfig(
+    env.NODE_ENV,
+    {
+      port: env.PORT,
+      host: env.HOST,
+      publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
+      corsOrigins: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
+      trustProxy: parseTrustProxy(env.TRUST_PROXY),
+      bodyLimit: env.BODY_LIMIT,
+    },
+    dataDir,
+    {
+      url: env.DATABASE_URL,
+      embeddedPort: env.EMBEDDED_PG_PORT,
+      poolSize: env.DATABASE_POOL_SIZE,
+      migrationsRun: env.MIGRATIONS_RUN,
+    },
+    env.REDIS_URL,
+    { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    {
+      jwtKey: AppConfig.jwtKeyFrom(jwtSecret),
+      accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
+      refreshTtlSeconds: env.REFRESH_TTL_SECONDS,
+    },
+    encryptionKey,
+    env.LOG_LEVEL,
+    { runWorkers: env.RUN_WORKERS, concurrency: env.QUEUE_CONCURRENCY },
+    { authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE, defaultPerMinute: env.RATE_LIMIT_DEFAULT_PER_MINUTE },
+    { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiBase: env.STRIPE_API_BASE },
+  );
+}

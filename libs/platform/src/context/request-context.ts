@@ -1,0 +1,81 @@
+import { unauthorized } from '../http/domain-error.js';
+
+/** How the caller proved who it is. */
+export type AuthMethod = 'jwt' | 'api_key' | 'anonymous' | 'system';
+
+/** Who is acting, for which organization, with which permissions. Passed explicitly to every service call. */
+export class RequestContext {
+  constructor(
+    readonly requestId: string,
+    readonly userId: string | undefined,
+    readonly organizationId: string | undefined,
+    readonly permissions: ReadonlySet<string>,
+    readonly meta: {
+      authMethod: AuthMethod;
+      sessionId?: string;
+      apiKeyId?: string;
+      roleSlug?: string;
+      ip?: string;
+      userAgent?: string;
+    },
+  ) {}
+
+  static anonymous(requestId: string, ip?: string, userAgent?: string): RequestContext {
+    return new RequestContext(requestId, undefined, undefined, new Set(), { authMethod: 'anonymous', ip, userAgent });
+  }
+
+  /** A context for background work on behalf of an organization (jobs, webhooks). */
+  static system(requestId: string, organizationId?: string): RequestContext {
+    return new RequestContext(requestId, undefined, organizationId, new Set(), { authMethod: 'system' });
+  }
+
+  /** The organization this context acts for; fails closed when there is none. */
+  requireOrganizationId(): string {
+    if (!this.organizationId) throw new MissingTenantError();
+    return this.organizationId;
+  }
+
+  requireUserId(): string {
+    if (!this.userId) throw unauthorized();
+    return this.userId;
+  }
+
+  can(permission: string): boolean {
+    return this.permissions.has(permission);
+  }
+
+  withOrganization(organizationId: string): RequestContext {
+    return new RequestContext(this.requestId, this.userId, organizationId, this.permissions, this.meta);
+  }
+
+  /** A plain object safe to put in a job payload; rebuild with `fromJSON`. */
+  toJSON(): SerializedContext {
+    return {
+      requestId: this.requestId,
+      userId: this.userId,
+      organizationId: this.organizationId,
+      permissions: [...this.permissions],
+      authMethod: this.meta.authMethod,
+    };
+  }
+
+  static fromJSON(s: SerializedContext): RequestContext {
+    return new RequestContext(s.requestId, s.userId, s.organizationId, new Set(s.permissions), { authMethod: s.authMethod });
+  }
+}
+
+export interface SerializedContext {
+  requestId: string;
+  userId?: string;
+  organizationId?: string;
+  permissions: string[];
+  authMethod: AuthMethod;
+}
+
+/** A tenant-scoped operation ran without an organization: a programming error, never a 404. */
+export class MissingTenantError extends Error {
+  constructor() {
+    super('No organization in the request context for a tenant-scoped operation');
+    this.name = 'MissingTenantError';
+  }
+}

@@ -1,0 +1,31 @@
+import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
+import { SnakeNamingStrategy } from './snake-naming.strategy.js';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type EntityList = MixedList<Function | string | EntitySchema>;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type MigrationList = MixedList<Function | string>;
+
+export interface DataSourceOptions {
+  url: string;
+  entities: EntityList;
+  migrations: MigrationList;
+  poolSize: number;
+  applicationName?: string;
+}
+
+/** The one way a DataSource is built: snake_case names, migrations only, never synchronize. */
+export function createDataSource(opts: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: opts.url,
+    entities: opts.entities,
+    migrations: opts.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    logging: ['error'],
+    extra: { max: opts.poolSize, application_name: opts.applicationName ?? 'atrium' },
+  });
+}

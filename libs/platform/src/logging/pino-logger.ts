@@ -1,0 +1,75 @@
+import type { LoggerService } from '@nestjs/common';
+import { pino, type Logger } from 'pino';
+import { logContext } from './log-context.js';
+
+/** Paths that must never reach a log line. */
+export const REDACTED_PATHS = [
+  'password',
+  'new_password',
+  'current_password',
+  'token',
+  'refresh_token',
+  'access_token',
+  'secret',
+  'code',
+  'mfa_code',
+  'key',
+  '*.password',
+  '*.token',
+  '*.secret',
+  '*.refresh_token',
+  '*.access_token',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'headers.authorization',
+  'headers["x-api-key"]',
+];
+
+export function createPino(level: string): Logger {
+  return pino({
+    level,
+    base: undefined,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    mixin: () => {
+      const store = logContext.getStore();
+      return store ? { requestId: store.requestId } : {};
+    },
+  });
+}
+
+/** Nest's logger interface over pino, so framework and app logs share one structured stream. */
+export class PinoLoggerService implements LoggerService {
+  constructor(readonly pino: Logger) {}
+
+  log(message: unknown, ...rest: unknown[]) {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]) {
+    this.write('fatal', message, rest);
+  }
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]) {
+    const context = typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined;
+    if (message && typeof message === 'object' && !(message instanceof Error)) {
+      const [msg] = rest;
+      this.pino[level]({ context, ...(message as object) }, typeof msg === 'string' && msg !== context ? msg : undefined);
+    } else if (message instanceof Error) {
+      this.pino[level]({ context, err: message }, message.message);
+    } else {
+      this.pino[level]({ context }, String(message));
+    }
+  }
+}

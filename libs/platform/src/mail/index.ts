@@ -1,0 +1,3 @@
+export * from './mail-message.js';
+export * from './mail.module.js';
+export * from './mail.service.js';

@@ -1,0 +1,2 @@
+export * from './job-envelope.js';
+export * from './queue.module.js';

@@ -1,0 +1,76 @@
+import { Logger, type OnModuleInit } from '@nestjs/common';
+import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import { randomUUID } from 'node:crypto';
+import type { Server, Socket } from 'socket.io';
+import { Authenticator } from '../auth/authenticator.js';
+import type { RequestContext } from '../context/request-context.js';
+import { DomainError } from '../http/domain-error.js';
+import { EventBus, type DomainEvent } from '../events/event-bus.js';
+
+type AuthedSocket = Socket & { data: { ctx?: RequestContext } };
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+
+/** The socket.io edge: authenticates the handshake, joins personal and organization rooms, pushes domain events. */
+@WebSocketGateway()
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnModuleInit {
+  private readonly logger = new Logger('Realtime');
+  @WebSocketServer() server: Server;
+
+  constructor(
+    private readonly authenticator: Authenticator,
+    private readonly events: EventBus,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.on('*', (event) => this.push(event));
+    this.events.on('session.revoked', (event) => {
+      const { sessionIds } = event.payload as { sessionIds: string[] };
+      if (sessionIds.length) this.server?.in(sessionIds.map((id) => `session:${id}`)).disconnectSockets(true);
+    });
+  }
+
+  afterInit(server: Server): void {
+    server.use((socket, next) => {
+      const hs = socket.handshake;
+      const auth = (hs.auth ?? {}) as Record<string, unknown>;
+      const token = str(auth.token) ?? str(hs.query.token);
+      const organizationId = str(auth.organizationId) ?? str(hs.query.organizationId);
+      if (!token) return next(new Error('unauthorized: missing token'));
+      this.authenticator
+        .authenticate({
+          bearer: token.replace(/^Bearer\s+/i, ''),
+          organizationId,
+          requestId: randomUUID(),
+          ip: hs.address,
+          userAgent: str(hs.headers['user-agent']),
+        })
+        .then((ctx) => {
+          (socket as AuthedSocket).data.ctx = ctx;
+          next();
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof DomainError)) this.logger.error({ err }, 'Socket authentication failed');
+          next(new Error(err instanceof DomainError ? `unauthorized: ${err.code}` : 'unauthorized'));
+        });
+    });
+  }
+
+  async handleConnection(socket: AuthedSocket): Promise<void> {
+    const ctx = socket.data.ctx;
+    if (!ctx?.userId || !ctx.organizationId) {
+      socket.disconnect(true);
+      return;
+    }
+    const rooms = [`user:${ctx.userId}`, `org:${ctx.organizationId}`];
+    if (ctx.meta.sessionId) rooms.push(`session:${ctx.meta.sessionId}`);
+    await socket.join(rooms);
+    socket.emit('connected', { user_id: ctx.userId, organization_id: ctx.organizationId });
+  }
+
+  /** Emits a domain event to its rooms; works across instances through the adapter. */
+  private push(event: DomainEvent): void {
+    if (!event.rooms?.length || !this.server) return;
+    this.server.to(event.rooms).emit(event.name, event.payload);
+  }
+}

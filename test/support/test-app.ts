@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { inject } from 'vitest';
+import { loadConfig, type AppConfig } from '@atrium/platform';
+import { createApp } from '../../apps/api/src/create-app.js';
+import { HttpClient } from './http-client.js';
+
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  url: string;
+  http: HttpClient;
+  close(): Promise<void>;
+}
+
+/** The queue and socket fan-out backend under test: Redis when the run sets REDIS_URL, else PostgreSQL. */
+export const testRedisUrl = process.env.REDIS_URL || undefined;
+
+/**
+ * Starts the real application on an ephemeral port against the run's database, with its own data
+ * directory. `env` overrides settings as an operator would (e.g. SMTP_URL, RATE_LIMIT_AUTH_PER_MINUTE).
+ */
+export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'atrium-test-data-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: testRedisUrl,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PUBLIC_URL: 'http://atrium.test',
+    DATABASE_POOL_SIZE: '5',
+    MIGRATIONS_RUN: 'false',
+    ...env,
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    config,
+    url,
+    http: new HttpClient(`${url}/api/v1`),
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

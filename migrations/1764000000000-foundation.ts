@@ -111,7 +111,16 @@ export class Foundation1764000000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['socket_io_attachments', 'mail_deliveries', 'refresh_tokens', 'sessions', 'memberships', 'roles', 'users', 'organizations']) {
+    for (const t of [
+      'socket_io_attachments',
+      'mail_deliveries',
+      'refresh_tokens',
+      'sessions',
+      'memberships',
+      'roles',
+      'users',
+      'organizations',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
   }

@@ -17,7 +17,10 @@ export function uniqueEmail(prefix = 'user'): string {
 }
 
 /** Registers a fresh organization with its owner and signs in. */
-export async function registerOrg(http: HttpClient, overrides: Partial<{ email: string; password: string; organization_name: string }> = {}): Promise<RegisteredOrg> {
+export async function registerOrg(
+  http: HttpClient,
+  overrides: Partial<{ email: string; password: string; organization_name: string }> = {},
+): Promise<RegisteredOrg> {
   const email = overrides.email ?? uniqueEmail('owner');
   const password = overrides.password ?? STRONG_PASSWORD;
   const reg = await http.post('/auth/organization/register', {

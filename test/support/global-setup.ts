@@ -43,7 +43,7 @@ export default async function setup(project: TestProject) {
     dir = mkdtempSync(join(tmpdir(), 'atrium-test-pg-'));
     const server = await startEmbeddedPostgres(dir, await freePort());
     url = server.url;
-    stop = server.stop;
+    stop = () => server.stop();
   }
   const ds = createDataSource({ url, entities: [], migrations: MIGRATIONS, poolSize: 2 });
   await ds.initialize();

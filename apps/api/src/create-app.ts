@@ -2,7 +2,15 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
-import { AppConfig, AtriumSocketAdapter, bodyParsers, createPino, createValidationPipe, PinoLoggerService, requestIdMiddleware } from '@atrium/platform';
+import {
+  AppConfig,
+  AtriumSocketAdapter,
+  bodyParsers,
+  createPino,
+  createValidationPipe,
+  PinoLoggerService,
+  requestIdMiddleware,
+} from '@atrium/platform';
 import { AppModule } from './app.module.js';
 import { setupSwagger } from './swagger.js';
 

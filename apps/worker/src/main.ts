@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, createPino, loadConfig, PinoLoggerService, resolveDatabase } from '@atrium/platform';
+import { ConfigError, createPino, loadConfig, onShutdownSignal, PinoLoggerService, resolveDatabase } from '@atrium/platform';
 import { WorkerModule } from './worker.module.js';
 
 /** Runs the queue workers alone, so production scales them apart from the api. */
@@ -11,14 +11,10 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     logger: new PinoLoggerService(createPino(config.logLevel)),
   });
-  const shutdown = async (signal: string) => {
-    logger.log(`${signal}: draining workers`);
+  onShutdownSignal(async () => {
     await app.close();
     await stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  }, logger);
   logger.log('Workers running');
 }
 

@@ -1,5 +1,14 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ApiInvalid, Authenticated, Ctx, ErrorBody, Public, type RequestContext } from '@atrium/platform';
 import { LoginDto, LoginResponseDto, RefreshDto, TokenPairDto } from './dto/login.dto.js';
 import { RegisterOrganizationDto, RegisteredDto } from './dto/register.dto.js';

@@ -56,7 +56,7 @@ export class LoginService {
   private async chooseMembership(userId: string, organizationId?: string): Promise<MembershipView> {
     const all = await this.memberships.activeFor(userId);
     if (!all.length) throw forbidden('no_active_membership', 'This account does not belong to any active organization');
-    if (!organizationId) return all[0]!;
+    if (!organizationId) return all[0];
     const chosen = all.find((v) => v.organization.id === organizationId);
     if (!chosen) throw new DomainError('not_found', 'organization_not_found', 'Organization not found');
     return chosen;

@@ -35,14 +35,12 @@ export class SessionLookup {
   constructor(private readonly dataSource: DataSource) {}
 
   async find(sessionId: string, organizationId: string, userId: string): Promise<AuthRow | undefined> {
-    const rows = (await this.dataSource.query(AUTH_SQL, [sessionId, organizationId, userId])) as AuthRow[];
+    const rows: AuthRow[] = await this.dataSource.query(AUTH_SQL, [sessionId, organizationId, userId]);
     return rows[0];
   }
 
   /** Records activity at most once a minute per session, off the request's critical path. */
   touch(sessionId: string): void {
-    void this.dataSource
-      .query(`UPDATE sessions SET last_used_at = now() WHERE id = $1`, [sessionId])
-      .catch(() => undefined);
+    void this.dataSource.query(`UPDATE sessions SET last_used_at = now() WHERE id = $1`, [sessionId]).catch(() => undefined);
   }
 }

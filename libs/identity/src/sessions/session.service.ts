@@ -49,16 +49,15 @@ export class SessionService {
     const tokenHash = hashToken(token);
     const outcome = await this.dataSource.transaction(async (em) => {
       const rows = returnedRows<{ session_id: string }>(
-        await em.query(
-          `UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1 AND rotated_at IS NULL RETURNING session_id`,
-          [tokenHash],
-        ),
+        await em.query(`UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1 AND rotated_at IS NULL RETURNING session_id`, [
+          tokenHash,
+        ]),
       );
       if (!rows.length) {
         const reused = await em.getRepository(RefreshToken).findOne({ where: { tokenHash } });
         return reused ? { reusedSessionId: reused.sessionId } : { invalid: true as const };
       }
-      const session = await em.getRepository(Session).findOne({ where: { id: rows[0]!.session_id } });
+      const session = await em.getRepository(Session).findOne({ where: { id: rows[0].session_id } });
       if (!session || session.revokedAt || session.expiresAt < new Date()) return { invalid: true as const };
       session.lastUsedAt = new Date();
       session.ip = meta.ip ?? session.ip;
@@ -96,7 +95,9 @@ export class SessionService {
 
   /** Ends every open session of a user, optionally keeping one (the caller's own). */
   async revokeAllForUser(userId: string, reason: string, exceptSessionId?: string, em?: EntityManager): Promise<string[]> {
-    const open = await (em ?? this.dataSource.manager).getRepository(Session).find({ select: { id: true }, where: { userId, revokedAt: IsNull() } });
+    const open = await (em ?? this.dataSource.manager)
+      .getRepository(Session)
+      .find({ select: { id: true }, where: { userId, revokedAt: IsNull() } });
     return this.revoke(
       open.map((s) => s.id).filter((id) => id !== exceptSessionId),
       reason,
@@ -106,8 +107,14 @@ export class SessionService {
 
   /** Ends a user's sessions that act for one organization (e.g. when their membership is revoked). */
   async revokeForMembership(userId: string, organizationId: string, reason: string, em?: EntityManager): Promise<string[]> {
-    const open = await (em ?? this.dataSource.manager).getRepository(Session).find({ select: { id: true }, where: { userId, organizationId, revokedAt: IsNull() } });
-    return this.revoke(open.map((s) => s.id), reason, em);
+    const open = await (em ?? this.dataSource.manager)
+      .getRepository(Session)
+      .find({ select: { id: true }, where: { userId, organizationId, revokedAt: IsNull() } });
+    return this.revoke(
+      open.map((s) => s.id),
+      reason,
+      em,
+    );
   }
 
   findOpen(userId: string): Promise<Session[]> {

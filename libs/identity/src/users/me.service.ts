@@ -41,7 +41,9 @@ export class MeService {
       .where('u.id = :userId', { userId })
       .getOneOrFail();
     if (!(await this.passwords.verify(user.passwordHash, dto.current_password))) {
-      throw badRequest('wrong_password', 'current_password is incorrect', [{ field: 'current_password', problems: ['current_password is incorrect'] }]);
+      throw badRequest('wrong_password', 'current_password is incorrect', [
+        { field: 'current_password', problems: ['current_password is incorrect'] },
+      ]);
     }
     this.passwords.assertStrong(dto.new_password, { email: user.email, field: 'new_password' });
     if (await this.passwords.verify(user.passwordHash, dto.new_password)) {

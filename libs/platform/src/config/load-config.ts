@@ -42,7 +42,17 @@ function parseTrustProxy(value: string): boolean | number | string {
 export function loadConfig(source: Env = process.env): AppConfig {
   const known = Object.keys(new EnvSchema());
   const picked: Env = {};
-  for (const key of [...known, 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'JWT_SECRET', 'ENCRYPTION_KEY', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_BASE']) {
+  for (const key of [
+    ...known,
+    'DATABASE_URL',
+    'REDIS_URL',
+    'SMTP_URL',
+    'JWT_SECRET',
+    'ENCRYPTION_KEY',
+    'STRIPE_SECRET_KEY',
+    'STRIPE_WEBHOOK_SECRET',
+    'STRIPE_API_BASE',
+  ]) {
     if (source[key] !== undefined) picked[key] = source[key];
   }
   const env = plainToInstance(EnvSchema, picked, { exposeDefaultValues: true });
@@ -68,7 +78,13 @@ export function loadConfig(source: Env = process.env): AppConfig {
       port: env.PORT,
       host: env.HOST,
       publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
-      corsOrigins: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
+      corsOrigins:
+        origins === '*'
+          ? '*'
+          : origins
+              .split(',')
+              .map((o) => o.trim())
+              .filter(Boolean),
       trustProxy: parseTrustProxy(env.TRUST_PROXY),
       bodyLimit: env.BODY_LIMIT,
     },

@@ -8,10 +8,7 @@ export type ContextualRequest = Request & { [CONTEXT_KEY]?: RequestContext; requ
 
 /** The request's context, as built by the auth guard (anonymous on public routes). */
 export function contextOf(req: ContextualRequest): RequestContext {
-  return (
-    req[CONTEXT_KEY] ??
-    RequestContext.anonymous(req.requestId ?? '', req.ip, req.headers['user-agent'])
-  );
+  return req[CONTEXT_KEY] ?? RequestContext.anonymous(req.requestId ?? '', req.ip, req.headers['user-agent']);
 }
 
 /** Injects the RequestContext into a handler: `@Ctx() ctx: RequestContext`. */

@@ -7,3 +7,4 @@ export * from './snake-naming.strategy.js';
 export * from './tenant-repository.js';
 export * from './sql-result.js';
 export * from './resolve-database.js';
+export * from './shutdown.js';

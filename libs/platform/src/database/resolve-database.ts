@@ -6,5 +6,5 @@ import { startEmbeddedPostgres } from './embedded-postgres.js';
 export async function resolveDatabase(config: AppConfig, logger?: Logger): Promise<{ config: AppConfig; stop: () => Promise<void> }> {
   if (config.database.url) return { config, stop: async () => undefined };
   const server = await startEmbeddedPostgres(config.dataDir, config.database.embeddedPort, logger);
-  return { config: config.withDatabaseUrl(server.url), stop: server.stop };
+  return { config: config.withDatabaseUrl(server.url), stop: () => server.stop() };
 }

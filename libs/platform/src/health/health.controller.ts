@@ -15,10 +15,7 @@ const TIMEOUT_MS = 2000;
 async function probe(check: () => Promise<unknown>): Promise<{ status: 'up' | 'down'; latency_ms: number; error?: string }> {
   const started = performance.now();
   try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), TIMEOUT_MS).unref()),
-    ]);
+    await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), TIMEOUT_MS).unref())]);
     return { status: 'up', latency_ms: Math.round(performance.now() - started) };
   } catch (err) {
     return { status: 'down', latency_ms: Math.round(performance.now() - started), error: (err as Error).message.slice(0, 120) };

@@ -13,7 +13,7 @@ function bodyError(err: { type?: string; status?: number }): DomainError {
 const wrap =
   (parser: RequestHandler): RequestHandler =>
   (req: Request, res: Response, next: NextFunction) =>
-    parser(req, res, (err?: unknown) => next(err ? bodyError(err as { type?: string }) : undefined));
+    parser(req, res, (err?: unknown) => next(err ? bodyError(err) : undefined));
 
 /** JSON and form parsers with the size limit, whose failures become clear 400/413/415 errors. */
 export function bodyParsers(limit: string): RequestHandler[] {

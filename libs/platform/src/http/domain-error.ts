@@ -43,10 +43,8 @@ export const notFound = (resource: string) =>
 
 export const conflict = (code: string, message: string) => new DomainError('conflict', code, message);
 
-export const badRequest = (code: string, message: string, details?: unknown) =>
-  new DomainError('bad_request', code, message, details);
+export const badRequest = (code: string, message: string, details?: unknown) => new DomainError('bad_request', code, message, details);
 
 export const forbidden = (code: string, message: string) => new DomainError('forbidden', code, message);
 
-export const unauthorized = (code = 'unauthorized', message = 'Authentication required') =>
-  new DomainError('unauthorized', code, message);
+export const unauthorized = (code = 'unauthorized', message = 'Authentication required') => new DomainError('unauthorized', code, message);

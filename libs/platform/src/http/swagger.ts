@@ -38,7 +38,8 @@ export const ApiData = <T extends Type<unknown>>(dto: T, description?: string, s
   );
 
 /** Swagger: the 400 every validated body can answer. */
-export const ApiInvalid = () => ApiBadRequestResponse({ type: ErrorBody, description: 'Invalid input; every bad field is named in `details`' });
+export const ApiInvalid = () =>
+  ApiBadRequestResponse({ type: ErrorBody, description: 'Invalid input; every bad field is named in `details`' });
 
 export class MessageDto {
   @ApiProperty() message: string;

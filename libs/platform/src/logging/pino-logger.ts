@@ -65,7 +65,7 @@ export class PinoLoggerService implements LoggerService {
     const context = typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined;
     if (message && typeof message === 'object' && !(message instanceof Error)) {
       const [msg] = rest;
-      this.pino[level]({ context, ...(message as object) }, typeof msg === 'string' && msg !== context ? msg : undefined);
+      this.pino[level]({ context, ...message }, typeof msg === 'string' && msg !== context ? msg : undefined);
     } else if (message instanceof Error) {
       this.pino[level]({ context, err: message }, message.message);
     } else {

@@ -19,7 +19,7 @@ export function queueConnection(config: AppConfig): ConnectionOptions {
     };
   }
   setDefaultBackendFactory(createPostgresBackend);
-  return { connectionString: config.database.url, migrate: true, max: 4 } as unknown as ConnectionOptions;
+  return { connectionString: config.database.url, migrate: true, max: 4 };
 }
 
 export function queueBackendName(config: AppConfig): 'redis' | 'postgres' {

@@ -1,13 +1,13 @@
 import { Logger, type OnModuleInit } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { randomUUID } from 'node:crypto';
-import type { Server, Socket } from 'socket.io';
+import type { DefaultEventsMap, Server, Socket } from 'socket.io';
 import { Authenticator } from '../auth/authenticator.js';
 import type { RequestContext } from '../context/request-context.js';
 import { DomainError } from '../http/domain-error.js';
 import { EventBus, type DomainEvent } from '../events/event-bus.js';
 
-type AuthedSocket = Socket & { data: { ctx?: RequestContext } };
+type AuthedSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { ctx?: RequestContext }>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 

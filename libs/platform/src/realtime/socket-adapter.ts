@@ -33,7 +33,10 @@ export class AtriumSocketAdapter extends IoAdapter {
       sub.on('error', (err: Error) => this.logger.warn(`redis sub: ${err.message}`));
       await Promise.all([pub.connect(), sub.connect()]);
       this.adapterFactory = createRedisAdapter(pub, sub) as ServerOptions['adapter'];
-      this.closers.push(() => pub.quit(), () => sub.quit());
+      this.closers.push(
+        () => pub.quit(),
+        () => sub.quit(),
+      );
       this.logger.log('socket.io fan-out: Redis adapter');
     } else {
       const pool = new pg.Pool({ connectionString: this.config.database.url, max: 2 });
@@ -50,7 +53,7 @@ export class AtriumSocketAdapter extends IoAdapter {
       ...options,
       cors: { origin: origins === '*' ? true : origins, credentials: true },
       adapter: this.adapterFactory,
-    } as ServerOptions) as Server;
+    } as ServerOptions);
     return server;
   }
 

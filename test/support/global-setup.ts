@@ -29,6 +29,18 @@ async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
+/** Each spec file's queues live in their own schema (`bullmq_t…`); remove them from a shared server. */
+async function dropTestQueueSchemas(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname ~ '^bullmq_t[0-9a-f]{12}$'`);
+    for (const { nspname } of rows) await client.query(`DROP SCHEMA "${nspname}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * One database for the whole run: DATABASE_URL when set (created if missing), else an embedded
  * PostgreSQL in a temporary directory. Migrations run once here; each suite makes its own organizations.
@@ -51,6 +63,7 @@ export default async function setup(project: TestProject) {
   await ds.destroy();
   project.provide('databaseUrl', url);
   return async () => {
+    if (process.env.DATABASE_URL) await dropTestQueueSchemas(url);
     await stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   };

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,9 @@ export interface TestApp {
 /** The queue and socket fan-out backend under test: Redis when the run sets REDIS_URL, else PostgreSQL. */
 export const testRedisUrl = process.env.REDIS_URL || undefined;
 
+/** Instances started by one spec file share a queue namespace (like one deployment); files never steal each other's jobs. */
+const fileQueuePrefix = `t${randomBytes(6).toString('hex')}`;
+
 /**
  * Starts the real application on an ephemeral port against the run's database, with its own data
  * directory. `env` overrides settings as an operator would (e.g. SMTP_URL, RATE_LIMIT_AUTH_PER_MINUTE).
@@ -34,6 +38,10 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
     PUBLIC_URL: 'http://atrium.test',
     DATABASE_POOL_SIZE: '5',
     MIGRATIONS_RUN: 'false',
+    QUEUE_PREFIX: fileQueuePrefix,
+    // Shared by every instance of the run, as in a real scale-out.
+    JWT_SECRET: 'atrium-test-jwt-secret-at-least-32-characters',
+    ENCRYPTION_KEY: '7f'.repeat(32),
     ...env,
   });
   const app = await createApp(config);

@@ -28,7 +28,7 @@ export class AppConfig {
     },
     readonly encryptionKey: Buffer,
     readonly logLevel: string,
-    readonly queue: { runWorkers: boolean; concurrency: number },
+    readonly queue: { runWorkers: boolean; concurrency: number; prefix: string },
     readonly rateLimit: { authPerMinute: number; defaultPerMinute: number },
     readonly stripe: { secretKey?: string; webhookSecret?: string; apiBase?: string },
   ) {}

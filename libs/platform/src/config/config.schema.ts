@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
@@ -116,6 +117,10 @@ export class EnvSchema {
   @Min(1)
   @Max(100)
   QUEUE_CONCURRENCY = 5;
+
+  /** Namespace of this deployment's queues: the Redis key prefix, or the PostgreSQL schema `bullmq_<prefix>`. */
+  @Matches(/^[a-z][a-z0-9_]{0,30}$/, { message: 'QUEUE_PREFIX must be lowercase letters, digits or _ (max 31), starting with a letter' })
+  QUEUE_PREFIX = 'atrium';
 
   /** Requests per minute per IP and per account on sensitive auth routes. */
   @Type(() => Number)

@@ -46,11 +46,11 @@ export class TenantRepository<T extends TenantEntity> {
     return Array.isArray(where) ? where.map(add) : add(where);
   }
 
-  find(ctx: RequestContext, options: Omit<FindManyOptions<T>, 'where'> & { where?: Where<T> } = {}): Promise<T[]> {
+  async find(ctx: RequestContext, options: Omit<FindManyOptions<T>, 'where'> & { where?: Where<T> } = {}): Promise<T[]> {
     return this.repo.find({ ...options, where: this.scope(ctx, options.where) });
   }
 
-  findOne(ctx: RequestContext, where: Where<T>): Promise<T | null> {
+  async findOne(ctx: RequestContext, where: Where<T>): Promise<T | null> {
     return this.repo.findOne({ where: this.scope(ctx, where) });
   }
 
@@ -78,23 +78,23 @@ export class TenantRepository<T extends TenantEntity> {
     return toPage(rows, total, query);
   }
 
-  count(ctx: RequestContext, where: Where<T> = {}): Promise<number> {
+  async count(ctx: RequestContext, where: Where<T> = {}): Promise<number> {
     return this.repo.count({ where: this.scope(ctx, where) });
   }
 
-  exists(ctx: RequestContext, where: Where<T>): Promise<boolean> {
+  async exists(ctx: RequestContext, where: Where<T>): Promise<boolean> {
     return this.repo.exists({ where: this.scope(ctx, where) });
   }
 
   /** Inserts a row owned by the context's organization (any organizationId in `data` is overwritten). */
-  create(ctx: RequestContext, data: DeepPartial<T>): Promise<T> {
+  async create(ctx: RequestContext, data: DeepPartial<T>): Promise<T> {
     const organizationId = ctx.requireOrganizationId();
     const entity = this.repo.create({ ...data, organizationId } as DeepPartial<T>);
     return this.repo.save(entity);
   }
 
   /** Saves changes to a row previously loaded through this repository. */
-  save(ctx: RequestContext, entity: T): Promise<T> {
+  async save(ctx: RequestContext, entity: T): Promise<T> {
     if (entity.organizationId !== ctx.requireOrganizationId()) throw notFound(this.resource);
     return this.repo.save(entity);
   }

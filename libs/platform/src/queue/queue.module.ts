@@ -19,7 +19,7 @@ export function queueConnection(config: AppConfig): ConnectionOptions {
     };
   }
   setDefaultBackendFactory(createPostgresBackend);
-  return { connectionString: config.database.url, migrate: true, max: 4 };
+  return { connectionString: config.database.url, schema: `bullmq_${config.queue.prefix}`, migrate: true, max: 4 };
 }
 
 export function queueBackendName(config: AppConfig): 'redis' | 'postgres' {
@@ -36,6 +36,7 @@ export class QueueModule {
       imports: [
         BullModule.forRoot({
           connection: queueConnection(config),
+          prefix: config.queue.prefix,
           defaultJobOptions: {
             attempts: 5,
             backoff: { type: 'exponential', delay: 1000 },

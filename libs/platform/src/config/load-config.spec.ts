@@ -1,0 +1,59 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from './config.error.js';
+import { loadConfig } from './load-config.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'atrium-config-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('loadConfig', () => {
+  it('runs on defaults alone, generating local secrets once and reusing them', () => {
+    const dir = tempDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    expect(first.http.port).toBe(3000);
+    expect(first.database.url).toBeUndefined();
+    expect(first.redisUrl).toBeUndefined();
+    expect(first.queue.runWorkers).toBe(true);
+    const secrets = JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8'));
+    expect(secrets.jwt_secret.length).toBeGreaterThanOrEqual(32);
+    const second = loadConfig({ DATA_DIR: dir });
+    expect(second.auth.jwtKey.export().equals(first.auth.jwtKey.export())).toBe(true);
+    expect(second.encryptionKey.equals(first.encryptionKey)).toBe(true);
+  });
+
+  it('stops with a message naming every bad variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ DATA_DIR: tempDir(), PORT: 'eighty', DATABASE_URL: 'mysql://x', RUN_WORKERS: 'maybe', JWT_SECRET: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['PORT', 'DATABASE_URL', 'RUN_WORKERS', 'JWT_SECRET']) expect(message).toContain(name);
+  });
+
+  it('requires real secrets in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir() })).toThrowError(
+      /JWT_SECRET: required in production[\s\S]*ENCRYPTION_KEY/,
+    );
+    const ok = loadConfig({
+      NODE_ENV: 'production',
+      DATA_DIR: tempDir(),
+      JWT_SECRET: 'x'.repeat(40),
+      ENCRYPTION_KEY: 'ab'.repeat(32),
+      CORS_ORIGINS: 'https://app.example.com, https://admin.example.com',
+      TRUST_PROXY: '1',
+    });
+    expect(ok.encryptionKey).toHaveLength(32);
+    expect(ok.http.corsOrigins).toEqual(['https://app.example.com', 'https://admin.example.com']);
+    expect(ok.http.trustProxy).toBe(1);
+  });
+});

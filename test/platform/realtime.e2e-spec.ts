@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventBus } from '@atrium/platform';
+import { registerOrg } from '../support/factories.js';
+import { connectSocket, nextEvent } from '../support/socket.js';
+import { startTestApp, testRedisUrl, type TestApp } from '../support/test-app.js';
+
+let a: TestApp;
+let b: TestApp;
+
+beforeAll(async () => {
+  [a, b] = await Promise.all([startTestApp(), startTestApp()]);
+});
+afterAll(async () => {
+  await Promise.all([a?.close(), b?.close()]);
+});
+
+describe(`socket.io gateway (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreSQL'})`, () => {
+  it('accepts a valid token in the query with organizationId, as in the contract', async () => {
+    const org = await registerOrg(a.http);
+    const socket = await connectSocket(a.url, { token: org.accessToken, organizationId: org.organizationId });
+    try {
+      expect(socket.connected).toBe(true);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('accepts a token in auth, and refuses a missing, bad or revoked one', async () => {
+    const org = await registerOrg(a.http);
+    const ok = await connectSocket(a.url, { token: org.accessToken, viaAuth: true });
+    ok.close();
+    await expect(connectSocket(a.url, {})).rejects.toThrow(/unauthorized/);
+    await expect(connectSocket(a.url, { token: 'not-a-jwt' })).rejects.toThrow(/invalid_token/);
+    await a.http.post('/auth/logout', {}, { token: org.accessToken });
+    await expect(connectSocket(a.url, { token: org.accessToken })).rejects.toThrow(/session_revoked/);
+  });
+
+  it('refuses an organization the user does not belong to', async () => {
+    const mine = await registerOrg(a.http);
+    const other = await registerOrg(a.http);
+    await expect(connectSocket(a.url, { token: mine.accessToken, organizationId: other.organizationId })).rejects.toThrow(
+      /organization_not_found/,
+    );
+  });
+
+  it('delivers an event published on instance B to a client connected to instance A', async () => {
+    const org = await registerOrg(a.http);
+    const outsider = await registerOrg(a.http);
+    const member = await connectSocket(a.url, { token: org.accessToken });
+    const stranger = await connectSocket(a.url, { token: outsider.accessToken });
+    try {
+      let leaked = false;
+      stranger.on('test:ping', () => (leaked = true));
+      const received = nextEvent<{ n: number }>(member, 'test:ping');
+      // Give the adapters a moment to register the new room subscriptions across instances.
+      await new Promise((r) => setTimeout(r, 300));
+      await b.app.get(EventBus).publish({ name: 'test:ping', payload: { n: 7 }, rooms: [`org:${org.organizationId}`] });
+      expect(await received).toEqual({ n: 7 });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(leaked).toBe(false);
+    } finally {
+      member.close();
+      stranger.close();
+    }
+  });
+
+  it('disconnects the sockets of a session that logs out, even on another instance', async () => {
+    const org = await registerOrg(a.http);
+    const socket = await connectSocket(a.url, { token: org.accessToken });
+    const closed = nextEvent<string>(socket, 'disconnect');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await b.http.post('/auth/logout', {}, { token: org.accessToken })).status).toBe(204);
+    expect(await closed).toBe('io server disconnect');
+  });
+});

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig, onShutdownSignal, resolveDatabase } from '@atrium/platform';
+import { ConfigError, createPino, loadConfig, onShutdownSignal, PinoLoggerService, resolveDatabase } from '@atrium/platform';
 import { createApp } from './create-app.js';
 
 async function main(): Promise<void> {
   const logger = new Logger('Bootstrap');
-  const { config, stop } = await resolveDatabase(loadConfig(), logger);
+  const base = loadConfig();
+  Logger.overrideLogger(new PinoLoggerService(createPino(base.logLevel)));
+  const { config, stop } = await resolveDatabase(base, logger);
   const app = await createApp(config);
   onShutdownSignal(async () => {
     await app.close();

@@ -7,7 +7,9 @@ import { WorkerModule } from './worker.module.js';
 /** Runs the queue workers alone, so production scales them apart from the api. */
 async function main(): Promise<void> {
   const logger = new Logger('Worker');
-  const { config, stop } = await resolveDatabase(loadConfig(), logger);
+  const base = loadConfig();
+  Logger.overrideLogger(new PinoLoggerService(createPino(base.logLevel)));
+  const { config, stop } = await resolveDatabase(base, logger);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     logger: new PinoLoggerService(createPino(config.logLevel)),
   });

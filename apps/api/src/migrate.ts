@@ -1,13 +1,15 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createDataSource, loadConfig, resolveDatabase } from '@atrium/platform';
+import { createDataSource, createPino, loadConfig, PinoLoggerService, resolveDatabase } from '@atrium/platform';
 import { MIGRATIONS } from '@atrium/migrations';
 import { ENTITIES } from './app.module.js';
 
 /** `npm run migration:run`: applies pending migrations and exits. */
 async function main(): Promise<void> {
   const logger = new Logger('Migrate');
-  const { config, stop } = await resolveDatabase(loadConfig(), logger);
+  const base = loadConfig();
+  Logger.overrideLogger(new PinoLoggerService(createPino(base.logLevel)));
+  const { config, stop } = await resolveDatabase(base, logger);
   const ds = createDataSource({ url: config.database.url!, entities: ENTITIES, migrations: MIGRATIONS, poolSize: 2 });
   try {
     await ds.initialize();

@@ -43,7 +43,7 @@ describe('HTTP conventions', () => {
     const ui = await fetch(`${t.url}/api/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');
-    const doc = (await (await fetch(`${t.url}/api/docs-json`)).json());
+    const doc = await (await fetch(`${t.url}/api/docs-json`)).json();
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['api-key', 'bearer']);
     expect(doc.paths['/api/v1/auth/login'].post).toBeTruthy();
     expect(doc.components.schemas.RegisterOrganizationDto.properties.organization_name).toBeTruthy();

@@ -12,11 +12,12 @@ import {
   QueueModule,
   RealtimeModule,
 } from '@atrium/platform';
+import { AUDIT_ENTITIES, AuditModule } from '@atrium/audit';
 import { IDENTITY_ENTITIES, IdentityModule } from '@atrium/identity';
 import { ORGANIZATION_ENTITIES, OrganizationsModule } from '@atrium/organizations';
 import { MIGRATIONS } from '@atrium/migrations';
 
-export const ENTITIES = [...ORGANIZATION_ENTITIES, ...IDENTITY_ENTITIES];
+export const ENTITIES = [...AUDIT_ENTITIES, ...ORGANIZATION_ENTITIES, ...IDENTITY_ENTITIES];
 
 /** The platform kernel and every feature library; workers run in-process unless RUN_WORKERS=false. */
 export function coreImports(config: AppConfig, opts: { workers: boolean }) {
@@ -24,6 +25,7 @@ export function coreImports(config: AppConfig, opts: { workers: boolean }) {
     ConfigModule.forRoot(config),
     DatabaseModule.forRoot({ entities: ENTITIES, migrations: MIGRATIONS }),
     EventsModule,
+    AuditModule,
     QueueModule.forRoot(config),
     MailModule.register({ workers: opts.workers }),
     OrganizationsModule,

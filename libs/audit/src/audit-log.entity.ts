@@ -1,0 +1,52 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** One mutating action: who did what to which resource, with before/after (secrets removed). */
+@Entity('audit_logs')
+@Index('ix_audit_logs_org_created', ['organizationId', 'createdAt'])
+@Index('ix_audit_logs_org_action', ['organizationId', 'action'])
+@Index('ix_audit_logs_org_resource', ['organizationId', 'resourceType', 'resourceId'])
+export class AuditLog {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid')
+  organizationId: string;
+
+  @Index('ix_audit_logs_actor')
+  @Column('uuid', { nullable: true })
+  actorUserId: string | null;
+
+  @Column('uuid', { nullable: true })
+  actorApiKeyId: string | null;
+
+  /** e.g. `user.created`, `role.updated`, `session.revoked` */
+  @Column('text')
+  action: string;
+
+  @Column('text')
+  resourceType: string;
+
+  @Column('text', { nullable: true })
+  resourceId: string | null;
+
+  @Column('jsonb', { nullable: true })
+  before: Record<string, unknown> | null;
+
+  @Column('jsonb', { nullable: true })
+  after: Record<string, unknown> | null;
+
+  @Column('jsonb', { default: {} })
+  metadata: Record<string, unknown>;
+
+  @Column('text', { nullable: true })
+  ip: string | null;
+
+  @Column('text', { nullable: true })
+  userAgent: string | null;
+
+  @Column('text', { nullable: true })
+  requestId: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+}

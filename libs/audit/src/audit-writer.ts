@@ -23,7 +23,8 @@ export interface AuditEntry {
 export class AuditWriter {
   async record(em: EntityManager, ctx: RequestContext, entry: AuditEntry): Promise<void> {
     const organizationId = entry.organizationId ?? ctx.requireOrganizationId();
-    await em.getRepository(AuditLog).insert({
+    const repo = em.getRepository(AuditLog);
+    const row = repo.create({
       organizationId,
       actorUserId: entry.actorUserId !== undefined ? entry.actorUserId : (ctx.userId ?? null),
       actorApiKeyId: ctx.meta.apiKeyId ?? null,
@@ -37,5 +38,6 @@ export class AuditWriter {
       userAgent: ctx.meta.userAgent?.slice(0, 512) ?? null,
       requestId: ctx.requestId || null,
     });
+    await repo.save(row);
   }
 }

@@ -10,10 +10,20 @@ import {
   HttpExceptionFilter,
   MailModule,
   QueueModule,
+  RateLimitGuard,
+  RateLimitModule,
   RealtimeModule,
 } from '@atrium/platform';
 import { AUDIT_ENTITIES, AuditModule } from '@atrium/audit';
-import { IDENTITY_ENTITIES, IdentityModule } from '@atrium/identity';
+import {
+  ApiKeysModule,
+  IDENTITY_ENTITIES,
+  IdentityModule,
+  MagicLinksModule,
+  MfaModule,
+  SessionsModule,
+  VerificationModule,
+} from '@atrium/identity';
 import { ORGANIZATION_ENTITIES, OrganizationsModule } from '@atrium/organizations';
 import { MIGRATIONS } from '@atrium/migrations';
 
@@ -30,6 +40,11 @@ export function coreImports(config: AppConfig, opts: { workers: boolean }) {
     MailModule.register({ workers: opts.workers }),
     OrganizationsModule,
     IdentityModule,
+    MfaModule,
+    ApiKeysModule,
+    SessionsModule,
+    VerificationModule,
+    MagicLinksModule,
   ];
 }
 
@@ -38,8 +53,10 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [...coreImports(config, { workers: config.queue.runWorkers }), HealthModule, RealtimeModule],
+      imports: [...coreImports(config, { workers: config.queue.runWorkers }), RateLimitModule, HealthModule, RealtimeModule],
       providers: [
+        // Rate limits run first, so floods are turned away before any credential lookup.
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],

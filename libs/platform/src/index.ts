@@ -9,3 +9,4 @@ export * from './logging/index.js';
 export * from './mail/index.js';
 export * from './queue/index.js';
 export * from './realtime/index.js';
+export * from './rate-limit/index.js';

@@ -3,14 +3,17 @@ import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
-import { ApiInvalid, Authenticated, Ctx, ErrorBody, Public, type RequestContext } from '@atrium/platform';
-import { LoginDto, LoginResponseDto, RefreshDto, TokenPairDto } from './dto/login.dto.js';
+import { ApiInvalid, Authenticated, Ctx, ErrorBody, Public, RateLimit, type RequestContext } from '@atrium/platform';
+import { LoginDto, LoginResponseDto, MfaRequiredDto, RefreshDto, TokenPairDto, VerifyMfaDto } from './dto/login.dto.js';
 import { RegisterOrganizationDto, RegisteredDto } from './dto/register.dto.js';
 import { LoginService } from './login.service.js';
 import { LogoutService } from './logout.service.js';
@@ -41,12 +44,30 @@ export class AuthController {
   @Post('login')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in with email and password' })
-  @ApiOkResponse({ type: LoginResponseDto })
+  @RateLimit('auth')
+  @ApiOperation({ summary: 'Sign in with email and password; with MFA on the answer is `{"mfa_required": true}` and no tokens' })
+  @ApiExtraModels(LoginResponseDto, MfaRequiredDto)
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(LoginResponseDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] } })
   @ApiInvalid()
   @ApiUnauthorizedResponse({ type: ErrorBody, description: 'Invalid email or password (same answer for both)' })
-  signIn(@Ctx() ctx: RequestContext, @Body() dto: LoginDto): Promise<LoginResponseDto> {
+  signIn(@Ctx() ctx: RequestContext, @Body() dto: LoginDto): Promise<LoginResponseDto | MfaRequiredDto> {
     return this.login.login(ctx, dto);
+  }
+
+  @Post('verify-mfa')
+  @Public()
+  @HttpCode(200)
+  @RateLimit('auth')
+  @ApiOperation({ summary: 'Sign in with email, password and a TOTP or backup code (accounts with MFA on)' })
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiInvalid()
+  @ApiUnauthorizedResponse({
+    type: ErrorBody,
+    description: 'Invalid email or password, wrong code (`invalid_mfa_code`) or a code already used (`mfa_code_reused`)',
+  })
+  @ApiTooManyRequestsResponse({ type: ErrorBody, description: 'Too many wrong codes (`too_many_mfa_attempts`) or requests' })
+  verifyMfa(@Ctx() ctx: RequestContext, @Body() dto: VerifyMfaDto): Promise<LoginResponseDto> {
+    return this.login.loginWithMfa(ctx, dto);
   }
 
   @Post('refresh')

@@ -2,16 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError, forbidden, type RequestContext, unauthorized } from '@atrium/platform';
 import { MembershipDirectory, type MembershipView } from '@atrium/organizations';
+import { MfaVerifier } from '../mfa/mfa-verifier.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { User } from '../users/user.entity.js';
-import type { LoginDto, LoginResponseDto } from './dto/login.dto.js';
+import type { LoginDto, LoginResponseDto, MfaRequiredDto, VerifyMfaDto } from './dto/login.dto.js';
 import { loginResponse } from './login-response.js';
 import { SessionIssuer } from './session-issuer.js';
 
 /** The same answer for an unknown email and a wrong password. */
 export const invalidCredentials = () => unauthorized('invalid_credentials', 'Invalid email or password');
 
-/** Password sign-in: checks credentials, picks the organization, opens a session. */
+/** Password sign-in: checks credentials (and the second factor when on), picks the organization, opens a session. */
 @Injectable()
 export class LoginService {
   constructor(
@@ -19,6 +20,7 @@ export class LoginService {
     private readonly passwords: PasswordService,
     private readonly memberships: MembershipDirectory,
     private readonly issuer: SessionIssuer,
+    private readonly mfa: MfaVerifier,
   ) {}
 
   /** The user whose password matches, else the generic 401 (after equal work either way). */
@@ -35,8 +37,17 @@ export class LoginService {
     return user;
   }
 
-  async login(ctx: RequestContext, dto: LoginDto): Promise<LoginResponseDto> {
+  /** With MFA on, a right password alone opens nothing: the answer asks for the code (`/auth/verify-mfa`). */
+  async login(ctx: RequestContext, dto: LoginDto): Promise<LoginResponseDto | MfaRequiredDto> {
     const user = await this.checkPassword(dto.email, dto.password);
+    if (await this.mfa.isEnabled(user.id)) return { mfa_required: true };
+    return this.signIn(ctx, user, dto.organization_id);
+  }
+
+  /** Password and a TOTP or backup code; wrong codes count towards the factor's lock (429). */
+  async loginWithMfa(ctx: RequestContext, dto: VerifyMfaDto): Promise<LoginResponseDto> {
+    const user = await this.checkPassword(dto.email, dto.password);
+    await this.mfa.attempt(user.id, dto.mfa_code, { kind: 'unauthorized', allowBackup: true, requireEnabled: true }, async () => undefined);
     return this.signIn(ctx, user, dto.organization_id);
   }
 

@@ -1,20 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { Authenticator, type Credentials, DomainError, isUuid, RequestContext, unauthorized } from '@atrium/platform';
+import { apiKeyHash } from '../api-keys/api-key-format.js';
+import { ApiKeyLookup } from '../api-keys/api-key-lookup.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
 import { SessionLookup } from './session-lookup.js';
 
-/** Authenticates bearer access tokens against their live session and membership. */
+const invalidApiKey = () => unauthorized('invalid_api_key', 'Invalid API key');
+
+/** Authenticates bearer access tokens against their live session and membership, and `x-api-key` keys. */
 @Injectable()
 export class IdentityAuthenticator extends Authenticator {
   constructor(
     private readonly tokens: AccessTokenService,
     private readonly lookup: SessionLookup,
+    private readonly apiKeys: ApiKeyLookup,
   ) {
     super();
   }
 
   async authenticate(creds: Credentials): Promise<RequestContext> {
     if (creds.bearer) return this.fromAccessToken(creds.bearer, creds);
+    if (creds.apiKey) return this.fromApiKey(creds.apiKey, creds);
     throw unauthorized('missing_credentials', 'Authentication required: send a bearer token or an x-api-key');
   }
 
@@ -36,6 +42,33 @@ export class IdentityAuthenticator extends Authenticator {
       authMethod: 'jwt',
       sessionId: claims.sid,
       roleSlug: row.role_slug ?? undefined,
+      ip: creds.ip,
+      userAgent: creds.userAgent,
+    });
+  }
+
+  /**
+   * The key's organization, with the key's permissions intersected with its creator's current role:
+   * a demoted creator's key loses what they lost, a removed or suspended creator's key stops working.
+   */
+  private async fromApiKey(key: string, creds: Credentials): Promise<RequestContext> {
+    const keyHash = apiKeyHash(key);
+    if (!keyHash) throw invalidApiKey();
+    const row = await this.apiKeys.find(keyHash);
+    if (!row) throw invalidApiKey();
+    if (row.revoked) throw unauthorized('api_key_revoked', 'The API key has been revoked');
+    if (row.expired) throw unauthorized('api_key_expired', 'The API key has expired');
+    if (creds.organizationId && creds.organizationId !== row.organization_id) {
+      throw unauthorized('api_key_wrong_organization', 'The API key belongs to another organization');
+    }
+    if (!row.creator_active || !row.membership_active) {
+      throw unauthorized('api_key_creator_inactive', 'The API key stopped working: its creator no longer has access');
+    }
+    const granted = new Set(row.role_permissions ?? []);
+    if (row.touch) this.apiKeys.touch(row.id);
+    return new RequestContext(creds.requestId, undefined, row.organization_id, new Set(row.key_permissions.filter((p) => granted.has(p))), {
+      authMethod: 'api_key',
+      apiKeyId: row.id,
       ip: creds.ip,
       userAgent: creds.userAgent,
     });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { badRequest, notFound, type RequestContext } from '@atrium/platform';
+import { AuditWriter } from '@atrium/audit';
+import { badRequest, conflict, EventBus, isUniqueViolation, notFound, type RequestContext } from '@atrium/platform';
 import { PasswordService } from '../passwords/password.service.js';
 import { SessionService } from '../sessions/session.service.js';
 import type { ChangePasswordDto } from './dto/change-password.dto.js';
@@ -14,6 +15,8 @@ export class MeService {
     private readonly dataSource: DataSource,
     private readonly passwords: PasswordService,
     private readonly sessions: SessionService,
+    private readonly events: EventBus,
+    private readonly audit: AuditWriter,
   ) {}
 
   async get(ctx: RequestContext): Promise<User> {
@@ -22,13 +25,60 @@ export class MeService {
     return user;
   }
 
+  /** A new email needs the current password, becomes unverified, and publishes `user.email_changed`. */
   async update(ctx: RequestContext, dto: UpdateMeDto): Promise<User> {
     const user = await this.get(ctx);
+    const previousEmail = user.email;
+    const emailChanged = dto.email !== undefined && dto.email !== user.email;
+    if (emailChanged) await this.assertPassword(user.id, dto.current_password);
     if (dto.first_name !== undefined) user.firstName = dto.first_name;
     if (dto.last_name !== undefined) user.lastName = dto.last_name;
     if (dto.phone !== undefined) user.phone = dto.phone;
     if (dto.avatar_url !== undefined) user.avatarUrl = dto.avatar_url;
-    return this.dataSource.getRepository(User).save(user);
+    if (emailChanged) {
+      user.email = dto.email!;
+      user.emailVerifiedAt = null;
+    }
+    const saved = await this.dataSource
+      .transaction(async (em) => {
+        const row = await em.getRepository(User).save(user);
+        if (emailChanged && ctx.organizationId) {
+          await this.audit.record(em, ctx, {
+            action: 'user.email_changed',
+            resourceType: 'user',
+            resourceId: user.id,
+            before: { email: previousEmail },
+            after: { email: row.email },
+          });
+        }
+        return row;
+      })
+      .catch((err: unknown) => {
+        if (isUniqueViolation(err, 'uq_users_email')) throw conflict('email_taken', 'An account with this email already exists');
+        throw err;
+      });
+    if (emailChanged) {
+      await this.events.publish({
+        name: 'user.email_changed',
+        organizationId: ctx.organizationId,
+        actorId: user.id,
+        payload: { user_id: user.id, email: saved.email },
+      });
+    }
+    return saved;
+  }
+
+  private async assertPassword(userId: string, password: string | undefined): Promise<void> {
+    const problem = (message: string) =>
+      badRequest(password ? 'wrong_password' : 'current_password_required', message, [{ field: 'current_password', problems: [message] }]);
+    if (!password) throw problem('current_password is required to change the email address');
+    const { passwordHash } = await this.dataSource
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.id = :userId', { userId })
+      .getOneOrFail();
+    if (!(await this.passwords.verify(passwordHash, password))) throw problem('current_password is incorrect');
   }
 
   /** Needs the current password; every other session of the user ends. */

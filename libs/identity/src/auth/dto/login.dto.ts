@@ -23,6 +23,19 @@ export class LoginDto {
   organization_id?: string;
 }
 
+export class VerifyMfaDto extends LoginDto {
+  @ApiProperty({ example: '123456', description: 'A 6-digit code from the authenticator app, or an unused backup code' })
+  @IsString()
+  @MinLength(6)
+  @MaxLength(32)
+  mfa_code: string;
+}
+
+export class MfaRequiredDto {
+  @ApiProperty({ example: true, description: 'Send the same credentials with `mfa_code` to POST /auth/verify-mfa' })
+  mfa_required: true;
+}
+
 export class RefreshDto {
   @ApiProperty({ writeOnly: true })
   @IsString()

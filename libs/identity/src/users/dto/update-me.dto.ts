@@ -1,5 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUrl, Matches, MaxLength, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, IsUrl, Matches, MaxLength, MinLength } from 'class-validator';
+import { normalizeEmail } from '../../auth/dto/register.dto.js';
 
 export class UpdateMeDto {
   @ApiPropertyOptional({ example: 'Jane', maxLength: 100 })
@@ -26,4 +28,21 @@ export class UpdateMeDto {
   @IsUrl({ protocols: ['https', 'http'], require_protocol: true })
   @MaxLength(2048)
   avatar_url?: string;
+
+  @ApiPropertyOptional({
+    example: 'jane@new.example',
+    description: 'A new address: it becomes unverified and a verification link is mailed to it. Needs `current_password`',
+  })
+  @IsOptional()
+  @Transform(normalizeEmail)
+  @IsEmail()
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional({ writeOnly: true, description: 'Required when changing `email`' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  current_password?: string;
 }

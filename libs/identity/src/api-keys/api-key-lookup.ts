@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface ApiKeyAuthRow {
+  id: string;
+  organization_id: string;
+  revoked: boolean;
+  expired: boolean;
+  creator_active: boolean;
+  membership_active: boolean | null;
+  key_permissions: string[];
+  role_permissions: string[] | null;
+  touch: boolean;
+}
+
+/**
+ * Everything a request needs to trust an API key, in one query on the unique key-hash index: the key
+ * is live, and its creator is still an active member whose current role caps the key's permissions.
+ */
+const API_KEY_SQL = `
+  SELECT k.id,
+         k.organization_id,
+         k.revoked_at IS NOT NULL AS revoked,
+         k.expires_at IS NOT NULL AND k.expires_at <= now() AS expired,
+         u.status = 'active' AS creator_active,
+         m.status = 'active' AS membership_active,
+         k.permissions AS key_permissions,
+         r.permissions AS role_permissions,
+         k.last_used_at IS NULL OR k.last_used_at < now() - interval '60 seconds' AS touch
+    FROM api_keys k
+    JOIN users u ON u.id = k.created_by
+    LEFT JOIN memberships m ON m.user_id = k.created_by AND m.organization_id = k.organization_id
+    LEFT JOIN roles r ON r.id = m.role_id
+   WHERE k.key_hash = $1`;
+
+@Injectable()
+export class ApiKeyLookup {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async find(keyHash: string): Promise<ApiKeyAuthRow | undefined> {
+    const rows: ApiKeyAuthRow[] = await this.dataSource.query(API_KEY_SQL, [keyHash]);
+    return rows[0];
+  }
+
+  /** Records use at most once a minute per key, off the request's critical path. */
+  touch(id: string): void {
+    void this.dataSource
+      .query(
+        `UPDATE api_keys SET last_used_at = now()
+          WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')`,
+        [id],
+      )
+      .catch(() => undefined);
+  }
+}

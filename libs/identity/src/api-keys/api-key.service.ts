@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditWriter } from '@atrium/audit';
+import { badRequest, conflict, forbidden, type Page, type RequestContext, TenantRepository } from '@atrium/platform';
+import { newApiKey } from './api-key-format.js';
+import { ApiKey } from './api-key.entity.js';
+import type { CreateApiKeyDto } from './dto/api-key.dto.js';
+
+const snapshot = (k: ApiKey) => ({
+  name: k.name,
+  prefix: k.prefix,
+  permissions: k.permissions,
+  expires_at: k.expiresAt,
+  revoked_at: k.revokedAt,
+});
+
+/** Creates, lists, rotates and revokes the organization's API keys. */
+@Injectable()
+export class ApiKeyService {
+  private readonly keys: TenantRepository<ApiKey>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditWriter,
+  ) {
+    this.keys = TenantRepository.for(dataSource, ApiKey, 'API key');
+  }
+
+  /** The key is returned in clear here only. Its permissions must be ones the creator holds. */
+  async create(ctx: RequestContext, dto: CreateApiKeyDto): Promise<{ apiKey: ApiKey; key: string }> {
+    const creatorId = this.requireUser(ctx);
+    const permissions = [...new Set(dto.permissions ?? [...ctx.permissions])].sort();
+    const notHeld = permissions.filter((p) => !ctx.can(p));
+    if (notHeld.length) {
+      throw forbidden('permission_not_held', `A key cannot have permissions you do not hold: ${notHeld.join(', ')}`);
+    }
+    const expiresAt = dto.expires_at ? new Date(dto.expires_at) : null;
+    if (expiresAt && expiresAt <= new Date()) {
+      throw badRequest('validation_failed', 'expires_at must be in the future', [
+        { field: 'expires_at', problems: ['expires_at must be in the future'] },
+      ]);
+    }
+    const { key, prefix, keyHash } = newApiKey();
+    const apiKey = await this.dataSource.transaction(async (em) => {
+      const saved = await this.keys.with(em).create(ctx, { name: dto.name, prefix, keyHash, permissions, createdBy: creatorId, expiresAt });
+      await this.audit.record(em, ctx, { action: 'api_key.created', resourceType: 'api_key', resourceId: saved.id, after: snapshot(saved) });
+      return saved;
+    });
+    return { apiKey, key };
+  }
+
+  list(ctx: RequestContext, query: { page: number; limit: number }): Promise<Page<ApiKey>> {
+    return this.keys.findPage(ctx, query);
+  }
+
+  /** A new secret for the same key: the old one stops working at once. */
+  async rotate(ctx: RequestContext, id: string): Promise<{ apiKey: ApiKey; key: string }> {
+    this.requireUser(ctx);
+    return this.dataSource.transaction(async (em) => {
+      const repo = this.keys.with(em);
+      const apiKey = await repo.getById(ctx, id);
+      if (apiKey.revokedAt) throw conflict('api_key_revoked', 'A revoked key cannot be rotated; create a new one');
+      if (apiKey.expiresAt && apiKey.expiresAt <= new Date()) throw conflict('api_key_expired', 'An expired key cannot be rotated');
+      const { key, prefix, keyHash } = newApiKey();
+      const before = snapshot(apiKey);
+      Object.assign(apiKey, { prefix, keyHash, rotatedAt: new Date() });
+      const saved = await repo.save(ctx, apiKey);
+      await this.audit.record(em, ctx, { action: 'api_key.rotated', resourceType: 'api_key', resourceId: id, before, after: snapshot(saved) });
+      return { apiKey: saved, key };
+    });
+  }
+
+  /** Ends the key for good; revoking again changes nothing. */
+  async revoke(ctx: RequestContext, id: string): Promise<ApiKey> {
+    this.requireUser(ctx);
+    return this.dataSource.transaction(async (em) => {
+      const repo = this.keys.with(em);
+      const apiKey = await repo.getById(ctx, id);
+      if (apiKey.revokedAt) return apiKey;
+      const before = snapshot(apiKey);
+      apiKey.revokedAt = new Date();
+      const saved = await repo.save(ctx, apiKey);
+      await this.audit.record(em, ctx, { action: 'api_key.revoked', resourceType: 'api_key', resourceId: id, before, after: snapshot(saved) });
+      return saved;
+    });
+  }
+
+  /** The key making this request. */
+  async current(ctx: RequestContext): Promise<ApiKey> {
+    if (ctx.meta.authMethod !== 'api_key' || !ctx.meta.apiKeyId) {
+      throw badRequest('not_an_api_key', 'This request was not made with an API key');
+    }
+    return this.keys.getById(ctx, ctx.meta.apiKeyId);
+  }
+
+  /** Keys are made and changed by people: a key cannot mint or rotate keys (that would outlive its own revocation). */
+  private requireUser(ctx: RequestContext): string {
+    if (ctx.meta.authMethod !== 'jwt' || !ctx.userId) {
+      throw forbidden('user_session_required', 'API keys are managed by a signed-in user, not with an API key');
+    }
+    return ctx.userId;
+  }
+}

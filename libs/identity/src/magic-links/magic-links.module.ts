@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { OrganizationsModule } from '@atrium/organizations';
+import { MfaModule } from '../mfa/mfa.module.js';
+import { VerificationModule } from '../verification/verification.module.js';
+import { MagicLinkController } from './magic-link.controller.js';
+import { MagicLinkService } from './magic-link.service.js';
+
+/** Passwordless sign-in by mailed link (LoginService comes from the global IdentityModule). */
+@Module({
+  imports: [OrganizationsModule, VerificationModule, MfaModule],
+  controllers: [MagicLinkController],
+  providers: [MagicLinkService],
+})
+export class MagicLinksModule {}

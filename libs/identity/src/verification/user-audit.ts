@@ -1,0 +1,21 @@
+import type { EntityManager } from 'typeorm';
+import type { AuditEntry, AuditWriter } from '@atrium/audit';
+import type { RequestContext } from '@atrium/platform';
+import type { MembershipDirectory } from '@atrium/organizations';
+
+/**
+ * Records an account-level change (no organization in the context, e.g. a password reset by mail)
+ * in the trail of every organization the user is an active member of, inside the caller's transaction.
+ */
+export async function auditForUser(
+  audit: AuditWriter,
+  memberships: MembershipDirectory,
+  em: EntityManager,
+  ctx: RequestContext,
+  userId: string,
+  entry: Omit<AuditEntry, 'organizationId' | 'actorUserId'>,
+): Promise<void> {
+  for (const view of await memberships.activeFor(userId, em)) {
+    await audit.record(em, ctx, { ...entry, organizationId: view.organization.id, actorUserId: userId });
+  }
+}

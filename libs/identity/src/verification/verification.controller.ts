@@ -1,0 +1,71 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiInvalid, Authenticated, Ctx, ErrorBody, MessageDto, Public, RateLimit, type RequestContext } from '@atrium/platform';
+import { ForgotPasswordDto, ResetPasswordDto, VerifyEmailQueryDto } from './dto/verification.dto.js';
+import { EmailVerificationService } from './email-verification.service.js';
+import { PasswordResetService } from './password-reset.service.js';
+
+const TOKEN_ERRORS = 'The token is malformed or unknown (`invalid_token`), expired (`token_expired`) or already used (`token_used`)';
+
+@ApiTags('auth')
+@Controller('auth')
+export class VerificationController {
+  constructor(
+    private readonly verification: EmailVerificationService,
+    private readonly resets: PasswordResetService,
+  ) {}
+
+  @Get('verify-email')
+  @Public()
+  @ApiOperation({ summary: 'Mark the email address verified with the token from the verification mail' })
+  @ApiOkResponse({ type: MessageDto })
+  @ApiBadRequestResponse({ type: ErrorBody, description: TOKEN_ERRORS })
+  async verifyEmail(@Ctx() ctx: RequestContext, @Query() query: VerifyEmailQueryDto): Promise<MessageDto> {
+    await this.verification.verify(ctx, query.token);
+    return { message: 'Email verified' };
+  }
+
+  @Post('resend-verification')
+  @HttpCode(202)
+  @ApiBearerAuth()
+  @Authenticated()
+  @ApiOperation({ summary: 'Mail a new verification link to your current address (earlier links stop working)' })
+  @ApiAcceptedResponse({ type: MessageDto })
+  @ApiConflictResponse({ type: ErrorBody, description: 'The address is already verified' })
+  async resend(@Ctx() ctx: RequestContext): Promise<MessageDto> {
+    await this.verification.resend(ctx);
+    return { message: 'Verification email sent' };
+  }
+
+  @Post('forgot-password')
+  @Public()
+  @HttpCode(202)
+  @RateLimit('auth')
+  @ApiOperation({ summary: 'Mail a password reset link; the answer is the same whether or not the account exists' })
+  @ApiAcceptedResponse({ type: MessageDto })
+  @ApiInvalid()
+  forgotPassword(@Ctx() ctx: RequestContext, @Body() dto: ForgotPasswordDto): MessageDto {
+    this.resets.request(ctx, dto.email);
+    return { message: 'If an account exists for this email, a password reset link has been sent' };
+  }
+
+  @Post('reset-password')
+  @Public()
+  @HttpCode(200)
+  @RateLimit('auth')
+  @ApiOperation({ summary: 'Set a new password with the mailed token; ends every session of the account, keeps MFA on' })
+  @ApiOkResponse({ type: MessageDto })
+  @ApiBadRequestResponse({ type: ErrorBody, description: `${TOKEN_ERRORS}, or the password is too weak` })
+  async resetPassword(@Ctx() ctx: RequestContext, @Body() dto: ResetPasswordDto): Promise<MessageDto> {
+    await this.resets.reset(ctx, dto.token, dto.new_password);
+    return { message: 'Password reset; sign in with your new password' };
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { OrganizationsModule } from '@atrium/organizations';
+import { BackgroundTasks } from './background-tasks.js';
+import { EmailVerificationListener } from './email-verification.listener.js';
+import { EmailVerificationService } from './email-verification.service.js';
+import { OneTimeTokenService } from './one-time-token.service.js';
+import { PasswordResetService } from './password-reset.service.js';
+import { VerificationController } from './verification.controller.js';
+
+/** Email verification and password reset, on single-use mailed tokens (shared with magic links). */
+@Module({
+  imports: [OrganizationsModule],
+  controllers: [VerificationController],
+  providers: [OneTimeTokenService, BackgroundTasks, EmailVerificationService, EmailVerificationListener, PasswordResetService],
+  exports: [OneTimeTokenService, BackgroundTasks],
+})
+export class VerificationModule {}

@@ -1,0 +1,74 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { AppConfig } from '../config/app-config.js';
+import { DomainError } from '../http/domain-error.js';
+import { RATE_LIMIT_KEY, type RateLimitPolicy } from './rate-limit.decorator.js';
+import { RateLimitStore, type WindowCount } from './rate-limit.store.js';
+
+const WINDOW_MS = 60_000;
+
+/** The account a sign-in request is about: its `email`, hashed so no address is kept in the counters. */
+function accountOf(req: Request): string | undefined {
+  const email = (req.body as { email?: unknown } | undefined)?.email;
+  if (typeof email !== 'string' || !email.trim()) return undefined;
+  return createHash('sha256').update(email.trim().toLowerCase().slice(0, 320)).digest('base64url').slice(0, 22);
+}
+
+/**
+ * Global guard, registered before authentication so floods are turned away before any lookup.
+ * Sets X-RateLimit-* on every response it counts; past the limit answers 429 with Retry-After.
+ * The client IP is `req.ip`, which follows the app's `trust proxy` setting.
+ */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly config: AppConfig,
+    private readonly store: RateLimitStore,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const req = context.switchToHttp().getRequest<Request>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const policy =
+      this.reflector.getAllAndOverride<RateLimitPolicy>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]) ?? 'default';
+    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+    let limit: number;
+    let keys: string[];
+    if (policy === 'auth') {
+      limit = this.config.rateLimit.authPerMinute;
+      const route = `${context.getClass().name}.${context.getHandler().name}`;
+      const account = accountOf(req);
+      keys = [`auth:${route}:ip:${ip}`, ...(account ? [`auth:${route}:acct:${account}`] : [])];
+    } else {
+      limit = this.config.rateLimit.defaultPerMinute;
+      keys = [`default:ip:${ip}`];
+    }
+
+    const counts = await this.store.hit(keys, WINDOW_MS);
+    const tightest = counts.reduce((a, b) => (b.count > a.count || (b.count === a.count && b.resetMs > a.resetMs) ? b : a));
+    const headers = rateLimitHeaders(limit, tightest);
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    const over = counts.filter((c) => c.count > limit);
+    if (over.length) {
+      const retryAfter = String(Math.max(1, Math.ceil(Math.max(...over.map((c) => c.resetMs)) / 1000)));
+      throw new DomainError('too_many_requests', 'rate_limited', `Too many requests; try again in ${retryAfter} seconds`, undefined, {
+        ...headers,
+        'Retry-After': retryAfter,
+      });
+    }
+    return true;
+  }
+}
+
+function rateLimitHeaders(limit: number, c: WindowCount): Record<string, string> {
+  return {
+    'X-RateLimit-Limit': String(limit),
+    'X-RateLimit-Remaining': String(Math.max(0, limit - c.count)),
+    'X-RateLimit-Reset': String(Math.max(0, Math.ceil(c.resetMs / 1000))),
+  };
+}

@@ -57,7 +57,10 @@ export class MagicLinkService {
 
     const use = async (em: EntityManager) => {
       await this.tokens.consume('magic_link', token, 'unauthorized', em);
-      if (!user.emailVerifiedAt) await em.getRepository(User).update({ id: user.id }, { emailVerifiedAt: new Date() });
+      if (!user.emailVerifiedAt) {
+        user.emailVerifiedAt = new Date();
+        await em.getRepository(User).update({ id: user.id }, { emailVerifiedAt: user.emailVerifiedAt });
+      }
     };
     if (await this.mfa.isEnabled(user.id)) {
       if (!mfaCode) return { mfa_required: true };

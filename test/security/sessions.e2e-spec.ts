@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerOrg } from '../support/factories.js';
+import { db } from '../support/security.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
+const FIREFOX_WIN = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0';
+
+async function signIn(email: string, password: string, userAgent: string) {
+  const res = await t.http.post('/auth/login', { email, password }, { headers: { 'user-agent': userAgent } });
+  expect(res.status).toBe(200);
+  return res.body as { access_token: string; refresh_token: string };
+}
+
+describe('GET /auth/sessions', () => {
+  it('lists your open sessions with device, ip and times, marking the current one', async () => {
+    const org = await registerOrg(t.http);
+    const laptop = await signIn(org.email, org.password, CHROME_MAC);
+    await signIn(org.email, org.password, FIREFOX_WIN);
+    await t.http.post('/auth/logout', {}, { token: org.accessToken });
+
+    const res = await t.http.get('/auth/sessions', { token: laptop.access_token, headers: { 'user-agent': CHROME_MAC } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ total: 2, page: 1, limit: 10, totalPages: 1 });
+    const devices = res.body.data.map((s: { device: string }) => s.device).sort();
+    expect(devices).toEqual(['Chrome on macOS', 'Firefox on Windows']);
+    const current = res.body.data.filter((s: { current: boolean }) => s.current);
+    expect(current).toHaveLength(1);
+    expect(current[0]).toMatchObject({ device: 'Chrome on macOS', user_agent: CHROME_MAC, organization_id: org.organizationId });
+    expect(current[0].ip).toMatch(/127\.0\.0\.1/);
+    for (const s of res.body.data) {
+      expect(Object.keys(s).sort()).toEqual(['created_at', 'current', 'device', 'expires_at', 'id', 'ip', 'last_used_at', 'organization_id', 'user_agent']);
+    }
+    expect(JSON.stringify(res.body)).not.toContain(laptop.refresh_token);
+  });
+
+  it('shows only your own sessions and needs a session', async () => {
+    const a = await registerOrg(t.http);
+    const b = await registerOrg(t.http);
+    const res = await t.http.get('/auth/sessions', { token: a.accessToken });
+    expect(res.body.total).toBe(1);
+    const [row] = await db(t).query('SELECT id FROM sessions WHERE user_id = $1', [b.userId]);
+    expect(res.body.data.map((s: { id: string }) => s.id)).not.toContain(row.id);
+    expect((await t.http.get('/auth/sessions')).status).toBe(401);
+    expect((await t.http.get('/auth/sessions?limit=1000', { token: a.accessToken })).status).toBe(400);
+  });
+});
+
+describe('DELETE /auth/sessions/:id', () => {
+  it('ends another of your sessions; its access and refresh tokens fail at once', async () => {
+    const org = await registerOrg(t.http);
+    const phone = await signIn(org.email, org.password, FIREFOX_WIN);
+    const list = await t.http.get('/auth/sessions', { token: org.accessToken });
+    const target = list.body.data.find((s: { current: boolean }) => !s.current);
+    expect((await t.http.get('/users/me', { token: phone.access_token })).status).toBe(200);
+
+    const res = await t.http.delete(`/auth/sessions/${target.id}`, undefined, { token: org.accessToken });
+    expect(res.status).toBe(204);
+    const after = await t.http.get('/users/me', { token: phone.access_token });
+    expect(after.status).toBe(401);
+    expect(after.body.code).toBe('session_revoked');
+    expect((await t.http.post('/auth/refresh', { refresh_token: phone.refresh_token })).status).toBe(401);
+    expect((await t.http.get('/users/me', { token: org.accessToken })).status).toBe(200);
+    expect((await t.http.get('/auth/sessions', { token: org.accessToken })).body.total).toBe(1);
+
+    const again = await t.http.delete(`/auth/sessions/${target.id}`, undefined, { token: org.accessToken });
+    expect(again.status).toBe(404);
+  });
+
+  it('answers 404 for someone else’s session and for ids that are not sessions, changing nothing', async () => {
+    const a = await registerOrg(t.http);
+    const b = await registerOrg(t.http);
+    const [row] = await db(t).query('SELECT id FROM sessions WHERE user_id = $1', [b.userId]);
+    const res = await t.http.delete(`/auth/sessions/${row.id}`, undefined, { token: a.accessToken });
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('session_not_found');
+    expect((await t.http.get('/users/me', { token: b.accessToken })).status).toBe(200);
+    expect((await t.http.delete('/auth/sessions/not-a-uuid', undefined, { token: a.accessToken })).status).toBe(404);
+  });
+
+  it('can end the current session too', async () => {
+    const org = await registerOrg(t.http);
+    const list = await t.http.get('/auth/sessions', { token: org.accessToken });
+    const res = await t.http.delete(`/auth/sessions/${list.body.data[0].id}`, undefined, { token: org.accessToken });
+    expect(res.status).toBe(204);
+    expect((await t.http.get('/users/me', { token: org.accessToken })).status).toBe(401);
+  });
+});

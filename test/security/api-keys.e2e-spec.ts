@@ -47,7 +47,11 @@ describe('creating and listing API keys', () => {
     expect(all.permissions).toContain('billing.manage');
 
     const admin = await addMember(t, owner.organizationId, 'admin');
-    const beyond = await t.http.post('/api-keys', { name: 'x', permissions: ['users.view', 'billing.manage'] }, { token: admin.accessToken });
+    const beyond = await t.http.post(
+      '/api-keys',
+      { name: 'x', permissions: ['users.view', 'billing.manage'] },
+      { token: admin.accessToken },
+    );
     expect(beyond.status).toBe(403);
     expect(beyond.body.code).toBe('permission_not_held');
     const unknown = await t.http.post('/api-keys', { name: 'x', permissions: ['root'] }, { token: admin.accessToken });
@@ -77,7 +81,11 @@ describe('authenticating with x-api-key', () => {
     const k = await createKey(owner, { permissions: ['users.view', 'api_keys.manage'] });
     const current = await t.http.get('/api-keys/current', { apiKey: k.key });
     expect(current.status).toBe(200);
-    expect(current.body.data).toMatchObject({ id: k.id, organization_id: owner.organizationId, effective_permissions: ['api_keys.manage', 'users.view'] });
+    expect(current.body.data).toMatchObject({
+      id: k.id,
+      organization_id: owner.organizationId,
+      effective_permissions: ['api_keys.manage', 'users.view'],
+    });
     expect((await t.http.get('/api-keys', { apiKey: k.key })).status).toBe(200);
 
     const narrow = await createKey(owner, { permissions: ['users.view'] });
@@ -127,7 +135,10 @@ describe('authenticating with x-api-key', () => {
     expect(demoted.body.data.effective_permissions).toEqual(['users.view']);
     expect((await t.http.get('/api-keys', { apiKey: k.key })).status).toBe(403);
 
-    await db(t).query(`UPDATE memberships SET status = 'revoked' WHERE organization_id = $1 AND user_id = $2`, [owner.organizationId, admin.userId]);
+    await db(t).query(`UPDATE memberships SET status = 'revoked' WHERE organization_id = $1 AND user_id = $2`, [
+      owner.organizationId,
+      admin.userId,
+    ]);
     const removed = await t.http.get('/api-keys/current', { apiKey: k.key });
     expect(removed.status).toBe(401);
     expect(removed.body.code).toBe('api_key_creator_inactive');

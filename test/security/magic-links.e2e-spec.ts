@@ -68,9 +68,10 @@ describe('magic links', () => {
   it('refuses expired, malformed and unknown links', async () => {
     const org = await registerOrg(t.http);
     const token = await linkFor(org.email);
-    await db(t).query(`UPDATE one_time_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = encode(sha256($1::bytea), 'hex')`, [
-      token,
-    ]);
+    await db(t).query(
+      `UPDATE one_time_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = encode(sha256($1::bytea), 'hex')`,
+      [token],
+    );
     const expired = await t.http.post('/auth/magic-link/verify', { token });
     expect(expired.status).toBe(401);
     expect(expired.body.code).toBe('token_expired');

@@ -142,7 +142,11 @@ describe('signing in with MFA on', () => {
 
   it('refuses a wrong password before looking at the code, and a code for an account without MFA', async () => {
     const u = await registerWithMfa(t);
-    const wrongPassword = await t.http.post('/auth/verify-mfa', { email: u.email, password: 'Not-It-At-All-1', mfa_code: u.backupCodes[0] });
+    const wrongPassword = await t.http.post('/auth/verify-mfa', {
+      email: u.email,
+      password: 'Not-It-At-All-1',
+      mfa_code: u.backupCodes[0],
+    });
     expect(wrongPassword.status).toBe(401);
     expect(wrongPassword.body.code).toBe('invalid_credentials');
     const plain = await registerOrg(t.http);

@@ -38,7 +38,17 @@ describe('GET /auth/sessions', () => {
     expect(current[0]).toMatchObject({ device: 'Chrome on macOS', user_agent: CHROME_MAC, organization_id: org.organizationId });
     expect(current[0].ip).toMatch(/127\.0\.0\.1/);
     for (const s of res.body.data) {
-      expect(Object.keys(s).sort()).toEqual(['created_at', 'current', 'device', 'expires_at', 'id', 'ip', 'last_used_at', 'organization_id', 'user_agent']);
+      expect(Object.keys(s).sort()).toEqual([
+        'created_at',
+        'current',
+        'device',
+        'expires_at',
+        'id',
+        'ip',
+        'last_used_at',
+        'organization_id',
+        'user_agent',
+      ]);
     }
     expect(JSON.stringify(res.body)).not.toContain(laptop.refresh_token);
   });

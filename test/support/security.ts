@@ -40,7 +40,12 @@ export async function registerWithMfa(t: TestApp): Promise<MfaUser> {
 }
 
 /** Adds an existing user to an organization with one of its roles (what invitations will do), straight in the database. */
-export async function addMember(t: TestApp, organizationId: string, roleSlug: string, user?: RegisteredOrg): Promise<RegisteredOrg & { homeOrganizationId: string }> {
+export async function addMember(
+  t: TestApp,
+  organizationId: string,
+  roleSlug: string,
+  user?: RegisteredOrg,
+): Promise<RegisteredOrg & { homeOrganizationId: string }> {
   const member = user ?? (await registerOrg(t.http));
   await t.app.get(DataSource).query(
     `INSERT INTO memberships (organization_id, user_id, role_id, status)

@@ -43,7 +43,12 @@ export class ApiKeyService {
     const { key, prefix, keyHash } = newApiKey();
     const apiKey = await this.dataSource.transaction(async (em) => {
       const saved = await this.keys.with(em).create(ctx, { name: dto.name, prefix, keyHash, permissions, createdBy: creatorId, expiresAt });
-      await this.audit.record(em, ctx, { action: 'api_key.created', resourceType: 'api_key', resourceId: saved.id, after: snapshot(saved) });
+      await this.audit.record(em, ctx, {
+        action: 'api_key.created',
+        resourceType: 'api_key',
+        resourceId: saved.id,
+        after: snapshot(saved),
+      });
       return saved;
     });
     return { apiKey, key };
@@ -65,7 +70,13 @@ export class ApiKeyService {
       const before = snapshot(apiKey);
       Object.assign(apiKey, { prefix, keyHash, rotatedAt: new Date() });
       const saved = await repo.save(ctx, apiKey);
-      await this.audit.record(em, ctx, { action: 'api_key.rotated', resourceType: 'api_key', resourceId: id, before, after: snapshot(saved) });
+      await this.audit.record(em, ctx, {
+        action: 'api_key.rotated',
+        resourceType: 'api_key',
+        resourceId: id,
+        before,
+        after: snapshot(saved),
+      });
       return { apiKey: saved, key };
     });
   }
@@ -80,7 +91,13 @@ export class ApiKeyService {
       const before = snapshot(apiKey);
       apiKey.revokedAt = new Date();
       const saved = await repo.save(ctx, apiKey);
-      await this.audit.record(em, ctx, { action: 'api_key.revoked', resourceType: 'api_key', resourceId: id, before, after: snapshot(saved) });
+      await this.audit.record(em, ctx, {
+        action: 'api_key.revoked',
+        resourceType: 'api_key',
+        resourceId: id,
+        before,
+        after: snapshot(saved),
+      });
       return saved;
     });
   }

@@ -36,7 +36,8 @@ export class MagicLinkController {
   @HttpCode(200)
   @RateLimit('auth')
   @ApiOperation({
-    summary: 'Sign in with the mailed token. With MFA on, send `mfa_code` too; without it the answer is `{"mfa_required": true}` and the link stays usable',
+    summary:
+      'Sign in with the mailed token. With MFA on, send `mfa_code` too; without it the answer is `{"mfa_required": true}` and the link stays usable',
   })
   @ApiExtraModels(LoginResponseDto, MfaRequiredDto)
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(LoginResponseDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] } })

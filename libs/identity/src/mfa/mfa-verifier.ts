@@ -24,9 +24,15 @@ type Outcome = { ok: true } | { ok: false; error: DomainError };
 
 const lockedError = (until: Date) => {
   const retryAfter = String(Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000)));
-  return new DomainError('too_many_requests', 'too_many_mfa_attempts', `Too many wrong codes; try again in ${retryAfter} seconds`, undefined, {
-    'Retry-After': retryAfter,
-  });
+  return new DomainError(
+    'too_many_requests',
+    'too_many_mfa_attempts',
+    `Too many wrong codes; try again in ${retryAfter} seconds`,
+    undefined,
+    {
+      'Retry-After': retryAfter,
+    },
+  );
 };
 
 /**
@@ -79,10 +85,9 @@ export class MfaVerifier {
     }
     const normalized = opts.allowBackup ? normalizeBackupCode(code) : undefined;
     if (!normalized) return 'invalid_mfa_code';
-    const used = await em.getRepository(MfaBackupCode).update(
-      { userId: mfa.userId, codeHash: this.keys.hashBackupCode(normalized), usedAt: IsNull() },
-      { usedAt: new Date() },
-    );
+    const used = await em
+      .getRepository(MfaBackupCode)
+      .update({ userId: mfa.userId, codeHash: this.keys.hashBackupCode(normalized), usedAt: IsNull() }, { usedAt: new Date() });
     return used.affected ? undefined : 'invalid_mfa_code';
   }
 

@@ -50,7 +50,14 @@ export class MfaService {
     }
     const secret = newTotpSecret();
     await repo.upsert(
-      { userId, secretEncrypted: this.keys.sealSecret(secret, userId), enabledAt: null, lastTimeStep: null, failedAttempts: 0, lockedUntil: null },
+      {
+        userId,
+        secretEncrypted: this.keys.sealSecret(secret, userId),
+        enabledAt: null,
+        lastTimeStep: null,
+        failedAttempts: 0,
+        lockedUntil: null,
+      },
       ['userId'],
     );
     const otpauthUrl = totpUri(secret, user.email);

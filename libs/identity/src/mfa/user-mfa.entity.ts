@@ -14,7 +14,10 @@ export class UserMfa {
   enabledAt: Date | null;
 
   /** The last accepted time step; codes of that step or earlier are refused (replay). */
-  @Column('bigint', { nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  @Column('bigint', {
+    nullable: true,
+    transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) },
+  })
   lastTimeStep: number | null;
 
   @Column('int', { default: 0 })

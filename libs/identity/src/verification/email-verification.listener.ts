@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { EventBus, type DomainEvent, RequestContext } from '@atrium/platform';
+import { EventBus, type DomainEvent, isUuid, RequestContext } from '@atrium/platform';
 import { User } from '../users/user.entity.js';
 import { EmailVerificationService } from './email-verification.service.js';
 
@@ -11,8 +11,9 @@ interface EmailChanged {
 }
 
 /**
- * Sends the verification mail whenever an address needs proving: after sign-up, and after any
- * `user.email_changed` (from the user's own profile or an administrator's change).
+ * Sends the verification mail whenever an address needs proving: after sign-up (`organization.registered`),
+ * when an account is created for someone (`user.created`, unless already verified, e.g. through an
+ * invitation link), and after any `user.email_changed` (the user's own profile or an administrator's change).
  */
 @Injectable()
 export class EmailVerificationListener implements OnModuleInit {
@@ -23,18 +24,21 @@ export class EmailVerificationListener implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.events.on('organization.registered', (e) => this.onRegistered(e as DomainEvent<{ user_id: string }>));
+    this.events.on('organization.registered', (e) => this.onCreated(e as DomainEvent<{ user_id: string }>));
+    this.events.on('user.created', (e) => this.onCreated(e as DomainEvent<{ user_id: string }>));
     this.events.on('user.email_changed', (e) => this.onEmailChanged(e as DomainEvent<EmailChanged>));
   }
 
-  private async onRegistered(event: DomainEvent<{ user_id: string }>): Promise<void> {
+  private async onCreated(event: DomainEvent<{ user_id: string }>): Promise<void> {
+    if (!isUuid(event.payload?.user_id)) return;
     const user = await this.dataSource.getRepository(User).findOne({ where: { id: event.payload.user_id } });
     if (!user || user.emailVerifiedAt) return;
     await this.verification.sendLink(RequestContext.system(randomUUID(), event.organizationId), user.id, user.email);
   }
 
   private async onEmailChanged(event: DomainEvent<EmailChanged>): Promise<void> {
-    const { user_id: userId, email } = event.payload;
+    const { user_id: userId, email } = event.payload ?? {};
+    if (!isUuid(userId) || typeof email !== 'string') return;
     const user = await this.dataSource.getRepository(User).findOne({ where: { id: userId } });
     // A later change may already have replaced this address; only the current one is worth proving.
     if (!user || user.email !== email || user.emailVerifiedAt) return;

@@ -12,6 +12,6 @@ import { VerificationController } from './verification.controller.js';
   imports: [OrganizationsModule],
   controllers: [VerificationController],
   providers: [OneTimeTokenService, BackgroundTasks, EmailVerificationService, EmailVerificationListener, PasswordResetService],
-  exports: [OneTimeTokenService, BackgroundTasks],
+  exports: [OneTimeTokenService, BackgroundTasks, EmailVerificationService],
 })
 export class VerificationModule {}

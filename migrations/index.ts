@@ -1,6 +1,14 @@
 import { Foundation1764000000000 } from './1764000000000-foundation.js';
 import { AuditLog1764000050000 } from './1764000050000-audit-log.js';
 import { AccountSecurity1764000100000 } from './1764000100000-account-security.js';
+import { PackageCatalogue1764000200000 } from './1764000200000-package-catalogue.js';
+import { Invitations1764000200001 } from './1764000200001-invitations.js';
 
 /** Every migration, in order. Add new ones at the end. */
-export const MIGRATIONS = [Foundation1764000000000, AuditLog1764000050000, AccountSecurity1764000100000];
+export const MIGRATIONS = [
+  Foundation1764000000000,
+  AuditLog1764000050000,
+  AccountSecurity1764000100000,
+  PackageCatalogue1764000200000,
+  Invitations1764000200001,
+];

@@ -4,6 +4,7 @@ import {
   AppConfig,
   AuthGuard,
   ConfigModule,
+  ContributionsModule,
   DatabaseModule,
   EventsModule,
   HealthModule,
@@ -17,17 +18,24 @@ import {
 import { AUDIT_ENTITIES, AuditModule } from '@atrium/audit';
 import {
   ApiKeysModule,
+  DataExportModule,
   IDENTITY_ENTITIES,
   IdentityModule,
+  Invitation,
+  InvitationsModule,
   MagicLinksModule,
   MfaModule,
+  OrganizationSwitchModule,
+  RolesModule,
   SessionsModule,
+  UsersAdminModule,
   VerificationModule,
 } from '@atrium/identity';
 import { ORGANIZATION_ENTITIES, OrganizationsModule } from '@atrium/organizations';
+import { BILLING_ENTITIES, BillingModule } from '@atrium/billing';
 import { MIGRATIONS } from '@atrium/migrations';
 
-export const ENTITIES = [...AUDIT_ENTITIES, ...ORGANIZATION_ENTITIES, ...IDENTITY_ENTITIES];
+export const ENTITIES = [...AUDIT_ENTITIES, ...ORGANIZATION_ENTITIES, ...IDENTITY_ENTITIES, ...BILLING_ENTITIES, Invitation];
 
 /** The platform kernel and every feature library; workers run in-process unless RUN_WORKERS=false. */
 export function coreImports(config: AppConfig, opts: { workers: boolean }) {
@@ -35,6 +43,7 @@ export function coreImports(config: AppConfig, opts: { workers: boolean }) {
     ConfigModule.forRoot(config),
     DatabaseModule.forRoot({ entities: ENTITIES, migrations: MIGRATIONS }),
     EventsModule,
+    ContributionsModule,
     AuditModule,
     QueueModule.forRoot(config),
     MailModule.register({ workers: opts.workers }),
@@ -45,6 +54,13 @@ export function coreImports(config: AppConfig, opts: { workers: boolean }) {
     SessionsModule,
     VerificationModule,
     MagicLinksModule,
+    // After IdentityModule, so its /users/me routes are matched before /users/:id.
+    BillingModule,
+    RolesModule,
+    UsersAdminModule,
+    InvitationsModule,
+    OrganizationSwitchModule,
+    DataExportModule,
   ];
 }
 

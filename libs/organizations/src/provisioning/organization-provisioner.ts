@@ -11,9 +11,27 @@ export interface NewOrganization {
   phone?: string | null;
 }
 
+/**
+ * Something another library sets up for every new organization (billing's Free subscription, …), run
+ * inside the provisioning transaction. Libraries that depend on organizations add steps; organizations
+ * never imports them.
+ */
+export interface ProvisioningStep {
+  name: string;
+  run(em: EntityManager, organization: Organization): Promise<void>;
+}
+
 /** Creates an organization with its built-in roles and its owner's membership, inside the caller's transaction. */
 @Injectable()
 export class OrganizationProvisioner {
+  private readonly steps: ProvisioningStep[] = [];
+
+  /** Registers a step for every organization provisioned from now on; call from `onModuleInit`. */
+  addStep(step: ProvisioningStep): void {
+    if (this.steps.some((s) => s.name === step.name)) throw new Error(`Provisioning step "${step.name}" is already registered`);
+    this.steps.push(step);
+  }
+
   async provision(
     em: EntityManager,
     input: NewOrganization,
@@ -49,6 +67,7 @@ export class OrganizationProvisioner {
         lastUsedAt: new Date(),
       }),
     );
+    for (const step of this.steps) await step.run(em, organization);
     return { organization, ownerRole, membership };
   }
 }

@@ -1,0 +1,28 @@
+import { Global, Module } from '@nestjs/common';
+import { Entitlements } from '@atrium/platform';
+import { OrganizationsModule } from '@atrium/organizations';
+import { PackageCatalogueService } from './catalogue/package-catalogue.service.js';
+import { PackagesController } from './catalogue/packages.controller.js';
+import { PackageEntitlements } from './entitlements/package-entitlements.js';
+import { DefaultSubscriptionStep } from './subscriptions/default-subscription.step.js';
+import { OrganizationPackageController } from './subscriptions/organization-package.controller.js';
+import { OrganizationPackageService } from './subscriptions/organization-package.service.js';
+
+/**
+ * The package catalogue, each organization's subscription, and the `Entitlements` every library's
+ * feature gate and limit checks use (global, so `@RequiresFeature` works in any module).
+ */
+@Global()
+@Module({
+  imports: [OrganizationsModule],
+  controllers: [PackagesController, OrganizationPackageController],
+  providers: [
+    PackageCatalogueService,
+    PackageEntitlements,
+    { provide: Entitlements, useExisting: PackageEntitlements },
+    OrganizationPackageService,
+    DefaultSubscriptionStep,
+  ],
+  exports: [Entitlements, PackageEntitlements, PackageCatalogueService],
+})
+export class BillingModule {}

@@ -1,0 +1,5 @@
+import { Feature } from './catalogue/feature.entity.js';
+import { Package, PackageFeature, PackagePrice } from './catalogue/package.entity.js';
+import { OrganizationFeature, OrganizationSubscription } from './subscriptions/organization-subscription.entity.js';
+
+export const BILLING_ENTITIES = [Feature, Package, PackagePrice, PackageFeature, OrganizationSubscription, OrganizationFeature];

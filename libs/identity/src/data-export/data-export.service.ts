@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DataExportRegistry, notFound } from '@atrium/platform';
+import { Membership, Organization, Role } from '@atrium/organizations';
+import { describeDevice } from '../sessions/device.js';
+import { Session } from '../sessions/session.entity.js';
+import { UserDto } from '../users/dto/user.dto.js';
+import { User } from '../users/user.entity.js';
+
+/** Receives the document piece by piece; resolves when the piece may be followed by the next (backpressure). */
+export type ChunkWriter = (chunk: string) => Promise<void>;
+
+const PAGE = 500;
+
+const isAsyncIterable = (v: unknown): v is AsyncIterable<unknown> =>
+  typeof v === 'object' && v !== null && typeof (v as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function';
+
+/**
+ * Everything the platform holds about a user, written as one JSON document section by section: profile,
+ * memberships and sessions here, then every section registered in the DataExportRegistry. Never secrets.
+ */
+@Injectable()
+export class DataExportService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly registry: DataExportRegistry,
+  ) {}
+
+  /** Loads the profile first, so an unknown user fails before anything is written. */
+  async export(userId: string, write: ChunkWriter): Promise<void> {
+    const user = await this.dataSource.getRepository(User).findOne({ where: { id: userId } });
+    if (!user) throw notFound('User');
+    await write(`{"format":"atrium.user-data.v1","generated_at":${JSON.stringify(new Date().toISOString())}`);
+    await this.section(write, 'profile', UserDto.from(user));
+    await this.section(write, 'memberships', this.memberships(userId));
+    await this.section(write, 'sessions', this.sessions(userId));
+    for (const contributor of this.registry.contributors()) await this.section(write, contributor.key, contributor.collect(userId));
+    await write('}\n');
+  }
+
+  private async section(write: ChunkWriter, key: string, value: unknown): Promise<void> {
+    await write(`,${JSON.stringify(key)}:`);
+    if (!isAsyncIterable(value)) {
+      await write(JSON.stringify((await value) ?? null));
+      return;
+    }
+    await write('[');
+    let first = true;
+    for await (const item of value) {
+      await write((first ? '' : ',') + JSON.stringify(item));
+      first = false;
+    }
+    await write(']');
+  }
+
+  /** Every membership, revoked ones too, across organizations. */
+  private async memberships(userId: string): Promise<unknown[]> {
+    const rows = await this.dataSource
+      .getRepository(Membership)
+      .createQueryBuilder('m')
+      .innerJoinAndMapOne('m.organization', Organization, 'o', 'o.id = m.organization_id')
+      .innerJoinAndMapOne('m.role', Role, 'r', 'r.id = m.role_id')
+      .where('m.user_id = :userId', { userId })
+      .orderBy('m.created_at', 'ASC')
+      .getMany();
+    return rows.map((m) => {
+      const { organization: o, role: r } = m as Membership & { organization: Organization; role: Role };
+      return {
+        organization_id: o.id,
+        organization_name: o.name,
+        role: { name: r.name, slug: r.slug, permissions: [...r.permissions].sort() },
+        status: m.status,
+        joined_at: m.createdAt.toISOString(),
+        last_used_at: m.lastUsedAt?.toISOString() ?? null,
+        revoked_at: m.revokedAt?.toISOString() ?? null,
+        revoke_reason: m.revokeReason,
+      };
+    });
+  }
+
+  /** Every session ever opened, ended ones too, a page at a time (never refresh-token hashes). */
+  private async *sessions(userId: string): AsyncGenerator<unknown> {
+    for (let offset = 0; ; offset += PAGE) {
+      const rows = await this.dataSource
+        .getRepository(Session)
+        .find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' }, skip: offset, take: PAGE });
+      for (const s of rows) {
+        yield {
+          id: s.id,
+          device: describeDevice(s.userAgent),
+          user_agent: s.userAgent,
+          ip: s.ip,
+          organization_id: s.organizationId,
+          created_at: s.createdAt.toISOString(),
+          last_used_at: s.lastUsedAt.toISOString(),
+          expires_at: s.expiresAt.toISOString(),
+          revoked_at: s.revokedAt?.toISOString() ?? null,
+          revoke_reason: s.revokeReason,
+        };
+      }
+      if (rows.length < PAGE) return;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditWriter } from '@atrium/audit';
+import { EventBus, type Page, pageOffset, type RequestContext, toPage } from '@atrium/platform';
+import { requireUserSession } from '../common/require-user.js';
+import { MembershipDirectory, type MembershipView } from '../memberships/membership-directory.js';
+import { OrganizationProvisioner } from '../provisioning/organization-provisioner.js';
+import type { CreateOrganizationDto } from './dto/update-organization.dto.js';
+
+/** The signed-in user's organizations: list them, and found another one. */
+@Injectable()
+export class MyOrganizationsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly memberships: MembershipDirectory,
+    private readonly provisioner: OrganizationProvisioner,
+    private readonly audit: AuditWriter,
+    private readonly events: EventBus,
+  ) {}
+
+  /** Every active membership of the caller, most recently used first. */
+  async list(ctx: RequestContext, query: { page: number; limit: number }): Promise<Page<MembershipView>> {
+    const all = await this.memberships.activeFor(requireUserSession(ctx));
+    return toPage(all.slice(pageOffset(query), pageOffset(query) + query.limit), all.length, query);
+  }
+
+  /** A new organization (built-in roles, Free package, …) owned by the caller; their current one is unchanged. */
+  async create(ctx: RequestContext, dto: CreateOrganizationDto): Promise<MembershipView> {
+    const userId = requireUserSession(ctx);
+    const view = await this.dataSource.transaction(async (em) => {
+      const { organization, ownerRole, membership } = await this.provisioner.provision(
+        em,
+        { name: dto.name, email: dto.email, phone: dto.phone },
+        userId,
+      );
+      await this.audit.record(em, ctx, {
+        organizationId: organization.id,
+        action: 'organization.created',
+        resourceType: 'organization',
+        resourceId: organization.id,
+        after: { name: organization.name, email: organization.email, phone: organization.phone },
+      });
+      return { organization, role: ownerRole, membership };
+    });
+    await this.events.publish({
+      name: 'organization.created',
+      organizationId: view.organization.id,
+      actorId: userId,
+      payload: { organization_id: view.organization.id, user_id: userId },
+      rooms: [`user:${userId}`],
+    });
+    return view;
+  }
+}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditWriter } from '@atrium/audit';
+import { badRequest, conflict, EventBus, isUniqueViolation, notFound, type RequestContext, TenantRepository } from '@atrium/platform';
+import { OWNER_ROLE } from '../roles/permissions.js';
+import { Role } from '../roles/role.entity.js';
+import type { OrganizationSettingsDto } from './dto/organization-settings.dto.js';
+import type { UpdateOrganizationDto } from './dto/update-organization.dto.js';
+import { Organization } from './organization.entity.js';
+import { DEFAULT_SETTINGS, resolveSettings } from './settings.js';
+
+/** Slugs that would read as parts of the product rather than an organization. */
+const RESERVED_SLUGS = new Set(['admin', 'api', 'app', 'auth', 'billing', 'docs', 'help', 'me', 'new', 'settings', 'status', 'support', 'switch', 'www']);
+
+const profile = (o: Organization) => ({ name: o.name, email: o.email, phone: o.phone, slug: o.slug });
+
+/** The current organization's profile, settings and slug. */
+@Injectable()
+export class OrganizationProfileService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditWriter,
+    private readonly events: EventBus,
+  ) {}
+
+  async get(ctx: RequestContext, em: EntityManager = this.dataSource.manager): Promise<Organization> {
+    const organization = await em.getRepository(Organization).findOne({ where: { id: ctx.requireOrganizationId() } });
+    if (!organization) throw notFound('Organization');
+    return organization;
+  }
+
+  /** Changes name, email and phone (`null` clears email or phone). */
+  async update(ctx: RequestContext, dto: UpdateOrganizationDto): Promise<Organization> {
+    return this.change(ctx, 'organization.updated', (o) => {
+      if (dto.name !== undefined) o.name = dto.name;
+      if (dto.email !== undefined) o.email = dto.email;
+      if (dto.phone !== undefined) o.phone = dto.phone;
+    });
+  }
+
+  /** Merges the given settings over the current ones; `default_role` must name an existing role other than owner. */
+  async updateSettings(ctx: RequestContext, changes: OrganizationSettingsDto): Promise<Organization> {
+    if (changes.default_role !== undefined) await this.assertDefaultRole(ctx, changes.default_role);
+    return this.change(ctx, 'organization.settings_updated', (o) => {
+      const current = resolveSettings(o.settings);
+      const given = Object.fromEntries(Object.entries(changes).filter(([k, v]) => v !== undefined && k in DEFAULT_SETTINGS));
+      o.settings = { ...current, ...given };
+    });
+  }
+
+  /** Sets the organization's unique slug (the route checks the package includes `custom_slug`). */
+  async setSlug(ctx: RequestContext, slug: string): Promise<Organization> {
+    if (RESERVED_SLUGS.has(slug)) {
+      throw badRequest('slug_reserved', `The slug "${slug}" is reserved`, [{ field: 'slug', problems: ['slug is reserved'] }]);
+    }
+    return this.change(ctx, 'organization.slug_changed', (o) => {
+      o.slug = slug;
+    }).catch((err: unknown) => {
+      if (isUniqueViolation(err, 'uq_organizations_slug')) throw conflict('slug_taken', `The slug "${slug}" is already taken`);
+      throw err;
+    });
+  }
+
+  /** Applies a change under a row lock, records it in the audit trail and announces it to the organization. */
+  private async change(ctx: RequestContext, action: string, apply: (o: Organization) => void): Promise<Organization> {
+    const { saved, before } = await this.dataSource.transaction(async (em) => {
+      const organization = await em
+        .getRepository(Organization)
+        .findOne({ where: { id: ctx.requireOrganizationId() }, lock: { mode: 'pessimistic_write' } });
+      if (!organization) throw notFound('Organization');
+      const before = { ...profile(organization), settings: resolveSettings(organization.settings) };
+      apply(organization);
+      const saved = await em.getRepository(Organization).save(organization);
+      const after = { ...profile(saved), settings: resolveSettings(saved.settings) };
+      await this.audit.record(em, ctx, { action, resourceType: 'organization', resourceId: saved.id, before, after });
+      return { saved, before };
+    });
+    await this.events.publish({
+      name: 'organization.updated',
+      organizationId: saved.id,
+      actorId: ctx.userId,
+      payload: { organization_id: saved.id, action, changed: changedKeys(before, saved) },
+      rooms: [`org:${saved.id}`],
+    });
+    return saved;
+  }
+
+  private async assertDefaultRole(ctx: RequestContext, slug: string): Promise<void> {
+    const role = await TenantRepository.for(this.dataSource, Role, 'Role').findOne(ctx, { slug });
+    const problem = !role ? `default_role "${slug}" is not a role of this organization` : role.slug === OWNER_ROLE ? 'default_role cannot be owner' : '';
+    if (problem) throw badRequest('validation_failed', problem, [{ field: 'settings.default_role', problems: [problem] }]);
+  }
+}
+
+function changedKeys(before: Record<string, unknown>, after: Organization): string[] {
+  const now: Record<string, unknown> = { ...profile(after), settings: resolveSettings(after.settings) };
+  return Object.keys(now).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(now[k]));
+}

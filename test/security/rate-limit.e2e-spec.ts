@@ -95,17 +95,20 @@ describe('other routes', () => {
 });
 
 describe('without a trusted proxy', () => {
+  let direct: TestApp;
+  beforeAll(async () => {
+    direct = await startTestApp({ RATE_LIMIT_AUTH_PER_MINUTE: '3', TRUST_PROXY: 'false' });
+  });
+  afterAll(async () => {
+    await direct?.close();
+  });
+
   it('ignores X-Forwarded-For, so a client cannot escape its limit by spoofing it', async () => {
-    const direct = await startTestApp({ RATE_LIMIT_AUTH_PER_MINUTE: '3', TRUST_PROXY: 'false' });
-    try {
-      const email = uniqueEmail();
-      for (let i = 0; i < 3; i++) {
-        await direct.http.post('/auth/forgot-password', { email: uniqueEmail() }, { headers: { 'x-forwarded-for': newIp() } });
-      }
-      const res = await direct.http.post('/auth/forgot-password', { email }, { headers: { 'x-forwarded-for': newIp() } });
-      expect429(res, 3);
-    } finally {
-      await direct.close();
+    const email = uniqueEmail();
+    for (let i = 0; i < 3; i++) {
+      await direct.http.post('/auth/forgot-password', { email: uniqueEmail() }, { headers: { 'x-forwarded-for': newIp() } });
     }
+    const res = await direct.http.post('/auth/forgot-password', { email }, { headers: { 'x-forwarded-for': newIp() } });
+    expect429(res, 3);
   });
 });

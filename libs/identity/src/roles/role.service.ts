@@ -50,6 +50,7 @@ export class RoleService {
     assertKnownPermissions(permissions);
     assertHeld(ctx, permissions, 'A role cannot have');
     const slug = dto.slug ?? slugify(dto.name);
+    if (await this.roles.exists(ctx, { slug })) throw slugTaken(slug);
     const role = await this.dataSource
       .transaction(async (em) => {
         const saved = await this.roles

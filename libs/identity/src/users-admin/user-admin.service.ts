@@ -15,6 +15,8 @@ import { MemberPolicy } from './member-policy.js';
 const emailTaken = () =>
   conflict('email_taken', 'An account with this email already exists; invite it instead (POST /invitations) to add it to this organization');
 
+const emailInUse = () => conflict('email_taken', 'Another account already uses this email');
+
 const account = (u: User) => ({ email: u.email, first_name: u.firstName, last_name: u.lastName, status: u.status });
 
 /** Administrators creating accounts in their organization and changing members' accounts and roles. */
@@ -92,6 +94,7 @@ export class UserAdminService {
           (dto.last_name !== undefined && dto.last_name !== user.lastName) ||
           (dto.status !== undefined && dto.status !== user.status);
         if (accountChanged) await this.policy.assertAccountManagedHere(em, ctx, userId);
+        if (emailChanged && (await em.getRepository(User).exists({ where: { email: dto.email } }))) throw emailInUse();
         const suspending = dto.status === 'suspended' && user.status !== 'suspended';
         if (suspending && userId === ctx.userId) throw conflict('cannot_suspend_self', 'You cannot suspend your own account');
 
@@ -131,7 +134,7 @@ export class UserAdminService {
         return { emailChanged, roleChanged, revoked, email: user.email, role };
       })
       .catch((err: unknown) => {
-        if (isUniqueViolation(err, 'uq_users_email')) throw conflict('email_taken', 'An account with this email already exists');
+        if (isUniqueViolation(err, 'uq_users_email')) throw emailInUse();
         throw err;
       });
 

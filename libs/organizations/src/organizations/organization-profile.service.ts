@@ -53,10 +53,13 @@ export class OrganizationProfileService {
     if (RESERVED_SLUGS.has(slug)) {
       throw badRequest('slug_reserved', `The slug "${slug}" is reserved`, [{ field: 'slug', problems: ['slug is reserved'] }]);
     }
+    const taken = () => conflict('slug_taken', `The slug "${slug}" is already taken`);
+    const holder = await this.dataSource.getRepository(Organization).findOne({ where: { slug } });
+    if (holder && holder.id !== ctx.requireOrganizationId()) throw taken();
     return this.change(ctx, 'organization.slug_changed', (o) => {
       o.slug = slug;
     }).catch((err: unknown) => {
-      if (isUniqueViolation(err, 'uq_organizations_slug')) throw conflict('slug_taken', `The slug "${slug}" is already taken`);
+      if (isUniqueViolation(err, 'uq_organizations_slug')) throw taken();
       throw err;
     });
   }

@@ -156,10 +156,19 @@ export class PackageCatalogue1764000200000 implements MigrationInterface {
         [slug, name, description, isDefault, i + 1],
       )) as Array<{ id: number }>;
       for (const [j, [period, months]] of PERIODS.entries()) {
-        await q.query(`INSERT INTO package_prices (package_id, period, months, amount_cents) VALUES ($1, $2, $3, $4)`, [id, period, months, prices[j]]);
+        await q.query(`INSERT INTO package_prices (package_id, period, months, amount_cents) VALUES ($1, $2, $3, $4)`, [
+          id,
+          period,
+          months,
+          prices[j],
+        ]);
       }
       for (const [key, limit] of Object.entries(features)) {
-        await q.query(`INSERT INTO package_features (package_id, feature_id, limit_value) SELECT $1, id, $3 FROM features WHERE key = $2`, [id, key, limit]);
+        await q.query(`INSERT INTO package_features (package_id, feature_id, limit_value) SELECT $1, id, $3 FROM features WHERE key = $2`, [
+          id,
+          key,
+          limit,
+        ]);
       }
     }
     // Organizations created before this migration start on the default (Free) package too.

@@ -49,14 +49,19 @@ describe('PUT /organizations/me', () => {
     expect(res.body.data).toMatchObject({ name: 'Beta Inc', email: 'contact@beta.example', phone: '+14155550123' });
     const cleared = await t.http.put('/organizations/me', { phone: null }, { token: org.accessToken });
     expect(cleared.body.data).toMatchObject({ name: 'Beta Inc', phone: null });
-    const audit = await dataSource(t).query(`SELECT action, before, after FROM audit_logs WHERE organization_id = $1 AND action = 'organization.updated'`, [
-      org.organizationId,
-    ]);
+    const audit = await dataSource(t).query(
+      `SELECT action, before, after FROM audit_logs WHERE organization_id = $1 AND action = 'organization.updated'`,
+      [org.organizationId],
+    );
     expect(audit[0].after).toMatchObject({ name: 'Beta Inc' });
   });
 
   it('names every bad field and changes nothing', async () => {
-    const res = await t.http.put('/organizations/me', { name: 'x', email: 'nope', phone: '12', plan: 'gold' }, { token: owner.accessToken });
+    const res = await t.http.put(
+      '/organizations/me',
+      { name: 'x', email: 'nope', phone: '12', plan: 'gold' },
+      { token: owner.accessToken },
+    );
     expect(res.status).toBe(400);
     expect(fields(res.body)).toEqual(['email', 'name', 'phone', 'plan']);
     expect((await t.http.get('/organizations/me', { token: owner.accessToken })).body.data.name).toBe('Acme Corp');
@@ -86,8 +91,17 @@ describe('PUT /organizations/me/settings', () => {
       mfa_required: true,
       week_starts_on: 'monday',
     });
-    const second = await t.http.put('/organizations/me/settings', { settings: { week_starts_on: 'sunday', default_role: 'manager' } }, { token: org.accessToken });
-    expect(second.body.data.settings).toMatchObject({ timezone: 'Europe/Berlin', mfa_required: true, week_starts_on: 'sunday', default_role: 'manager' });
+    const second = await t.http.put(
+      '/organizations/me/settings',
+      { settings: { week_starts_on: 'sunday', default_role: 'manager' } },
+      { token: org.accessToken },
+    );
+    expect(second.body.data.settings).toMatchObject({
+      timezone: 'Europe/Berlin',
+      mfa_required: true,
+      week_starts_on: 'sunday',
+      default_role: 'manager',
+    });
   });
 
   it('refuses unknown keys and bad values, naming each', async () => {
@@ -98,7 +112,13 @@ describe('PUT /organizations/me/settings', () => {
     );
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('validation_failed');
-    expect(fields(res.body)).toEqual(['settings.locale', 'settings.mfa_required', 'settings.theme', 'settings.timezone', 'settings.week_starts_on']);
+    expect(fields(res.body)).toEqual([
+      'settings.locale',
+      'settings.mfa_required',
+      'settings.theme',
+      'settings.timezone',
+      'settings.week_starts_on',
+    ]);
   });
 
   it('refuses a missing or non-object settings body', async () => {
@@ -208,9 +228,10 @@ describe('PUT /organizations/me/slug', () => {
 
   it('a purchased custom_slug add-on opens the gate on Free too', async () => {
     const org = await registerOrg(t.http);
-    await dataSource(t).query(`INSERT INTO organization_features (organization_id, feature_id) SELECT $1, id FROM features WHERE key = 'custom_slug'`, [
-      org.organizationId,
-    ]);
+    await dataSource(t).query(
+      `INSERT INTO organization_features (organization_id, feature_id) SELECT $1, id FROM features WHERE key = 'custom_slug'`,
+      [org.organizationId],
+    );
     const res = await t.http.put('/organizations/me/slug', { slug: `addon-${org.organizationId.slice(0, 8)}` }, { token: org.accessToken });
     expect(res.status).toBe(200);
   });

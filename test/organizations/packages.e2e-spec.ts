@@ -49,7 +49,11 @@ describe('package catalogue', () => {
       expect.arrayContaining(['custom_slug', 'members', 'storage_bytes', 'api_keys', 'webhook_providers', 'calls', 'audit_export']),
     );
     expect(byKey.custom_slug).toMatchObject({ kind: 'flag', purchasable: true, included_in: ['basic', 'platinum', 'diamond'] });
-    expect(byKey.members).toMatchObject({ kind: 'limit', unit: 'members', addon: { adds: 10, monthly_amount: 10, monthly_amount_cents: 1000 } });
+    expect(byKey.members).toMatchObject({
+      kind: 'limit',
+      unit: 'members',
+      addon: { adds: 10, monthly_amount: 10, monthly_amount_cents: 1000 },
+    });
     expect(byKey.audit_export.included_in).toEqual(['platinum', 'diamond']);
     expect(byKey.priority_support).toMatchObject({ purchasable: false, addon: null, included_in: ['diamond'] });
   });
@@ -104,7 +108,10 @@ describe('member limit', () => {
 
     const create = await t.http.post('/users', { email: uniqueEmail('sixth'), password: STRONG_PASSWORD }, { token: org.accessToken });
     expect(create.status).toBe(403);
-    expect(create.body).toMatchObject({ code: 'package_limit_reached', details: { resource: 'members', package: 'free', limit: 5, used: 5 } });
+    expect(create.body).toMatchObject({
+      code: 'package_limit_reached',
+      details: { resource: 'members', package: 'free', limit: 5, used: 5 },
+    });
     const secondInvite = await t.http.post('/invitations', { email: uniqueEmail('sixth') }, { token: org.accessToken });
     expect(secondInvite.status).toBe(403);
     expect(secondInvite.body.code).toBe('package_limit_reached');
@@ -113,21 +120,30 @@ describe('member limit', () => {
 
     // Cancelling the invitation frees its seat.
     expect((await t.http.delete(`/invitations/${invite.body.data.id}`, undefined, { token: org.accessToken })).status).toBe(204);
-    expect((await t.http.post('/users', { email: uniqueEmail('fifth'), password: STRONG_PASSWORD }, { token: org.accessToken })).status).toBe(201);
-    expect((await t.http.post('/users', { email: uniqueEmail('sixth'), password: STRONG_PASSWORD }, { token: org.accessToken })).status).toBe(403);
+    expect(
+      (await t.http.post('/users', { email: uniqueEmail('fifth'), password: STRONG_PASSWORD }, { token: org.accessToken })).status,
+    ).toBe(201);
+    expect(
+      (await t.http.post('/users', { email: uniqueEmail('sixth'), password: STRONG_PASSWORD }, { token: org.accessToken })).status,
+    ).toBe(403);
   });
 
   it('frees a seat when a member is revoked, and grows with a members add-on', async () => {
     const org = await registerOrg(t.http);
     const members = [];
     for (let i = 0; i < 4; i++) members.push(await createMember(t, org, 'member'));
-    expect((await t.http.post('/users', { email: uniqueEmail('full'), password: STRONG_PASSWORD }, { token: org.accessToken })).status).toBe(403);
+    expect(
+      (await t.http.post('/users', { email: uniqueEmail('full'), password: STRONG_PASSWORD }, { token: org.accessToken })).status,
+    ).toBe(403);
     await t.http.post(`/users/${members[0].userId}/revoke`, {}, { token: org.accessToken });
-    expect((await t.http.post('/users', { email: uniqueEmail('after-revoke'), password: STRONG_PASSWORD }, { token: org.accessToken })).status).toBe(201);
+    expect(
+      (await t.http.post('/users', { email: uniqueEmail('after-revoke'), password: STRONG_PASSWORD }, { token: org.accessToken })).status,
+    ).toBe(201);
 
-    await dataSource(t).query(`INSERT INTO organization_features (organization_id, feature_id) SELECT $1, id FROM features WHERE key = 'members'`, [
-      org.organizationId,
-    ]);
+    await dataSource(t).query(
+      `INSERT INTO organization_features (organization_id, feature_id) SELECT $1, id FROM features WHERE key = 'members'`,
+      [org.organizationId],
+    );
     expect((await t.http.post('/invitations', { email: uniqueEmail('addon') }, { token: org.accessToken })).status).toBe(201);
   });
 

@@ -79,7 +79,11 @@ describe('POST /roles', () => {
   });
 
   it('refuses unknown permission strings with a 400 listing them', async () => {
-    const res = await t.http.post('/roles', { name: 'Wizard', permissions: ['users.view', 'magic.cast', 'users.fly'] }, { token: owner.accessToken });
+    const res = await t.http.post(
+      '/roles',
+      { name: 'Wizard', permissions: ['users.view', 'magic.cast', 'users.fly'] },
+      { token: owner.accessToken },
+    );
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('unknown_permissions');
     expect(res.body.message).toMatch(/magic\.cast, users\.fly/);
@@ -94,7 +98,11 @@ describe('POST /roles', () => {
   });
 
   it('names every bad field, and needs roles.manage', async () => {
-    const bad = await t.http.post('/roles', { name: 'x', slug: 'Bad Slug', permissions: 'users.view', color: 'red' }, { token: owner.accessToken });
+    const bad = await t.http.post(
+      '/roles',
+      { name: 'x', slug: 'Bad Slug', permissions: 'users.view', color: 'red' },
+      { token: owner.accessToken },
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.details.map((d: any) => d.field).sort()).toEqual(['color', 'name', 'permissions', 'slug']);
     const manager = await createMember(t, owner, 'manager');
@@ -105,12 +113,17 @@ describe('POST /roles', () => {
 describe('PUT /roles/:id', () => {
   it("changes a custom role, and its holders' next request follows", async () => {
     const org = await registerOrg(t.http);
-    const role = (await t.http.post('/roles', { name: 'Viewer', permissions: ['users.view', 'organization.view'] }, { token: org.accessToken })).body
-      .data;
+    const role = (
+      await t.http.post('/roles', { name: 'Viewer', permissions: ['users.view', 'organization.view'] }, { token: org.accessToken })
+    ).body.data;
     const holder = await createMember(t, org, role.slug);
     expect((await t.http.get('/users', { token: holder.accessToken })).status).toBe(200);
 
-    const res = await t.http.put(`/roles/${role.id}`, { name: 'Org viewer', permissions: ['organization.view'] }, { token: org.accessToken });
+    const res = await t.http.put(
+      `/roles/${role.id}`,
+      { name: 'Org viewer', permissions: ['organization.view'] },
+      { token: org.accessToken },
+    );
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({ name: 'Org viewer', slug: 'viewer', permissions: ['organization.view'] });
     const after = await t.http.get('/users', { token: holder.accessToken });
@@ -125,16 +138,20 @@ describe('PUT /roles/:id', () => {
     expect(builtIn.status).toBe(409);
     expect(builtIn.body.code).toBe('built_in_role');
 
-    const custom = (await t.http.post('/roles', { name: 'Bookkeeper', permissions: ['billing.view'] }, { token: owner.accessToken })).body.data;
+    const custom = (await t.http.post('/roles', { name: 'Bookkeeper', permissions: ['billing.view'] }, { token: owner.accessToken })).body
+      .data;
     expect((await t.http.put(`/roles/${custom.id}`, { permissions: ['nope.nope'] }, { token: owner.accessToken })).status).toBe(400);
     const notHeld = await t.http.put(`/roles/${custom.id}`, { permissions: ['billing.manage'] }, { token: admin.accessToken });
     expect(notHeld.status).toBe(403);
     expect((await t.http.put(`/roles/${custom.id}`, { slug: 'renamed' }, { token: owner.accessToken })).status).toBe(400);
 
-    const mighty = (await t.http.post('/roles', { name: 'Mighty', permissions: ['billing.manage'] }, { token: owner.accessToken })).body.data;
+    const mighty = (await t.http.post('/roles', { name: 'Mighty', permissions: ['billing.manage'] }, { token: owner.accessToken })).body
+      .data;
     const above = await t.http.put(`/roles/${mighty.id}`, { name: 'Weakened' }, { token: admin.accessToken });
     expect(above.status).toBe(403);
-    expect((await t.http.put('/roles/00000000-0000-4000-8000-000000000000', { name: 'Ghost' }, { token: owner.accessToken })).status).toBe(404);
+    expect((await t.http.put('/roles/00000000-0000-4000-8000-000000000000', { name: 'Ghost' }, { token: owner.accessToken })).status).toBe(
+      404,
+    );
   });
 });
 
@@ -174,7 +191,9 @@ describe('DELETE /roles/:id', () => {
     expect((await t.http.delete(`/roles/${role.id}`, undefined, { token: org.accessToken })).status).toBe(204);
     const user = await t.http.get(`/users/${seasonal.userId}`, { token: org.accessToken });
     expect(user.body.data).toMatchObject({ role: { slug: 'member' }, membership: { status: 'revoked', revoke_reason: 'season over' } });
-    const audit = await dataSource(t).query(`SELECT before FROM audit_logs WHERE organization_id = $1 AND action = 'role.deleted'`, [org.organizationId]);
+    const audit = await dataSource(t).query(`SELECT before FROM audit_logs WHERE organization_id = $1 AND action = 'role.deleted'`, [
+      org.organizationId,
+    ]);
     expect(audit[0].before).toMatchObject({ slug: 'seasonal' });
   });
 });

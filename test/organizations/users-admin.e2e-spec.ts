@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerOrg, type RegisteredOrg } from '../support/factories.js';
+import { registerOrg } from '../support/factories.js';
 import { Mailbox } from '../support/mailbox.js';
 import { createMember, dataSource, STRONG_PASSWORD, uniqueEmail } from '../support/members.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -27,7 +27,12 @@ describe('GET /users', () => {
     const all = await t.http.get('/users?limit=2', { token: org.accessToken });
     expect(all.status).toBe(200);
     expect(all.body).toMatchObject({ total: 3, page: 1, limit: 2, totalPages: 2 });
-    expect(all.body.data[0]).toMatchObject({ id: org.userId, organization_id: org.organizationId, role: { slug: 'owner' }, membership: { status: 'active' } });
+    expect(all.body.data[0]).toMatchObject({
+      id: org.userId,
+      organization_id: org.organizationId,
+      role: { slug: 'owner' },
+      membership: { status: 'active' },
+    });
     expect(JSON.stringify(all.body)).not.toMatch(/password|hash/i);
 
     const byName = await t.http.get('/users?search=zED', { token: org.accessToken });
@@ -47,7 +52,9 @@ describe('GET /users', () => {
     await t.http.post(`/users/${gone.userId}/revoke`, { reason: 'moved on' }, { token: org.accessToken });
     expect((await t.http.get('/users', { token: org.accessToken })).body.total).toBe(1);
     const revoked = await t.http.get('/users?status=revoked', { token: org.accessToken });
-    expect(revoked.body.data).toEqual([expect.objectContaining({ id: gone.userId, membership: expect.objectContaining({ revoke_reason: 'moved on' }) })]);
+    expect(revoked.body.data).toEqual([
+      expect.objectContaining({ id: gone.userId, membership: expect.objectContaining({ revoke_reason: 'moved on' }) }),
+    ]);
     expect((await t.http.get('/users?status=all', { token: org.accessToken })).body.total).toBe(2);
     for (const q of ['limit=0', 'limit=101', 'page=0', 'status=banned', 'sort=name', `search=${'x'.repeat(101)}`]) {
       expect((await t.http.get(`/users?${q}`, { token: org.accessToken })).status, q).toBe(400);
@@ -79,7 +86,11 @@ describe('POST /users', () => {
   it('creates an account and membership; the new user signs in with the password', async () => {
     const org = await registerOrg(t.http);
     const email = uniqueEmail('new');
-    const res = await t.http.post('/users', { email: email.toUpperCase(), password: STRONG_PASSWORD, role: 'manager', first_name: 'Nia' }, { token: org.accessToken });
+    const res = await t.http.post(
+      '/users',
+      { email: email.toUpperCase(), password: STRONG_PASSWORD, role: 'manager', first_name: 'Nia' },
+      { token: org.accessToken },
+    );
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({ email, first_name: 'Nia', last_name: null, email_verified: false, role: { slug: 'manager' } });
     const login = await t.http.post('/auth/login', { email, password: STRONG_PASSWORD });
@@ -90,7 +101,8 @@ describe('POST /users', () => {
     const org = await registerOrg(t.http);
     const roles = (await t.http.get('/roles', { token: org.accessToken })).body.data;
     const adminId = roles.find((r: any) => r.slug === 'admin').id;
-    const create = (role?: string) => t.http.post('/users', { email: uniqueEmail(), password: STRONG_PASSWORD, ...(role ? { role } : {}) }, { token: org.accessToken });
+    const create = (role?: string) =>
+      t.http.post('/users', { email: uniqueEmail(), password: STRONG_PASSWORD, ...(role ? { role } : {}) }, { token: org.accessToken });
     expect((await create(adminId)).body.data.role.slug).toBe('admin');
     expect((await create('user')).body.data.role.slug).toBe('member');
     await t.http.put('/organizations/me/settings', { settings: { default_role: 'manager' } }, { token: org.accessToken });
@@ -118,17 +130,26 @@ describe('POST /users', () => {
     const org = await registerOrg(t.http);
     const admin = await createMember(t, org, 'admin');
     const manager = await createMember(t, org, 'manager');
-    const owner = await t.http.post('/users', { email: uniqueEmail(), password: STRONG_PASSWORD, role: 'owner' }, { token: admin.accessToken });
+    const owner = await t.http.post(
+      '/users',
+      { email: uniqueEmail(), password: STRONG_PASSWORD, role: 'owner' },
+      { token: admin.accessToken },
+    );
     expect(owner.status).toBe(403);
     expect(owner.body.code).toBe('permission_not_held');
-    expect((await t.http.post('/users', { email: uniqueEmail(), password: STRONG_PASSWORD, role: 'admin' }, { token: admin.accessToken })).status).toBe(201);
+    expect(
+      (await t.http.post('/users', { email: uniqueEmail(), password: STRONG_PASSWORD, role: 'admin' }, { token: admin.accessToken }))
+        .status,
+    ).toBe(201);
     const byManager = await t.http.post('/users', { email: uniqueEmail(), password: STRONG_PASSWORD }, { token: manager.accessToken });
     expect(byManager.body.code).toBe('missing_permission');
   });
 
   it('works with an API key holding users.create (the integration path)', async () => {
     const org = await registerOrg(t.http);
-    const narrow = (await t.http.post('/api-keys', { name: 'Narrow', permissions: ['users.create', 'users.view'] }, { token: org.accessToken })).body.data.key;
+    const narrow = (
+      await t.http.post('/api-keys', { name: 'Narrow', permissions: ['users.create', 'users.view'] }, { token: org.accessToken })
+    ).body.data.key;
     const refused = await t.http.post('/users', { email: uniqueEmail('hr'), password: STRONG_PASSWORD, role: 'user' }, { apiKey: narrow });
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('permission_not_held');
@@ -137,9 +158,10 @@ describe('POST /users', () => {
     const res = await t.http.post('/users', { email: uniqueEmail('hr'), password: STRONG_PASSWORD, role: 'user' }, { apiKey: key });
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({ organization_id: org.organizationId, role: { slug: 'member' } });
-    const audit = await dataSource(t).query(`SELECT actor_user_id, actor_api_key_id FROM audit_logs WHERE organization_id = $1 AND action = 'user.created'`, [
-      org.organizationId,
-    ]);
+    const audit = await dataSource(t).query(
+      `SELECT actor_user_id, actor_api_key_id FROM audit_logs WHERE organization_id = $1 AND action = 'user.created'`,
+      [org.organizationId],
+    );
     expect(audit[0]).toMatchObject({ actor_user_id: null, actor_api_key_id: expect.any(String) });
   });
 });
@@ -173,7 +195,9 @@ describe('PUT /users/:id', () => {
   it('suspends an account: its sessions end at once; reactivating lets it sign in again', async () => {
     const org = await registerOrg(t.http);
     const member = await createMember(t, org, 'member');
-    expect((await t.http.put(`/users/${member.userId}`, { status: 'suspended' }, { token: org.accessToken })).body.data.status).toBe('suspended');
+    expect((await t.http.put(`/users/${member.userId}`, { status: 'suspended' }, { token: org.accessToken })).body.data.status).toBe(
+      'suspended',
+    );
     expect((await t.http.get('/users/me', { token: member.accessToken })).status).toBe(401);
     expect((await t.http.post('/auth/refresh', { refresh_token: member.refreshToken })).status).toBe(401);
     expect((await t.http.post('/auth/login', { email: member.email, password: STRONG_PASSWORD })).body.code).toBe('account_suspended');
@@ -183,7 +207,16 @@ describe('PUT /users/:id', () => {
 
   it('keeps an active owner: the last one cannot be demoted or suspended; with two, one can', async () => {
     const org = await registerOrg(t.http);
-    const superRole = (await t.http.post('/roles', { name: 'Super', permissions: (await t.http.get('/roles/permissions', { token: org.accessToken })).body.data.map((p: any) => p.key) }, { token: org.accessToken })).body.data;
+    const superRole = (
+      await t.http.post(
+        '/roles',
+        {
+          name: 'Super',
+          permissions: (await t.http.get('/roles/permissions', { token: org.accessToken })).body.data.map((p: any) => p.key),
+        },
+        { token: org.accessToken },
+      )
+    ).body.data;
     const sup = await createMember(t, org, superRole.slug);
     for (const change of [{ role: 'admin' }, { status: 'suspended' }]) {
       const res = await t.http.put(`/users/${org.userId}`, change, { token: sup.accessToken });
@@ -206,7 +239,9 @@ describe('PUT /users/:id', () => {
     expect(onOwner.status).toBe(403);
     expect(onOwner.body.code).toBe('permission_not_held');
     expect((await t.http.put(`/users/${member.userId}`, { role: 'owner' }, { token: admin.accessToken })).status).toBe(403);
-    expect((await t.http.put(`/users/${admin.userId}`, { status: 'suspended' }, { token: admin.accessToken })).body.code).toBe('cannot_suspend_self');
+    expect((await t.http.put(`/users/${admin.userId}`, { status: 'suspended' }, { token: admin.accessToken })).body.code).toBe(
+      'cannot_suspend_self',
+    );
     expect((await t.http.get(`/users/${member.userId}`, { token: org.accessToken })).body.data.role.slug).toBe('member');
   });
 
@@ -222,7 +257,9 @@ describe('PUT /users/:id', () => {
       expect(res.status, JSON.stringify(change)).toBe(409);
       expect(res.body.code).toBe('account_shared');
     }
-    expect((await t.http.put(`/users/${elsewhere.userId}`, { role: 'manager' }, { token: org.accessToken })).body.data.role.slug).toBe('manager');
+    expect((await t.http.put(`/users/${elsewhere.userId}`, { role: 'manager' }, { token: org.accessToken })).body.data.role.slug).toBe(
+      'manager',
+    );
     const home = await t.http.get('/users/me', { token: elsewhere.accessToken });
     expect(home.body.data.first_name).toBe('Olive');
   });
@@ -235,7 +272,9 @@ describe('PUT /users/:id', () => {
     expect(bad.body.details.map((d: any) => d.field).sort()).toEqual(['email', 'password', 'status']);
     expect((await t.http.put(`/users/${GHOST}`, { first_name: 'A' }, { token: org.accessToken })).status).toBe(404);
     await t.http.post(`/users/${member.userId}/revoke`, {}, { token: org.accessToken });
-    expect((await t.http.put(`/users/${member.userId}`, { role: 'admin' }, { token: org.accessToken })).body.code).toBe('membership_revoked');
+    expect((await t.http.put(`/users/${member.userId}`, { role: 'admin' }, { token: org.accessToken })).body.code).toBe(
+      'membership_revoked',
+    );
   });
 });
 
@@ -245,14 +284,19 @@ describe('POST /users/:id/revoke and DELETE /users/:id', () => {
     const member = await createMember(t, org, 'manager');
     const res = await t.http.post(`/users/${member.userId}/revoke`, { reason: 'Violation of terms' }, { token: org.accessToken });
     expect(res.status).toBe(200);
-    expect(res.body.data.membership).toMatchObject({ status: 'revoked', revoke_reason: 'Violation of terms', revoked_at: expect.any(String) });
+    expect(res.body.data.membership).toMatchObject({
+      status: 'revoked',
+      revoke_reason: 'Violation of terms',
+      revoked_at: expect.any(String),
+    });
     expect((await t.http.get('/users/me', { token: member.accessToken })).status).toBe(401);
     expect((await t.http.post('/auth/refresh', { refresh_token: member.refreshToken })).status).toBe(401);
     const login = await t.http.post('/auth/login', { email: member.email, password: STRONG_PASSWORD });
     expect(login.body.code).toBe('no_active_membership');
-    const [entry] = await dataSource(t).query(`SELECT metadata, actor_user_id FROM audit_logs WHERE organization_id = $1 AND action = 'member.revoked'`, [
-      org.organizationId,
-    ]);
+    const [entry] = await dataSource(t).query(
+      `SELECT metadata, actor_user_id FROM audit_logs WHERE organization_id = $1 AND action = 'member.revoked'`,
+      [org.organizationId],
+    );
     expect(entry).toMatchObject({ actor_user_id: org.userId, metadata: { reason: 'Violation of terms', sessions_ended: 1 } });
 
     const again = await t.http.post(`/users/${member.userId}/revoke`, {}, { token: org.accessToken });

@@ -31,7 +31,9 @@ export class PackageCatalogueService {
       this.dataSource.getRepository(Package).find({ where: { active: true }, order: { sortOrder: 'ASC' } }),
     ]);
     return features.map((f) => {
-      const withIt = new Set(links.filter((l) => l.featureId === f.id && (l.limitValue === null || l.limitValue > 0)).map((l) => l.packageId));
+      const withIt = new Set(
+        links.filter((l) => l.featureId === f.id && (l.limitValue === null || l.limitValue > 0)).map((l) => l.packageId),
+      );
       return FeatureDto.from(
         f,
         packages.filter((p) => withIt.has(p.id)).map((p) => p.slug),

@@ -38,7 +38,7 @@ export class PackageEntitlements extends Entitlements {
 
   /** What the organization may use now (read through `em` when inside a transaction). */
   async snapshot(organizationId: string, em: EntityManager = this.dataSource.manager): Promise<EntitlementSnapshot> {
-    return EntitlementSnapshot.fromRows((await em.query(ENTITLEMENTS_SQL, [organizationId])) as EntitlementRow[]);
+    return EntitlementSnapshot.fromRows(await em.query<EntitlementRow[]>(ENTITLEMENTS_SQL, [organizationId]));
   }
 
   async hasFeature(organizationId: string, feature: string): Promise<boolean> {
@@ -59,7 +59,12 @@ export class PackageEntitlements extends Entitlements {
     );
   }
 
-  async assertWithinLimit(ctx: RequestContext, resource: string, adding: number, em: EntityManager = this.dataSource.manager): Promise<void> {
+  async assertWithinLimit(
+    ctx: RequestContext,
+    resource: string,
+    adding: number,
+    em: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     const organizationId = ctx.requireOrganizationId();
     if (em.queryRunner?.isTransactionActive) {
       // Held until the caller's transaction ends: the count below and the caller's insert happen alone.

@@ -99,7 +99,8 @@ export class InvitationAcceptanceService {
         return { ...live, userId: user.id, accountCreated: !existing };
       })
       .catch((err: unknown) => {
-        if (isUniqueViolation(err, 'uq_users_email')) throw conflict('email_taken', 'An account with this email was just created; sign in and accept again');
+        if (isUniqueViolation(err, 'uq_users_email'))
+          throw conflict('email_taken', 'An account with this email was just created; sign in and accept again');
         throw err;
       });
     await this.events.publish({
@@ -117,7 +118,10 @@ export class InvitationAcceptanceService {
       throw unauthorized('sign_in_to_accept', 'An account with this email exists: sign in as it, then accept the invitation again');
     }
     if (ctx.userId !== user.id) {
-      throw forbidden('invitation_for_another_account', 'The invitation was sent to another email address than the account you are signed in with');
+      throw forbidden(
+        'invitation_for_another_account',
+        'The invitation was sent to another email address than the account you are signed in with',
+      );
     }
   }
 

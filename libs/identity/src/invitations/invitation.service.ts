@@ -82,7 +82,8 @@ export class InvitationService {
         return saved;
       })
       .catch((err: unknown) => {
-        if (isUniqueViolation(err, 'uq_invitations_open_email')) throw conflict('invitation_conflict', 'This address is being invited right now; try again');
+        if (isUniqueViolation(err, 'uq_invitations_open_email'))
+          throw conflict('invitation_conflict', 'This address is being invited right now; try again');
         throw err;
       });
     await this.send(ctx, invitation, role, token);
@@ -133,7 +134,12 @@ export class InvitationService {
       invitation.expiresAt = new Date(Date.now() + INVITATION_TTL_MS);
       const saved = await repo.save(ctx, invitation);
       await this.entitlements.assertWithinLimit(ctx, USAGE.members, 0, em);
-      await this.audit.record(em, ctx, { action: 'invitation.resent', resourceType: 'invitation', resourceId: id, after: snapshot(saved, role) });
+      await this.audit.record(em, ctx, {
+        action: 'invitation.resent',
+        resourceType: 'invitation',
+        resourceId: id,
+        after: snapshot(saved, role),
+      });
       return { invitation: saved, role };
     });
     await this.send(ctx, view.invitation, view.role, token);

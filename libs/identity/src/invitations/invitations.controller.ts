@@ -34,7 +34,8 @@ import {
 import { InvitationAcceptanceService } from './invitation-acceptance.service.js';
 import { InvitationService } from './invitation.service.js';
 
-const TOKEN_ERRORS = 'Unknown or malformed token (404 `invitation_not_found`); already accepted or expired (409 `invitation_used`, `invitation_expired`)';
+const TOKEN_ERRORS =
+  'Unknown or malformed token (404 `invitation_not_found`); already accepted or expired (409 `invitation_used`, `invitation_expired`)';
 
 @ApiTags('invitations')
 @Controller('invitations')
@@ -99,7 +100,10 @@ export class InvitationsController {
   @ApiData(AcceptedInvitationDto, 'Accepted', 201)
   @ApiInvalid()
   @ApiUnauthorizedResponse({ type: ErrorBody, description: 'The email has an account: sign in as it first (`sign_in_to_accept`)' })
-  @ApiForbiddenResponse({ type: ErrorBody, description: 'Signed in as another account (`invitation_for_another_account`) or member limit reached' })
+  @ApiForbiddenResponse({
+    type: ErrorBody,
+    description: 'Signed in as another account (`invitation_for_another_account`) or member limit reached',
+  })
   @ApiNotFoundResponse({ type: ErrorBody, description: TOKEN_ERRORS })
   @ApiConflictResponse({ type: ErrorBody, description: `${TOKEN_ERRORS}; already a member (\`already_member\`)` })
   async accept(

@@ -38,7 +38,8 @@ export class RoleResolver {
     const roles = TenantRepository.for(em, Role, 'Role');
     const slug = ref.trim().toLowerCase();
     if (isUuid(slug)) return roles.getById(ctx, slug);
-    const role = (await roles.findOne(ctx, { slug })) ?? (ROLE_ALIASES[slug] ? await roles.findOne(ctx, { slug: ROLE_ALIASES[slug] }) : null);
+    const role =
+      (await roles.findOne(ctx, { slug })) ?? (ROLE_ALIASES[slug] ? await roles.findOne(ctx, { slug: ROLE_ALIASES[slug] }) : null);
     if (!role) throw notFound('Role');
     return role;
   }

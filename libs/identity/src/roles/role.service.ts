@@ -9,7 +9,8 @@ import { assertHeld, assertKnownPermissions } from './role-resolver.js';
 
 const snapshot = (r: Role) => ({ name: r.name, slug: r.slug, description: r.description, permissions: [...r.permissions].sort() });
 const slugTaken = (slug: string) => conflict('role_slug_taken', `A role with the slug "${slug}" already exists`);
-const builtIn = () => conflict('built_in_role', 'Built-in roles (owner, admin, manager, member) cannot be changed or deleted; create a custom role');
+const builtIn = () =>
+  conflict('built_in_role', 'Built-in roles (owner, admin, manager, member) cannot be changed or deleted; create a custom role');
 
 /** Derives a role slug from its name: "Support Agent" → "support-agent". */
 export function slugify(name: string): string {
@@ -104,10 +105,17 @@ export class RoleService {
       const memberships = TenantRepository.for(em, Membership, 'Membership');
       const [members, invitations] = await Promise.all([
         memberships.count(ctx, { roleId: role.id, status: 'active' }),
-        TenantRepository.for(em, Invitation, 'Invitation').count(ctx, { roleId: role.id, acceptedAt: IsNull(), expiresAt: MoreThan(new Date()) }),
+        TenantRepository.for(em, Invitation, 'Invitation').count(ctx, {
+          roleId: role.id,
+          acceptedAt: IsNull(),
+          expiresAt: MoreThan(new Date()),
+        }),
       ]);
       if (members || invitations) {
-        throw conflict('role_in_use', `The role is held by ${members} member(s) and ${invitations} open invitation(s); reassign them first`);
+        throw conflict(
+          'role_in_use',
+          `The role is held by ${members} member(s) and ${invitations} open invitation(s); reassign them first`,
+        );
       }
       if (resolveSettings((await this.organizations.get(ctx, em)).settings).default_role === role.slug) {
         throw conflict('role_is_default', 'The role is the organization default_role; choose another default first');
@@ -129,7 +137,10 @@ export class RoleService {
     const rows = await this.roles
       .query(ctx, 'r')
       .select(['r.id AS role_id', 'r.name AS name', 'r.slug AS slug'])
-      .addSelect(`(SELECT count(*) FROM memberships m WHERE m.role_id = r.id AND m.organization_id = r.organization_id AND m.status = 'active')::int`, 'members')
+      .addSelect(
+        `(SELECT count(*) FROM memberships m WHERE m.role_id = r.id AND m.organization_id = r.organization_id AND m.status = 'active')::int`,
+        'members',
+      )
       .addSelect(
         `(SELECT count(*) FROM invitations i WHERE i.role_id = r.id AND i.organization_id = r.organization_id AND i.accepted_at IS NULL AND i.expires_at > now())::int`,
         'pending_invitations',

@@ -92,7 +92,11 @@ export class RolesController {
   @ApiInvalid()
   @ApiNotFoundResponse({ type: ErrorBody })
   @ApiConflictResponse({ type: ErrorBody, description: 'Built-in roles cannot be changed (`built_in_role`)' })
-  async update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() dto: UpdateRoleDto): Promise<{ data: RoleDto; message: string }> {
+  async update(
+    @Ctx() ctx: RequestContext,
+    @Param('id') id: string,
+    @Body() dto: UpdateRoleDto,
+  ): Promise<{ data: RoleDto; message: string }> {
     return { data: RoleDto.from(await this.roles.update(ctx, id, dto)), message: 'Role updated' };
   }
 
@@ -102,7 +106,10 @@ export class RolesController {
   @ApiOperation({ summary: 'Delete a custom role nobody holds' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorBody })
-  @ApiConflictResponse({ type: ErrorBody, description: 'Built-in (`built_in_role`), held (`role_in_use`) or the default role (`role_is_default`)' })
+  @ApiConflictResponse({
+    type: ErrorBody,
+    description: 'Built-in (`built_in_role`), held (`role_in_use`) or the default role (`role_is_default`)',
+  })
   async remove(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     await this.roles.remove(ctx, id);
   }

@@ -13,7 +13,10 @@ import { MemberDirectory } from './member-directory.js';
 import { MemberPolicy } from './member-policy.js';
 
 const emailTaken = () =>
-  conflict('email_taken', 'An account with this email already exists; invite it instead (POST /invitations) to add it to this organization');
+  conflict(
+    'email_taken',
+    'An account with this email already exists; invite it instead (POST /invitations) to add it to this organization',
+  );
 
 const emailInUse = () => conflict('email_taken', 'Another account already uses this email');
 
@@ -82,7 +85,8 @@ export class UserAdminService {
       .transaction(async (em) => {
         await this.policy.lock(em, ctx);
         const view = await this.members.get(ctx, userId, em);
-        if (view.membership.status !== 'active') throw conflict('membership_revoked', "This member's access was revoked; invite them again");
+        if (view.membership.status !== 'active')
+          throw conflict('membership_revoked', "This member's access was revoked; invite them again");
         assertHeld(ctx, view.role.permissions, "This member's role has");
 
         const user = view.user;

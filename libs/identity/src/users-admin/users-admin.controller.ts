@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiData, ApiInvalid, ApiPage, Authenticated, Ctx, ErrorBody, type Page, Permissions, type RequestContext } from '@atrium/platform';
 import { MemberDto, MemberQueryDto } from './dto/member.dto.js';
 import { CreateUserDto, RevokeUserDto, UpdateUserDto } from './dto/user-admin.dto.js';
@@ -59,7 +67,11 @@ export class UsersAdminController {
   @ApiInvalid()
   @ApiNotFoundResponse({ type: ErrorBody })
   @ApiConflictResponse({ type: ErrorBody, description: `${LAST_OWNER}; the account is shared (\`account_shared\`); email taken` })
-  async update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() dto: UpdateUserDto): Promise<{ data: MemberDto; message: string }> {
+  async update(
+    @Ctx() ctx: RequestContext,
+    @Param('id') id: string,
+    @Body() dto: UpdateUserDto,
+  ): Promise<{ data: MemberDto; message: string }> {
     return { data: MemberDto.fromView(await this.admin.update(ctx, id, dto)), message: 'User updated' };
   }
 
@@ -71,7 +83,11 @@ export class UsersAdminController {
   @ApiInvalid()
   @ApiNotFoundResponse({ type: ErrorBody })
   @ApiConflictResponse({ type: ErrorBody, description: `${LAST_OWNER}; already revoked; your own access` })
-  async revoke(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() dto: RevokeUserDto): Promise<{ data: MemberDto; message: string }> {
+  async revoke(
+    @Ctx() ctx: RequestContext,
+    @Param('id') id: string,
+    @Body() dto: RevokeUserDto,
+  ): Promise<{ data: MemberDto; message: string }> {
     return { data: MemberDto.fromView(await this.revocations.revoke(ctx, id, dto.reason)), message: 'Access revoked' };
   }
 

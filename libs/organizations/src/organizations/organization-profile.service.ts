@@ -10,7 +10,22 @@ import { Organization } from './organization.entity.js';
 import { DEFAULT_SETTINGS, resolveSettings } from './settings.js';
 
 /** Slugs that would read as parts of the product rather than an organization. */
-const RESERVED_SLUGS = new Set(['admin', 'api', 'app', 'auth', 'billing', 'docs', 'help', 'me', 'new', 'settings', 'status', 'support', 'switch', 'www']);
+const RESERVED_SLUGS = new Set([
+  'admin',
+  'api',
+  'app',
+  'auth',
+  'billing',
+  'docs',
+  'help',
+  'me',
+  'new',
+  'settings',
+  'status',
+  'support',
+  'switch',
+  'www',
+]);
 
 const profile = (o: Organization) => ({ name: o.name, email: o.email, phone: o.phone, slug: o.slug });
 
@@ -90,7 +105,11 @@ export class OrganizationProfileService {
 
   private async assertDefaultRole(ctx: RequestContext, slug: string): Promise<void> {
     const role = await TenantRepository.for(this.dataSource, Role, 'Role').findOne(ctx, { slug });
-    const problem = !role ? `default_role "${slug}" is not a role of this organization` : role.slug === OWNER_ROLE ? 'default_role cannot be owner' : '';
+    const problem = !role
+      ? `default_role "${slug}" is not a role of this organization`
+      : role.slug === OWNER_ROLE
+        ? 'default_role cannot be owner'
+        : '';
     if (problem) throw badRequest('validation_failed', problem, [{ field: 'settings.default_role', problems: [problem] }]);
   }
 }

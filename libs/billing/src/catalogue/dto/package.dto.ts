@@ -43,7 +43,16 @@ export class PackageDto {
   features: PackageFeatureDto[];
 
   static from(p: Package, prices: PriceDto[], features: PackageFeatureDto[]): PackageDto {
-    return { id: p.id, slug: p.slug, name: p.name, description: p.description, currency: p.currency, is_default: p.isDefault, prices, features };
+    return {
+      id: p.id,
+      slug: p.slug,
+      name: p.name,
+      description: p.description,
+      currency: p.currency,
+      is_default: p.isDefault,
+      prices,
+      features,
+    };
   }
 }
 
@@ -77,7 +86,9 @@ export class FeatureDto {
       kind: f.kind,
       unit: f.unit,
       purchasable,
-      addon: purchasable ? { adds: f.addonUnit, monthly_amount: cents(f.addonMonthlyCents!), monthly_amount_cents: f.addonMonthlyCents! } : null,
+      addon: purchasable
+        ? { adds: f.addonUnit, monthly_amount: cents(f.addonMonthlyCents!), monthly_amount_cents: f.addonMonthlyCents! }
+        : null,
       included_in: includedIn,
     };
   }

@@ -83,7 +83,10 @@ export class AcceptInvitationDto {
   @MaxLength(100)
   last_name?: string;
 
-  @ApiPropertyOptional({ writeOnly: true, description: 'Required when the email has no account yet: at least 8 characters, not a common password' })
+  @ApiPropertyOptional({
+    writeOnly: true,
+    description: 'Required when the email has no account yet: at least 8 characters, not a common password',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1024)

@@ -1,31 +1,48 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateBy, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateBy,
+  ValidateNested,
+} from 'class-validator';
 import { canonicalLocale, canonicalTimeZone, WEEK_STARTS, type OrganizationSettings, type WeekStart } from '../settings.js';
 
 const IsIanaTimeZone = () =>
   ValidateBy({
     name: 'isIanaTimeZone',
-    validator: { validate: (v: unknown) => canonicalTimeZone(v) === v, defaultMessage: () => 'timezone must be an IANA time zone such as Europe/Berlin' },
+    validator: {
+      validate: (v: unknown) => canonicalTimeZone(v) === v,
+      defaultMessage: () => 'timezone must be an IANA time zone such as Europe/Berlin',
+    },
   });
 
 const IsSupportedLocale = () =>
   ValidateBy({
     name: 'isSupportedLocale',
-    validator: { validate: (v: unknown) => canonicalLocale(v) === v, defaultMessage: () => 'locale must be a supported BCP 47 locale such as en or de-DE' },
+    validator: {
+      validate: (v: unknown) => canonicalLocale(v) === v,
+      defaultMessage: () => 'locale must be a supported BCP 47 locale such as en or de-DE',
+    },
   });
 
 /** The settings a client may change; every key is optional and unknown keys are refused. */
 export class OrganizationSettingsDto {
   @ApiPropertyOptional({ example: 'Europe/Berlin', description: 'IANA time zone' })
   @IsOptional()
-  @Transform(({ value }) => canonicalTimeZone(value) ?? value)
+  @Transform(({ value }: { value: unknown }) => canonicalTimeZone(value) ?? value)
   @IsIanaTimeZone()
   timezone?: string;
 
   @ApiPropertyOptional({ example: 'de-DE', description: 'BCP 47 locale' })
   @IsOptional()
-  @Transform(({ value }) => canonicalLocale(value) ?? value)
+  @Transform(({ value }: { value: unknown }) => canonicalLocale(value) ?? value)
   @IsSupportedLocale()
   locale?: string;
 

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { badRequest, forbidden, isUuid, notFound, type RequestContext, TenantRepository } from '@atrium/platform';
-import { isPermission, OWNER_ROLE, resolveSettings, Role } from '@atrium/organizations';
-import { OrganizationProfileService } from '@atrium/organizations';
+import { isPermission, OrganizationProfileService, OWNER_ROLE, resolveSettings, Role } from '@atrium/organizations';
 
 /** Names other API documents use for our built-in roles (admin, manager and user in the API-keys contract). */
 const ROLE_ALIASES: Readonly<Record<string, string>> = { user: 'member' };

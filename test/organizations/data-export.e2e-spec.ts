@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg } from '../support/factories.js';
 import { Mailbox } from '../support/mailbox.js';
-import { invitationToken, signIn } from '../support/members.js';
+import { dataSource, invitationToken, signIn } from '../support/members.js';
 import { registerWithMfa } from '../support/security.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -79,6 +79,20 @@ describe('GET /users/me/download-data', () => {
     await t.http.post('/auth/logout', {}, { token: other.accessToken });
     const doc = JSON.parse((await download(user.accessToken)).text);
     expect(doc.sessions.map((s: any) => s.revoke_reason)).toEqual(expect.arrayContaining([null, 'logout']));
+  });
+
+  it('pages through many sessions without losing or repeating one', async () => {
+    const user = await registerOrg(t.http);
+    // Microsecond-apart timestamps and ties: the paging cursor must use PostgreSQL's own precision.
+    await dataSource(t).query(
+      `INSERT INTO sessions (user_id, organization_id, expires_at, created_at)
+       SELECT $1, $2, now() + interval '1 day', now() - (g / 3) * interval '1 microsecond' FROM generate_series(1, 1234) g`,
+      [user.userId, user.organizationId],
+    );
+    const doc = JSON.parse((await download(user.accessToken)).text);
+    const ids = doc.sessions.map((s: any) => s.id);
+    expect(ids).toHaveLength(1235);
+    expect(new Set(ids).size).toBe(1235);
   });
 
   it('is for signed-in users only', async () => {

@@ -52,10 +52,11 @@ export class AccountExportSections implements OnModuleInit {
   }
 
   private async *auditTrail(userId: string): AsyncGenerator<unknown> {
-    for (let offset = 0; ; offset += PAGE) {
-      const rows = await this.dataSource
-        .getRepository(AuditLog)
-        .find({ where: { actorUserId: userId }, order: { createdAt: 'ASC', id: 'ASC' }, skip: offset, take: PAGE });
+    // The cursor is read back from the row: a JS Date would drop PostgreSQL's microseconds.
+    for (let after: AuditLog | undefined; ;) {
+      const qb = this.dataSource.getRepository(AuditLog).createQueryBuilder('a').where('a.actor_user_id = :userId', { userId });
+      if (after) qb.andWhere(`(a.created_at, a.id) > (SELECT c.created_at, c.id FROM audit_logs c WHERE c.id = :id)`, { id: after.id });
+      const rows = await qb.orderBy('a.created_at', 'ASC').addOrderBy('a.id', 'ASC').limit(PAGE).getMany();
       for (const a of rows) {
         yield {
           id: a.id,
@@ -69,6 +70,7 @@ export class AccountExportSections implements OnModuleInit {
         };
       }
       if (rows.length < PAGE) return;
+      after = rows[rows.length - 1];
     }
   }
 }

@@ -78,12 +78,13 @@ export class DataExportService {
     });
   }
 
-  /** Every session ever opened, ended ones too, a page at a time (never refresh-token hashes). */
+  /** Every session ever opened, ended ones too, a page at a time by keyset (never refresh-token hashes). */
   private async *sessions(userId: string): AsyncGenerator<unknown> {
-    for (let offset = 0; ; offset += PAGE) {
-      const rows = await this.dataSource
-        .getRepository(Session)
-        .find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' }, skip: offset, take: PAGE });
+    // The cursor is read back from the row: a JS Date would drop PostgreSQL's microseconds.
+    for (let after: Session | undefined; ;) {
+      const qb = this.dataSource.getRepository(Session).createQueryBuilder('s').where('s.user_id = :userId', { userId });
+      if (after) qb.andWhere(`(s.created_at, s.id) > (SELECT c.created_at, c.id FROM sessions c WHERE c.id = :id)`, { id: after.id });
+      const rows = await qb.orderBy('s.created_at', 'ASC').addOrderBy('s.id', 'ASC').limit(PAGE).getMany();
       for (const s of rows) {
         yield {
           id: s.id,
@@ -99,6 +100,7 @@ export class DataExportService {
         };
       }
       if (rows.length < PAGE) return;
+      after = rows[rows.length - 1];
     }
   }
 }

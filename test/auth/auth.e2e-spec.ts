@@ -28,6 +28,7 @@ describe('POST /auth/organization/register', () => {
 
     const login = await t.http.post('/auth/login', { email, password: STRONG_PASSWORD });
     expect(login.status).toBe(200);
+    expect(Object.keys(login.body).sort()).toEqual(['access_token', 'organization', 'refresh_token', 'user']);
     expect(login.body.user).toMatchObject({ id: res.body.user_id, email, first_name: 'John', last_name: 'Doe' });
     expect(login.body.organization).toMatchObject({ id: res.body.organization_id, name: 'Acme Corp', role: { slug: 'owner' } });
     expect(login.body.organization.permissions).toContain('users.view');

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AuditWriter } from '@atrium/audit';
 import { DomainError, forbidden, type RequestContext, unauthorized } from '@atrium/platform';
 import { MembershipDirectory, type MembershipView } from '@atrium/organizations';
 import { MfaVerifier } from '../mfa/mfa-verifier.js';
@@ -21,6 +22,7 @@ export class LoginService {
     private readonly memberships: MembershipDirectory,
     private readonly issuer: SessionIssuer,
     private readonly mfa: MfaVerifier,
+    private readonly audit: AuditWriter,
   ) {}
 
   /** The user whose password matches, else the generic 401 (after equal work either way). */
@@ -51,17 +53,23 @@ export class LoginService {
     return this.signIn(ctx, user, dto.organization_id);
   }
 
-  /** Opens a session for an already-authenticated user in the organization asked for, else the last used. */
-  async signIn(ctx: RequestContext, user: User, organizationId?: string): Promise<LoginResponseDto> {
-    const view = await this.chooseMembership(user.id, organizationId);
-    const tokens = await this.issuer.open({
-      userId: user.id,
-      organizationId: view.organization.id,
-      ip: ctx.meta.ip,
-      userAgent: ctx.meta.userAgent,
+  /** Opens a session (audited as `session.created`) for an authenticated user in the organization asked for, else the last used. */
+  async signIn(ctx: RequestContext, user: User, requestedOrganizationId?: string): Promise<LoginResponseDto> {
+    const view = await this.chooseMembership(user.id, requestedOrganizationId);
+    const organizationId = view.organization.id;
+    const tokens = await this.dataSource.transaction(async (em) => {
+      const opened = await this.issuer.open({ userId: user.id, organizationId, ip: ctx.meta.ip, userAgent: ctx.meta.userAgent }, em);
+      await this.audit.record(em, ctx, {
+        action: 'session.created',
+        resourceType: 'session',
+        resourceId: opened.sessionId,
+        organizationId,
+        actorUserId: user.id,
+      });
+      return opened;
     });
     await this.memberships.markUsed(view.membership.id);
-    return loginResponse(tokens, user, view);
+    return loginResponse({ access_token: tokens.access_token, refresh_token: tokens.refresh_token }, user, view);
   }
 
   private async chooseMembership(userId: string, organizationId?: string): Promise<MembershipView> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AuditWriter } from '@atrium/audit';
 import { conflict, EventBus, isUniqueViolation, MailService, AppConfig, type RequestContext } from '@atrium/platform';
 import { OrganizationProvisioner } from '@atrium/organizations';
 import { PasswordService } from '../passwords/password.service.js';
@@ -19,6 +20,7 @@ export class RegistrationService {
     private readonly mail: MailService,
     private readonly events: EventBus,
     private readonly config: AppConfig,
+    private readonly audit: AuditWriter,
   ) {}
 
   async register(ctx: RequestContext, dto: RegisterOrganizationDto): Promise<{ userId: string; organizationId: string }> {
@@ -41,6 +43,14 @@ export class RegistrationService {
           { name: dto.organization_name, email: dto.organization_email ?? dto.email },
           user.id,
         );
+        await this.audit.record(em, ctx, {
+          action: 'organization.registered',
+          resourceType: 'organization',
+          resourceId: organization.id,
+          organizationId: organization.id,
+          actorUserId: user.id,
+          after: { name: organization.name, email: organization.email, owner: { id: user.id, email: user.email } },
+        });
         return { user, organizationId: organization.id };
       })
       .catch((err: unknown) => {

@@ -28,6 +28,7 @@ export class MeService {
   /** A new email needs the current password, becomes unverified, and publishes `user.email_changed`. */
   async update(ctx: RequestContext, dto: UpdateMeDto): Promise<User> {
     const user = await this.get(ctx);
+    const before = profileOf(user);
     const previousEmail = user.email;
     const emailChanged = dto.email !== undefined && dto.email !== user.email;
     if (emailChanged) await this.assertPassword(user.id, dto.current_password);
@@ -42,6 +43,10 @@ export class MeService {
     const saved = await this.dataSource
       .transaction(async (em) => {
         const row = await em.getRepository(User).save(user);
+        const after = profileOf(row);
+        if (ctx.organizationId && JSON.stringify(before) !== JSON.stringify(after)) {
+          await this.audit.record(em, ctx, { action: 'user.updated', resourceType: 'user', resourceId: user.id, before, after });
+        }
         if (emailChanged && ctx.organizationId) {
           await this.audit.record(em, ctx, {
             action: 'user.email_changed',
@@ -72,24 +77,23 @@ export class MeService {
     const problem = (message: string) =>
       badRequest(password ? 'wrong_password' : 'current_password_required', message, [{ field: 'current_password', problems: [message] }]);
     if (!password) throw problem('current_password is required to change the email address');
-    const { passwordHash } = await this.dataSource
+    const { passwordHash } = await this.withHash(userId);
+    if (!(await this.passwords.verify(passwordHash, password))) throw problem('current_password is incorrect');
+  }
+
+  private withHash(userId: string): Promise<User> {
+    return this.dataSource
       .getRepository(User)
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
       .where('u.id = :userId', { userId })
       .getOneOrFail();
-    if (!(await this.passwords.verify(passwordHash, password))) throw problem('current_password is incorrect');
   }
 
   /** Needs the current password; every other session of the user ends. */
   async changePassword(ctx: RequestContext, dto: ChangePasswordDto): Promise<void> {
     const userId = ctx.requireUserId();
-    const user = await this.dataSource
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('u.id = :userId', { userId })
-      .getOneOrFail();
+    const user = await this.withHash(userId);
     if (!(await this.passwords.verify(user.passwordHash, dto.current_password))) {
       throw badRequest('wrong_password', 'current_password is incorrect', [
         { field: 'current_password', problems: ['current_password is incorrect'] },
@@ -102,8 +106,15 @@ export class MeService {
     const passwordHash = await this.passwords.hash(dto.new_password);
     const revoked = await this.dataSource.transaction(async (em) => {
       await em.getRepository(User).update({ id: userId }, { passwordHash });
+      if (ctx.organizationId) {
+        await this.audit.record(em, ctx, { action: 'user.password_changed', resourceType: 'user', resourceId: userId });
+      }
       return this.sessions.revokeAllForUser(userId, 'password_changed', ctx.meta.sessionId, em);
     });
     await this.sessions.announceRevoked(revoked, 'password_changed');
   }
+}
+
+function profileOf(u: User) {
+  return { first_name: u.firstName, last_name: u.lastName, phone: u.phone, avatar_url: u.avatarUrl, email: u.email };
 }

@@ -11,13 +11,14 @@ afterAll(async () => {
   await t?.close();
 });
 
-const trail = (organizationId: string) =>
-  t.app
+async function trail(organizationId: string): Promise<Array<Record<string, any>>> {
+  return t.app
     .get(DataSource)
     .query(
       `SELECT action, actor_user_id, resource_id, before, after, metadata, ip, request_id FROM audit_logs WHERE organization_id = $1 ORDER BY created_at, action`,
       [organizationId],
-    ) as Promise<Array<Record<string, any>>>;
+    );
+}
 
 describe('audit trail of the account core', () => {
   it('records registration, sign-in, profile and password changes and logout, with the actor and no secrets', async () => {

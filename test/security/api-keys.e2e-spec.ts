@@ -211,3 +211,17 @@ describe('rotating and revoking', () => {
     expect(JSON.stringify(rows)).not.toContain(k.key);
   });
 });
+
+describe('the package limit on API keys', () => {
+  it('refuses a key beyond the Free package’s two, and a revoked key frees its slot', async () => {
+    const owner = await registerOrg(t.http);
+    const first = await createKey(owner);
+    await createKey(owner);
+    const third = await t.http.post('/api-keys', { name: 'One too many' }, { token: owner.accessToken });
+    expect(third.status).toBe(403);
+    expect(third.body).toMatchObject({ code: 'package_limit_reached', details: { resource: 'api_keys', limit: 2, used: 2 } });
+    expect((await t.http.get('/api-keys', { token: owner.accessToken })).body.total).toBe(2);
+    expect((await t.http.post(`/api-keys/${first.id}/revoke`, {}, { token: owner.accessToken })).status).toBe(200);
+    await createKey(owner, { name: 'Replacement' });
+  });
+});

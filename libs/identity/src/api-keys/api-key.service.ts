@@ -1,7 +1,17 @@
-import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { DataSource, IsNull, MoreThan } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { badRequest, conflict, forbidden, type Page, type RequestContext, TenantRepository } from '@atrium/platform';
+import {
+  badRequest,
+  conflict,
+  Entitlements,
+  forbidden,
+  type Page,
+  type RequestContext,
+  TenantRepository,
+  USAGE,
+  UsageRegistry,
+} from '@atrium/platform';
 import { newApiKey } from './api-key-format.js';
 import { ApiKey } from './api-key.entity.js';
 import type { CreateApiKeyDto } from './dto/api-key.dto.js';
@@ -14,16 +24,28 @@ const snapshot = (k: ApiKey) => ({
   revoked_at: k.revokedAt,
 });
 
-/** Creates, lists, rotates and revokes the organization's API keys. */
+/** Keys that can still authenticate: they count towards the package's API key limit. */
+const usable = () => [
+  { revokedAt: IsNull(), expiresAt: IsNull() },
+  { revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+];
+
+/** Creates, lists, rotates and revokes the organization's API keys, within the package's key limit. */
 @Injectable()
-export class ApiKeyService {
+export class ApiKeyService implements OnModuleInit {
   private readonly keys: TenantRepository<ApiKey>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditWriter,
+    private readonly entitlements: Entitlements,
+    private readonly usage: UsageRegistry,
   ) {
     this.keys = TenantRepository.for(dataSource, ApiKey, 'API key');
+  }
+
+  onModuleInit(): void {
+    this.usage.register({ resource: USAGE.apiKeys, measure: (ctx, em) => this.keys.with(em).count(ctx, usable()) });
   }
 
   /** The key is returned in clear here only. Its permissions must be ones the creator holds. */
@@ -42,6 +64,7 @@ export class ApiKeyService {
     }
     const { key, prefix, keyHash } = newApiKey();
     const apiKey = await this.dataSource.transaction(async (em) => {
+      await this.entitlements.assertWithinLimit(ctx, USAGE.apiKeys, 1, em);
       const saved = await this.keys.with(em).create(ctx, { name: dto.name, prefix, keyHash, permissions, createdBy: creatorId, expiresAt });
       await this.audit.record(em, ctx, {
         action: 'api_key.created',

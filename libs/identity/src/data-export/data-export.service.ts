@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DataExportRegistry, notFound } from '@atrium/platform';
 import { Membership, Organization, Role } from '@atrium/organizations';
-import { describeDevice } from '../sessions/device.js';
+import { sessionView } from '../sessions/device.js';
 import { Session } from '../sessions/session.entity.js';
 import { UserDto } from '../users/dto/user.dto.js';
 import { User } from '../users/user.entity.js';
@@ -87,14 +87,7 @@ export class DataExportService {
       const rows = await qb.orderBy('s.created_at', 'ASC').addOrderBy('s.id', 'ASC').limit(PAGE).getMany();
       for (const s of rows) {
         yield {
-          id: s.id,
-          device: describeDevice(s.userAgent),
-          user_agent: s.userAgent,
-          ip: s.ip,
-          organization_id: s.organizationId,
-          created_at: s.createdAt.toISOString(),
-          last_used_at: s.lastUsedAt.toISOString(),
-          expires_at: s.expiresAt.toISOString(),
+          ...sessionView(s),
           revoked_at: s.revokedAt?.toISOString() ?? null,
           revoke_reason: s.revokeReason,
         };

@@ -26,3 +26,25 @@ export function describeDevice(userAgent: string | null): string {
   if (browser && os) return `${browser} on ${os}`;
   return browser ?? os ?? ua.slice(0, 60);
 }
+
+/** How a session is shown to its user (sessions list, data export): never any token material. */
+export function sessionView(s: {
+  id: string;
+  userAgent: string | null;
+  ip: string | null;
+  organizationId: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+}) {
+  return {
+    id: s.id,
+    device: describeDevice(s.userAgent),
+    user_agent: s.userAgent,
+    ip: s.ip,
+    organization_id: s.organizationId,
+    created_at: s.createdAt.toISOString(),
+    last_used_at: s.lastUsedAt.toISOString(),
+    expires_at: s.expiresAt.toISOString(),
+  };
+}

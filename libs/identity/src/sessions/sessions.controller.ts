@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiInvalid, ApiPage, Authenticated, Ctx, ErrorBody, type Page, PageQueryDto, type RequestContext } from '@atrium/platform';
-import { describeDevice } from './device.js';
+import { sessionView } from './device.js';
 import { SessionDto } from './dto/session.dto.js';
 import { UserSessionsService } from './user-sessions.service.js';
 
@@ -21,14 +21,7 @@ export class SessionsController {
     return {
       ...page,
       data: page.data.map((s) => ({
-        id: s.id,
-        device: describeDevice(s.userAgent),
-        user_agent: s.userAgent,
-        ip: s.ip,
-        organization_id: s.organizationId,
-        created_at: s.createdAt.toISOString(),
-        last_used_at: s.lastUsedAt.toISOString(),
-        expires_at: s.expiresAt.toISOString(),
+        ...sessionView(s),
         current: s.id === ctx.meta.sessionId,
       })),
     };

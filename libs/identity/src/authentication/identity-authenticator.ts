@@ -4,12 +4,16 @@ import { apiKeyHash } from '../api-keys/api-key-format.js';
 import { ApiKeyLookup } from '../api-keys/api-key-lookup.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
 import { SessionLookup } from './session-lookup.js';
+import { TouchThrottle } from './touch-throttle.js';
 
 const invalidApiKey = () => unauthorized('invalid_api_key', 'Invalid API key');
 
 /** Authenticates bearer access tokens against their live session and membership, and `x-api-key` keys. */
 @Injectable()
 export class IdentityAuthenticator extends Authenticator {
+  /** "Last used" writes are due once a minute; concurrent requests with one credential send one. */
+  private readonly touches = new TouchThrottle(60_000);
+
   constructor(
     private readonly tokens: AccessTokenService,
     private readonly lookup: SessionLookup,
@@ -37,7 +41,7 @@ export class IdentityAuthenticator extends Authenticator {
       }
       throw unauthorized('membership_revoked', 'You are no longer a member of this organization');
     }
-    if (row.touch) this.lookup.touch(claims.sid);
+    if (row.touch && this.touches.claim(claims.sid)) this.lookup.touch(claims.sid);
     return new RequestContext(creds.requestId, claims.sub, organizationId, new Set(row.permissions ?? []), {
       authMethod: 'jwt',
       sessionId: claims.sid,
@@ -65,7 +69,7 @@ export class IdentityAuthenticator extends Authenticator {
       throw unauthorized('api_key_creator_inactive', 'The API key stopped working: its creator no longer has access');
     }
     const granted = new Set(row.role_permissions ?? []);
-    if (row.touch) this.apiKeys.touch(row.id);
+    if (row.touch && this.touches.claim(row.id)) this.apiKeys.touch(row.id);
     return new RequestContext(creds.requestId, undefined, row.organization_id, new Set(row.key_permissions.filter((p) => granted.has(p))), {
       authMethod: 'api_key',
       apiKeyId: row.id,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PreparedQuery } from './sql-pool.js';
 
 export interface AuthRow {
   revoked: boolean;
@@ -32,15 +33,20 @@ const AUTH_SQL = `
 
 @Injectable()
 export class SessionLookup {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly auth: PreparedQuery<AuthRow>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.auth = new PreparedQuery(dataSource, 'atrium_session_auth', AUTH_SQL);
+  }
 
   async find(sessionId: string, organizationId: string, userId: string): Promise<AuthRow | undefined> {
-    const rows: AuthRow[] = await this.dataSource.query(AUTH_SQL, [sessionId, organizationId, userId]);
-    return rows[0];
+    return (await this.auth.rows([sessionId, organizationId, userId]))[0];
   }
 
   /** Records activity at most once a minute per session, off the request's critical path. */
   touch(sessionId: string): void {
-    void this.dataSource.query(`UPDATE sessions SET last_used_at = now() WHERE id = $1`, [sessionId]).catch(() => undefined);
+    void this.dataSource
+      .query(`UPDATE sessions SET last_used_at = now() WHERE id = $1 AND last_used_at < now() - interval '60 seconds'`, [sessionId])
+      .catch(() => undefined);
   }
 }

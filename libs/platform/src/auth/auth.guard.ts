@@ -11,9 +11,11 @@ function header(req: ContextualRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+const BEARER = /^Bearer\s+(\S+)$/i;
+
 export function credentialsOf(req: ContextualRequest): Credentials {
   const authz = header(req, 'authorization');
-  const bearer = authz?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const bearer = authz ? BEARER.exec(authz)?.[1] : undefined;
   return {
     bearer,
     apiKey: header(req, 'x-api-key'),
@@ -24,19 +26,43 @@ export function credentialsOf(req: ContextualRequest): Credentials {
   };
 }
 
+interface RouteAuth {
+  isPublic: boolean;
+  required: string[];
+}
+
 /** Global guard: authenticates every non-public route, then checks `@Permissions`. */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Route metadata is fixed once the app is built: read it once per controller method, not per request. */
+  private readonly routes = new WeakMap<object, WeakMap<object, RouteAuth>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
   ) {}
 
+  private routeAuth(context: ExecutionContext): RouteAuth {
+    const handler = context.getHandler();
+    const cls = context.getClass();
+    let byHandler = this.routes.get(cls);
+    if (!byHandler) this.routes.set(cls, (byHandler = new WeakMap()));
+    let route = byHandler.get(handler);
+    if (!route) {
+      const targets = [handler, cls];
+      route = {
+        isPublic: Boolean(this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)),
+        required: this.reflector.getAllAndOverride<string[]>(PERMISSIONS_KEY, targets) ?? [],
+      };
+      byHandler.set(handler, route);
+    }
+    return route;
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<ContextualRequest>();
-    const targets = [context.getHandler(), context.getClass()];
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets);
+    const { isPublic, required } = this.routeAuth(context);
     const creds = credentialsOf(req);
     const presented = Boolean(creds.bearer || creds.apiKey);
 
@@ -53,7 +79,6 @@ export class AuthGuard implements CanActivate {
     const ctx = await this.authenticator.authenticate(creds);
     req[CONTEXT_KEY] = ctx;
 
-    const required = this.reflector.getAllAndOverride<string[]>(PERMISSIONS_KEY, targets) ?? [];
     const missing = required.filter((p) => !ctx.can(p));
     if (missing.length) {
       throw forbidden('missing_permission', `This action requires the permission(s): ${missing.join(', ')}`);

@@ -1,0 +1,24 @@
+import { createServer } from 'node:http';
+import { baselineEnv, baselinePool, subjectOf, USER_BY_ID } from './shared.js';
+
+/** Baseline 1: plain node:http, JWT verify + one indexed SELECT over pg. `GET /me`. */
+const { port, databaseUrl, key } = baselineEnv();
+const pool = baselinePool(databaseUrl);
+
+const server = createServer((req, res) => {
+  const send = (status: number, body: unknown) => {
+    const json = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+    res.end(json);
+  };
+  if (req.method !== 'GET' || req.url !== '/me') return send(404, { message: 'Not found' });
+  const sub = subjectOf(req.headers.authorization, key);
+  if (!sub) return send(401, { message: 'Unauthorized' });
+  pool.query(USER_BY_ID, [sub]).then(
+    ({ rows }) => (rows[0] ? send(200, { data: rows[0] }) : send(404, { message: 'Not found' })),
+    () => send(500, { message: 'Internal server error' }),
+  );
+});
+
+server.listen(port, '127.0.0.1');
+process.on('SIGTERM', () => server.close(() => void pool.end().then(() => process.exit(0))));

@@ -1,0 +1,179 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '@atrium/platform';
+import type { Settings, TargetName } from './lib/compare.js';
+import { openDatabase } from './lib/database.js';
+import { budgetTable, resultsTable, writeResults } from './lib/report.js';
+import * as scenarios from './lib/scenarios.js';
+import { BENCH_PASSWORD, seed } from './lib/seed.js';
+import { ROOT, type Server, startServer } from './lib/servers.js';
+import { freePort, log } from './lib/util.js';
+
+/**
+ * `npm run bench` (3 rounds × 10 s per scenario and target) or `npm run bench -- --quick` (1 round × 3 s).
+ * Options: `--only=users-me-jwt,refresh,…`, `--rounds=N`, `--duration=S`, `--cpu-prof` (each server writes a V8 CPU
+ * profile under bench/results/profiles/<server>/ when it stops).
+ */
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const cpuProf = args.includes('--cpu-prof');
+const numberArg = (name: string) => {
+  const v = args.find((a) => a.startsWith(`--${name}=`));
+  return v ? Number(v.slice(name.length + 3)) : undefined;
+};
+const settings: Settings = quick
+  ? { quick, rounds: 1, duration: 3, warmup: 1, connections: 50 }
+  : { quick, rounds: 3, duration: 10, warmup: 3, connections: 50 };
+settings.rounds = numberArg('rounds') ?? settings.rounds;
+settings.duration = numberArg('duration') ?? settings.duration;
+const USERS = 1000;
+const profile = (server: string) => (cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'profiles', server)}`] : []);
+const RESULTS = resolve(ROOT, 'bench/results');
+
+const ORDER = ['memory', 'users-me-jwt', 'users-list-admin', 'api-key', 'refresh', 'login'] as const;
+const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => Promise<scenarios.ScenarioReport>> = {
+  memory: scenarios.memory,
+  'users-me-jwt': scenarios.usersMeJwt,
+  'users-list-admin': scenarios.usersListAdmin,
+  'api-key': scenarios.apiKey,
+  refresh: scenarios.refresh,
+  login: scenarios.login,
+};
+
+async function expectOk(what: string, res: Promise<Response>): Promise<void> {
+  const r = await res;
+  if (r.status !== 200) throw new Error(`${what} answered ${r.status}: ${await r.text()}`);
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const db = await openDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'atrium-bench-data-'));
+  const secrets = { JWT_SECRET: randomBytes(32).toString('base64url'), ENCRYPTION_KEY: randomBytes(32).toString('hex') };
+  // Access tokens minted at seed time must outlive the run (the app's default is 15 minutes).
+  const env = { ...secrets, JWT_ACCESS_TTL_SECONDS: '86400' };
+  const config = loadConfig({ ...env, DATABASE_URL: db.url, DATA_DIR: dataDir });
+  const servers: Partial<Record<TargetName, Server>> = {};
+  const data = await seed(db.url, config, USERS);
+  log(`seeded organization ${data.organizationId} with ${USERS} users`);
+  const queuePrefix = `bench_${data.runId}`;
+  try {
+    const [appPort, nestPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+    servers.app = await startServer({
+      name: 'app',
+      entry: 'apps/api/src/main.ts',
+      port: appPort,
+      readyPath: '/api/v1/health',
+      nodeArgs: profile('app'),
+      env: {
+        ...env,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PUBLIC_URL: `http://127.0.0.1:${appPort}`,
+        DATABASE_URL: db.url,
+        DATA_DIR: dataDir,
+        MIGRATIONS_RUN: 'false',
+        QUEUE_PREFIX: queuePrefix,
+        LOG_LEVEL: 'warn',
+        // The rate limiter would turn the load away; the bench measures everything behind it (the guard still runs).
+        RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
+        RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000000',
+      },
+    });
+    const baselineEnv = { ...env, DATABASE_URL: db.url };
+    servers.nest = await startServer({
+      name: 'baseline-nest',
+      entry: 'bench/baseline/nest-server.ts',
+      port: nestPort,
+      readyPath: '/me',
+      env: baselineEnv,
+      nodeArgs: profile('baseline-nest'),
+    });
+    servers.http = await startServer({
+      name: 'baseline-http',
+      entry: 'bench/baseline/http-server.ts',
+      port: httpPort,
+      readyPath: '/me',
+      env: baselineEnv,
+      nodeArgs: profile('baseline-http'),
+    });
+
+    const member = data.members[0];
+    const auth = { authorization: `Bearer ${member.accessToken}` };
+    await expectOk('app GET /users/me', fetch(`${servers.app.url}/api/v1/users/me`, { headers: auth }));
+    await expectOk('baseline-nest GET /me', fetch(`${servers.nest.url}/me`, { headers: auth }));
+    await expectOk('baseline-http GET /me', fetch(`${servers.http.url}/me`, { headers: auth }));
+    await expectOk(
+      'app POST /auth/login',
+      fetch(`${servers.app.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: data.admin.email, password: BENCH_PASSWORD }),
+      }),
+    );
+
+    const ctx: scenarios.BenchContext = {
+      servers: servers as Record<TargetName, Server>,
+      settings,
+      seed: data,
+      cores: availableParallelism(),
+    };
+    const reports: scenarios.ScenarioReport[] = [];
+    for (const id of ORDER) {
+      if (only && !only.includes(id)) continue;
+      log(`scenario ${id}`);
+      reports.push(await RUNNERS[id](ctx));
+    }
+
+    const meta = {
+      started: started.toISOString(),
+      finished: new Date().toISOString(),
+      quick,
+      settings,
+      machine: { cores: availableParallelism(), cpu: cpus()[0]?.model, loadavgAtEnd: loadavg(), node: process.version },
+      database: db.embedded ? 'embedded PostgreSQL 15' : 'DATABASE_URL',
+      users: USERS,
+    };
+    const file = writeResults(RESULTS, meta, reports);
+    const out = [
+      '',
+      `Atrium bench — ${meta.database}, ${USERS} users, ${settings.rounds} round(s) × ${settings.duration} s, ${settings.connections} connections, ${meta.machine.cores} cores${quick ? ' (quick smoke run)' : ''}`,
+      '',
+      resultsTable(reports),
+      '',
+      budgetTable(reports),
+      '',
+      `JSON: ${file}`,
+      '',
+    ];
+    process.stdout.write(out.join('\n'));
+  } finally {
+    for (const s of Object.values(servers)) await s?.stop().catch(() => undefined);
+    if (!db.embedded) {
+      await data.cleanup().catch((e: unknown) => log(`cleanup failed: ${String(e)}`));
+      await import('pg').then(async ({ default: pg }) => {
+        const c = new pg.Client({ connectionString: db.url });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS "bullmq_${queuePrefix}" CASCADE`).finally(() => c.end());
+      });
+    }
+    await data.close();
+    await db.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -25,7 +25,8 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     migrationsTransactionMode: 'each',
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
-    logging: ['error'],
+    // TypeORM's own error log prints SQL parameters (emails, hashes): failures are logged by the error filter instead.
+    logging: false,
     extra: { max: opts.poolSize, application_name: opts.applicationName ?? 'atrium' },
   });
 }

@@ -16,7 +16,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const requestId = String(res.getHeader('x-request-id') ?? '');
     const body = this.toBody(exception, requestId);
     if (body.statusCode >= 500) {
-      this.logger.error({ err: exception, requestId }, 'Unhandled error');
+      this.logger.error({ err: safeError(exception), requestId }, 'Unhandled error');
     }
     if (exception instanceof DomainError && exception.headers) {
       for (const [k, v] of Object.entries(exception.headers)) res.setHeader(k, v);
@@ -59,4 +59,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
 function codeForStatus(status: number): string {
   return (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '_');
+}
+
+/** What an unexpected error may put in a log: never a failed query's parameters (they can hold secrets). */
+function safeError(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) return { message: String(e) };
+  const { code, driverError } = e as Error & { code?: string; driverError?: { code?: string } };
+  return { name: e.name, message: e.message, code: code ?? driverError?.code, stack: e.stack };
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { createDataSource, startEmbeddedPostgres } from '@atrium/platform';
 import { MIGRATIONS } from '@atrium/migrations';
 import { freePort, log } from './util.js';
@@ -11,14 +12,30 @@ export interface BenchDatabase {
   stop(): Promise<void>;
 }
 
+/** Creates the database named in the URL when the server does not have it yet. */
+async function ensureDatabase(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
- * DATABASE_URL when given, else an embedded PostgreSQL in a temporary directory on a free port, so the run
+ * DATABASE_URL when given (the database is created if missing), else an embedded PostgreSQL in a temporary directory on a free port, so the run
  * never meets a developer's `npm start` database. Migrations are applied either way.
  */
 export async function openDatabase(): Promise<BenchDatabase> {
   let db: BenchDatabase;
   if (process.env.DATABASE_URL) {
     db = { url: process.env.DATABASE_URL, embedded: false, stop: async () => undefined };
+    await ensureDatabase(db.url);
     log(`database: DATABASE_URL (${new URL(db.url).host})`);
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'atrium-bench-pg-'));

@@ -88,7 +88,7 @@ function ratioCheck(scenario: string, o: CompareOutcome, min: number): Check {
   return {
     scenario,
     budget: `req/s ≥ ${min} × NestJS baseline`,
-    measured: `${o.ratio.nest.toFixed(2)} ×`,
+    measured: `${o.ratio.nest.toFixed(3)} ×`,
     pass: o.ratio.nest >= min,
   };
 }
@@ -111,7 +111,7 @@ export async function usersMeJwt(ctx: BenchContext): Promise<ScenarioReport> {
       {
         scenario: title,
         budget: 'p99 ≤ 1.5 × NestJS baseline p99',
-        measured: `${o.p99Ratio.nest.toFixed(2)} × (${o.targets.app.p99} vs ${o.targets.nest.p99} ms)`,
+        measured: `${o.p99Ratio.nest.toFixed(3)} × (${o.targets.app.p99} vs ${o.targets.nest.p99} ms)`,
         pass: o.p99Ratio.nest <= 1.5,
       },
     ],
@@ -226,7 +226,15 @@ export async function login(ctx: BenchContext): Promise<ScenarioReport> {
     title,
     available: true,
     rows: [
-      { scenario: title, target: 'app', rps: m(logins, 'rps'), p50: m(logins, 'p50'), p99: m(logins, 'p99'), peakRssMiB: peak },
+      {
+        scenario: title,
+        target: 'app',
+        rps: m(logins, 'rps'),
+        p50: m(logins, 'p50'),
+        p99: m(logins, 'p99'),
+        peakRssMiB: peak,
+        cpuUsPerReq: median(logins.map((r) => r.cpuUsPerReq)),
+      },
       { scenario: 'GET /users/me probe, 100 req/s, idle', target: 'app', rps: m(idle, 'rps'), p50: m(idle, 'p50'), p99: m(idle, 'p99') },
       {
         scenario: 'GET /users/me probe, 100 req/s, during logins',
@@ -246,7 +254,7 @@ export async function login(ctx: BenchContext): Promise<ScenarioReport> {
       {
         scenario: title,
         budget: 'probe p99 during logins ≤ 2 × idle p99',
-        measured: `${stall.toFixed(2)} × (${m(loaded, 'p99')} vs ${m(idle, 'p99')} ms)`,
+        measured: `${stall.toFixed(3)} × (${m(loaded, 'p99')} vs ${m(idle, 'p99')} ms)`,
         pass: stall <= 2,
       },
     ],
@@ -278,7 +286,17 @@ export async function memory(ctx: BenchContext): Promise<ScenarioReport> {
     id: 'memory',
     title,
     available: true,
-    rows: [{ scenario: title, target: 'app', rps: b.rps, p50: b.p50, p99: b.p99, peakRssMiB: Math.max(a.peakRssMiB, b.peakRssMiB) }],
+    rows: [
+      {
+        scenario: title,
+        target: 'app',
+        rps: b.rps,
+        p50: b.p50,
+        p99: b.p99,
+        peakRssMiB: Math.max(a.peakRssMiB, b.peakRssMiB),
+        cpuUsPerReq: b.cpuUsPerReq,
+      },
+    ],
     checks: [
       {
         scenario: 'memory',

@@ -3,6 +3,7 @@ import { AuditLog1764000050000 } from './1764000050000-audit-log.js';
 import { AccountSecurity1764000100000 } from './1764000100000-account-security.js';
 import { PackageCatalogue1764000200000 } from './1764000200000-package-catalogue.js';
 import { Invitations1764000200001 } from './1764000200001-invitations.js';
+import { MemberListIndex1764000300000 } from './1764000300000-member-list-index.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   AccountSecurity1764000100000,
   PackageCatalogue1764000200000,
   Invitations1764000200001,
+  MemberListIndex1764000300000,
 ];

@@ -34,6 +34,11 @@ describe('GET /users', () => {
       membership: { status: 'active' },
     });
     expect(JSON.stringify(all.body)).not.toMatch(/password|hash/i);
+    expect(all.body.data[1]).toMatchObject({ id: zed.userId, first_name: 'Zed', role: { slug: 'manager' } });
+    const second = await t.http.get('/users?limit=2&page=2', { token: org.accessToken });
+    expect(second.body).toMatchObject({ total: 3, page: 2, totalPages: 2, data: [expect.objectContaining({ first_name: 'Amy' })] });
+    const beyond = await t.http.get('/users?limit=2&page=9', { token: org.accessToken });
+    expect(beyond.body).toMatchObject({ data: [], total: 3, page: 9, totalPages: 2 });
 
     const byName = await t.http.get('/users?search=zED', { token: org.accessToken });
     expect(byName.body.data.map((u: any) => u.id)).toEqual([zed.userId]);

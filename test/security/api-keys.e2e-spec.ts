@@ -98,7 +98,26 @@ describe('authenticating with x-api-key', () => {
       if (!used) await new Promise((r) => setTimeout(r, 50));
     }
     expect(used).not.toBeNull();
-    expect((await t.http.get('/users/me', { apiKey: k.key })).status).toBe(401);
+  });
+
+  it('answers GET /users/me with the account the key acts for, and keeps account changes to signed-in users', async () => {
+    const owner = await registerOrg(t.http);
+    const k = await createKey(owner, { permissions: ['users.view'] });
+    const me = await t.http.get('/users/me', { apiKey: k.key });
+    expect(me.status).toBe(200);
+    expect(me.body.data).toMatchObject({ id: owner.userId, email: owner.email, status: 'active' });
+    expect(me.body.data).not.toHaveProperty('password_hash');
+
+    const renamed = await t.http.put('/users/me', { first_name: 'Robot' }, { apiKey: k.key });
+    expect(renamed.status).toBe(403);
+    expect(renamed.body.code).toBe('user_session_required');
+    const password = await t.http.put(
+      '/users/me/change-password',
+      { current_password: 'x', new_password: 'Another-Lantern-77!' },
+      { apiKey: k.key },
+    );
+    expect(password.status).toBe(403);
+    expect((await t.http.get('/users/me', { token: owner.accessToken })).body.data.first_name).not.toBe('Robot');
   });
 
   it('refuses malformed, unknown, expired and another organization’s keys with 401', async () => {

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PreparedQuery } from '@atrium/platform';
+import { PROFILE_COLUMNS, type ProfileColumns } from '../users/user-profile.js';
 
-export interface ApiKeyAuthRow {
+export interface ApiKeyAuthRow extends ProfileColumns {
   id: string;
   organization_id: string;
   revoked: boolean;
@@ -16,6 +18,7 @@ export interface ApiKeyAuthRow {
 /**
  * Everything a request needs to trust an API key, in one query on the unique key-hash index: the key
  * is live, and its creator is still an active member whose current role caps the key's permissions.
+ * The creator's profile comes along: `GET /users/me` with a key answers the account the key acts for.
  */
 const API_KEY_SQL = `
   SELECT k.id,
@@ -26,7 +29,8 @@ const API_KEY_SQL = `
          m.status = 'active' AS membership_active,
          k.permissions AS key_permissions,
          r.permissions AS role_permissions,
-         k.last_used_at IS NULL OR k.last_used_at < now() - interval '60 seconds' AS touch
+         k.last_used_at IS NULL OR k.last_used_at < now() - interval '60 seconds' AS touch,
+         ${PROFILE_COLUMNS}
     FROM api_keys k
     JOIN users u ON u.id = k.created_by
     LEFT JOIN memberships m ON m.user_id = k.created_by AND m.organization_id = k.organization_id
@@ -35,11 +39,14 @@ const API_KEY_SQL = `
 
 @Injectable()
 export class ApiKeyLookup {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly byHash: PreparedQuery<ApiKeyAuthRow>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.byHash = new PreparedQuery(dataSource, 'atrium_api_key_auth', API_KEY_SQL);
+  }
 
   async find(keyHash: string): Promise<ApiKeyAuthRow | undefined> {
-    const rows: ApiKeyAuthRow[] = await this.dataSource.query(API_KEY_SQL, [keyHash]);
-    return rows[0];
+    return (await this.byHash.rows([keyHash]))[0];
   }
 
   /** Records use at most once a minute per key, off the request's critical path. */

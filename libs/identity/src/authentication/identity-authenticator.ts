@@ -3,6 +3,8 @@ import { Authenticator, type Credentials, DomainError, isUuid, RequestContext, u
 import { apiKeyHash } from '../api-keys/api-key-format.js';
 import { ApiKeyLookup } from '../api-keys/api-key-lookup.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
+import { profileFromRow } from '../users/user-profile.js';
+import { AuthenticatedProfiles } from './authenticated-profiles.js';
 import { SessionLookup } from './session-lookup.js';
 import { TouchThrottle } from './touch-throttle.js';
 
@@ -18,6 +20,7 @@ export class IdentityAuthenticator extends Authenticator {
     private readonly tokens: AccessTokenService,
     private readonly lookup: SessionLookup,
     private readonly apiKeys: ApiKeyLookup,
+    private readonly profiles: AuthenticatedProfiles,
   ) {
     super();
   }
@@ -42,13 +45,14 @@ export class IdentityAuthenticator extends Authenticator {
       throw unauthorized('membership_revoked', 'You are no longer a member of this organization');
     }
     if (row.touch && this.touches.claim(claims.sid)) this.lookup.touch(claims.sid);
-    return new RequestContext(creds.requestId, claims.sub, organizationId, new Set(row.permissions ?? []), {
+    const ctx = new RequestContext(creds.requestId, claims.sub, organizationId, new Set(row.permissions ?? []), {
       authMethod: 'jwt',
       sessionId: claims.sid,
       roleSlug: row.role_slug ?? undefined,
       ip: creds.ip,
       userAgent: creds.userAgent,
     });
+    return this.profiles.remember(ctx, profileFromRow(row));
   }
 
   /**
@@ -70,11 +74,19 @@ export class IdentityAuthenticator extends Authenticator {
     }
     const granted = new Set(row.role_permissions ?? []);
     if (row.touch && this.touches.claim(row.id)) this.apiKeys.touch(row.id);
-    return new RequestContext(creds.requestId, undefined, row.organization_id, new Set(row.key_permissions.filter((p) => granted.has(p))), {
-      authMethod: 'api_key',
-      apiKeyId: row.id,
-      ip: creds.ip,
-      userAgent: creds.userAgent,
-    });
+    const ctx = new RequestContext(
+      creds.requestId,
+      undefined,
+      row.organization_id,
+      new Set(row.key_permissions.filter((p) => granted.has(p))),
+      {
+        authMethod: 'api_key',
+        apiKeyId: row.id,
+        actingUserId: row.profile_id,
+        ip: creds.ip,
+        userAgent: creds.userAgent,
+      },
+    );
+    return this.profiles.remember(ctx, profileFromRow(row));
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PreparedQuery } from './sql-pool.js';
+import { PreparedQuery } from '@atrium/platform';
+import { PROFILE_COLUMNS, type ProfileColumns } from '../users/user-profile.js';
 
-export interface AuthRow {
+export interface AuthRow extends ProfileColumns {
   revoked: boolean;
   expired: boolean;
   user_active: boolean;
@@ -16,6 +17,7 @@ export interface AuthRow {
  * Everything a request needs to trust a session, in one indexed query: the session is open, the user
  * active, and their membership and role in the organization asked for. Nothing is cached, so a revoked
  * session, a removed member or a changed role applies on the very next request on every instance.
+ * The account's profile comes along (the row is read anyway), so `GET /users/me` needs no second query.
  */
 const AUTH_SQL = `
   SELECT s.revoked_at IS NOT NULL AS revoked,
@@ -24,7 +26,8 @@ const AUTH_SQL = `
          m.status = 'active' AS membership_active,
          r.slug AS role_slug,
          r.permissions,
-         s.last_used_at < now() - interval '60 seconds' AS touch
+         s.last_used_at < now() - interval '60 seconds' AS touch,
+         ${PROFILE_COLUMNS}
     FROM sessions s
     JOIN users u ON u.id = s.user_id
     LEFT JOIN memberships m ON m.user_id = s.user_id AND m.organization_id = $2

@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import argon2 from 'argon2';
 import { badRequest } from '@atrium/platform';
 import { COMMON_PASSWORDS } from './common-passwords.js';
+import { WorkSlots } from './work-slots.js';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. Hashing runs on libuv's thread pool. */
 const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -12,20 +14,23 @@ export const MAX_PASSWORD_LENGTH = 128;
 /** Hashes, verifies and judges passwords. */
 @Injectable()
 export class PasswordService {
+  /** One core stays free for the event loop (and the database): hashes beyond that wait their turn. */
+  private readonly slots = new WorkSlots(Math.max(1, availableParallelism() - 1));
   /** A hash of a random string, verified against when the account does not exist, so timing reveals nothing. */
-  private readonly decoy = argon2.hash(`decoy-${Math.random()}`, ARGON2_OPTIONS);
+  private readonly decoy = this.hash(`decoy-${Math.random()}`);
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, ARGON2_OPTIONS);
+    return this.slots.run(() => argon2.hash(password, ARGON2_OPTIONS));
   }
 
   async verify(hash: string | null | undefined, password: string): Promise<boolean> {
     if (!hash) {
-      await argon2.verify(await this.decoy, password).catch(() => false);
+      const decoy = await this.decoy;
+      await this.slots.run(() => argon2.verify(decoy, password)).catch(() => false);
       return false;
     }
     try {
-      return await argon2.verify(hash, password);
+      return await this.slots.run(() => argon2.verify(hash, password));
     } catch {
       return false;
     }

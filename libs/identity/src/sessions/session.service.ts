@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, IsNull } from 'typeorm';
-import { AppConfig, EventBus, returnedRows, unauthorized } from '@atrium/platform';
+import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
+import { AppConfig, EventBus, PreparedQuery, returnedRows, unauthorized } from '@atrium/platform';
 import { hashToken, looksLikeOpaqueToken, newOpaqueToken } from '../tokens/opaque-token.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session } from './session.entity.js';
@@ -12,16 +12,43 @@ export interface SessionStart {
   userAgent?: string;
 }
 
+/** Who a rotated session belongs to: what a new access token needs. */
+export type RotatedSession = Pick<Session, 'id' | 'userId' | 'organizationId'>;
+
+/**
+ * One refresh in one statement (one round trip, no BEGIN/COMMIT): burn the presented token if it is
+ * current, touch its session if that is still open, and store the next token's hash for it. A token
+ * that is current but whose session has ended is burnt all the same, and no next token is stored.
+ */
+const ROTATE_SQL = `
+  WITH rotated AS (
+    UPDATE refresh_tokens SET rotated_at = now()
+     WHERE token_hash = $1 AND rotated_at IS NULL
+     RETURNING session_id
+  ), live AS (
+    UPDATE sessions s SET last_used_at = now(), updated_at = now(), ip = COALESCE($3, s.ip)
+      FROM rotated r
+     WHERE s.id = r.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
+     RETURNING s.id, s.user_id, s.organization_id
+  ), issued AS (
+    INSERT INTO refresh_tokens (session_id, token_hash) SELECT id, $2 FROM live
+  )
+  SELECT l.id, l.user_id, l.organization_id FROM rotated LEFT JOIN live l ON true`;
+
 const invalidRefresh = () => unauthorized('invalid_refresh_token', 'Refresh token is invalid, expired or revoked');
 
 /** Sessions and their rotating refresh-token families. */
 @Injectable()
 export class SessionService {
+  private readonly rotation: PreparedQuery<{ id: string | null; user_id: string; organization_id: string }>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly events: EventBus,
-  ) {}
+  ) {
+    this.rotation = new PreparedQuery(dataSource, 'atrium_refresh_rotate', ROTATE_SQL);
+  }
 
   /** Opens a session and returns it with its first refresh token (shown once, stored hashed). */
   async start(input: SessionStart, em: EntityManager = this.dataSource.manager): Promise<{ session: Session; refreshToken: string }> {
@@ -44,32 +71,20 @@ export class SessionService {
    * Exchanges a refresh token for the next one. A token already rotated means it leaked or was
    * replayed: the whole session is revoked, so the newest token of the family stops working too.
    */
-  async rotate(token: unknown, meta: { ip?: string; userAgent?: string }): Promise<{ session: Session; refreshToken: string }> {
+  async rotate(token: unknown, meta: { ip?: string; userAgent?: string }): Promise<{ session: RotatedSession; refreshToken: string }> {
     if (!looksLikeOpaqueToken(token)) throw invalidRefresh();
     const tokenHash = hashToken(token);
-    const outcome = await this.dataSource.transaction(async (em) => {
-      const rows = returnedRows<{ session_id: string }>(
-        await em.query(`UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1 AND rotated_at IS NULL RETURNING session_id`, [
-          tokenHash,
-        ]),
-      );
-      if (!rows.length) {
-        const reused = await em.getRepository(RefreshToken).findOne({ where: { tokenHash } });
-        return reused ? { reusedSessionId: reused.sessionId } : { invalid: true as const };
-      }
-      const session = await em.getRepository(Session).findOne({ where: { id: rows[0].session_id } });
-      if (!session || session.revokedAt || session.expiresAt < new Date()) return { invalid: true as const };
-      session.lastUsedAt = new Date();
-      session.ip = meta.ip ?? session.ip;
-      await em.getRepository(Session).save(session);
-      return { session, refreshToken: await this.issueRefreshToken(em, session.id) };
-    });
-    if ('reusedSessionId' in outcome && outcome.reusedSessionId) {
-      await this.revoke([outcome.reusedSessionId], 'refresh_token_reuse');
+    const next = newOpaqueToken();
+    const [row] = await this.rotation.rows([tokenHash, hashToken(next), meta.ip ?? null]);
+    if (row?.id) return { session: { id: row.id, userId: row.user_id, organizationId: row.organization_id }, refreshToken: next };
+    if (row) throw invalidRefresh(); // a current token of a session that has ended
+    // Only a failed refresh pays for finding out why: a token rotated before means it was replayed.
+    const reused = await this.dataSource.getRepository(RefreshToken).findOne({ where: { tokenHash, rotatedAt: Not(IsNull()) } });
+    if (reused) {
+      await this.revoke([reused.sessionId], 'refresh_token_reuse');
       throw unauthorized('refresh_token_reused', 'Refresh token was already used; the session has been revoked');
     }
-    if ('invalid' in outcome) throw invalidRefresh();
-    return outcome as { session: Session; refreshToken: string };
+    throw invalidRefresh();
   }
 
   /**

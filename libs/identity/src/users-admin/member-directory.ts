@@ -1,37 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
-import { isUuid, notFound, type Page, pageOffset, type RequestContext, TenantRepository, toPage } from '@atrium/platform';
+import { isUuid, notFound, type Page, type RequestContext, TenantRepository } from '@atrium/platform';
 import { Membership, Role } from '@atrium/organizations';
 import { User } from '../users/user.entity.js';
-import type { MemberView } from './dto/member.dto.js';
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+import type { MemberListing, MemberView } from './dto/member.dto.js';
+import { type MemberListFilter, MemberListQuery } from './member-list-query.js';
 
 /** Reads members of the current organization: the account, its membership here and its role. */
 @Injectable()
 export class MemberDirectory {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly listing: MemberListQuery;
 
-  async list(
-    ctx: RequestContext,
-    query: { page: number; limit: number; search?: string; status?: 'active' | 'revoked' | 'all' },
-  ): Promise<Page<MemberView>> {
-    const qb = this.base(ctx);
-    const status = query.status ?? 'active';
-    if (status !== 'all') qb.andWhere('m.status = :status', { status });
-    if (query.search) {
-      qb.andWhere(
-        `(u.email ILIKE :q OR u.first_name ILIKE :q OR u.last_name ILIKE :q OR concat_ws(' ', u.first_name, u.last_name) ILIKE :q)`,
-        { q: `%${escapeLike(query.search)}%` },
-      );
-    }
-    const [rows, total] = await qb
-      .orderBy('m.created_at', 'ASC')
-      .addOrderBy('m.id', 'ASC')
-      .offset(pageOffset(query))
-      .limit(query.limit)
-      .getManyAndCount();
-    return toPage(rows.map(toView), total, query);
+  constructor(private readonly dataSource: DataSource) {
+    this.listing = new MemberListQuery(dataSource);
+  }
+
+  list(ctx: RequestContext, filter: MemberListFilter): Promise<Page<MemberListing>> {
+    return this.listing.run(ctx.requireOrganizationId(), filter);
   }
 
   /** A member of this organization (active or revoked); anyone else, including another organization's member, is a 404. */

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiData, ApiInvalid, Authenticated, Ctx, type RequestContext } from '@atrium/platform';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { UpdateMeDto } from './dto/update-me.dto.js';
@@ -14,7 +14,13 @@ export class MeController {
   constructor(private readonly me: MeService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiSecurity('api-key')
+  @ApiOperation({
+    summary: 'The signed-in user',
+    description:
+      'With `x-api-key`, the account the key acts for: its creator, whose current role caps the key. ' +
+      'Changing the profile or password needs a signed-in user (`403 user_session_required` with a key).',
+  })
   @ApiData(UserDto)
   async get(@Ctx() ctx: RequestContext): Promise<{ data: UserDto }> {
     return { data: UserDto.from(await this.me.get(ctx)) };

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { badRequest, conflict, EventBus, isUniqueViolation, notFound, type RequestContext } from '@atrium/platform';
+import { badRequest, conflict, EventBus, isUniqueViolation, notFound, type RequestContext, unauthorized } from '@atrium/platform';
+import { AuthenticatedProfiles } from '../authentication/authenticated-profiles.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { SessionService } from '../sessions/session.service.js';
 import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { UpdateMeDto } from './dto/update-me.dto.js';
 import { User } from './user.entity.js';
+import type { UserProfile } from './user-profile.js';
 
 /** The signed-in user's own profile and password. */
 @Injectable()
@@ -17,17 +19,30 @@ export class MeService {
     private readonly sessions: SessionService,
     private readonly events: EventBus,
     private readonly audit: AuditWriter,
+    private readonly profiles: AuthenticatedProfiles,
   ) {}
 
-  async get(ctx: RequestContext): Promise<User> {
-    const user = await this.dataSource.getRepository(User).findOne({ where: { id: ctx.requireUserId() } });
+  /**
+   * The signed-in account; with an API key, the account the key acts for (its creator). Answered from the
+   * row the authenticator read for this very request when there is one, so it is exactly as fresh.
+   */
+  async get(ctx: RequestContext): Promise<UserProfile> {
+    const seen = this.profiles.of(ctx);
+    if (seen) return seen;
+    const userId = ctx.userId ?? ctx.meta.actingUserId;
+    if (!userId) throw unauthorized();
+    return this.load(userId);
+  }
+
+  private async load(userId: string): Promise<User> {
+    const user = await this.dataSource.getRepository(User).findOne({ where: { id: userId } });
     if (!user) throw notFound('User');
     return user;
   }
 
   /** A new email needs the current password, becomes unverified, and publishes `user.email_changed`. */
   async update(ctx: RequestContext, dto: UpdateMeDto): Promise<User> {
-    const user = await this.get(ctx);
+    const user = await this.load(ctx.requireUserId());
     const before = profileOf(user);
     const previousEmail = user.email;
     const emailChanged = dto.email !== undefined && dto.email !== user.email;

@@ -1,4 +1,4 @@
-import { unauthorized } from '../http/domain-error.js';
+import { forbidden, unauthorized } from '../http/domain-error.js';
 
 /** How the caller proved who it is. */
 export type AuthMethod = 'jwt' | 'api_key' | 'anonymous' | 'system';
@@ -14,6 +14,8 @@ export class RequestContext {
       authMethod: AuthMethod;
       sessionId?: string;
       apiKeyId?: string;
+      /** For an API key: the account it acts for (its creator, whose current role caps the key). */
+      actingUserId?: string;
       roleSlug?: string;
       ip?: string;
       userAgent?: string;
@@ -35,9 +37,13 @@ export class RequestContext {
     return this.organizationId;
   }
 
+  /** The signed-in user; an API key (which acts for its organization) gets a 403 saying a user session is needed. */
   requireUserId(): string {
-    if (!this.userId) throw unauthorized();
-    return this.userId;
+    if (this.userId) return this.userId;
+    if (this.meta.authMethod === 'api_key') {
+      throw forbidden('user_session_required', 'This action needs a signed-in user, not an API key');
+    }
+    throw unauthorized();
   }
 
   can(permission: string): boolean {

@@ -8,3 +8,4 @@ export * from './tenant-repository.js';
 export * from './sql-result.js';
 export * from './resolve-database.js';
 export * from './shutdown.js';
+export * from './prepared-query.js';

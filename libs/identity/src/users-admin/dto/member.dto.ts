@@ -5,12 +5,20 @@ import { PageQueryDto } from '@atrium/platform';
 import { type Membership, type Role, RoleRefDto } from '@atrium/organizations';
 import { UserDto } from '../../users/dto/user.dto.js';
 import type { User } from '../../users/user.entity.js';
+import type { UserProfile } from '../../users/user-profile.js';
 
 /** A user together with their membership of the current organization. */
 export interface MemberView {
   membership: Membership;
   user: User;
   role: Role;
+}
+
+/** What a member's listing shows: the entities of a MemberView, or the columns of the list query. */
+export interface MemberListing {
+  membership: Pick<Membership, 'id' | 'organizationId' | 'status' | 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'revokeReason'>;
+  user: UserProfile;
+  role: Pick<Role, 'id' | 'name' | 'slug'>;
 }
 
 export class MembershipInfoDto {
@@ -28,7 +36,7 @@ export class MemberDto extends UserDto {
   @ApiProperty({ type: RoleRefDto }) role: RoleRefDto;
   @ApiProperty({ type: MembershipInfoDto }) membership: MembershipInfoDto;
 
-  static fromView(v: MemberView): MemberDto {
+  static fromView(v: MemberListing): MemberDto {
     const m = v.membership;
     return {
       ...UserDto.from(v.user),

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { User } from '../user.entity.js';
+import type { UserProfile } from '../user-profile.js';
 
 /** A user as the API shows it; never carries secrets. */
 export class UserDto {
@@ -14,7 +14,7 @@ export class UserDto {
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
 
-  static from(u: User): UserDto {
+  static from(u: UserProfile): UserDto {
     return {
       id: u.id,
       email: u.email,

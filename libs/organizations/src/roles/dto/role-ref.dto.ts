@@ -7,7 +7,7 @@ export class RoleRefDto {
   @ApiProperty({ example: 'Admin' }) name: string;
   @ApiProperty({ example: 'admin' }) slug: string;
 
-  static from(r: Role): RoleRefDto {
+  static from(r: Pick<Role, 'id' | 'name' | 'slug'>): RoleRefDto {
     return { id: r.id, name: r.name, slug: r.slug };
   }
 }

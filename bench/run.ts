@@ -9,7 +9,7 @@ import { openDatabase } from './lib/database.js';
 import { budgetTable, resultsTable, writeResults } from './lib/report.js';
 import * as scenarios from './lib/scenarios.js';
 import { BENCH_PASSWORD, seed } from './lib/seed.js';
-import { ROOT, type Server, startServer } from './lib/servers.js';
+import { productionNodeFlags, ROOT, type Server, startServer } from './lib/servers.js';
 import { freePort, log } from './lib/util.js';
 
 /**
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       entry: 'apps/api/src/main.ts',
       port: appPort,
       readyPath: '/api/v1/health',
-      nodeArgs: profile('app'),
+      nodeArgs: [...productionNodeFlags(), ...profile('app')],
       env: {
         ...env,
         NODE_ENV: 'production',

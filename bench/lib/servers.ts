@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log, sleep } from './util.js';
@@ -31,6 +32,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * Starts a TypeScript entry in its own node process (through the bench's TS hooks) and waits until
  * `readyPath` answers. Extra node flags (e.g. `--cpu-prof`) come from `nodeArgs`.
  */
+/** The V8 flags `npm start` runs the API with (read from package.json), so the bench measures what ships. */
+export function productionNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const flags = /\bnode((?:\s+--\S+)*)\s+dist\/apps\/api\//.exec(pkg.scripts.start)?.[1] ?? '';
+  return flags.split(/\s+/).filter(Boolean);
+}
+
 export async function startServer(opts: {
   name: string;
   entry: string;

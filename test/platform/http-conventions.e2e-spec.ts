@@ -29,8 +29,37 @@ describe('HTTP conventions', () => {
     expect(res.headers.get('strict-transport-security')).toBeTruthy();
     expect(res.headers.get('x-powered-by')).toBeNull();
     expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(res.headers.get('access-control-expose-headers')).toContain('x-request-id');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('vary')).toContain('Origin');
+    expect(res.headers.get('cache-control')).toBe('no-store');
     const evil = await fetch(`${t.url}/api/v1/health`, { headers: { origin: 'https://evil.example.net' } });
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    expect(evil.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+
+  it('answers CORS preflights for allowed origins only, echoing the requested headers', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${t.url}/api/v1/users/me`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization,content-type' },
+      });
+    const ok = await preflight('https://app.example.com');
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(ok.headers.get('access-control-allow-methods')).toContain('PUT');
+    expect(ok.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
+    expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
+    const evil = await preflight('https://evil.example.net');
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    expect(evil.headers.get('access-control-allow-methods')).toBeNull();
+  });
+
+  it('gives the Swagger UI a document policy its scripts can run under', async () => {
+    const ui = await fetch(`${t.url}/api/docs`);
+    expect(ui.headers.get('content-security-policy')).toContain("script-src 'self' 'unsafe-inline'");
+    expect(ui.headers.get('x-frame-options')).toBe('SAMEORIGIN');
   });
 
   it('answers unknown routes with the error body', async () => {

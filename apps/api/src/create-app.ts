@@ -3,9 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import {
+  apiSecurityHeaders,
   AppConfig,
   AtriumSocketAdapter,
   bodyParsers,
+  corsMiddleware,
   createPino,
   createValidationPipe,
   PinoLoggerService,
@@ -24,8 +26,13 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   });
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
+  // Answers are `no-store` (see apiSecurityHeaders): an ETag would be a hash of every body for nothing.
+  app.set('etag', false);
   app.use(requestIdMiddleware(pino));
+  app.use(apiSecurityHeaders());
+  // The Swagger UI is an HTML document: it gets helmet's full set, with a policy its scripts can run under.
   app.use(
+    '/api/docs',
     helmet({
       contentSecurityPolicy: {
         directives: {
@@ -37,13 +44,13 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       },
     }),
   );
+  app.use(
+    corsMiddleware({
+      origins: config.http.corsOrigins,
+      exposedHeaders: ['x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'],
+    }),
+  );
   for (const parser of bodyParsers(config.http.bodyLimit)) app.use(parser);
-  const origins = config.http.corsOrigins;
-  app.enableCors({
-    origin: origins === '*' ? true : origins,
-    credentials: true,
-    exposedHeaders: ['x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'],
-  });
   app.setGlobalPrefix('api/v1');
   app.useGlobalPipes(createValidationPipe());
 

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { CONTEXT_KEY, type ContextualRequest } from '../context/ctx.decorator.js';
 import { RequestContext } from '../context/request-context.js';
 import { DomainError, forbidden, unauthorized } from '../http/domain-error.js';
+import { RouteMemo } from '../http/route-memo.js';
 import { Authenticator, type Credentials } from './authenticator.js';
 import { PERMISSIONS_KEY, PUBLIC_KEY } from './decorators.js';
 
@@ -34,35 +35,22 @@ interface RouteAuth {
 /** Global guard: authenticates every non-public route, then checks `@Permissions`. */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  /** Route metadata is fixed once the app is built: read it once per controller method, not per request. */
-  private readonly routes = new WeakMap<object, WeakMap<object, RouteAuth>>();
+  private readonly routes: RouteMemo<RouteAuth>;
 
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly authenticator: Authenticator,
-  ) {}
-
-  private routeAuth(context: ExecutionContext): RouteAuth {
-    const handler = context.getHandler();
-    const cls = context.getClass();
-    let byHandler = this.routes.get(cls);
-    if (!byHandler) this.routes.set(cls, (byHandler = new WeakMap()));
-    let route = byHandler.get(handler);
-    if (!route) {
-      const targets = [handler, cls];
-      route = {
-        isPublic: Boolean(this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)),
-        required: this.reflector.getAllAndOverride<string[]>(PERMISSIONS_KEY, targets) ?? [],
-      };
-      byHandler.set(handler, route);
-    }
-    return route;
+  ) {
+    this.routes = new RouteMemo((targets) => ({
+      isPublic: Boolean(reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)),
+      required: reflector.getAllAndOverride<string[]>(PERMISSIONS_KEY, targets) ?? [],
+    }));
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<ContextualRequest>();
-    const { isPublic, required } = this.routeAuth(context);
+    const { isPublic, required } = this.routes.of(context);
     const creds = credentialsOf(req);
     const presented = Boolean(creds.bearer || creds.apiKey);
 

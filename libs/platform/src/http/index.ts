@@ -5,3 +5,5 @@ export * from './pagination.js';
 export * from './validation.pipe.js';
 export * from './swagger.js';
 export * from './body-parsers.js';
+export * from './edge-headers.js';
+export * from './route-memo.js';

@@ -1,3 +1,2 @@
-export * from './log-context.js';
 export * from './pino-logger.js';
 export * from './request-id.middleware.js';

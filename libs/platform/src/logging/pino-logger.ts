@@ -1,6 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
-import { logContext } from './log-context.js';
 
 /** Paths that must never reach a log line. */
 export const REDACTED_PATHS = [
@@ -35,10 +34,6 @@ export function createPino(level: string): Logger {
     level,
     base: undefined,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    mixin: () => {
-      const store = logContext.getStore();
-      return store ? { requestId: store.requestId } : {};
-    },
   });
 }
 

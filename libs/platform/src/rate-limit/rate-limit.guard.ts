@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../http/domain-error.js';
+import { RouteMemo } from '../http/route-memo.js';
 import { RATE_LIMIT_KEY, type RateLimitPolicy } from './rate-limit.decorator.js';
 import { RateLimitStore, type WindowCount } from './rate-limit.store.js';
 
@@ -23,25 +24,30 @@ function accountOf(req: Request): string | undefined {
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
+  private readonly routes: RouteMemo<{ policy: RateLimitPolicy; route: string }>;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly config: AppConfig,
     private readonly store: RateLimitStore,
-  ) {}
+  ) {
+    this.routes = new RouteMemo((targets) => ({
+      policy: reflector.getAllAndOverride<RateLimitPolicy>(RATE_LIMIT_KEY, targets) ?? 'default',
+      route: `${targets[1].name}.${targets[0].name}`,
+    }));
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
-    const policy =
-      this.reflector.getAllAndOverride<RateLimitPolicy>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]) ?? 'default';
+    const { policy, route } = this.routes.of(context);
     const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
     let limit: number;
     let keys: string[];
     if (policy === 'auth') {
       limit = this.config.rateLimit.authPerMinute;
-      const route = `${context.getClass().name}.${context.getHandler().name}`;
       const account = accountOf(req);
       keys = [`auth:${route}:ip:${ip}`, ...(account ? [`auth:${route}:acct:${account}`] : [])];
     } else {

@@ -4,6 +4,7 @@ import { AccountSecurity1764000100000 } from './1764000100000-account-security.j
 import { PackageCatalogue1764000200000 } from './1764000200000-package-catalogue.js';
 import { Invitations1764000200001 } from './1764000200001-invitations.js';
 import { MemberListIndex1764000300000 } from './1764000300000-member-list-index.js';
+import { DirectoryVersion1764000300001 } from './1764000300001-directory-version.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   PackageCatalogue1764000200000,
   Invitations1764000200001,
   MemberListIndex1764000300000,
+  DirectoryVersion1764000300001,
 ];

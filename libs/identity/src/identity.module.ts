@@ -7,7 +7,7 @@ import { LoginService } from './auth/login.service.js';
 import { LogoutService } from './auth/logout.service.js';
 import { RegistrationService } from './auth/registration.service.js';
 import { SessionIssuer } from './auth/session-issuer.js';
-import { AuthenticatedProfiles } from './authentication/authenticated-profiles.js';
+import { CredentialReads } from './authentication/credential-reads.js';
 import { IdentityAuthenticator } from './authentication/identity-authenticator.js';
 import { SessionLookup } from './authentication/session-lookup.js';
 import { MfaModule } from './mfa/mfa.module.js';
@@ -32,9 +32,9 @@ import { MeService } from './users/me.service.js';
     LoginService,
     LogoutService,
     MeService,
-    AuthenticatedProfiles,
+    CredentialReads,
     { provide: Authenticator, useClass: IdentityAuthenticator },
   ],
-  exports: [Authenticator, AccessTokenService, PasswordService, SessionService, SessionIssuer, LoginService],
+  exports: [Authenticator, CredentialReads, AccessTokenService, PasswordService, SessionService, SessionIssuer, LoginService],
 })
 export class IdentityModule {}

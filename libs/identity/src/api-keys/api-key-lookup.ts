@@ -13,6 +13,7 @@ export interface ApiKeyAuthRow extends ProfileColumns {
   key_permissions: string[];
   role_permissions: string[] | null;
   touch: boolean;
+  directory_version: string;
 }
 
 /**
@@ -27,14 +28,16 @@ const API_KEY_SQL = `
          k.expires_at IS NOT NULL AND k.expires_at <= now() AS expired,
          u.status = 'active' AS creator_active,
          m.status = 'active' AS membership_active,
-         k.permissions AS key_permissions,
-         r.permissions AS role_permissions,
+         array_to_json(k.permissions) AS key_permissions,
+         array_to_json(r.permissions) AS role_permissions,
          k.last_used_at IS NULL OR k.last_used_at < now() - interval '60 seconds' AS touch,
+         COALESCE(dv.version, 0) AS directory_version,
          ${PROFILE_COLUMNS}
     FROM api_keys k
     JOIN users u ON u.id = k.created_by
     LEFT JOIN memberships m ON m.user_id = k.created_by AND m.organization_id = k.organization_id
     LEFT JOIN roles r ON r.id = m.role_id
+    LEFT JOIN organization_directory_versions dv ON dv.organization_id = k.organization_id
    WHERE k.key_hash = $1`;
 
 @Injectable()

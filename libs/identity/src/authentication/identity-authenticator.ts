@@ -4,7 +4,7 @@ import { apiKeyHash } from '../api-keys/api-key-format.js';
 import { ApiKeyLookup } from '../api-keys/api-key-lookup.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
 import { profileFromRow } from '../users/user-profile.js';
-import { AuthenticatedProfiles } from './authenticated-profiles.js';
+import { CredentialReads } from './credential-reads.js';
 import { SessionLookup } from './session-lookup.js';
 import { TouchThrottle } from './touch-throttle.js';
 
@@ -20,7 +20,7 @@ export class IdentityAuthenticator extends Authenticator {
     private readonly tokens: AccessTokenService,
     private readonly lookup: SessionLookup,
     private readonly apiKeys: ApiKeyLookup,
-    private readonly profiles: AuthenticatedProfiles,
+    private readonly reads: CredentialReads,
   ) {
     super();
   }
@@ -52,7 +52,7 @@ export class IdentityAuthenticator extends Authenticator {
       ip: creds.ip,
       userAgent: creds.userAgent,
     });
-    return this.profiles.remember(ctx, profileFromRow(row));
+    return this.reads.remember(ctx, { profile: profileFromRow(row), directoryVersion: row.directory_version });
   }
 
   /**
@@ -87,6 +87,6 @@ export class IdentityAuthenticator extends Authenticator {
         userAgent: creds.userAgent,
       },
     );
-    return this.profiles.remember(ctx, profileFromRow(row));
+    return this.reads.remember(ctx, { profile: profileFromRow(row), directoryVersion: row.directory_version });
   }
 }

@@ -11,13 +11,15 @@ export interface AuthRow extends ProfileColumns {
   role_slug: string | null;
   permissions: string[] | null;
   touch: boolean;
+  directory_version: string;
 }
 
 /**
  * Everything a request needs to trust a session, in one indexed query: the session is open, the user
  * active, and their membership and role in the organization asked for. Nothing is cached, so a revoked
  * session, a removed member or a changed role applies on the very next request on every instance.
- * The account's profile comes along (the row is read anyway), so `GET /users/me` needs no second query.
+ * The account's profile comes along (the row is read anyway), so `GET /users/me` needs no second query,
+ * and so does the organization's member-directory version (one primary-key read) for the member list.
  */
 const AUTH_SQL = `
   SELECT s.revoked_at IS NOT NULL AS revoked,
@@ -25,13 +27,15 @@ const AUTH_SQL = `
          u.status = 'active' AS user_active,
          m.status = 'active' AS membership_active,
          r.slug AS role_slug,
-         r.permissions,
+         array_to_json(r.permissions) AS permissions,
          s.last_used_at < now() - interval '60 seconds' AS touch,
+         COALESCE(dv.version, 0) AS directory_version,
          ${PROFILE_COLUMNS}
     FROM sessions s
     JOIN users u ON u.id = s.user_id
     LEFT JOIN memberships m ON m.user_id = s.user_id AND m.organization_id = $2
     LEFT JOIN roles r ON r.id = m.role_id
+    LEFT JOIN organization_directory_versions dv ON dv.organization_id = $2
    WHERE s.id = $1 AND s.user_id = $3`;
 
 @Injectable()

@@ -12,6 +12,7 @@ import { ApiData, ApiInvalid, ApiPage, Authenticated, Ctx, ErrorBody, type Page,
 import { MemberDto, MemberQueryDto } from './dto/member.dto.js';
 import { CreateUserDto, RevokeUserDto, UpdateUserDto } from './dto/user-admin.dto.js';
 import { MemberDirectory } from './member-directory.js';
+import { MemberPages } from './member-pages.js';
 import { MemberRevocationService } from './member-revocation.service.js';
 import { UserAdminService } from './user-admin.service.js';
 
@@ -25,6 +26,7 @@ const LAST_OWNER = 'The last active owner cannot be demoted, suspended or remove
 export class UsersAdminController {
   constructor(
     private readonly directory: MemberDirectory,
+    private readonly pages: MemberPages,
     private readonly admin: UserAdminService,
     private readonly revocations: MemberRevocationService,
   ) {}
@@ -35,8 +37,7 @@ export class UsersAdminController {
   @ApiPage(MemberDto)
   @ApiInvalid()
   async list(@Ctx() ctx: RequestContext, @Query() query: MemberQueryDto): Promise<Page<MemberDto>> {
-    const page = await this.directory.list(ctx, query);
-    return { ...page, data: page.data.map((v) => MemberDto.fromView(v)) };
+    return this.pages.list(ctx, query);
   }
 
   @Post()

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { OrganizationsModule } from '@atrium/organizations';
 import { RolesModule } from '../roles/roles.module.js';
 import { MemberDirectory } from './member-directory.js';
+import { MemberPages } from './member-pages.js';
 import { MemberPolicy } from './member-policy.js';
 import { MemberRevocationService } from './member-revocation.service.js';
 import { MemberStatistics } from './member-statistics.js';
@@ -12,7 +13,7 @@ import { UsersAdminController } from './users-admin.controller.js';
 @Module({
   imports: [OrganizationsModule, RolesModule],
   controllers: [UsersAdminController],
-  providers: [MemberDirectory, MemberPolicy, UserAdminService, MemberRevocationService, MemberStatistics],
+  providers: [MemberDirectory, MemberPages, MemberPolicy, UserAdminService, MemberRevocationService, MemberStatistics],
   exports: [MemberDirectory],
 })
 export class UsersAdminModule {}

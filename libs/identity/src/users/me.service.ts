@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { badRequest, conflict, EventBus, isUniqueViolation, notFound, type RequestContext, unauthorized } from '@atrium/platform';
-import { AuthenticatedProfiles } from '../authentication/authenticated-profiles.js';
+import { CredentialReads } from '../authentication/credential-reads.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { SessionService } from '../sessions/session.service.js';
 import type { ChangePasswordDto } from './dto/change-password.dto.js';
@@ -19,7 +19,7 @@ export class MeService {
     private readonly sessions: SessionService,
     private readonly events: EventBus,
     private readonly audit: AuditWriter,
-    private readonly profiles: AuthenticatedProfiles,
+    private readonly reads: CredentialReads,
   ) {}
 
   /**
@@ -27,7 +27,7 @@ export class MeService {
    * row the authenticator read for this very request when there is one, so it is exactly as fresh.
    */
   async get(ctx: RequestContext): Promise<UserProfile> {
-    const seen = this.profiles.of(ctx);
+    const seen = this.reads.of(ctx)?.profile;
     if (seen) return seen;
     const userId = ctx.userId ?? ctx.meta.actingUserId;
     if (!userId) throw unauthorized();

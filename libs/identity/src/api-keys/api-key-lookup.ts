@@ -43,9 +43,15 @@ const API_KEY_SQL = `
 @Injectable()
 export class ApiKeyLookup {
   private readonly byHash: PreparedQuery<ApiKeyAuthRow>;
+  private readonly touchSql: PreparedQuery<never>;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(dataSource: DataSource) {
     this.byHash = new PreparedQuery(dataSource, 'atrium_api_key_auth', API_KEY_SQL);
+    this.touchSql = new PreparedQuery(
+      dataSource,
+      'atrium_api_key_touch',
+      `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')`,
+    );
   }
 
   async find(keyHash: string): Promise<ApiKeyAuthRow | undefined> {
@@ -54,12 +60,6 @@ export class ApiKeyLookup {
 
   /** Records use at most once a minute per key, off the request's critical path. */
   touch(id: string): void {
-    void this.dataSource
-      .query(
-        `UPDATE api_keys SET last_used_at = now()
-          WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')`,
-        [id],
-      )
-      .catch(() => undefined);
+    this.touchSql.rows([id]).catch(() => undefined);
   }
 }

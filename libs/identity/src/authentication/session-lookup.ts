@@ -41,9 +41,15 @@ const AUTH_SQL = `
 @Injectable()
 export class SessionLookup {
   private readonly auth: PreparedQuery<AuthRow>;
+  private readonly touchSql: PreparedQuery<never>;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(dataSource: DataSource) {
     this.auth = new PreparedQuery(dataSource, 'atrium_session_auth', AUTH_SQL);
+    this.touchSql = new PreparedQuery(
+      dataSource,
+      'atrium_session_touch',
+      `UPDATE sessions SET last_used_at = now() WHERE id = $1 AND last_used_at < now() - interval '60 seconds'`,
+    );
   }
 
   async find(sessionId: string, organizationId: string, userId: string): Promise<AuthRow | undefined> {
@@ -52,8 +58,6 @@ export class SessionLookup {
 
   /** Records activity at most once a minute per session, off the request's critical path. */
   touch(sessionId: string): void {
-    void this.dataSource
-      .query(`UPDATE sessions SET last_used_at = now() WHERE id = $1 AND last_used_at < now() - interval '60 seconds'`, [sessionId])
-      .catch(() => undefined);
+    this.touchSql.rows([sessionId]).catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import jwt from 'jsonwebtoken';
 import { AppConfig, unauthorized } from '@atrium/platform';
+import { signHs256, verifyHs256 } from './hs256.js';
 
 export interface AccessClaims {
   /** user id */
@@ -11,7 +11,7 @@ export interface AccessClaims {
   org: string;
 }
 
-/** HS256 access tokens, signed and verified with a prebuilt KeyObject and a pinned algorithm. */
+/** HS256 access tokens, signed and verified with a prebuilt KeyObject and the one header we issue. */
 @Injectable()
 export class AccessTokenService {
   constructor(private readonly config: AppConfig) {}
@@ -21,20 +21,21 @@ export class AccessTokenService {
   }
 
   sign(claims: AccessClaims): string {
-    return jwt.sign(claims, this.config.auth.jwtKey, { algorithm: 'HS256', expiresIn: this.ttlSeconds });
+    return signHs256({ ...claims }, this.config.auth.jwtKey, this.ttlSeconds);
   }
 
   /** The token's claims, or a 401 with `token_expired` / `invalid_token`. */
   verify(token: string): AccessClaims {
-    try {
-      const claims = jwt.verify(token, this.config.auth.jwtKey, { algorithms: ['HS256'] }) as Partial<AccessClaims>;
-      if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string' || typeof claims.org !== 'string') {
-        throw unauthorized('invalid_token', 'Invalid access token');
-      }
-      return claims as AccessClaims;
-    } catch (err) {
-      if (err instanceof jwt.TokenExpiredError) throw unauthorized('token_expired', 'Access token expired');
+    const verdict = verifyHs256(token, this.config.auth.jwtKey);
+    if (!verdict.ok) {
+      throw verdict.reason === 'expired'
+        ? unauthorized('token_expired', 'Access token expired')
+        : unauthorized('invalid_token', 'Invalid access token');
+    }
+    const { sub, sid, org } = verdict.claims;
+    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof org !== 'string') {
       throw unauthorized('invalid_token', 'Invalid access token');
     }
+    return { sub, sid, org };
   }
 }

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PreparedQuery } from '@atrium/platform';
-import { PROFILE_COLUMNS, type ProfileColumns } from '../users/user-profile.js';
+import { PROFILE_JSON } from '../users/user-profile.js';
 
-export interface ApiKeyAuthRow extends ProfileColumns {
+export interface ApiKeyAuthRow {
+  profile: string;
   id: string;
   organization_id: string;
+  created_by: string;
   revoked: boolean;
   expired: boolean;
   creator_active: boolean;
@@ -24,6 +26,7 @@ export interface ApiKeyAuthRow extends ProfileColumns {
 const API_KEY_SQL = `
   SELECT k.id,
          k.organization_id,
+         k.created_by,
          k.revoked_at IS NOT NULL AS revoked,
          k.expires_at IS NOT NULL AND k.expires_at <= now() AS expired,
          u.status = 'active' AS creator_active,
@@ -32,7 +35,7 @@ const API_KEY_SQL = `
          array_to_json(r.permissions) AS role_permissions,
          k.last_used_at IS NULL OR k.last_used_at < now() - interval '60 seconds' AS touch,
          COALESCE(dv.version, 0) AS directory_version,
-         ${PROFILE_COLUMNS}
+         ${PROFILE_JSON}
     FROM api_keys k
     JOIN users u ON u.id = k.created_by
     LEFT JOIN memberships m ON m.user_id = k.created_by AND m.organization_id = k.organization_id

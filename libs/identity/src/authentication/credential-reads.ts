@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '@atrium/platform';
-import type { UserProfile } from '../users/user-profile.js';
+import { profileFromJson, type UserProfile } from '../users/user-profile.js';
 
 /** What the credential check read from the database for one request, beyond whether to let it in. */
 export interface CredentialRead {
-  /** The signed-in account (for an API key: the account it acts for). */
-  profile: UserProfile;
+  /** The signed-in account (for an API key: the account it acts for), as `PROFILE_JSON` text. */
+  profileJson: string;
   /** The organization's member-directory version (see the directory-version migration). */
   directoryVersion: string;
 }
@@ -27,5 +27,10 @@ export class CredentialReads {
 
   of(ctx: RequestContext): CredentialRead | undefined {
     return this.byContext.get(ctx);
+  }
+
+  profileOf(ctx: RequestContext): UserProfile | undefined {
+    const read = this.byContext.get(ctx);
+    return read && profileFromJson(read.profileJson);
   }
 }

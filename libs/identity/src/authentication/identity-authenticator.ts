@@ -3,7 +3,6 @@ import { Authenticator, type Credentials, DomainError, isUuid, RequestContext, u
 import { apiKeyHash } from '../api-keys/api-key-format.js';
 import { ApiKeyLookup } from '../api-keys/api-key-lookup.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
-import { profileFromRow } from '../users/user-profile.js';
 import { CredentialReads } from './credential-reads.js';
 import { SessionLookup } from './session-lookup.js';
 import { TouchThrottle } from './touch-throttle.js';
@@ -52,7 +51,7 @@ export class IdentityAuthenticator extends Authenticator {
       ip: creds.ip,
       userAgent: creds.userAgent,
     });
-    return this.reads.remember(ctx, { profile: profileFromRow(row), directoryVersion: row.directory_version });
+    return this.reads.remember(ctx, { profileJson: row.profile, directoryVersion: row.directory_version });
   }
 
   /**
@@ -82,11 +81,11 @@ export class IdentityAuthenticator extends Authenticator {
       {
         authMethod: 'api_key',
         apiKeyId: row.id,
-        actingUserId: row.profile_id,
+        actingUserId: row.created_by,
         ip: creds.ip,
         userAgent: creds.userAgent,
       },
     );
-    return this.reads.remember(ctx, { profile: profileFromRow(row), directoryVersion: row.directory_version });
+    return this.reads.remember(ctx, { profileJson: row.profile, directoryVersion: row.directory_version });
   }
 }

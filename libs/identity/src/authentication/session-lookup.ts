@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PreparedQuery } from '@atrium/platform';
-import { PROFILE_COLUMNS, type ProfileColumns } from '../users/user-profile.js';
+import { PROFILE_JSON } from '../users/user-profile.js';
 
-export interface AuthRow extends ProfileColumns {
+export interface AuthRow {
+  profile: string;
   revoked: boolean;
   expired: boolean;
   user_active: boolean;
@@ -30,7 +31,7 @@ const AUTH_SQL = `
          array_to_json(r.permissions) AS permissions,
          s.last_used_at < now() - interval '60 seconds' AS touch,
          COALESCE(dv.version, 0) AS directory_version,
-         ${PROFILE_COLUMNS}
+         ${PROFILE_JSON}
     FROM sessions s
     JOIN users u ON u.id = s.user_id
     LEFT JOIN memberships m ON m.user_id = s.user_id AND m.organization_id = $2

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { MembershipStatus } from '@atrium/organizations';
 import { type Page, pageOffset, PreparedQuery, toPage } from '@atrium/platform';
-import { PROFILE_COLUMNS, type ProfileColumns, profileFromRow } from '../users/user-profile.js';
+import { PROFILE_JSON, profileFromJson } from '../users/user-profile.js';
 import type { MemberListing } from './dto/member.dto.js';
 
 export interface MemberListFilter {
@@ -11,7 +11,8 @@ export interface MemberListFilter {
   status?: 'active' | 'revoked' | 'all';
 }
 
-interface Row extends ProfileColumns {
+interface Row {
+  profile: string;
   total: number;
   membership_id: string | null;
   organization_id: string;
@@ -40,7 +41,7 @@ function listSql(byStatus: boolean, search: boolean): string {
     ), page AS (
       SELECT m.id AS membership_id, m.organization_id, m.status AS membership_status, m.created_at AS joined_at,
              m.last_used_at, m.revoked_at, m.revoke_reason, r.id AS role_id, r.name AS role_name, r.slug AS role_slug,
-             ${PROFILE_COLUMNS}
+             ${PROFILE_JSON}
         FROM memberships m
         JOIN users u ON u.id = m.user_id
         JOIN roles r ON r.id = m.role_id
@@ -80,7 +81,7 @@ export class MemberListQuery {
 
 function toListing(r: Row): MemberListing {
   return {
-    user: profileFromRow(r),
+    user: profileFromJson(r.profile),
     role: { id: r.role_id, name: r.role_name, slug: r.role_slug },
     membership: {
       id: r.membership_id!,

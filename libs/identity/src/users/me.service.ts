@@ -27,7 +27,7 @@ export class MeService {
    * row the authenticator read for this very request when there is one, so it is exactly as fresh.
    */
   async get(ctx: RequestContext): Promise<UserProfile> {
-    const seen = this.reads.of(ctx)?.profile;
+    const seen = this.reads.profileOf(ctx);
     if (seen) return seen;
     const userId = ctx.userId ?? ctx.meta.actingUserId;
     if (!userId) throw unauthorized();

@@ -7,38 +7,25 @@ export type UserProfile = Pick<
 >;
 
 /**
- * Select-list for a profile of the `users` row aliased `u`, for hand-written hot queries that read the
- * account anyway (the per-request credential checks). Read back with `profileFromRow`.
+ * The profile of the `users` row aliased `u`, as one JSON text column named `profile`, for hand-written
+ * hot queries that read the account anyway (the per-request credential checks): one field for the driver
+ * to describe and carry instead of ten, parsed only by the requests that show it (`profileFromJson`).
  */
-export const PROFILE_COLUMNS = `u.id AS profile_id, u.email AS profile_email, u.first_name AS profile_first_name,
-  u.last_name AS profile_last_name, u.phone AS profile_phone, u.avatar_url AS profile_avatar_url,
-  u.email_verified_at AS profile_email_verified_at, u.status AS profile_status,
-  u.created_at AS profile_created_at, u.updated_at AS profile_updated_at`;
+export const PROFILE_JSON = `json_build_object(
+  'id', u.id, 'email', u.email, 'firstName', u.first_name, 'lastName', u.last_name, 'phone', u.phone,
+  'avatarUrl', u.avatar_url, 'emailVerifiedAt', u.email_verified_at, 'status', u.status,
+  'createdAt', u.created_at, 'updatedAt', u.updated_at)::text AS profile`;
 
-export interface ProfileColumns {
-  profile_id: string;
-  profile_email: string;
-  profile_first_name: string | null;
-  profile_last_name: string | null;
-  profile_phone: string | null;
-  profile_avatar_url: string | null;
-  profile_email_verified_at: Date | null;
-  profile_status: User['status'];
-  profile_created_at: Date;
-  profile_updated_at: Date;
-}
-
-export function profileFromRow(row: ProfileColumns): UserProfile {
+export function profileFromJson(json: string): UserProfile {
+  const p = JSON.parse(json) as Omit<UserProfile, 'emailVerifiedAt' | 'createdAt' | 'updatedAt'> & {
+    emailVerifiedAt: string | null;
+    createdAt: string;
+    updatedAt: string;
+  };
   return {
-    id: row.profile_id,
-    email: row.profile_email,
-    firstName: row.profile_first_name,
-    lastName: row.profile_last_name,
-    phone: row.profile_phone,
-    avatarUrl: row.profile_avatar_url,
-    emailVerifiedAt: row.profile_email_verified_at,
-    status: row.profile_status,
-    createdAt: row.profile_created_at,
-    updatedAt: row.profile_updated_at,
+    ...p,
+    emailVerifiedAt: p.emailVerifiedAt === null ? null : new Date(p.emailVerifiedAt),
+    createdAt: new Date(p.createdAt),
+    updatedAt: new Date(p.updatedAt),
   };
 }

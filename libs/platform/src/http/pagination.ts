@@ -6,6 +6,9 @@ export const MAX_PAGE_SIZE = 100;
 
 /** `?page&limit` with the house defaults and cap. */
 export class PageQueryDto {
+  /** List filters hold no secrets: the validation pipe may remember a validated query string (see validation.pipe). */
+  static readonly rememberValidation = true;
+
   @ApiPropertyOptional({ minimum: 1, default: 1 })
   @IsOptional()
   @Type(() => Number)

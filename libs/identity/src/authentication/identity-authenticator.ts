@@ -44,7 +44,7 @@ export class IdentityAuthenticator extends Authenticator {
       throw unauthorized('membership_revoked', 'You are no longer a member of this organization');
     }
     if (row.touch && this.touches.claim(claims.sid)) this.lookup.touch(claims.sid);
-    const ctx = new RequestContext(creds.requestId, claims.sub, organizationId, new Set(row.permissions ?? []), {
+    const ctx = new RequestContext(creds.requestId, claims.sub, organizationId, row.permissions ?? [], {
       authMethod: 'jwt',
       sessionId: claims.sid,
       roleSlug: row.role_slug ?? undefined,
@@ -77,7 +77,7 @@ export class IdentityAuthenticator extends Authenticator {
       creds.requestId,
       undefined,
       row.organization_id,
-      new Set(row.key_permissions.filter((p) => granted.has(p))),
+      row.key_permissions.filter((p) => granted.has(p)),
       {
         authMethod: 'api_key',
         apiKeyId: row.id,

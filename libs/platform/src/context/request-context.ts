@@ -5,11 +5,17 @@ export type AuthMethod = 'jwt' | 'api_key' | 'anonymous' | 'system';
 
 /** Who is acting, for which organization, with which permissions. Passed explicitly to every service call. */
 export class RequestContext {
+  private granted: ReadonlySet<string> | undefined;
+
+  /**
+   * `permissions` may be given as the list the database returned: most requests never ask, so the
+   * set is built on first use.
+   */
   constructor(
     readonly requestId: string,
     readonly userId: string | undefined,
     readonly organizationId: string | undefined,
-    readonly permissions: ReadonlySet<string>,
+    private readonly grants: ReadonlySet<string> | readonly string[],
     readonly meta: {
       authMethod: AuthMethod;
       sessionId?: string;
@@ -21,6 +27,11 @@ export class RequestContext {
       userAgent?: string;
     },
   ) {}
+
+  /** What this caller may do: their role's permissions here, or an API key's (capped by its creator's role). */
+  get permissions(): ReadonlySet<string> {
+    return (this.granted ??= this.grants instanceof Set ? this.grants : new Set(this.grants));
+  }
 
   static anonymous(requestId: string, ip?: string, userAgent?: string): RequestContext {
     return new RequestContext(requestId, undefined, undefined, new Set(), { authMethod: 'anonymous', ip, userAgent });

@@ -37,14 +37,14 @@ const PREFLIGHT_MAX_AGE_SECONDS = '600';
 /**
  * CORS for the SPA clients, with credentials: an allowed origin is echoed back (never `*`), preflights are
  * answered here with 204, and an origin not on the list gets no CORS headers at all, so the browser
- * refuses to hand the response to its script. Requests without an Origin pass untouched but for `Vary`.
+ * refuses to hand the response to its script. Requests without an Origin (not from a browser script) pass untouched.
  */
 export function corsMiddleware(policy: CorsPolicy): RequestHandler {
   const allowed = policy.origins === '*' ? undefined : new Set(policy.origins);
   const exposed = policy.exposedHeaders.join(',');
   return (req: Request, res: Response, next: NextFunction) => {
-    res.setHeader('Vary', 'Origin');
     const origin = req.headers.origin;
+    if (origin) res.setHeader('Vary', 'Origin');
     const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
     if (origin && (!allowed || allowed.has(origin))) {
       res.setHeader('Access-Control-Allow-Origin', origin);

@@ -10,8 +10,8 @@ export interface WindowCount {
 
 /** Fixed-window counters. */
 export abstract class RateLimitStore {
-  /** Counts one request against each key and returns every key's state, in order. */
-  abstract hit(keys: string[], windowMs: number): Promise<WindowCount[]>;
+  /** Counts one request against each key and returns every key's state, in order (synchronously when it can). */
+  abstract hit(keys: string[], windowMs: number): WindowCount[] | Promise<WindowCount[]>;
 }
 
 /** Counters in this process's memory: right for a single instance. */
@@ -19,7 +19,7 @@ export class MemoryRateLimitStore extends RateLimitStore {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
   private lastSweep = Date.now();
 
-  async hit(keys: string[], windowMs: number): Promise<WindowCount[]> {
+  hit(keys: string[], windowMs: number): WindowCount[] {
     const now = Date.now();
     if (now - this.lastSweep > windowMs) this.sweep(now);
     return keys.map((key) => {

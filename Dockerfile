@@ -17,4 +17,4 @@ USER node
 EXPOSE 3000
 # The api; the worker service overrides the command.
 # A larger young generation: fewer scavenges under request load (measured with `npm run bench`, see README).
-CMD ["node", "--max-semi-space-size=32", "dist/apps/api/apps/api/src/main.js"]
+CMD ["node", "--min-semi-space-size=16", "--max-semi-space-size=32", "dist/apps/api/apps/api/src/main.js"]

@@ -28,14 +28,19 @@ export class PreparedQuery<Row> {
         // A connection that fails mid-query errors the query itself; the listener keeps the event from going unhandled.
         const onClientError = () => undefined;
         client.once('error', onClientError);
-        const query = new (pg.Query as unknown as QueryWithCallback)(this.text, values, (err, result) => {
+        const done = (err: Error | null, rows?: unknown[]) => {
           client.removeListener('error', onClientError);
           release(err ?? undefined);
           if (err) reject(err);
-          else resolve(result.rows as Row[]);
-        });
-        query.name = this.name;
-        void client.query(query);
+          else resolve(rows as Row[]);
+        };
+        try {
+          const query = new (pg.Query as unknown as QueryWithCallback)(this.text, values, (err, result) => done(err, result?.rows));
+          query.name = this.name;
+          void client.query(query);
+        } catch (err) {
+          done(err instanceof Error ? err : new Error(String(err)));
+        }
       });
     });
   }

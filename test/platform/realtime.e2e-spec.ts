@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataSource } from 'typeorm';
 import { EventBus } from '@atrium/platform';
 import { registerOrg } from '../support/factories.js';
 import { connectSocket, nextEvent } from '../support/socket.js';
@@ -71,5 +72,26 @@ describe(`socket.io gateway (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreSQL
     await new Promise((r) => setTimeout(r, 300));
     expect((await b.http.post('/auth/logout', {}, { token: org.accessToken })).status).toBe(204);
     expect(await closed).toBe('io server disconnect');
+  });
+
+  it('disconnects a socket acting for an organization that revokes the member, and keeps their other sockets', async () => {
+    const home = await registerOrg(a.http);
+    const other = await registerOrg(a.http);
+    await a.app.get(DataSource).query(
+      `INSERT INTO memberships (organization_id, user_id, role_id)
+       SELECT $1, $2, id FROM roles WHERE organization_id = $1 AND slug = 'member'`,
+      [other.organizationId, home.userId],
+    );
+    const there = await connectSocket(b.url, { token: home.accessToken, organizationId: other.organizationId });
+    const here = await connectSocket(b.url, { token: home.accessToken });
+    const closed = nextEvent<string>(there, 'disconnect');
+    await new Promise((r) => setTimeout(r, 300));
+    const revoked = await a.http.post(`/users/${home.userId}/revoke`, { reason: 'left' }, { token: other.accessToken });
+    expect(revoked.status).toBe(200);
+    expect(await closed).toBe('io server disconnect');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(here.connected).toBe(true);
+    await expect(connectSocket(b.url, { token: home.accessToken, organizationId: other.organizationId })).rejects.toThrow(/unauthorized/);
+    here.close();
   });
 });

@@ -7,6 +7,9 @@ import type { RequestContext } from '../context/request-context.js';
 import { DomainError } from '../http/domain-error.js';
 import { EventBus, type DomainEvent } from '../events/event-bus.js';
 
+/** The sockets of one user acting for one organization. */
+const memberRoom = (organizationId: string, userId: string) => `member:${organizationId}:${userId}`;
+
 type AuthedSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { ctx?: RequestContext }>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
@@ -27,6 +30,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     this.events.on('session.revoked', (event) => {
       const { sessionIds } = event.payload as { sessionIds: string[] };
       if (sessionIds.length) this.server?.in(sessionIds.map((id) => `session:${id}`)).disconnectSockets(true);
+    });
+    // A socket may act for an organization other than its session's (`organizationId` in the handshake):
+    // losing that membership must end it too, on every instance, even though the session lives on.
+    this.events.on('member.revoked', (event) => {
+      const { user_id: userId, organization_id: organizationId } = event.payload as { user_id?: string; organization_id?: string };
+      if (userId && organizationId) this.server?.in(memberRoom(organizationId, userId)).disconnectSockets(true);
     });
   }
 
@@ -62,7 +71,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
       socket.disconnect(true);
       return;
     }
-    const rooms = [`user:${ctx.userId}`, `org:${ctx.organizationId}`];
+    const rooms = [`user:${ctx.userId}`, `org:${ctx.organizationId}`, memberRoom(ctx.organizationId, ctx.userId)];
     if (ctx.meta.sessionId) rooms.push(`session:${ctx.meta.sessionId}`);
     await socket.join(rooms);
     socket.emit('connected', { user_id: ctx.userId, organization_id: ctx.organizationId });

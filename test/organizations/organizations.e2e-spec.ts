@@ -80,7 +80,7 @@ describe('PUT /organizations/me/settings', () => {
     const org = await registerOrg(t.http);
     const first = await t.http.put(
       '/organizations/me/settings',
-      { settings: { timezone: 'europe/berlin', locale: 'de_de', mfa_required: true } },
+      { settings: { timezone: 'europe/berlin', locale: 'de_de', week_starts_on: 'saturday' } },
       { token: org.accessToken },
     );
     expect(first.status).toBe(200);
@@ -88,8 +88,8 @@ describe('PUT /organizations/me/settings', () => {
       timezone: 'Europe/Berlin',
       locale: 'de-DE',
       default_role: 'member',
-      mfa_required: true,
-      week_starts_on: 'monday',
+      mfa_required: false,
+      week_starts_on: 'saturday',
     });
     const second = await t.http.put(
       '/organizations/me/settings',
@@ -98,7 +98,7 @@ describe('PUT /organizations/me/settings', () => {
     );
     expect(second.body.data.settings).toMatchObject({
       timezone: 'Europe/Berlin',
-      mfa_required: true,
+      locale: 'de-DE',
       week_starts_on: 'sunday',
       default_role: 'manager',
     });

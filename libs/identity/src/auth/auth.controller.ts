@@ -12,7 +12,7 @@ import {
   ApiUnauthorizedResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { ApiInvalid, Authenticated, Ctx, ErrorBody, Public, RateLimit, type RequestContext } from '@atrium/platform';
+import { AllowWithoutMfa, ApiInvalid, Authenticated, Ctx, ErrorBody, Public, RateLimit, type RequestContext } from '@atrium/platform';
 import { LoginDto, LoginResponseDto, MfaRequiredDto, RefreshDto, TokenPairDto, VerifyMfaDto } from './dto/login.dto.js';
 import { RegisterOrganizationDto, RegisteredDto } from './dto/register.dto.js';
 import { LoginService } from './login.service.js';
@@ -82,6 +82,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @AllowWithoutMfa()
   @HttpCode(204)
   @ApiBearerAuth()
   @Authenticated()

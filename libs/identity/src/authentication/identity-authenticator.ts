@@ -48,6 +48,8 @@ export class IdentityAuthenticator extends Authenticator {
       authMethod: 'jwt',
       sessionId: claims.sid,
       roleSlug: row.role_slug ?? undefined,
+      mfaEnabled: row.mfa_enabled,
+      mfaEnrollmentRequired: row.org_requires_mfa === true && !row.mfa_enabled,
       ip: creds.ip,
       userAgent: creds.userAgent,
     });

@@ -13,6 +13,8 @@ export interface AuthRow {
   permissions: string[] | null;
   touch: boolean;
   directory_version: string;
+  org_requires_mfa: boolean | null;
+  mfa_enabled: boolean;
 }
 
 /**
@@ -20,7 +22,8 @@ export interface AuthRow {
  * active, and their membership and role in the organization asked for. Nothing is cached, so a revoked
  * session, a removed member or a changed role applies on the very next request on every instance.
  * The account's profile comes along (the row is read anyway), so `GET /users/me` needs no second query,
- * and so does the organization's member-directory version (one primary-key read) for the member list.
+ * and so does the organization's member-directory version (one primary-key read) for the member list, and
+ * whether the organization requires two-factor authentication that this user has not turned on yet.
  */
 const AUTH_SQL = `
   SELECT s.revoked_at IS NOT NULL AS revoked,
@@ -31,12 +34,16 @@ const AUTH_SQL = `
          array_to_json(r.permissions) AS permissions,
          s.last_used_at < now() - interval '60 seconds' AS touch,
          COALESCE(dv.version, 0) AS directory_version,
+         o.settings->'mfa_required' = 'true'::jsonb AS org_requires_mfa,
+         um.enabled_at IS NOT NULL AS mfa_enabled,
          ${PROFILE_JSON}
     FROM sessions s
     JOIN users u ON u.id = s.user_id
     LEFT JOIN memberships m ON m.user_id = s.user_id AND m.organization_id = $2
     LEFT JOIN roles r ON r.id = m.role_id
     LEFT JOIN organization_directory_versions dv ON dv.organization_id = $2
+    LEFT JOIN organizations o ON o.id = $2
+    LEFT JOIN user_mfa um ON um.user_id = s.user_id
    WHERE s.id = $1 AND s.user_id = $3`;
 
 @Injectable()

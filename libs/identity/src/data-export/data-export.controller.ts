@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Authenticated, Ctx, type RequestContext } from '@atrium/platform';
+import { AllowWithoutMfa, Authenticated, Ctx, type RequestContext } from '@atrium/platform';
 import { requireUserSession } from '@atrium/organizations';
 import { type ChunkWriter, DataExportService } from './data-export.service.js';
 
@@ -27,6 +27,7 @@ function responseWriter(res: Response): ChunkWriter {
 @ApiTags('users')
 @ApiBearerAuth()
 @Authenticated()
+@AllowWithoutMfa()
 @Controller('users/me')
 export class DataExportController {
   constructor(private readonly exporter: DataExportService) {}

@@ -8,7 +8,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { ApiData, ApiInvalid, Authenticated, Ctx, ErrorBody, MessageDto, type RequestContext } from '@atrium/platform';
+import { AllowWithoutMfa, ApiData, ApiInvalid, Authenticated, Ctx, ErrorBody, MessageDto, type RequestContext } from '@atrium/platform';
 import { BACKUP_CODE_COUNT } from './backup-codes.js';
 import {
   BackupCodeCountDto,
@@ -27,6 +27,7 @@ const LOCKED = 'Too many wrong codes (`too_many_mfa_attempts`); see Retry-After'
 @ApiTags('mfa')
 @ApiBearerAuth()
 @Authenticated()
+@AllowWithoutMfa()
 @Controller('mfa')
 export class MfaController {
   constructor(private readonly mfa: MfaService) {}

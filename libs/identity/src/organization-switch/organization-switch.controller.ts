@@ -1,6 +1,6 @@
 import { Body, Controller, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiInvalid, Authenticated, Ctx, ErrorBody, type RequestContext } from '@atrium/platform';
+import { AllowWithoutMfa, ApiInvalid, Authenticated, Ctx, ErrorBody, type RequestContext } from '@atrium/platform';
 import { LoginResponseDto } from '../auth/dto/login.dto.js';
 import { SwitchOrganizationDto } from './dto/switch-organization.dto.js';
 import { OrganizationSwitchService } from './organization-switch.service.js';
@@ -8,6 +8,7 @@ import { OrganizationSwitchService } from './organization-switch.service.js';
 @ApiTags('organizations')
 @ApiBearerAuth()
 @Authenticated()
+@AllowWithoutMfa()
 @Controller('organizations')
 export class OrganizationSwitchController {
   constructor(private readonly switcher: OrganizationSwitchService) {}

@@ -1,6 +1,16 @@
 import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiInvalid, ApiPage, Authenticated, Ctx, ErrorBody, type Page, PageQueryDto, type RequestContext } from '@atrium/platform';
+import {
+  AllowWithoutMfa,
+  ApiInvalid,
+  ApiPage,
+  Authenticated,
+  Ctx,
+  ErrorBody,
+  type Page,
+  PageQueryDto,
+  type RequestContext,
+} from '@atrium/platform';
 import { sessionView } from './device.js';
 import { SessionDto } from './dto/session.dto.js';
 import { UserSessionsService } from './user-sessions.service.js';
@@ -8,6 +18,7 @@ import { UserSessionsService } from './user-sessions.service.js';
 @ApiTags('auth')
 @ApiBearerAuth()
 @Authenticated()
+@AllowWithoutMfa()
 @Controller('auth/sessions')
 export class SessionsController {
   constructor(private readonly sessions: UserSessionsService) {}

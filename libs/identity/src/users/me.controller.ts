@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiData, ApiInvalid, Authenticated, Ctx, type RequestContext } from '@atrium/platform';
+import { AllowWithoutMfa, ApiData, ApiInvalid, Authenticated, Ctx, type RequestContext } from '@atrium/platform';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { UpdateMeDto } from './dto/update-me.dto.js';
 import { UserDto } from './dto/user.dto.js';
@@ -9,6 +9,7 @@ import { MeService } from './me.service.js';
 @ApiTags('users')
 @ApiBearerAuth()
 @Authenticated()
+@AllowWithoutMfa()
 @Controller('users/me')
 export class MeController {
   constructor(private readonly me: MeService) {}

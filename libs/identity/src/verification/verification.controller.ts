@@ -8,7 +8,17 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiInvalid, Authenticated, Ctx, ErrorBody, MessageDto, Public, RateLimit, type RequestContext } from '@atrium/platform';
+import {
+  AllowWithoutMfa,
+  ApiInvalid,
+  Authenticated,
+  Ctx,
+  ErrorBody,
+  MessageDto,
+  Public,
+  RateLimit,
+  type RequestContext,
+} from '@atrium/platform';
 import { ForgotPasswordDto, ResetPasswordDto, VerifyEmailQueryDto } from './dto/verification.dto.js';
 import { EmailVerificationService } from './email-verification.service.js';
 import { PasswordResetService } from './password-reset.service.js';
@@ -16,6 +26,7 @@ import { PasswordResetService } from './password-reset.service.js';
 const TOKEN_ERRORS = 'The token is malformed or unknown (`invalid_token`), expired (`token_expired`) or already used (`token_used`)';
 
 @ApiTags('auth')
+@AllowWithoutMfa()
 @Controller('auth')
 export class VerificationController {
   constructor(

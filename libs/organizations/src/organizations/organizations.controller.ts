@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  AllowWithoutMfa,
   ApiData,
   ApiInvalid,
   ApiPage,
@@ -33,6 +34,7 @@ export class OrganizationsController {
   ) {}
 
   @Get()
+  @AllowWithoutMfa()
   @ApiOperation({ summary: 'Every organization you belong to, with your role there' })
   @ApiPage(MyOrganizationDto)
   @ApiInvalid()
@@ -42,6 +44,7 @@ export class OrganizationsController {
   }
 
   @Post()
+  @AllowWithoutMfa()
   @ApiOperation({ summary: 'Create another organization owned by you (on the Free package); switch to it to act there' })
   @ApiData(MyOrganizationDto, 'Created', 201)
   @ApiInvalid()
@@ -51,6 +54,7 @@ export class OrganizationsController {
   }
 
   @Get('me')
+  @AllowWithoutMfa()
   @Permissions('organization.view')
   @ApiOperation({ summary: 'The organization this request acts for' })
   @ApiData(OrganizationDto)

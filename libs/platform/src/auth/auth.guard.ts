@@ -5,7 +5,7 @@ import { RequestContext } from '../context/request-context.js';
 import { DomainError, forbidden, unauthorized } from '../http/domain-error.js';
 import { RouteMemo } from '../http/route-memo.js';
 import { Authenticator, type Credentials } from './authenticator.js';
-import { PERMISSIONS_KEY, PUBLIC_KEY } from './decorators.js';
+import { ALLOW_WITHOUT_MFA_KEY, PERMISSIONS_KEY, PUBLIC_KEY } from './decorators.js';
 
 function header(req: ContextualRequest, name: string): string | undefined {
   const v = req.headers[name];
@@ -13,6 +13,12 @@ function header(req: ContextualRequest, name: string): string | undefined {
 }
 
 const BEARER = /^Bearer\s+(\S+)$/i;
+
+export const mfaEnrollmentRequired = () =>
+  forbidden(
+    'mfa_enrollment_required',
+    'This organization requires two-factor authentication: turn it on (POST /mfa/setup/initialize, then /mfa/setup/verify) to continue',
+  );
 
 export function credentialsOf(req: ContextualRequest): Credentials {
   const authz = header(req, 'authorization');
@@ -30,6 +36,7 @@ export function credentialsOf(req: ContextualRequest): Credentials {
 interface RouteAuth {
   isPublic: boolean;
   required: string[];
+  allowWithoutMfa: boolean;
 }
 
 /** Global guard: authenticates every non-public route, then checks `@Permissions`. */
@@ -44,13 +51,14 @@ export class AuthGuard implements CanActivate {
     this.routes = new RouteMemo((targets) => ({
       isPublic: Boolean(reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)),
       required: reflector.getAllAndOverride<string[]>(PERMISSIONS_KEY, targets) ?? [],
+      allowWithoutMfa: Boolean(reflector.getAllAndOverride<boolean>(ALLOW_WITHOUT_MFA_KEY, targets)),
     }));
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<ContextualRequest>();
-    const { isPublic, required } = this.routes.of(context);
+    const { isPublic, required, allowWithoutMfa } = this.routes.of(context);
     const creds = credentialsOf(req);
     const presented = Boolean(creds.bearer || creds.apiKey);
 
@@ -66,6 +74,7 @@ export class AuthGuard implements CanActivate {
     if (!presented) throw unauthorized('missing_credentials', 'Authentication required: send a bearer token or an x-api-key');
     const ctx = await this.authenticator.authenticate(creds);
     req[CONTEXT_KEY] = ctx;
+    if (ctx.meta.mfaEnrollmentRequired && !allowWithoutMfa) throw mfaEnrollmentRequired();
 
     const missing = required.filter((p) => !ctx.can(p));
     if (missing.length) {

@@ -4,6 +4,7 @@ import { ErrorBody } from '../http/error-body.js';
 
 export const PUBLIC_KEY = 'atrium:public';
 export const PERMISSIONS_KEY = 'atrium:permissions';
+export const ALLOW_WITHOUT_MFA_KEY = 'atrium:allow-without-mfa';
 
 /** No credentials needed; if valid ones are sent the handler still sees who is calling. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
@@ -18,3 +19,10 @@ export const Permissions = (...permissions: string[]) =>
 /** Swagger: the route needs a bearer token or an API key. */
 export const Authenticated = () =>
   applyDecorators(ApiUnauthorizedResponse({ type: ErrorBody, description: 'Missing, invalid or expired credentials' }));
+
+/**
+ * Reachable by a member of an organization that requires two-factor authentication before they have
+ * turned it on: what they need to turn it on, see their account and leave (everything else answers
+ * 403 `mfa_enrollment_required`).
+ */
+export const AllowWithoutMfa = () => SetMetadata(ALLOW_WITHOUT_MFA_KEY, true);

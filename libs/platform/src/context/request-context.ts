@@ -23,6 +23,10 @@ export class RequestContext {
       /** For an API key: the account it acts for (its creator, whose current role caps the key). */
       actingUserId?: string;
       roleSlug?: string;
+      /** This user has two-factor authentication on (JWT requests). */
+      mfaEnabled?: boolean;
+      /** The organization requires two-factor authentication and this user has not turned it on yet. */
+      mfaEnrollmentRequired?: boolean;
       ip?: string;
       userAgent?: string;
     },

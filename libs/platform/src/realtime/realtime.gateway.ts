@@ -55,6 +55,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
           userAgent: str(hs.headers['user-agent']),
         })
         .then((ctx) => {
+          // Realtime pushes the organization's events: not before its two-factor requirement is met.
+          if (ctx.meta.mfaEnrollmentRequired) return next(new Error('unauthorized: mfa_enrollment_required'));
           (socket as AuthedSocket).data.ctx = ctx;
           next();
         })

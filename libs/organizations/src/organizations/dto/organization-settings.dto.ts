@@ -53,7 +53,13 @@ export class OrganizationSettingsDto {
   @Matches(/^[a-z0-9][a-z0-9_-]*$/, { message: 'default_role must be a role slug' })
   default_role?: string;
 
-  @ApiPropertyOptional({ description: 'Members must turn on two-factor authentication' })
+  @ApiPropertyOptional({
+    description:
+      'Members must turn on two-factor authentication: until they do, requests acting for this organization answer ' +
+      '403 `mfa_enrollment_required`, except MFA setup, their own account and sessions, the organization list and switch, ' +
+      'and logout; sockets are refused. Takes effect and lifts on the next request. API keys are not affected. ' +
+      'Turning it on needs two-factor authentication on your own account (409 `mfa_not_enabled`).',
+  })
   @IsOptional()
   @IsBoolean()
   mfa_required?: boolean;

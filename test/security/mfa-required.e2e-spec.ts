@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg } from '../support/factories.js';
-import { connectSocket } from '../support/socket.js';
+import { connectSocket, nextEvent } from '../support/socket.js';
 import { addMember, midStep, registerWithMfa, totp } from '../support/security.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -23,7 +23,14 @@ describe('an organization that requires two-factor authentication', () => {
     const owner = await registerWithMfa(t);
     const admin = await addMember(t, owner.organizationId, 'admin');
     expect((await t.http.get('/users', { token: admin.accessToken })).status).toBe(200);
+    const earlier = await connectSocket(t.url, { token: admin.accessToken });
+    const ownerSocket = await connectSocket(t.url, { token: owner.accessToken });
+    const dropped = nextEvent<string>(earlier, 'disconnect');
     await requireMfa(owner.accessToken, true);
+    expect(await dropped).toBe('io server disconnect');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ownerSocket.connected).toBe(true);
+    ownerSocket.close();
 
     for (const path of ['/users', '/roles', '/api-keys', '/organizations/me/stats']) {
       const res = await t.http.get(path, { token: admin.accessToken });

@@ -101,7 +101,12 @@ export class OrganizationProfileService {
       name: 'organization.updated',
       organizationId: saved.id,
       actorId: ctx.userId,
-      payload: { organization_id: saved.id, action, changed: changedKeys(before, saved) },
+      payload: {
+        organization_id: saved.id,
+        action,
+        changed: changedKeys(before, saved),
+        mfa_required: resolveSettings(saved.settings).mfa_required,
+      },
       rooms: [`org:${saved.id}`],
     });
     return saved;

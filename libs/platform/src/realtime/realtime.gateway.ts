@@ -10,6 +10,9 @@ import { EventBus, type DomainEvent } from '../events/event-bus.js';
 /** The sockets of one user acting for one organization. */
 const memberRoom = (organizationId: string, userId: string) => `member:${organizationId}:${userId}`;
 
+/** The sockets of an organization's members who had no two-factor authentication when they connected. */
+const withoutMfaRoom = (organizationId: string) => `mfa-off:${organizationId}`;
+
 type AuthedSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { ctx?: RequestContext }>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
@@ -36,6 +39,15 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     this.events.on('member.revoked', (event) => {
       const { user_id: userId, organization_id: organizationId } = event.payload as { user_id?: string; organization_id?: string };
       if (userId && organizationId) this.server?.in(memberRoom(organizationId, userId)).disconnectSockets(true);
+    });
+    // An organization that starts requiring two-factor authentication drops the sockets of members without it
+    // (they are refused when they reconnect, until they turn it on).
+    this.events.on('organization.updated', (event) => {
+      const { organization_id: organizationId, mfa_required: required } = event.payload as {
+        organization_id?: string;
+        mfa_required?: boolean;
+      };
+      if (organizationId && required) this.server?.in(withoutMfaRoom(organizationId)).disconnectSockets(true);
     });
   }
 
@@ -75,6 +87,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     }
     const rooms = [`user:${ctx.userId}`, `org:${ctx.organizationId}`, memberRoom(ctx.organizationId, ctx.userId)];
     if (ctx.meta.sessionId) rooms.push(`session:${ctx.meta.sessionId}`);
+    if (!ctx.meta.mfaEnabled) rooms.push(withoutMfaRoom(ctx.organizationId));
     await socket.join(rooms);
     socket.emit('connected', { user_id: ctx.userId, organization_id: ctx.organizationId });
   }

@@ -155,6 +155,11 @@ describe('/users/me', () => {
     const bad = await t.http.put('/users/me', { phone: '12', avatar_url: 'nope', email: 'x@y.z' }, { token: org.accessToken });
     expect(bad.status).toBe(400);
     expect((bad.body.details as Array<{ field: string }>).map((d) => d.field).sort()).toEqual(['avatar_url', 'email', 'phone']);
+    const blank = await t.http.put('/users/me', { first_name: '   ' }, { token: org.accessToken });
+    expect(blank.status).toBe(400);
+    expect((blank.body.details as Array<{ field: string }>).map((d) => d.field)).toEqual(['first_name']);
+    const padded = await t.http.put('/users/me', { last_name: '  Lovelace ' }, { token: org.accessToken });
+    expect(padded.body.data.last_name).toBe('Lovelace');
     const me = await t.http.get('/users/me', { token: org.accessToken });
     expect(me.body.data.first_name).toBe('Ada');
   });

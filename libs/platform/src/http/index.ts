@@ -7,3 +7,4 @@ export * from './swagger.js';
 export * from './body-parsers.js';
 export * from './edge-headers.js';
 export * from './route-memo.js';
+export * from './dto-transforms.js';

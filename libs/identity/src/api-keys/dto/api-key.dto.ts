@@ -1,14 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsDateString, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { ALL_PERMISSIONS } from '@atrium/organizations';
+import { Trimmed } from '@atrium/platform';
 import type { ApiKey } from '../api-key.entity.js';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'CRM sync', maxLength: 100 })
-  @Transform(trim)
+  @Trimmed()
   @IsString()
   @MinLength(1)
   @MaxLength(100)

@@ -1,12 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { TrimmedLowercase } from '@atrium/platform';
 import { UserDto } from '../../users/dto/user.dto.js';
-import { normalizeEmail } from './register.dto.js';
 
 export class LoginDto {
   @ApiProperty({ example: 'john@acme.com' })
-  @Transform(normalizeEmail)
+  @TrimmedLowercase()
   @IsEmail()
   @MaxLength(254)
   email: string;

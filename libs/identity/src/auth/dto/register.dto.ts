@@ -1,13 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-export const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+import { Trimmed, TrimmedLowercase } from '@atrium/platform';
+import { PersonName } from '../../users/dto/person-name.js';
 
 export class RegisterOrganizationDto {
   @ApiProperty({ example: 'Acme Corp' })
-  @Transform(trim)
+  @Trimmed()
   @IsString()
   @MinLength(2)
   @MaxLength(120)
@@ -15,27 +13,19 @@ export class RegisterOrganizationDto {
 
   @ApiPropertyOptional({ example: 'contact@acme.com' })
   @IsOptional()
-  @Transform(normalizeEmail)
+  @TrimmedLowercase()
   @IsEmail()
   @MaxLength(254)
   organization_email?: string;
 
-  @ApiProperty({ example: 'John' })
-  @Transform(trim)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @PersonName({ example: 'John', required: true })
   first_name: string;
 
-  @ApiProperty({ example: 'Doe' })
-  @Transform(trim)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @PersonName({ example: 'Doe', required: true })
   last_name: string;
 
   @ApiProperty({ example: 'john@acme.com' })
-  @Transform(normalizeEmail)
+  @TrimmedLowercase()
   @IsEmail()
   @MaxLength(254)
   email: string;

@@ -1,16 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQueryDto } from '@atrium/platform';
+import { PageQueryDto, TrimmedLowercase } from '@atrium/platform';
 import { type Role, RoleRefDto } from '@atrium/organizations';
-import { normalizeEmail } from '../../auth/dto/register.dto.js';
+import { PersonName } from '../../users/dto/person-name.js';
 import type { Invitation } from '../invitation.entity.js';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateInvitationDto {
   @ApiProperty({ example: 'newuser@example.com' })
-  @Transform(normalizeEmail)
+  @TrimmedLowercase()
   @IsEmail()
   @MaxLength(254)
   email: string;
@@ -67,20 +64,10 @@ export class InvitationPreviewDto {
 }
 
 export class AcceptInvitationDto {
-  @ApiPropertyOptional({ example: 'Jane', description: 'Required when the email has no account yet' })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @PersonName({ example: 'Jane', description: 'Required when the email has no account yet' })
   first_name?: string;
 
-  @ApiPropertyOptional({ example: 'Doe', description: 'Required when the email has no account yet' })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @PersonName({ example: 'Doe', description: 'Required when the email has no account yet' })
   last_name?: string;
 
   @ApiPropertyOptional({

@@ -1,11 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
-import { normalizeEmail } from '../../auth/dto/register.dto.js';
+import { TrimmedLowercase } from '@atrium/platform';
 
 export class MagicLinkRequestDto {
   @ApiProperty({ example: 'john@acme.com' })
-  @Transform(normalizeEmail)
+  @TrimmedLowercase()
   @IsEmail()
   @MaxLength(254)
   email: string;

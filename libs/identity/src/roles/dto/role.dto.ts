@@ -1,9 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import type { Role } from '@atrium/organizations';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { Trimmed } from '@atrium/platform';
 
 export class RoleDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -34,7 +32,7 @@ const PERMISSIONS_DOC = 'Permission strings from GET /roles/permissions; you can
 
 export class CreateRoleDto {
   @ApiProperty({ example: 'Support agent', minLength: 2, maxLength: 60 })
-  @Transform(trim)
+  @Trimmed()
   @IsString()
   @MinLength(2)
   @MaxLength(60)
@@ -63,7 +61,7 @@ export class CreateRoleDto {
 export class UpdateRoleDto {
   @ApiPropertyOptional({ example: 'Senior manager', minLength: 2, maxLength: 60 })
   @IsOptional()
-  @Transform(trim)
+  @Trimmed()
   @IsString()
   @MinLength(2)
   @MaxLength(60)

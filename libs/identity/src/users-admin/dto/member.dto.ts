@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from '@atrium/platform';
+import { PageQueryDto, Trimmed } from '@atrium/platform';
 import { type Membership, type Role, RoleRefDto } from '@atrium/organizations';
 import { UserDto } from '../../users/dto/user.dto.js';
 import type { User } from '../../users/user.entity.js';
@@ -59,7 +58,7 @@ export const MEMBER_STATUSES = ['active', 'revoked', 'all'] as const;
 export class MemberQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'john', description: 'Part of the first name, last name, full name or email; case-insensitive' })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Trimmed()
   @IsString()
   @MaxLength(100)
   search?: string;

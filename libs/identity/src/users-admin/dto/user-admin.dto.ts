@@ -1,14 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { normalizeEmail } from '../../auth/dto/register.dto.js';
+import { Trimmed, TrimmedLowercase } from '@atrium/platform';
+import { PersonName } from '../../users/dto/person-name.js';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const ROLE_DOC = 'Role id or slug (`user` also names the built-in member role); defaults to the organization `default_role`';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'employee@example.com' })
-  @Transform(normalizeEmail)
+  @TrimmedLowercase()
   @IsEmail()
   @MaxLength(254)
   email: string;
@@ -25,40 +24,20 @@ export class CreateUserDto {
   @MaxLength(64)
   role?: string;
 
-  @ApiPropertyOptional({ example: 'Jane', maxLength: 100 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @PersonName({ example: 'Jane' })
   first_name?: string;
 
-  @ApiPropertyOptional({ example: 'Doe', maxLength: 100 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @PersonName({ example: 'Doe' })
   last_name?: string;
 }
 
 const ACCOUNT_DOC = 'Account field: changeable only while the account belongs to no other organization (else 409 `account_shared`)';
 
 export class UpdateUserDto {
-  @ApiPropertyOptional({ example: 'John', description: ACCOUNT_DOC })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @PersonName({ example: 'John', description: ACCOUNT_DOC })
   first_name?: string;
 
-  @ApiPropertyOptional({ example: 'Doe', description: ACCOUNT_DOC })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @PersonName({ example: 'Doe', description: ACCOUNT_DOC })
   last_name?: string;
 
   @ApiPropertyOptional({
@@ -66,7 +45,7 @@ export class UpdateUserDto {
     description: `${ACCOUNT_DOC}. The new address is unverified until the user follows the link mailed to it`,
   })
   @IsOptional()
-  @Transform(normalizeEmail)
+  @TrimmedLowercase()
   @IsEmail()
   @MaxLength(254)
   email?: string;
@@ -87,7 +66,7 @@ export class UpdateUserDto {
 export class RevokeUserDto {
   @ApiPropertyOptional({ example: 'Violation of terms', maxLength: 500, description: 'Kept with the membership and in the audit trail' })
   @IsOptional()
-  @Transform(trim)
+  @Trimmed()
   @IsString()
   @MaxLength(500)
   reason?: string;

@@ -1,21 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, IsUrl, Matches, MaxLength, MinLength } from 'class-validator';
-import { normalizeEmail } from '../../auth/dto/register.dto.js';
+import { TrimmedLowercase } from '@atrium/platform';
+import { PersonName } from './person-name.js';
 
 export class UpdateMeDto {
-  @ApiPropertyOptional({ example: 'Jane', maxLength: 100 })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @PersonName({ example: 'Jane' })
   first_name?: string;
 
-  @ApiPropertyOptional({ example: 'Doe', maxLength: 100 })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @PersonName({ example: 'Doe' })
   last_name?: string;
 
   @ApiPropertyOptional({ example: '+14155550123', description: 'E.164 phone number' })
@@ -34,7 +26,7 @@ export class UpdateMeDto {
     description: 'A new address: it becomes unverified and a verification link is mailed to it. Needs `current_password`',
   })
   @IsOptional()
-  @Transform(normalizeEmail)
+  @TrimmedLowercase()
   @IsEmail()
   @MaxLength(254)
   email?: string;

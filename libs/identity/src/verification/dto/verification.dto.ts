@@ -1,7 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength } from 'class-validator';
-import { normalizeEmail } from '../../auth/dto/register.dto.js';
+import { TrimmedLowercase } from '@atrium/platform';
 
 export class VerifyEmailQueryDto {
   @ApiProperty({ description: 'The token from the verification mail', example: 'q9V3…' })
@@ -12,7 +11,7 @@ export class VerifyEmailQueryDto {
 
 export class ForgotPasswordDto {
   @ApiProperty({ example: 'user@example.com' })
-  @Transform(normalizeEmail)
+  @TrimmedLowercase()
   @IsEmail()
   @MaxLength(254)
   email: string;

@@ -1,14 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const lowerTrim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+import { Trimmed, TrimmedLowercase } from '@atrium/platform';
 
 export class UpdateOrganizationDto {
   @ApiPropertyOptional({ example: 'Acme Corp', minLength: 2, maxLength: 120 })
   @IsOptional()
-  @Transform(trim)
+  @Trimmed()
   @IsString()
   @MinLength(2)
   @MaxLength(120)
@@ -16,7 +13,7 @@ export class UpdateOrganizationDto {
 
   @ApiPropertyOptional({ example: 'contact@acme.com', nullable: true, type: String, description: '`null` clears it' })
   @ValidateIf((_, v) => v !== undefined && v !== null)
-  @Transform(lowerTrim)
+  @TrimmedLowercase()
   @IsEmail()
   @MaxLength(254)
   email?: string | null;
@@ -29,7 +26,7 @@ export class UpdateOrganizationDto {
 
 export class CreateOrganizationDto {
   @ApiProperty({ example: 'Beta Inc', minLength: 2, maxLength: 120 })
-  @Transform(trim)
+  @Trimmed()
   @IsString()
   @MinLength(2)
   @MaxLength(120)
@@ -37,7 +34,7 @@ export class CreateOrganizationDto {
 
   @ApiPropertyOptional({ example: 'contact@beta.example' })
   @IsOptional()
-  @Transform(lowerTrim)
+  @TrimmedLowercase()
   @IsEmail()
   @MaxLength(254)
   email?: string;

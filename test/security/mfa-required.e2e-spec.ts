@@ -56,7 +56,15 @@ describe('an organization that requires two-factor authentication', () => {
     expect(verify.status).toBe(200);
     expect((await t.http.get('/users', { token: admin.accessToken })).status).toBe(200);
     const socket = await connectSocket(t.url, { token: admin.accessToken });
-    socket.close();
+
+    // Turning it off again: the socket goes, and the requirement applies once more.
+    const gone = nextEvent<string>(socket, 'disconnect');
+    const backupCode = (verify.body.data.backup_codes as string[])[0];
+    const disabled = await t.http.delete('/mfa/disable', { code: backupCode }, { token: admin.accessToken });
+    expect(disabled.status).toBe(200);
+    expect(await gone).toBe('io server disconnect');
+    expect((await t.http.get('/users', { token: admin.accessToken })).body.code).toBe('mfa_enrollment_required');
+    await expect(connectSocket(t.url, { token: admin.accessToken })).rejects.toThrow(/mfa_enrollment_required/);
   });
 
   it('can be turned on only by someone who has two-factor authentication on themselves', async () => {

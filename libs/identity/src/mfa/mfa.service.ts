@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import QRCode from 'qrcode';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { conflict, notFound, type RequestContext } from '@atrium/platform';
+import { conflict, EventBus, notFound, type RequestContext } from '@atrium/platform';
 import { User } from '../users/user.entity.js';
 import { BACKUP_CODE_COUNT, newBackupCodes, normalizeBackupCode } from './backup-codes.js';
 import { MfaBackupCode } from './mfa-backup-code.entity.js';
@@ -26,6 +26,7 @@ export class MfaService {
     private readonly keys: MfaKeys,
     private readonly verifier: MfaVerifier,
     private readonly audit: AuditWriter,
+    private readonly events: EventBus,
   ) {}
 
   async status(ctx: RequestContext): Promise<MfaStatus> {
@@ -100,6 +101,8 @@ export class MfaService {
       await em.getRepository(UserMfa).delete({ userId });
       await this.audit.record(em, ctx, { action: 'mfa.disabled', resourceType: 'user', resourceId: userId });
     });
+    // Sockets were admitted with MFA on; the gateway drops them so an organization that requires it can refuse them.
+    await this.events.publish({ name: 'mfa.disabled', actorId: userId, payload: { user_id: userId }, rooms: [`user:${userId}`] });
   }
 
   private async requireEnabled(userId: string): Promise<void> {

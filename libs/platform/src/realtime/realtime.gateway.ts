@@ -40,6 +40,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
       const { user_id: userId, organization_id: organizationId } = event.payload as { user_id?: string; organization_id?: string };
       if (userId && organizationId) this.server?.in(memberRoom(organizationId, userId)).disconnectSockets(true);
     });
+    // Sockets are admitted knowing whether their user has MFA: turning it off makes them reconnect and be judged again.
+    this.events.on('mfa.disabled', (event) => {
+      const { user_id: userId } = event.payload as { user_id?: string };
+      if (userId) this.server?.in(`user:${userId}`).disconnectSockets(true);
+    });
     // An organization that starts requiring two-factor authentication drops the sockets of members without it
     // (they are refused when they reconnect, until they turn it on).
     this.events.on('organization.updated', (event) => {

@@ -1,4 +1,3 @@
-export * from './common/require-user.js';
 export * from './entities.js';
 export * from './memberships/membership-directory.js';
 export * from './memberships/membership.entity.js';

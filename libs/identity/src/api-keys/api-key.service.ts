@@ -50,7 +50,8 @@ export class ApiKeyService implements OnModuleInit {
 
   /** The key is returned in clear here only. Its permissions must be ones the creator holds. */
   async create(ctx: RequestContext, dto: CreateApiKeyDto): Promise<{ apiKey: ApiKey; key: string }> {
-    const creatorId = this.requireUser(ctx);
+    // Keys are made and changed by people: a key cannot mint or rotate keys (that would outlive its own revocation).
+    const creatorId = ctx.requireUserId();
     const permissions = [...new Set(dto.permissions ?? [...ctx.permissions])].sort();
     const notHeld = permissions.filter((p) => !ctx.can(p));
     if (notHeld.length) {
@@ -83,7 +84,7 @@ export class ApiKeyService implements OnModuleInit {
 
   /** A new secret for the same key: the old one stops working at once. */
   async rotate(ctx: RequestContext, id: string): Promise<{ apiKey: ApiKey; key: string }> {
-    this.requireUser(ctx);
+    ctx.requireUserId();
     return this.dataSource.transaction(async (em) => {
       const repo = this.keys.with(em);
       const apiKey = await repo.getById(ctx, id);
@@ -106,7 +107,7 @@ export class ApiKeyService implements OnModuleInit {
 
   /** Ends the key for good; revoking again changes nothing. */
   async revoke(ctx: RequestContext, id: string): Promise<ApiKey> {
-    this.requireUser(ctx);
+    ctx.requireUserId();
     return this.dataSource.transaction(async (em) => {
       const repo = this.keys.with(em);
       const apiKey = await repo.getById(ctx, id);
@@ -131,13 +132,5 @@ export class ApiKeyService implements OnModuleInit {
       throw badRequest('not_an_api_key', 'This request was not made with an API key');
     }
     return this.keys.getById(ctx, ctx.meta.apiKeyId);
-  }
-
-  /** Keys are made and changed by people: a key cannot mint or rotate keys (that would outlive its own revocation). */
-  private requireUser(ctx: RequestContext): string {
-    if (ctx.meta.authMethod !== 'jwt' || !ctx.userId) {
-      throw forbidden('user_session_required', 'API keys are managed by a signed-in user, not with an API key');
-    }
-    return ctx.userId;
   }
 }

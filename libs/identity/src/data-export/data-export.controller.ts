@@ -2,7 +2,6 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AllowWithoutMfa, Authenticated, Ctx, type RequestContext } from '@atrium/platform';
-import { requireUserSession } from '@atrium/organizations';
 import { type ChunkWriter, DataExportService } from './data-export.service.js';
 
 /** Writes to the response, waiting for the socket to drain; fails if the client goes away. */
@@ -46,7 +45,7 @@ export class DataExportController {
     schema: { type: 'object', properties: { format: { type: 'string' }, generated_at: { type: 'string' }, profile: { type: 'object' } } },
   })
   async download(@Ctx() ctx: RequestContext, @Res() res: Response): Promise<void> {
-    const userId = requireUserSession(ctx);
+    const userId = ctx.requireUserId();
     res.status(200);
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="atrium-data-${new Date().toISOString().slice(0, 10)}.json"`);

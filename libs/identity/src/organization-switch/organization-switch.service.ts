@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { badRequest, DomainError, type RequestContext } from '@atrium/platform';
-import { MembershipDirectory, requireUserSession } from '@atrium/organizations';
+import { MembershipDirectory } from '@atrium/organizations';
 import type { LoginResponseDto } from '../auth/dto/login.dto.js';
 import { loginResponse } from '../auth/login-response.js';
 import { SessionIssuer } from '../auth/session-issuer.js';
@@ -22,7 +22,7 @@ export class OrganizationSwitchService {
   ) {}
 
   async switchTo(ctx: RequestContext, organizationId: string): Promise<LoginResponseDto> {
-    const userId = requireUserSession(ctx);
+    const userId = ctx.requireUserId();
     const currentSession = ctx.meta.sessionId;
     if (!currentSession) throw badRequest('no_session', 'Only a signed-in session can switch organization');
     const view = await this.memberships.activeIn(userId, organizationId);

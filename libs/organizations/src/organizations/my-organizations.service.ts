@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { EventBus, type Page, pageOffset, type RequestContext, toPage } from '@atrium/platform';
-import { requireUserSession } from '../common/require-user.js';
 import { MembershipDirectory, type MembershipView } from '../memberships/membership-directory.js';
 import { OrganizationProvisioner } from '../provisioning/organization-provisioner.js';
 import type { CreateOrganizationDto } from './dto/update-organization.dto.js';
@@ -20,13 +19,13 @@ export class MyOrganizationsService {
 
   /** Every active membership of the caller, most recently used first. */
   async list(ctx: RequestContext, query: { page: number; limit: number }): Promise<Page<MembershipView>> {
-    const all = await this.memberships.activeFor(requireUserSession(ctx));
+    const all = await this.memberships.activeFor(ctx.requireUserId());
     return toPage(all.slice(pageOffset(query), pageOffset(query) + query.limit), all.length, query);
   }
 
   /** A new organization (built-in roles, Free package, …) owned by the caller; their current one is unchanged. */
   async create(ctx: RequestContext, dto: CreateOrganizationDto): Promise<MembershipView> {
-    const userId = requireUserSession(ctx);
+    const userId = ctx.requireUserId();
     const view = await this.dataSource.transaction(async (em) => {
       const { organization, ownerRole, membership } = await this.provisioner.provision(
         em,

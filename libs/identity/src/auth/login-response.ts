@@ -1,4 +1,4 @@
-import type { MembershipView } from '@atrium/organizations';
+import { type MembershipView, RoleRefDto } from '@atrium/organizations';
 import { UserDto } from '../users/dto/user.dto.js';
 import type { User } from '../users/user.entity.js';
 import type { LoginResponseDto, OrganizationSummaryDto } from './dto/login.dto.js';
@@ -11,7 +11,7 @@ export function organizationSummary(view: MembershipView): OrganizationSummaryDt
     slug: o.slug,
     email: o.email,
     phone: o.phone,
-    role: { id: role.id, name: role.name, slug: role.slug },
+    role: RoleRefDto.from(role),
     permissions: [...role.permissions].sort(),
   };
 }

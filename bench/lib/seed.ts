@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { AppConfig } from '@atrium/platform';
 import { BUILT_IN_ROLES } from '@atrium/organizations/roles/permissions.js';
-import { AccessTokenService } from '@atrium/identity/tokens/access-token.service.js';
-import { hashToken, newOpaqueToken } from '@atrium/identity/tokens/opaque-token.js';
-import { PasswordService } from '@atrium/identity/passwords/password.service.js';
+import { AccessTokenService } from '@atrium/access/tokens/access-token.service.js';
+import { hashToken, newOpaqueToken } from '@atrium/access/tokens/opaque-token.js';
+import { PasswordService } from '@atrium/accounts/passwords/password.service.js';
 
 export const BENCH_PASSWORD = 'Bench-pass-2024!';
 

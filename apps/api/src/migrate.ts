@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createDataSource, createPino, loadConfig, PinoLoggerService, resolveDatabase } from '@atrium/platform';
 import { MIGRATIONS } from '@atrium/migrations';
-import { ENTITIES } from './app.module.js';
+import { ENTITIES } from '@atrium/composition';
 
 /** `npm run migration:run`: applies pending migrations and exits. */
 async function main(): Promise<void> {

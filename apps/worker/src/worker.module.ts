@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '@atrium/platform';
-import { coreImports } from '../../api/src/app.module.js';
+import { coreImports } from '@atrium/composition';
 
 /** The same feature libraries as the api, with their queue workers and no HTTP edge. */
 @Module({})

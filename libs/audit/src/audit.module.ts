@@ -1,7 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AuditWriter } from './audit-writer.js';
 
-/** The audit trail's writer; every library records its mutating actions through it. */
-@Global()
+/** The audit trail's writer; every library that records its mutating actions imports this module. */
 @Module({ providers: [AuditWriter], exports: [AuditWriter] })
 export class AuditModule {}

@@ -11,3 +11,7 @@ export * from './roles/dto/role-ref.dto.js';
 export * from './roles/permissions.js';
 export * from './roles/role.entity.js';
 export * from './stats/organization-stats.registry.js';
+export * from './roles/dto/role.dto.js';
+export * from './roles/role-grants.registry.js';
+export * from './roles/role-resolver.js';
+export * from './roles/roles.module.js';

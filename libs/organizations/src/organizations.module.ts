@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@atrium/audit';
 import { MembershipDirectory } from './memberships/membership-directory.js';
 import { MyOrganizationsService } from './organizations/my-organizations.service.js';
 import { OrganizationProfileService } from './organizations/organization-profile.service.js';
@@ -9,6 +10,7 @@ import { OrganizationStatsService } from './stats/organization-stats.service.js'
 
 /** Organizations, memberships and roles; provisioning with steps other libraries add; statistics others contribute to. */
 @Module({
+  imports: [AuditModule],
   controllers: [OrganizationsController],
   providers: [
     OrganizationProvisioner,

@@ -1,5 +1,17 @@
 import { forbidden, unauthorized } from '../http/domain-error.js';
 
+/**
+ * What the credential check read along with the credential, for this one request (never cached): the
+ * acting account's profile and the organization's member-directory version, so routes that show them need
+ * no second query.
+ */
+export interface CredentialRead {
+  /** The acting account's profile as JSON text, parsed only by the routes that show it. */
+  profileJson: string;
+  /** Bumped by the database whenever anything the member list shows changes. */
+  directoryVersion: string;
+}
+
 /** How the caller proved who it is. */
 export type AuthMethod = 'jwt' | 'api_key' | 'anonymous' | 'system';
 
@@ -29,6 +41,8 @@ export class RequestContext {
       mfaEnrollmentRequired?: boolean;
       ip?: string;
       userAgent?: string;
+      /** Read with the credential (JWT and API-key requests). */
+      read?: CredentialRead;
     },
   ) {}
 

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { PreparedQuery } from '@atrium/platform';
+import { PROFILE_JSON } from '../credentials/account-profile.js';
+
+export interface ApiKeyAuthRow {
+  profile: string;
+  id: string;
+  organization_id: string;
+  created_by: string;
+  revoked: boolean;
+  expired: boolean;
+  creator_active: boolean;
+  membership_active: boolean | null;
+  key_permissions: string[];
+  role_permissions: string[] | null;
+  touch: boolean;
+  directory_version: string;
+}
+
+/**
+ * Everything a request needs to trust an API key, in one query on the unique key-hash index: the key
+ * is live, and its creator is still an active member whose current role caps the key's permissions.
+ * The creator's profile comes along: `GET /users/me` with a key answers the account the key acts for.
+ */
+const API_KEY_SQL = `
+  SELECT k.id,
+         k.organization_id,
+         k.created_by,
+         k.revoked_at IS NOT NULL AS revoked,
+         k.expires_at IS NOT NULL AND k.expires_at <= now() AS expired,
+         u.status = 'active' AS creator_active,
+         m.status = 'active' AS membership_active,
+         array_to_json(k.permissions) AS key_permissions,
+         array_to_json(r.permissions) AS role_permissions,
+         k.last_used_at IS NULL OR k.last_used_at < now() - interval '60 seconds' AS touch,
+         COALESCE(dv.version, 0) AS directory_version,
+         ${PROFILE_JSON}
+    FROM api_keys k
+    JOIN users u ON u.id = k.created_by
+    LEFT JOIN memberships m ON m.user_id = k.created_by AND m.organization_id = k.organization_id
+    LEFT JOIN roles r ON r.id = m.role_id
+    LEFT JOIN organization_directory_versions dv ON dv.organization_id = k.organization_id
+   WHERE k.key_hash = $1`;
+
+@Injectable()
+export class ApiKeyLookup {
+  private readonly byHash: PreparedQuery<ApiKeyAuthRow>;
+  private readonly touchSql: PreparedQuery<never>;
+
+  constructor(dataSource: DataSource) {
+    this.byHash = new PreparedQuery(dataSource, 'atrium_api_key_auth', API_KEY_SQL);
+    this.touchSql = new PreparedQuery(
+      dataSource,
+      'atrium_api_key_touch',
+      `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')`,
+    );
+  }
+
+  async find(keyHash: string): Promise<ApiKeyAuthRow | undefined> {
+    return (await this.byHash.rows([keyHash]))[0];
+  }
+
+  /** Records use at most once a minute per key, off the request's critical path. */
+  touch(id: string): void {
+    this.touchSql.rows([id]).catch(() => undefined);
+  }
+}

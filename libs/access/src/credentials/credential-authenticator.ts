@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { Authenticator, type Credentials, DomainError, isUuid, RequestContext, unauthorized } from '@atrium/platform';
+import { apiKeyHash } from '../api-keys/api-key-format.js';
+import { ApiKeyLookup } from '../api-keys/api-key-lookup.js';
+import { AccessTokenService } from '../tokens/access-token.service.js';
+import { SessionLookup } from './session-lookup.js';
+import { TouchThrottle } from './touch-throttle.js';
+
+const invalidApiKey = () => unauthorized('invalid_api_key', 'Invalid API key');
+
+/** Authenticates bearer access tokens against their live session and membership, and `x-api-key` keys. */
+@Injectable()
+export class CredentialAuthenticator extends Authenticator {
+  /** "Last used" writes are due once a minute; concurrent requests with one credential send one. */
+  private readonly touches = new TouchThrottle(60_000);
+
+  constructor(
+    private readonly tokens: AccessTokenService,
+    private readonly lookup: SessionLookup,
+    private readonly apiKeys: ApiKeyLookup,
+  ) {
+    super();
+  }
+
+  async authenticate(creds: Credentials): Promise<RequestContext> {
+    if (creds.bearer) return this.fromAccessToken(creds.bearer, creds);
+    if (creds.apiKey) return this.fromApiKey(creds.apiKey, creds);
+    throw unauthorized('missing_credentials', 'Authentication required: send a bearer token or an x-api-key');
+  }
+
+  private async fromAccessToken(token: string, creds: Credentials): Promise<RequestContext> {
+    const claims = this.tokens.verify(token);
+    const organizationId = creds.organizationId ?? claims.org;
+    if (!isUuid(organizationId)) throw new DomainError('not_found', 'organization_not_found', 'Organization not found');
+    const row = await this.lookup.find(claims.sid, organizationId, claims.sub);
+    if (!row || row.revoked || row.expired) throw unauthorized('session_revoked', 'The session has ended; sign in again');
+    if (!row.user_active) throw unauthorized('account_suspended', 'The account is suspended');
+    if (!row.membership_active) {
+      if (organizationId !== claims.org) {
+        throw new DomainError('not_found', 'organization_not_found', 'Organization not found');
+      }
+      throw unauthorized('membership_revoked', 'You are no longer a member of this organization');
+    }
+    if (row.touch && this.touches.claim(claims.sid)) this.lookup.touch(claims.sid);
+    return new RequestContext(creds.requestId, claims.sub, organizationId, row.permissions ?? [], {
+      authMethod: 'jwt',
+      sessionId: claims.sid,
+      roleSlug: row.role_slug ?? undefined,
+      mfaEnabled: row.mfa_enabled,
+      mfaEnrollmentRequired: row.org_requires_mfa === true && !row.mfa_enabled,
+      ip: creds.ip,
+      userAgent: creds.userAgent,
+      read: { profileJson: row.profile, directoryVersion: row.directory_version },
+    });
+  }
+
+  /**
+   * The key's organization, with the key's permissions intersected with its creator's current role:
+   * a demoted creator's key loses what they lost, a removed or suspended creator's key stops working.
+   */
+  private async fromApiKey(key: string, creds: Credentials): Promise<RequestContext> {
+    const keyHash = apiKeyHash(key);
+    if (!keyHash) throw invalidApiKey();
+    const row = await this.apiKeys.find(keyHash);
+    if (!row) throw invalidApiKey();
+    if (row.revoked) throw unauthorized('api_key_revoked', 'The API key has been revoked');
+    if (row.expired) throw unauthorized('api_key_expired', 'The API key has expired');
+    if (creds.organizationId && creds.organizationId !== row.organization_id) {
+      throw unauthorized('api_key_wrong_organization', 'The API key belongs to another organization');
+    }
+    if (!row.creator_active || !row.membership_active) {
+      throw unauthorized('api_key_creator_inactive', 'The API key stopped working: its creator no longer has access');
+    }
+    const granted = new Set(row.role_permissions ?? []);
+    if (row.touch && this.touches.claim(row.id)) this.apiKeys.touch(row.id);
+    return new RequestContext(
+      creds.requestId,
+      undefined,
+      row.organization_id,
+      row.key_permissions.filter((p) => granted.has(p)),
+      {
+        authMethod: 'api_key',
+        apiKeyId: row.id,
+        actingUserId: row.created_by,
+        ip: creds.ip,
+        userAgent: creds.userAgent,
+        read: { profileJson: row.profile, directoryVersion: row.directory_version },
+      },
+    );
+  }
+}

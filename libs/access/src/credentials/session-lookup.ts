@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { PreparedQuery } from '@atrium/platform';
+import { PROFILE_JSON } from './account-profile.js';
+
+export interface AuthRow {
+  profile: string;
+  revoked: boolean;
+  expired: boolean;
+  user_active: boolean;
+  membership_active: boolean | null;
+  role_slug: string | null;
+  permissions: string[] | null;
+  touch: boolean;
+  directory_version: string;
+  org_requires_mfa: boolean | null;
+  mfa_enabled: boolean;
+}
+
+/**
+ * Everything a request needs to trust a session, in one indexed query: the session is open, the user
+ * active, and their membership and role in the organization asked for. Nothing is cached, so a revoked
+ * session, a removed member or a changed role applies on the very next request on every instance.
+ * The account's profile comes along (the row is read anyway), so `GET /users/me` needs no second query,
+ * and so does the organization's member-directory version (one primary-key read) for the member list, and
+ * whether the organization requires two-factor authentication that this user has not turned on yet.
+ */
+const AUTH_SQL = `
+  SELECT s.revoked_at IS NOT NULL AS revoked,
+         s.expires_at < now() AS expired,
+         u.status = 'active' AS user_active,
+         m.status = 'active' AS membership_active,
+         r.slug AS role_slug,
+         array_to_json(r.permissions) AS permissions,
+         s.last_used_at < now() - interval '60 seconds' AS touch,
+         COALESCE(dv.version, 0) AS directory_version,
+         o.settings->'mfa_required' = 'true'::jsonb AS org_requires_mfa,
+         um.enabled_at IS NOT NULL AS mfa_enabled,
+         ${PROFILE_JSON}
+    FROM sessions s
+    JOIN users u ON u.id = s.user_id
+    LEFT JOIN memberships m ON m.user_id = s.user_id AND m.organization_id = $2
+    LEFT JOIN roles r ON r.id = m.role_id
+    LEFT JOIN organization_directory_versions dv ON dv.organization_id = $2
+    LEFT JOIN organizations o ON o.id = $2
+    LEFT JOIN user_mfa um ON um.user_id = s.user_id
+   WHERE s.id = $1 AND s.user_id = $3`;
+
+@Injectable()
+export class SessionLookup {
+  private readonly auth: PreparedQuery<AuthRow>;
+  private readonly touchSql: PreparedQuery<never>;
+
+  constructor(dataSource: DataSource) {
+    this.auth = new PreparedQuery(dataSource, 'atrium_session_auth', AUTH_SQL);
+    this.touchSql = new PreparedQuery(
+      dataSource,
+      'atrium_session_touch',
+      `UPDATE sessions SET last_used_at = now() WHERE id = $1 AND last_used_at < now() - interval '60 seconds'`,
+    );
+  }
+
+  async find(sessionId: string, organizationId: string, userId: string): Promise<AuthRow | undefined> {
+    return (await this.auth.rows([sessionId, organizationId, userId]))[0];
+  }
+
+  /** Records activity at most once a minute per session, off the request's critical path. */
+  touch(sessionId: string): void {
+    this.touchSql.rows([sessionId]).catch(() => undefined);
+  }
+}

@@ -1,0 +1,53 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { ApiInvalid, Ctx, ErrorBody, MessageDto, Public, RateLimit, type RequestContext } from '@atrium/platform';
+import { LoginResponseDto, MfaRequiredDto } from '../sign-in/dto/login.dto.js';
+import { MagicLinkRequestDto, MagicLinkVerifyDto } from './dto/magic-link.dto.js';
+import { MagicLinkService } from './magic-link.service.js';
+
+@ApiTags('auth')
+@Controller('auth/magic-link')
+export class MagicLinkController {
+  constructor(private readonly links: MagicLinkService) {}
+
+  @Post()
+  @Public()
+  @HttpCode(202)
+  @RateLimit('auth')
+  @ApiOperation({ summary: 'Mail a single-use sign-in link (10 minutes); the answer is the same whether or not the account exists' })
+  @ApiAcceptedResponse({ type: MessageDto })
+  @ApiInvalid()
+  request(@Ctx() ctx: RequestContext, @Body() dto: MagicLinkRequestDto): MessageDto {
+    this.links.request(ctx, dto.email, dto.organization_id);
+    return { message: 'If an account exists for this email, a sign-in link has been sent' };
+  }
+
+  @Post('verify')
+  @Public()
+  @HttpCode(200)
+  @RateLimit('auth')
+  @ApiOperation({
+    summary:
+      'Sign in with the mailed token. With MFA on, send `mfa_code` too; without it the answer is `{"mfa_required": true}` and the link stays usable',
+  })
+  @ApiExtraModels(LoginResponseDto, MfaRequiredDto)
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(LoginResponseDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] } })
+  @ApiInvalid()
+  @ApiUnauthorizedResponse({
+    type: ErrorBody,
+    description: 'Malformed or unknown (`invalid_token`), expired (`token_expired`) or used (`token_used`) link; wrong MFA code',
+  })
+  @ApiTooManyRequestsResponse({ type: ErrorBody, description: 'Too many wrong MFA codes or requests' })
+  verify(@Ctx() ctx: RequestContext, @Body() dto: MagicLinkVerifyDto): Promise<LoginResponseDto | MfaRequiredDto> {
+    return this.links.verify(ctx, dto.token, dto.mfa_code);
+  }
+}

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { badRequest, DomainError, type RequestContext } from '@atrium/platform';
+import { MembershipDirectory } from '@atrium/organizations';
+import type { LoginResponseDto } from '../sign-in/dto/login.dto.js';
+import { loginResponse } from '../sign-in/login-response.js';
+import { SessionIssuer } from '@atrium/access';
+import { SessionService } from '@atrium/access';
+import { User } from '../users/user.entity.js';
+
+/**
+ * Moves a signed-in device to another of the user's organizations: a new session acting there replaces the
+ * current one, whose tokens (and sockets, joined to the old organization's room) end at once.
+ */
+@Injectable()
+export class OrganizationSwitchService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly memberships: MembershipDirectory,
+    private readonly issuer: SessionIssuer,
+    private readonly sessions: SessionService,
+  ) {}
+
+  async switchTo(ctx: RequestContext, organizationId: string): Promise<LoginResponseDto> {
+    const userId = ctx.requireUserId();
+    const currentSession = ctx.meta.sessionId;
+    if (!currentSession) throw badRequest('no_session', 'Only a signed-in session can switch organization');
+    const view = await this.memberships.activeIn(userId, organizationId);
+    if (!view) throw new DomainError('not_found', 'organization_not_found', 'Organization not found');
+    const user = await this.dataSource.getRepository(User).findOneOrFail({ where: { id: userId } });
+
+    const { tokens, ended } = await this.dataSource.transaction(async (em) => {
+      const tokens = await this.issuer.open({ userId, organizationId, ip: ctx.meta.ip, userAgent: ctx.meta.userAgent }, em);
+      const ended = await this.sessions.revoke([currentSession], 'organization_switched', em);
+      return { tokens, ended };
+    });
+    await this.sessions.announceRevoked(ended, 'organization_switched');
+    await this.memberships.markUsed(view.membership.id);
+    return loginResponse({ access_token: tokens.access_token, refresh_token: tokens.refresh_token }, user, view);
+  }
+}

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditWriter } from '@atrium/audit';
+import { DomainError, forbidden, type RequestContext, unauthorized } from '@atrium/platform';
+import { MembershipDirectory, type MembershipView } from '@atrium/organizations';
+import { MfaVerifier } from '@atrium/access';
+import { PasswordService } from '../passwords/password.service.js';
+import { User } from '../users/user.entity.js';
+import type { LoginDto, LoginResponseDto, MfaRequiredDto, VerifyMfaDto } from './dto/login.dto.js';
+import { loginResponse } from './login-response.js';
+import { SessionIssuer } from '@atrium/access';
+
+/** The same answer for an unknown email and a wrong password. */
+export const invalidCredentials = () => unauthorized('invalid_credentials', 'Invalid email or password');
+
+/** Password sign-in: checks credentials (and the second factor when on), picks the organization, opens a session. */
+@Injectable()
+export class LoginService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly passwords: PasswordService,
+    private readonly memberships: MembershipDirectory,
+    private readonly issuer: SessionIssuer,
+    private readonly mfa: MfaVerifier,
+    private readonly audit: AuditWriter,
+  ) {}
+
+  /** The user whose password matches, else the generic 401 (after equal work either way). */
+  async checkPassword(email: string, password: string): Promise<User> {
+    const user = await this.dataSource
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.email = :email', { email })
+      .getOne();
+    const ok = await this.passwords.verify(user?.passwordHash, password);
+    if (!user || !ok) throw invalidCredentials();
+    if (user.status !== 'active') throw unauthorized('account_suspended', 'The account is suspended');
+    return user;
+  }
+
+  /** With MFA on, a right password alone opens nothing: the answer asks for the code (`/auth/verify-mfa`). */
+  async login(ctx: RequestContext, dto: LoginDto): Promise<LoginResponseDto | MfaRequiredDto> {
+    const user = await this.checkPassword(dto.email, dto.password);
+    if (await this.mfa.isEnabled(user.id)) return { mfa_required: true };
+    return this.signIn(ctx, user, dto.organization_id);
+  }
+
+  /** Password and a TOTP or backup code; wrong codes count towards the factor's lock (429). */
+  async loginWithMfa(ctx: RequestContext, dto: VerifyMfaDto): Promise<LoginResponseDto> {
+    const user = await this.checkPassword(dto.email, dto.password);
+    await this.mfa.attempt(user.id, dto.mfa_code, { kind: 'unauthorized', allowBackup: true, requireEnabled: true }, async () => undefined);
+    return this.signIn(ctx, user, dto.organization_id);
+  }
+
+  /** Opens a session (audited as `session.created`) for an authenticated user in the organization asked for, else the last used. */
+  async signIn(ctx: RequestContext, user: User, requestedOrganizationId?: string): Promise<LoginResponseDto> {
+    const view = await this.chooseMembership(user.id, requestedOrganizationId);
+    const organizationId = view.organization.id;
+    const tokens = await this.dataSource.transaction(async (em) => {
+      const opened = await this.issuer.open({ userId: user.id, organizationId, ip: ctx.meta.ip, userAgent: ctx.meta.userAgent }, em);
+      await this.audit.record(em, ctx, {
+        action: 'session.created',
+        resourceType: 'session',
+        resourceId: opened.sessionId,
+        organizationId,
+        actorUserId: user.id,
+      });
+      return opened;
+    });
+    await this.memberships.markUsed(view.membership.id);
+    return loginResponse({ access_token: tokens.access_token, refresh_token: tokens.refresh_token }, user, view);
+  }
+
+  private async chooseMembership(userId: string, organizationId?: string): Promise<MembershipView> {
+    const all = await this.memberships.activeFor(userId);
+    if (!all.length) throw forbidden('no_active_membership', 'This account does not belong to any active organization');
+    if (!organizationId) return all[0];
+    const chosen = all.find((v) => v.organization.id === organizationId);
+    if (!chosen) throw new DomainError('not_found', 'organization_not_found', 'Organization not found');
+    return chosen;
+  }
+}

@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditWriter } from '@atrium/audit';
+import { badRequest, type RequestContext } from '@atrium/platform';
+import { SessionService } from '@atrium/access';
+
+@Injectable()
+export class LogoutService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sessions: SessionService,
+    private readonly audit: AuditWriter,
+  ) {}
+
+  async logout(ctx: RequestContext): Promise<void> {
+    const sessionId = ctx.meta.sessionId;
+    if (!sessionId) throw badRequest('no_session', 'Only a signed-in session can log out; API keys are revoked instead');
+    const revoked = await this.dataSource.transaction(async (em) => {
+      const ids = await this.sessions.revoke([sessionId], 'logout', em);
+      await this.audit.record(em, ctx, {
+        action: 'session.ended',
+        resourceType: 'session',
+        resourceId: sessionId,
+        metadata: { reason: 'logout' },
+      });
+      return ids;
+    });
+    await this.sessions.announceRevoked(revoked, 'logout');
+  }
+}

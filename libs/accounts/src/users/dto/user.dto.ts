@@ -1,0 +1,31 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { UserProfile } from '@atrium/access';
+
+/** A user as the API shows it; never carries secrets. */
+export class UserDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'jane@acme.io' }) email: string;
+  @ApiProperty({ nullable: true, type: String }) first_name: string | null;
+  @ApiProperty({ nullable: true, type: String }) last_name: string | null;
+  @ApiProperty({ nullable: true, type: String }) phone: string | null;
+  @ApiProperty({ nullable: true, type: String }) avatar_url: string | null;
+  @ApiProperty() email_verified: boolean;
+  @ApiProperty({ enum: ['active', 'suspended'] }) status: string;
+  @ApiProperty() created_at: string;
+  @ApiProperty() updated_at: string;
+
+  static from(u: UserProfile): UserDto {
+    return {
+      id: u.id,
+      email: u.email,
+      first_name: u.firstName,
+      last_name: u.lastName,
+      phone: u.phone,
+      avatar_url: u.avatarUrl,
+      email_verified: Boolean(u.emailVerifiedAt),
+      status: u.status,
+      created_at: u.createdAt.toISOString(),
+      updated_at: u.updatedAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { DomainError, type ErrorKind, returnedRows } from '@atrium/platform';
+import { hashToken, looksLikeOpaqueToken, newOpaqueToken } from '@atrium/access';
+import { OneTimeToken, type OneTimeTokenPurpose } from './one-time-token.entity.js';
+
+export interface IssueToken {
+  userId: string;
+  purpose: OneTimeTokenPurpose;
+  email: string;
+  ttlSeconds: number;
+  organizationId?: string | null;
+}
+
+/** Why a presented token is refused; each caller maps it to its own status (400 for forms, 401 for sign-in). */
+export const tokenProblem = (kind: ErrorKind, reason: 'invalid' | 'expired' | 'used') =>
+  ({
+    invalid: new DomainError(kind, 'invalid_token', 'The link is invalid'),
+    expired: new DomainError(kind, 'token_expired', 'The link has expired; ask for a new one'),
+    used: new DomainError(kind, 'token_used', 'The link was already used; ask for a new one'),
+  })[reason];
+
+/** Emailed single-use tokens: 256 random bits, only the hash stored, consumed atomically. */
+@Injectable()
+export class OneTimeTokenService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Stores a new token and returns it in clear, once, for the mail. */
+  async issue(input: IssueToken, em: EntityManager = this.dataSource.manager): Promise<{ token: string; row: OneTimeToken }> {
+    const token = newOpaqueToken();
+    const repo = em.getRepository(OneTimeToken);
+    const row = await repo.save(
+      repo.create({
+        userId: input.userId,
+        purpose: input.purpose,
+        tokenHash: hashToken(token),
+        email: input.email,
+        organizationId: input.organizationId ?? null,
+        expiresAt: new Date(Date.now() + input.ttlSeconds * 1000),
+      }),
+    );
+    return { token, row };
+  }
+
+  /** The live token row without using it up, else the reason as a DomainError of `kind`. */
+  async peek(purpose: OneTimeTokenPurpose, token: unknown, kind: ErrorKind): Promise<OneTimeToken> {
+    if (!looksLikeOpaqueToken(token)) throw tokenProblem(kind, 'invalid');
+    const row = await this.dataSource.getRepository(OneTimeToken).findOne({ where: { tokenHash: hashToken(token), purpose } });
+    if (!row) throw tokenProblem(kind, 'invalid');
+    if (row.usedAt) throw tokenProblem(kind, 'used');
+    if (row.expiresAt <= new Date()) throw tokenProblem(kind, 'expired');
+    return row;
+  }
+
+  /** Marks the token used, exactly once even under concurrent requests; inside `em`'s transaction when given. */
+  async consume(
+    purpose: OneTimeTokenPurpose,
+    token: unknown,
+    kind: ErrorKind,
+    em: EntityManager = this.dataSource.manager,
+  ): Promise<OneTimeToken> {
+    if (!looksLikeOpaqueToken(token)) throw tokenProblem(kind, 'invalid');
+    const tokenHash = hashToken(token);
+    const rows = returnedRows<{ id: string }>(
+      await em.query(
+        `UPDATE one_time_tokens SET used_at = now()
+          WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
+          RETURNING id`,
+        [tokenHash, purpose],
+      ),
+    );
+    if (rows.length) return em.getRepository(OneTimeToken).findOneByOrFail({ id: rows[0].id });
+    const row = await em.getRepository(OneTimeToken).findOne({ where: { tokenHash, purpose } });
+    if (!row) throw tokenProblem(kind, 'invalid');
+    throw tokenProblem(kind, row.usedAt ? 'used' : 'expired');
+  }
+
+  /** Kills every outstanding token of one purpose for a user (e.g. all reset links once the password is reset). */
+  async invalidateAll(userId: string, purpose: OneTimeTokenPurpose, em: EntityManager = this.dataSource.manager): Promise<void> {
+    await em.getRepository(OneTimeToken).update({ userId, purpose, usedAt: IsNull() }, { usedAt: new Date() });
+  }
+}

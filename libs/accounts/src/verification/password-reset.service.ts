@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditWriter } from '@atrium/audit';
+import { AppConfig, MailService, type RequestContext } from '@atrium/platform';
+import { MembershipDirectory } from '@atrium/organizations';
+import { PasswordService } from '../passwords/password.service.js';
+import { SessionService } from '@atrium/access';
+import { User } from '../users/user.entity.js';
+import { BackgroundTasks } from './background-tasks.js';
+import { OneTimeTokenService } from './one-time-token.service.js';
+import { auditForUser } from './user-audit.js';
+import { passwordResetMail } from './verification.mails.js';
+
+export const PASSWORD_RESET_TTL_SECONDS = 30 * 60;
+
+/** Forgotten passwords: a mailed single-use link, and a reset that ends every session but never touches MFA. */
+@Injectable()
+export class PasswordResetService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tokens: OneTimeTokenService,
+    private readonly passwords: PasswordService,
+    private readonly sessions: SessionService,
+    private readonly mail: MailService,
+    private readonly config: AppConfig,
+    private readonly audit: AuditWriter,
+    private readonly memberships: MembershipDirectory,
+    private readonly background: BackgroundTasks,
+  ) {}
+
+  /**
+   * Answers at once and identically whether or not the address has an account: the lookup, the token
+   * and the queued mail happen after the answer, so neither the body nor the timing tells.
+   */
+  request(ctx: RequestContext, email: string): void {
+    this.background.run('password-reset-request', () => this.deliver(ctx, email));
+  }
+
+  private async deliver(ctx: RequestContext, email: string): Promise<void> {
+    const user = await this.dataSource.getRepository(User).findOne({ where: { email } });
+    if (!user || user.status !== 'active') return;
+    const { token, row } = await this.tokens.issue({
+      userId: user.id,
+      purpose: 'password_reset',
+      email: user.email,
+      ttlSeconds: PASSWORD_RESET_TTL_SECONDS,
+    });
+    await this.mail.send(ctx, passwordResetMail(user.email, this.config.http.publicUrl, token), `password-reset:${row.id}`);
+  }
+
+  /** Sets the new password, uses up every reset link of the user and ends all their sessions. */
+  async reset(ctx: RequestContext, token: unknown, newPassword: string): Promise<void> {
+    const live = await this.tokens.peek('password_reset', token, 'bad_request');
+    this.passwords.assertStrong(newPassword, { email: live.email, field: 'new_password' });
+    const passwordHash = await this.passwords.hash(newPassword);
+    const revoked = await this.dataSource.transaction(async (em) => {
+      const row = await this.tokens.consume('password_reset', token, 'bad_request', em);
+      const user = await em.getRepository(User).findOneByOrFail({ id: row.userId });
+      // Receiving the mail proves the address, as a verification link would.
+      const verified = user.emailVerifiedAt ?? (user.email === row.email ? new Date() : null);
+      await em.getRepository(User).update({ id: user.id }, { passwordHash, emailVerifiedAt: verified });
+      await this.tokens.invalidateAll(user.id, 'password_reset', em);
+      await this.tokens.invalidateAll(user.id, 'magic_link', em);
+      await auditForUser(this.audit, this.memberships, em, ctx, user.id, {
+        action: 'user.password_reset',
+        resourceType: 'user',
+        resourceId: user.id,
+      });
+      return this.sessions.revokeAllForUser(user.id, 'password_reset', undefined, em);
+    });
+    await this.sessions.announceRevoked(revoked, 'password_reset');
+  }
+}

@@ -1,0 +1,35 @@
+import type { MailMessage } from '@atrium/platform';
+import { escapeHtml } from '../registration/welcome.mail.js';
+
+/** A mail with one call-to-action link; every link is built from PUBLIC_URL, never from a request. */
+function linkMail(to: string, subject: string, lead: string, action: string, link: string, footer: string): MailMessage {
+  return {
+    to,
+    subject,
+    text: `${lead}\n\n${action}: ${link}\n\n${footer}\n\n— Atrium`,
+    html: `<p>${escapeHtml(lead)}</p><p><a href="${escapeHtml(link)}">${escapeHtml(action)}</a></p><p>${escapeHtml(footer)}</p><p>— Atrium</p>`,
+    links: [link],
+  };
+}
+
+export function verifyEmailMail(to: string, publicUrl: string, token: string): MailMessage {
+  return linkMail(
+    to,
+    'Verify your email address',
+    `Please confirm that ${to} is your email address.`,
+    'Verify email',
+    `${publicUrl}/api/v1/auth/verify-email?token=${token}`,
+    'The link works once and expires in 24 hours. If you did not ask for it, ignore this mail.',
+  );
+}
+
+export function passwordResetMail(to: string, publicUrl: string, token: string): MailMessage {
+  return linkMail(
+    to,
+    'Reset your password',
+    'Someone asked to reset the password of your Atrium account.',
+    'Choose a new password',
+    `${publicUrl}/reset-password?token=${token}`,
+    'The link works once and expires in 30 minutes. Resetting signs you out everywhere. If you did not ask for it, ignore this mail.',
+  );
+}

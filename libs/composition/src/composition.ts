@@ -1,0 +1,57 @@
+import { AccessModule, ACCESS_ENTITIES, ApiKeysModule, CredentialsModule, MfaModule, SessionsModule } from '@atrium/access';
+import {
+  ACCOUNT_ENTITIES,
+  AccountsModule,
+  DataExportModule,
+  MagicLinksModule,
+  OrganizationSwitchModule,
+  VerificationModule,
+} from '@atrium/accounts';
+import { AUDIT_ENTITIES, AuditModule } from '@atrium/audit';
+import { BILLING_ENTITIES, BillingModule } from '@atrium/billing';
+import { InvitationsModule, MEMBER_ENTITIES, UsersAdminModule } from '@atrium/members';
+import { MIGRATIONS } from '@atrium/migrations';
+import { ORGANIZATION_ENTITIES, OrganizationsModule, RolesModule } from '@atrium/organizations';
+import { type AppConfig, ConfigModule, ContributionsModule, DatabaseModule, EventsModule, MailModule, QueueModule } from '@atrium/platform';
+
+/** Every entity of every library, for the DataSource. */
+export const ENTITIES = [
+  ...AUDIT_ENTITIES,
+  ...ORGANIZATION_ENTITIES,
+  ...ACCOUNT_ENTITIES,
+  ...ACCESS_ENTITIES,
+  ...MEMBER_ENTITIES,
+  ...BILLING_ENTITIES,
+];
+
+/**
+ * The platform kernel and every feature library, as both the api and the worker run them; workers run
+ * in-process only where `workers` is true. Order matters only for routes that share a prefix: AccountsModule
+ * (`/users/me`) comes before UsersAdminModule (`/users/:id`).
+ */
+export function coreImports(config: AppConfig, opts: { workers: boolean }) {
+  return [
+    ConfigModule.forRoot(config),
+    DatabaseModule.forRoot({ entities: ENTITIES, migrations: MIGRATIONS }),
+    EventsModule,
+    ContributionsModule,
+    QueueModule.forRoot(config),
+    MailModule.register({ workers: opts.workers }),
+    AuditModule,
+    OrganizationsModule,
+    RolesModule,
+    AccessModule,
+    CredentialsModule,
+    MfaModule,
+    ApiKeysModule,
+    SessionsModule,
+    AccountsModule,
+    VerificationModule,
+    MagicLinksModule,
+    OrganizationSwitchModule,
+    DataExportModule,
+    BillingModule,
+    UsersAdminModule,
+    InvitationsModule,
+  ];
+}

@@ -1,0 +1,4 @@
+export * from './entities.js';
+export * from './invitations/invitation.entity.js';
+export * from './invitations/invitations.module.js';
+export * from './members/users-admin.module.js';

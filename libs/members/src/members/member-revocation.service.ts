@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditWriter } from '@atrium/audit';
+import { conflict, EventBus, type RequestContext, TenantRepository } from '@atrium/platform';
+import { Membership } from '@atrium/organizations';
+import { assertHeld, isOwnerRole } from '@atrium/organizations';
+import { SessionService } from '@atrium/access';
+import type { MemberView } from './dto/member.dto.js';
+import { MemberDirectory } from './member-directory.js';
+import { MemberPolicy } from './member-policy.js';
+
+/** Removes a member's access to this organization; the account and its other memberships are untouched. */
+@Injectable()
+export class MemberRevocationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly members: MemberDirectory,
+    private readonly policy: MemberPolicy,
+    private readonly sessions: SessionService,
+    private readonly audit: AuditWriter,
+    private readonly events: EventBus,
+  ) {}
+
+  /**
+   * The membership is marked revoked with its reason, and the member's sessions acting for this organization
+   * end at once (any other request naming it with X-Organization-Id fails on its membership check).
+   */
+  async revoke(ctx: RequestContext, userId: string, reason: string | undefined): Promise<MemberView> {
+    const organizationId = ctx.requireOrganizationId();
+    const revoked = await this.dataSource.transaction(async (em) => {
+      await this.policy.lock(em, ctx);
+      const view = await this.members.get(ctx, userId, em);
+      if (view.membership.status !== 'active') throw conflict('membership_already_revoked', "This member's access is already revoked");
+      if (userId === ctx.userId) throw conflict('cannot_revoke_self', 'You cannot revoke your own access');
+      assertHeld(ctx, view.role.permissions, "This member's role has");
+      if (isOwnerRole(view.role)) await this.policy.assertOwnerRemains(em, ctx, userId);
+
+      const m = view.membership;
+      m.status = 'revoked';
+      m.revokedAt = new Date();
+      m.revokeReason = reason?.trim() || null;
+      await TenantRepository.for(em, Membership, 'Membership').save(ctx, m);
+      const ended = await this.sessions.revokeForMembership(userId, organizationId, 'membership_revoked', em);
+      await this.audit.record(em, ctx, {
+        action: 'member.revoked',
+        resourceType: 'user',
+        resourceId: userId,
+        before: { status: 'active', role: view.role.slug },
+        after: { status: 'revoked' },
+        metadata: { reason: m.revokeReason, sessions_ended: ended.length },
+      });
+      return ended;
+    });
+    await this.events.publish({
+      name: 'member.revoked',
+      organizationId,
+      actorId: ctx.userId,
+      payload: { user_id: userId, organization_id: organizationId, reason: reason ?? null },
+      rooms: [`user:${userId}`, `org:${organizationId}`],
+    });
+    await this.sessions.announceRevoked(revoked, 'membership_revoked');
+    return this.members.get(ctx, userId);
+  }
+}

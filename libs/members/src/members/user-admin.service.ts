@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditWriter } from '@atrium/audit';
+import { conflict, Entitlements, EventBus, isUniqueViolation, type RequestContext, TenantRepository, USAGE } from '@atrium/platform';
+import { Membership, type Role } from '@atrium/organizations';
+import { PasswordService } from '@atrium/accounts';
+import { assertHeld, isOwnerRole, RoleResolver } from '@atrium/organizations';
+import { SessionService } from '@atrium/access';
+import { User } from '@atrium/accounts';
+import type { MemberView } from './dto/member.dto.js';
+import type { CreateUserDto, UpdateUserDto } from './dto/user-admin.dto.js';
+import { MemberDirectory } from './member-directory.js';
+import { MemberPolicy } from './member-policy.js';
+
+const emailTaken = () =>
+  conflict(
+    'email_taken',
+    'An account with this email already exists; invite it instead (POST /invitations) to add it to this organization',
+  );
+
+const emailInUse = () => conflict('email_taken', 'Another account already uses this email');
+
+const account = (u: User) => ({ email: u.email, first_name: u.firstName, last_name: u.lastName, status: u.status });
+
+/** Administrators creating accounts in their organization and changing members' accounts and roles. */
+@Injectable()
+export class UserAdminService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly passwords: PasswordService,
+    private readonly roles: RoleResolver,
+    private readonly members: MemberDirectory,
+    private readonly policy: MemberPolicy,
+    private readonly entitlements: Entitlements,
+    private readonly sessions: SessionService,
+    private readonly audit: AuditWriter,
+    private readonly events: EventBus,
+  ) {}
+
+  /** A new account that is a member here; an email that already has an account is a 409 (invite it instead). */
+  async create(ctx: RequestContext, dto: CreateUserDto): Promise<MemberView> {
+    this.passwords.assertStrong(dto.password, { email: dto.email });
+    const role = dto.role ? await this.roles.resolve(ctx, dto.role) : await this.roles.defaultRole(ctx);
+    assertHeld(ctx, role.permissions, 'You cannot grant a role with');
+    if (await this.dataSource.getRepository(User).exists({ where: { email: dto.email } })) throw emailTaken();
+    const passwordHash = await this.passwords.hash(dto.password);
+
+    const userId = await this.dataSource
+      .transaction(async (em) => {
+        await this.policy.lock(em, ctx);
+        await this.entitlements.assertWithinLimit(ctx, USAGE.members, 1, em);
+        const repo = em.getRepository(User);
+        const user = await repo.save(
+          repo.create({ email: dto.email, passwordHash, firstName: dto.first_name ?? null, lastName: dto.last_name ?? null }),
+        );
+        await TenantRepository.for(em, Membership, 'Membership').create(ctx, { userId: user.id, roleId: role.id, status: 'active' });
+        await this.audit.record(em, ctx, {
+          action: 'user.created',
+          resourceType: 'user',
+          resourceId: user.id,
+          after: { ...account(user), role: role.slug },
+        });
+        return user.id;
+      })
+      .catch((err: unknown) => {
+        if (isUniqueViolation(err, 'uq_users_email')) throw emailTaken();
+        throw err;
+      });
+    await this.events.publish({
+      name: 'user.created',
+      organizationId: ctx.organizationId,
+      actorId: ctx.userId,
+      payload: { user_id: userId, email: dto.email, role: role.slug },
+      rooms: [`org:${ctx.requireOrganizationId()}`],
+    });
+    return this.members.get(ctx, userId);
+  }
+
+  /**
+   * Changes the role here and, for an account that belongs to this organization only, its name, email and
+   * status. The caller must hold every permission of the member's current and new role.
+   */
+  async update(ctx: RequestContext, userId: string, dto: UpdateUserDto): Promise<MemberView> {
+    const outcome = await this.dataSource
+      .transaction(async (em) => {
+        await this.policy.lock(em, ctx);
+        const view = await this.members.get(ctx, userId, em);
+        if (view.membership.status !== 'active')
+          throw conflict('membership_revoked', "This member's access was revoked; invite them again");
+        assertHeld(ctx, view.role.permissions, "This member's role has");
+
+        const user = view.user;
+        const before = { ...account(user), role: view.role.slug };
+        const emailChanged = dto.email !== undefined && dto.email !== user.email;
+        const accountChanged =
+          emailChanged ||
+          (dto.first_name !== undefined && dto.first_name !== user.firstName) ||
+          (dto.last_name !== undefined && dto.last_name !== user.lastName) ||
+          (dto.status !== undefined && dto.status !== user.status);
+        if (accountChanged) await this.policy.assertAccountManagedHere(em, ctx, userId);
+        if (emailChanged && (await em.getRepository(User).exists({ where: { email: dto.email } }))) throw emailInUse();
+        const suspending = dto.status === 'suspended' && user.status !== 'suspended';
+        if (suspending && userId === ctx.userId) throw conflict('cannot_suspend_self', 'You cannot suspend your own account');
+
+        let role: Role = view.role;
+        if (dto.role !== undefined) {
+          role = await this.roles.resolve(ctx, dto.role, em);
+          assertHeld(ctx, role.permissions, 'You cannot grant a role with');
+        }
+        const losesOwner = isOwnerRole(view.role) && (role.id !== view.role.id || suspending);
+        if (losesOwner) await this.policy.assertOwnerRemains(em, ctx, userId);
+
+        if (accountChanged) {
+          if (dto.first_name !== undefined) user.firstName = dto.first_name;
+          if (dto.last_name !== undefined) user.lastName = dto.last_name;
+          if (dto.status !== undefined) user.status = dto.status;
+          if (emailChanged) {
+            user.email = dto.email!;
+            user.emailVerifiedAt = null;
+          }
+          await em.getRepository(User).save(user);
+        }
+        const roleChanged = role.id !== view.role.id;
+        if (roleChanged) {
+          view.membership.roleId = role.id;
+          await TenantRepository.for(em, Membership, 'Membership').save(ctx, view.membership);
+        }
+        const revoked = suspending ? await this.sessions.revokeAllForUser(userId, 'account_suspended', undefined, em) : [];
+        if (accountChanged || roleChanged) {
+          await this.audit.record(em, ctx, {
+            action: roleChanged && !accountChanged ? 'member.role_changed' : 'user.updated',
+            resourceType: 'user',
+            resourceId: userId,
+            before,
+            after: { ...account(user), role: role.slug },
+          });
+        }
+        return { emailChanged, roleChanged, revoked, email: user.email, role };
+      })
+      .catch((err: unknown) => {
+        if (isUniqueViolation(err, 'uq_users_email')) throw emailInUse();
+        throw err;
+      });
+
+    await this.sessions.announceRevoked(outcome.revoked, 'account_suspended');
+    if (outcome.emailChanged) {
+      await this.events.publish({
+        name: 'user.email_changed',
+        organizationId: ctx.organizationId,
+        actorId: ctx.userId,
+        payload: { user_id: userId, email: outcome.email },
+      });
+    }
+    if (outcome.roleChanged) {
+      await this.events.publish({
+        name: 'member.role_changed',
+        organizationId: ctx.organizationId,
+        actorId: ctx.userId,
+        payload: { user_id: userId, organization_id: ctx.organizationId, role: outcome.role.slug },
+        rooms: [`user:${userId}`],
+      });
+    }
+    return this.members.get(ctx, userId);
+  }
+}

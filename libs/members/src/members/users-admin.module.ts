@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { AccessModule } from '@atrium/access';
+import { AccountsModule } from '@atrium/accounts';
+import { AuditModule } from '@atrium/audit';
+import { OrganizationsModule, RolesModule } from '@atrium/organizations';
+import { MemberDirectory } from './member-directory.js';
+import { MemberPages } from './member-pages.js';
+import { MemberPolicy } from './member-policy.js';
+import { MemberRevocationService } from './member-revocation.service.js';
+import { MemberStatistics } from './member-statistics.js';
+import { UserAdminService } from './user-admin.service.js';
+import { UsersAdminController } from './users-admin.controller.js';
+
+/** Administering the organization's members: list, create, change, revoke. */
+@Module({
+  imports: [OrganizationsModule, RolesModule, AccessModule, AccountsModule, AuditModule],
+  controllers: [UsersAdminController],
+  providers: [MemberDirectory, MemberPages, MemberPolicy, UserAdminService, MemberRevocationService, MemberStatistics],
+  exports: [MemberDirectory],
+})
+export class UsersAdminModule {}

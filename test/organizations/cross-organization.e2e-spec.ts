@@ -57,7 +57,7 @@ describe("another organization's ids answer 404", () => {
 
   it('for invitations: read, resend and delete', async () => {
     await expect404('GET', `/invitations/${bInvitationId}`);
-    await expect404('POST', `/invitations/${bInvitationId}/resend`);
+    await expect404('POST', `/invitations/resend/${bInvitationId}`);
     await expect404('DELETE', `/invitations/${bInvitationId}`);
     expect((await t.http.get('/invitations', { token: a.accessToken })).body.total).toBe(0);
     expect((await t.http.get(`/invitations/${bInvitationId}`, { token: b.accessToken })).status).toBe(200);

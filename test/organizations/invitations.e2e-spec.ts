@@ -268,7 +268,7 @@ describe('resending and cancelling', () => {
     const email = uniqueEmail('again');
     const { invitation, token } = await invite(org, email);
     await dataSource(t).query(`UPDATE invitations SET expires_at = now() - interval '1 day' WHERE id = $1`, [invitation.id]);
-    const res = await t.http.post(`/invitations/${invitation.id}/resend`, {}, { token: org.accessToken });
+    const res = await t.http.post(`/invitations/resend/${invitation.id}`, {}, { token: org.accessToken });
     expect(res.status).toBe(200);
     expect(res.body.data.status).toBe('pending');
     const fresh = await nextInvitationMail(email, 1);
@@ -295,7 +295,7 @@ describe('resending and cancelling', () => {
     const org = await registerOrg(t.http);
     const { invitation, token } = await invite(org, uniqueEmail());
     await t.http.post(`/invitations/accept/${token}`, { first_name: 'A', last_name: 'B', password: STRONG_PASSWORD });
-    const res = await t.http.post(`/invitations/${invitation.id}/resend`, {}, { token: org.accessToken });
+    const res = await t.http.post(`/invitations/resend/${invitation.id}`, {}, { token: org.accessToken });
     expect(res.status).toBe(409);
   });
 });

@@ -1,13 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ApiData,
   ApiInvalid,
@@ -24,7 +16,6 @@ import { ApiKeyService } from './api-key.service.js';
 import { ApiKeyDto, ApiKeySecretDto, CreateApiKeyDto, CurrentApiKeyDto } from './dto/api-key.dto.js';
 
 @ApiTags('api-keys')
-@ApiBearerAuth()
 @Authenticated()
 @Controller('api-keys')
 export class ApiKeysController {
@@ -41,7 +32,6 @@ export class ApiKeysController {
   }
 
   @Get()
-  @ApiSecurity('api-key')
   @Permissions('api_keys.manage')
   @ApiOperation({ summary: "The organization's API keys (never the keys themselves)" })
   @ApiPage(ApiKeyDto)
@@ -52,7 +42,6 @@ export class ApiKeysController {
   }
 
   @Get('current')
-  @ApiSecurity('api-key')
   @ApiOperation({ summary: 'The API key making this request, with what it may do now' })
   @ApiData(CurrentApiKeyDto)
   @ApiBadRequestResponse({ type: ErrorBody, description: 'The request was not made with an API key' })

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiOkResponse,
   ApiOperation,
@@ -25,7 +24,6 @@ const WRONG_CODE = 'Wrong code (`invalid_mfa_code`) or a code already used (`mfa
 const LOCKED = 'Too many wrong codes (`too_many_mfa_attempts`); see Retry-After';
 
 @ApiTags('mfa')
-@ApiBearerAuth()
 @Authenticated()
 @AllowWithoutMfa()
 @Controller('mfa')

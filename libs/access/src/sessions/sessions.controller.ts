@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AllowWithoutMfa,
   ApiInvalid,
@@ -16,7 +16,6 @@ import { SessionDto } from './dto/session.dto.js';
 import { UserSessionsService } from './user-sessions.service.js';
 
 @ApiTags('auth')
-@ApiBearerAuth()
 @Authenticated()
 @AllowWithoutMfa()
 @Controller('auth/sessions')

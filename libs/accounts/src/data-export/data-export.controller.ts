@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AllowWithoutMfa, Authenticated, Ctx, type RequestContext } from '@atrium/platform';
 import { type ChunkWriter, DataExportService } from './data-export.service.js';
@@ -24,7 +24,6 @@ function responseWriter(res: Response): ChunkWriter {
 }
 
 @ApiTags('users')
-@ApiBearerAuth()
 @Authenticated()
 @AllowWithoutMfa()
 @Controller('users/me')

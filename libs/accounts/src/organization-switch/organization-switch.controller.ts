@@ -1,12 +1,11 @@
 import { Body, Controller, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AllowWithoutMfa, ApiInvalid, Authenticated, Ctx, ErrorBody, type RequestContext } from '@atrium/platform';
 import { LoginResponseDto } from '../sign-in/dto/login.dto.js';
 import { SwitchOrganizationDto } from './dto/switch-organization.dto.js';
 import { OrganizationSwitchService } from './organization-switch.service.js';
 
 @ApiTags('organizations')
-@ApiBearerAuth()
 @Authenticated()
 @AllowWithoutMfa()
 @Controller('organizations')

@@ -1,6 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiExtraModels,
@@ -84,7 +83,6 @@ export class AuthController {
   @Post('logout')
   @AllowWithoutMfa()
   @HttpCode(204)
-  @ApiBearerAuth()
   @Authenticated()
   @ApiOperation({ summary: 'End this session; its access token stops working at once' })
   @ApiNoContentResponse()

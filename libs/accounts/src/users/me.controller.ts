@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AllowWithoutMfa, ApiData, ApiInvalid, Authenticated, Ctx, type RequestContext } from '@atrium/platform';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { UpdateMeDto } from './dto/update-me.dto.js';
@@ -7,7 +7,6 @@ import { UserDto } from './dto/user.dto.js';
 import { MeService } from './me.service.js';
 
 @ApiTags('users')
-@ApiBearerAuth()
 @Authenticated()
 @AllowWithoutMfa()
 @Controller('users/me')
@@ -15,7 +14,6 @@ export class MeController {
   constructor(private readonly me: MeService) {}
 
   @Get()
-  @ApiSecurity('api-key')
   @ApiOperation({
     summary: 'The signed-in user',
     description:

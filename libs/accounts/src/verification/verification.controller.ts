@@ -1,13 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AllowWithoutMfa,
   ApiInvalid,
@@ -46,7 +38,6 @@ export class VerificationController {
 
   @Post('resend-verification')
   @HttpCode(202)
-  @ApiBearerAuth()
   @Authenticated()
   @ApiOperation({ summary: 'Mail a new verification link to your current address (earlier links stop working)' })
   @ApiAcceptedResponse({ type: MessageDto })

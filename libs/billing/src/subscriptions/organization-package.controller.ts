@@ -1,11 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiData, Authenticated, Ctx, Permissions, type RequestContext } from '@atrium/platform';
 import { OrganizationPackageDto } from './dto/organization-package.dto.js';
 import { OrganizationPackageService } from './organization-package.service.js';
 
 @ApiTags('packages')
-@ApiBearerAuth()
 @Authenticated()
 @Controller('organizations/me/package')
 export class OrganizationPackageController {

@@ -1,6 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiForbiddenResponse,
   ApiNoContentResponse,
@@ -46,7 +45,6 @@ export class InvitationsController {
   ) {}
 
   @Post()
-  @ApiBearerAuth()
   @Authenticated()
   @Permissions('invitations.manage')
   @ApiOperation({ summary: 'Invite an email with a role: mails a seven-day, single-use link; replaces an open invitation to it' })
@@ -59,7 +57,6 @@ export class InvitationsController {
   }
 
   @Get()
-  @ApiBearerAuth()
   @Authenticated()
   @Permissions('invitations.view')
   @ApiOperation({ summary: "The organization's invitations, newest first" })
@@ -92,7 +89,6 @@ export class InvitationsController {
   @Post('accept/:token')
   @Public()
   @RateLimit('auth')
-  @ApiBearerAuth()
   @ApiOperation({
     summary:
       'Accept: a new address sends first_name, last_name and password and gets an account; an existing account must send its bearer token',
@@ -125,7 +121,6 @@ export class InvitationsController {
   }
 
   @Get(':id')
-  @ApiBearerAuth()
   @Authenticated()
   @Permissions('invitations.view')
   @ApiOperation({ summary: 'One invitation' })
@@ -136,12 +131,14 @@ export class InvitationsController {
     return { data: InvitationDto.from(v.invitation, v.role) };
   }
 
-  @Post(':id/resend')
+  @Post('resend/:id')
   @HttpCode(200)
-  @ApiBearerAuth()
   @Authenticated()
   @Permissions('invitations.manage')
-  @ApiOperation({ summary: 'Mail a fresh link valid for seven more days; the previous link stops working' })
+  @ApiOperation({
+    summary: 'Mail a fresh link valid for seven more days; the previous link stops working',
+    description: 'The path names the action first (`/invitations/resend/{id}`) so it can never be read as `/invitations/token/{token}`.',
+  })
   @ApiData(InvitationDto)
   @ApiNotFoundResponse({ type: ErrorBody })
   @ApiConflictResponse({ type: ErrorBody, description: 'Already accepted (`invitation_used`) or already a member' })
@@ -152,7 +149,6 @@ export class InvitationsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiBearerAuth()
   @Authenticated()
   @Permissions('invitations.manage')
   @ApiOperation({ summary: 'Cancel an invitation; its link stops working' })

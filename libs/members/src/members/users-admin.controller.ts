@@ -1,13 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiData, ApiInvalid, ApiPage, Authenticated, Ctx, ErrorBody, type Page, Permissions, type RequestContext } from '@atrium/platform';
 import { MemberDto, MemberQueryDto } from './dto/member.dto.js';
 import { CreateUserDto, RevokeUserDto, UpdateUserDto } from './dto/user-admin.dto.js';
@@ -19,8 +11,6 @@ import { UserAdminService } from './user-admin.service.js';
 const LAST_OWNER = 'The last active owner cannot be demoted, suspended or removed (`last_owner`)';
 
 @ApiTags('users')
-@ApiBearerAuth()
-@ApiSecurity('api-key')
 @Authenticated()
 @Controller('users')
 export class UsersAdminController {

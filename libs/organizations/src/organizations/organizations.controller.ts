@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AllowWithoutMfa,
   ApiData,
@@ -23,7 +23,6 @@ import { MyOrganizationsService } from './my-organizations.service.js';
 import { OrganizationProfileService } from './organization-profile.service.js';
 
 @ApiTags('organizations')
-@ApiBearerAuth()
 @Authenticated()
 @Controller('organizations')
 export class OrganizationsController {

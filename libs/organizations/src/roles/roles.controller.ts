@@ -1,6 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiExtraModels,
   ApiNoContentResponse,
@@ -32,7 +31,6 @@ const listOf = (dto: new () => unknown) => ({
 
 @ApiTags('roles')
 @ApiExtraModels(PermissionDto, RoleUsageDto)
-@ApiBearerAuth()
 @Authenticated()
 @Controller('roles')
 export class RolesController {

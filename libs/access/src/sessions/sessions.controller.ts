@@ -11,7 +11,6 @@ import {
   PageQueryDto,
   type RequestContext,
 } from '@atrium/platform';
-import { sessionView } from './device.js';
 import { SessionDto } from './dto/session.dto.js';
 import { UserSessionsService } from './user-sessions.service.js';
 
@@ -28,13 +27,7 @@ export class SessionsController {
   @ApiInvalid()
   async list(@Ctx() ctx: RequestContext, @Query() query: PageQueryDto): Promise<Page<SessionDto>> {
     const page = await this.sessions.list(ctx, query);
-    return {
-      ...page,
-      data: page.data.map((s) => ({
-        ...sessionView(s),
-        current: s.id === ctx.meta.sessionId,
-      })),
-    };
+    return { ...page, data: page.data.map((s) => SessionDto.from(s, ctx.meta.sessionId)) };
   }
 
   @Delete(':id')

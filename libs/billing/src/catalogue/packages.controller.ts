@@ -1,15 +1,10 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { ApiData, ErrorBody, Public } from '@atrium/platform';
+import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiData, ApiList, ErrorBody, Public } from '@atrium/platform';
 import { FeatureDto, PackageDto } from './dto/package.dto.js';
 import { PackageCatalogueService } from './package-catalogue.service.js';
 
-const listOf = (dto: new () => unknown) => ({
-  schema: { type: 'object', properties: { data: { type: 'array', items: { $ref: getSchemaPath(dto) } } } },
-});
-
 @ApiTags('packages')
-@ApiExtraModels(PackageDto, FeatureDto)
 @Public()
 @Controller('packages')
 export class PackagesController {
@@ -17,14 +12,14 @@ export class PackagesController {
 
   @Get()
   @ApiOperation({ summary: 'The packages on sale with their prices per period and features (public, for pricing pages)' })
-  @ApiOkResponse(listOf(PackageDto))
+  @ApiList(PackageDto)
   async list(): Promise<{ data: PackageDto[] }> {
     return { data: await this.catalogue.list() };
   }
 
   @Get('features')
   @ApiOperation({ summary: 'Every feature, the packages including it, and its add-on price when it can be bought alone' })
-  @ApiOkResponse(listOf(FeatureDto))
+  @ApiList(FeatureDto)
   async features(): Promise<{ data: FeatureDto[] }> {
     return { data: await this.catalogue.features() };
   }

@@ -1,17 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiExtraModels,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ApiData,
   ApiInvalid,
+  ApiList,
   ApiPage,
   Authenticated,
   Ctx,
@@ -25,12 +17,7 @@ import { PERMISSION_CATALOGUE } from './permissions.js';
 import { CreateRoleDto, PermissionDto, RoleDto, RoleUsageDto, UpdateRoleDto } from './dto/role.dto.js';
 import { RoleService } from './role.service.js';
 
-const listOf = (dto: new () => unknown) => ({
-  schema: { type: 'object', properties: { data: { type: 'array', items: { $ref: getSchemaPath(dto) } } } },
-});
-
 @ApiTags('roles')
-@ApiExtraModels(PermissionDto, RoleUsageDto)
 @Authenticated()
 @Controller('roles')
 export class RolesController {
@@ -49,17 +36,15 @@ export class RolesController {
   @Get('permissions')
   @Permissions('roles.view')
   @ApiOperation({ summary: 'Every permission a role may hold, with what it allows' })
-  @ApiOkResponse(listOf(PermissionDto))
+  @ApiList(PermissionDto)
   permissions(): { data: PermissionDto[] } {
-    return {
-      data: Object.entries(PERMISSION_CATALOGUE).map(([key, description]) => ({ key, group: key.split('.')[0], description })),
-    };
+    return { data: PermissionDto.catalogue(PERMISSION_CATALOGUE) };
   }
 
   @Get('usage-counts')
   @Permissions('roles.view')
   @ApiOperation({ summary: 'For each role: active members holding it and open invitations granting it' })
-  @ApiOkResponse(listOf(RoleUsageDto))
+  @ApiList(RoleUsageDto)
   async usageCounts(@Ctx() ctx: RequestContext): Promise<{ data: RoleUsageDto[] }> {
     return { data: await this.roles.usageCounts(ctx) };
   }

@@ -22,6 +22,16 @@ export const ApiPage = <T extends Type<unknown>>(dto: T, description?: string) =
     }),
   );
 
+/** Swagger: `{ data: [Dto] }`, a whole list that is not paged (a catalogue, a handful of rows). */
+export const ApiList = <T extends Type<unknown>>(dto: T, description?: string) =>
+  applyDecorators(
+    ApiExtraModels(dto),
+    ApiOkResponse({
+      description,
+      schema: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: { $ref: getSchemaPath(dto) } } } },
+    }),
+  );
+
 /** Swagger: `{ data: Dto, message? }` with the given status description. */
 export const ApiData = <T extends Type<unknown>>(dto: T, description?: string, status = 200) =>
   applyDecorators(

@@ -1,4 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { Session } from '../session.entity.js';
+import { sessionView } from '../device.js';
 
 export class SessionDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -10,4 +12,9 @@ export class SessionDto {
   @ApiProperty({ format: 'date-time', description: 'Updated at most once a minute' }) last_used_at: string;
   @ApiProperty({ format: 'date-time' }) expires_at: string;
   @ApiProperty({ description: 'This is the session making the request' }) current: boolean;
+
+  /** `currentSessionId`: the session making the request, marked `current`. */
+  static from(s: Session, currentSessionId: string | undefined): SessionDto {
+    return { ...sessionView(s), current: s.id === currentSessionId };
+  }
 }

@@ -85,6 +85,11 @@ export class PermissionDto {
   @ApiProperty({ example: 'users.view' }) key: string;
   @ApiProperty({ example: 'users' }) group: string;
   @ApiProperty() description: string;
+
+  /** The whole catalogue, in its order. */
+  static catalogue(catalogue: Readonly<Record<string, string>>): PermissionDto[] {
+    return Object.entries(catalogue).map(([key, description]) => ({ key, group: key.split('.')[0], description }));
+  }
 }
 
 export class RoleUsageDto {

@@ -8,3 +8,4 @@ export * from './body-parsers.js';
 export * from './edge-headers.js';
 export * from './route-memo.js';
 export * from './dto-transforms.js';
+export * from './error-codes.js';

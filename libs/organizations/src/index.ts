@@ -15,3 +15,4 @@ export * from './roles/dto/role.dto.js';
 export * from './roles/role-grants.registry.js';
 export * from './roles/role-resolver.js';
 export * from './roles/roles.module.js';
+export * from './stats/meters.js';

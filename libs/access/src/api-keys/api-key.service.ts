@@ -9,7 +9,6 @@ import {
   type Page,
   type RequestContext,
   TenantRepository,
-  USAGE,
   UsageRegistry,
 } from '@atrium/platform';
 import { newApiKey } from './api-key-format.js';
@@ -31,6 +30,9 @@ const usable = () => [
 ];
 
 /** Creates, lists, rotates and revokes the organization's API keys, within the package's key limit. */
+/** The package limit and usage meter of usable API keys. */
+export const API_KEYS_METER = 'api_keys';
+
 @Injectable()
 export class ApiKeyService implements OnModuleInit {
   private readonly keys: TenantRepository<ApiKey>;
@@ -45,7 +47,7 @@ export class ApiKeyService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.usage.register({ resource: USAGE.apiKeys, measure: (ctx, em) => this.keys.with(em).count(ctx, usable()) });
+    this.usage.register({ resource: API_KEYS_METER, measure: (ctx, em) => this.keys.with(em).count(ctx, usable()) });
   }
 
   /** The key is returned in clear here only. Its permissions must be ones the creator holds. */
@@ -65,7 +67,7 @@ export class ApiKeyService implements OnModuleInit {
     }
     const { key, prefix, keyHash } = newApiKey();
     const apiKey = await this.dataSource.transaction(async (em) => {
-      await this.entitlements.assertWithinLimit(ctx, USAGE.apiKeys, 1, em);
+      await this.entitlements.assertWithinLimit(ctx, API_KEYS_METER, 1, em);
       const saved = await this.keys.with(em).create(ctx, { name: dto.name, prefix, keyHash, permissions, createdBy: creatorId, expiresAt });
       await this.audit.record(em, ctx, {
         action: 'api_key.created',

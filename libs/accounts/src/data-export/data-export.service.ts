@@ -24,7 +24,10 @@ export class DataExportService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly registry: DataExportRegistry,
-  ) {}
+  ) {
+    // Constructed before any module's onModuleInit, so these keys are taken before contributors register.
+    registry.reserve('format', 'generated_at', 'profile', 'memberships', 'sessions');
+  }
 
   /** Loads the profile first, so an unknown user fails before anything is written. */
   async export(userId: string, write: ChunkWriter): Promise<void> {

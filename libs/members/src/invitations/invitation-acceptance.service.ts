@@ -12,9 +12,8 @@ import {
   RequestContext,
   TenantRepository,
   unauthorized,
-  USAGE,
 } from '@atrium/platform';
-import { Membership, Organization, Role } from '@atrium/organizations';
+import { Membership, Organization, Role, MEMBERS_METER } from '@atrium/organizations';
 import { PasswordService } from '@atrium/accounts';
 import { hashToken, looksLikeOpaqueToken } from '@atrium/access';
 import { User } from '@atrium/accounts';
@@ -88,7 +87,7 @@ export class InvitationAcceptanceService {
         live.invitation.acceptedUserId = user.id;
         await TenantRepository.for(em, Invitation, 'Invitation').save(scoped, live.invitation);
         // The invitation's seat becomes a member's seat; a package downgraded meanwhile can still refuse it.
-        await this.entitlements.assertWithinLimit(scoped, USAGE.members, 0, em);
+        await this.entitlements.assertWithinLimit(scoped, MEMBERS_METER, 0, em);
         await this.audit.record(em, scoped, {
           action: 'invitation.accepted',
           resourceType: 'invitation',

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager, IsNull, MoreThan } from 'typeorm';
-import { DataExportRegistry, type RequestContext, TenantRepository, USAGE, UsageRegistry } from '@atrium/platform';
-import { OrganizationStatsRegistry, RoleGrantsRegistry } from '@atrium/organizations';
+import { DataExportRegistry, type RequestContext, TenantRepository, UsageRegistry } from '@atrium/platform';
+import { OrganizationStatsRegistry, RoleGrantsRegistry, MEMBERS_METER } from '@atrium/organizations';
 import { User } from '@atrium/accounts';
 import { Invitation } from './invitation.entity.js';
 
@@ -20,7 +20,7 @@ export class InvitationContributions implements OnModuleInit {
 
   onModuleInit(): void {
     const countOpen = TenantRepository.for(this.dataSource, Invitation, 'Invitation');
-    this.usage.register({ resource: USAGE.members, measure: (ctx, em) => countOpen.with(em).count(ctx, open()) });
+    this.usage.register({ resource: MEMBERS_METER, measure: (ctx, em) => countOpen.with(em).count(ctx, open()) });
     this.stats.register({ key: 'pending_invitations', collect: (ctx, em) => countOpen.with(em).count(ctx, open()) });
     this.exports.register({ key: 'invitations', collect: (userId) => this.forUser(userId) });
     this.roleGrants.register({ key: 'pending_invitations', countByRole: (ctx, em) => this.openByRole(ctx, em) });

@@ -12,9 +12,8 @@ import {
   type RequestContext,
   TenantRepository,
   toPage,
-  USAGE,
 } from '@atrium/platform';
-import { Membership, OrganizationProfileService, type Role } from '@atrium/organizations';
+import { Membership, OrganizationProfileService, type Role, MEMBERS_METER } from '@atrium/organizations';
 import { assertHeld, RoleResolver } from '@atrium/organizations';
 import { hashToken, newOpaqueToken } from '@atrium/access';
 import { User } from '@atrium/accounts';
@@ -71,7 +70,7 @@ export class InvitationService {
           expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
         });
         // Counted after the insert and under the limit lock: this invitation is one of the seats in use.
-        await this.entitlements.assertWithinLimit(ctx, USAGE.members, 0, em);
+        await this.entitlements.assertWithinLimit(ctx, MEMBERS_METER, 0, em);
         await this.audit.record(em, ctx, {
           action: 'invitation.created',
           resourceType: 'invitation',
@@ -133,7 +132,7 @@ export class InvitationService {
       invitation.tokenHash = hashToken(token);
       invitation.expiresAt = new Date(Date.now() + INVITATION_TTL_MS);
       const saved = await repo.save(ctx, invitation);
-      await this.entitlements.assertWithinLimit(ctx, USAGE.members, 0, em);
+      await this.entitlements.assertWithinLimit(ctx, MEMBERS_METER, 0, em);
       await this.audit.record(em, ctx, {
         action: 'invitation.resent',
         resourceType: 'invitation',

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { conflict, Entitlements, EventBus, isUniqueViolation, type RequestContext, TenantRepository, USAGE } from '@atrium/platform';
-import { Membership, type Role } from '@atrium/organizations';
+import { conflict, Entitlements, EventBus, isUniqueViolation, type RequestContext, TenantRepository } from '@atrium/platform';
+import { Membership, type Role, MEMBERS_METER } from '@atrium/organizations';
 import { PasswordService } from '@atrium/accounts';
 import { assertHeld, isOwnerRole, RoleResolver } from '@atrium/organizations';
 import { SessionService } from '@atrium/access';
@@ -48,7 +48,7 @@ export class UserAdminService {
     const userId = await this.dataSource
       .transaction(async (em) => {
         await this.policy.lock(em, ctx);
-        await this.entitlements.assertWithinLimit(ctx, USAGE.members, 1, em);
+        await this.entitlements.assertWithinLimit(ctx, MEMBERS_METER, 1, em);
         const repo = em.getRepository(User);
         const user = await repo.save(
           repo.create({ email: dto.email, passwordHash, firstName: dto.first_name ?? null, lastName: dto.last_name ?? null }),

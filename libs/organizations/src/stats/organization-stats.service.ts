@@ -1,8 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type RequestContext, TenantRepository, USAGE, UsageRegistry } from '@atrium/platform';
+import { type RequestContext, TenantRepository, UsageRegistry } from '@atrium/platform';
 import { Membership } from '../memberships/membership.entity.js';
 import { Role } from '../roles/role.entity.js';
+import { MEMBERS_METER, STORAGE_BYTES_METER } from './meters.js';
 import { OrganizationStatsRegistry } from './organization-stats.registry.js';
 
 export type OrganizationStats = Record<string, number | string | Record<string, number>>;
@@ -19,7 +20,7 @@ export class OrganizationStatsService implements OnModuleInit {
   /** Active memberships are what a package's member limit counts. */
   onModuleInit(): void {
     this.usage.register({
-      resource: USAGE.members,
+      resource: MEMBERS_METER,
       measure: (ctx, em) => TenantRepository.for(em, Membership, 'Membership').count(ctx, { status: 'active' }),
     });
   }
@@ -33,7 +34,7 @@ export class OrganizationStatsService implements OnModuleInit {
       memberships.count(ctx, { status: 'revoked' }),
       roles.count(ctx),
       roles.count(ctx, { builtIn: false }),
-      this.usage.measure(USAGE.storageBytes, ctx, em),
+      this.usage.measure(STORAGE_BYTES_METER, ctx, em),
     ]);
     const stats: OrganizationStats = {
       members,

@@ -11,20 +11,27 @@ export interface DataExportContributor {
   collect(userId: string): Promise<unknown> | AsyncIterable<unknown>;
 }
 
-/** Sections the export writes itself; contributors may not take these keys. */
-export const CORE_EXPORT_SECTIONS = ['format', 'generated_at', 'profile', 'memberships', 'sessions'] as const;
-
 /** Where every feature registers what it holds about a user, so `GET /users/me/download-data` includes it. */
 @Injectable()
 export class DataExportRegistry {
   private readonly sections = new Map<string, DataExportContributor>();
+  /** Keys the exporter writes itself (its header and core sections). */
+  private readonly reserved = new Set<string>();
+
+  /** The exporter names the keys it writes itself, so no contributor can take them. */
+  reserve(...keys: string[]): void {
+    for (const key of keys) this.take(key);
+    for (const key of keys) this.reserved.add(key);
+  }
 
   /** Call from `onModuleInit`; a key may be registered once. */
   register(contributor: DataExportContributor): void {
-    if ((CORE_EXPORT_SECTIONS as readonly string[]).includes(contributor.key) || this.sections.has(contributor.key)) {
-      throw new Error(`Data export section "${contributor.key}" is already taken`);
-    }
+    this.take(contributor.key);
     this.sections.set(contributor.key, contributor);
+  }
+
+  private take(key: string): void {
+    if (this.reserved.has(key) || this.sections.has(key)) throw new Error(`Data export section "${key}" is already taken`);
   }
 
   /** Registered sections, sorted by key so exports are stable. */

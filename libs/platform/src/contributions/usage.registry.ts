@@ -2,14 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../context/request-context.js';
 
-/** Limited resources with a meter; each is also the key of the package limit it is checked against. */
-export const USAGE = {
-  members: 'members',
-  storageBytes: 'storage_bytes',
-  apiKeys: 'api_keys',
-  webhookProviders: 'webhook_providers',
-} as const;
-
 /** Counts how much of a limited resource (members, storage bytes, API keys, …) an organization uses. */
 export interface UsageMeter {
   /** The resource measured; the same key as the package limit it is checked against, e.g. `members`. */

@@ -1,5 +1,5 @@
 export * from './entities.js';
-export * from './memberships/membership-directory.js';
+export * from './memberships/user-memberships.js';
 export * from './memberships/membership.entity.js';
 export * from './organizations.module.js';
 export * from './organizations/dto/organization.dto.js';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@atrium/audit';
-import { MembershipDirectory } from './memberships/membership-directory.js';
+import { UserMemberships } from './memberships/user-memberships.js';
 import { MyOrganizationsService } from './organizations/my-organizations.service.js';
 import { OrganizationProfileService } from './organizations/organization-profile.service.js';
 import { OrganizationsController } from './organizations/organizations.controller.js';
@@ -14,12 +14,12 @@ import { OrganizationStatsService } from './stats/organization-stats.service.js'
   controllers: [OrganizationsController],
   providers: [
     OrganizationProvisioner,
-    MembershipDirectory,
+    UserMemberships,
     OrganizationProfileService,
     MyOrganizationsService,
     OrganizationStatsRegistry,
     OrganizationStatsService,
   ],
-  exports: [OrganizationProvisioner, MembershipDirectory, OrganizationStatsRegistry, OrganizationProfileService],
+  exports: [OrganizationProvisioner, UserMemberships, OrganizationStatsRegistry, OrganizationProfileService],
 })
 export class OrganizationsModule {}

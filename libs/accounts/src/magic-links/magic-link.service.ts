@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig, MailService, type RequestContext, unauthorized } from '@atrium/platform';
-import { MembershipDirectory } from '@atrium/organizations';
+import { UserMemberships } from '@atrium/organizations';
 import type { LoginResponseDto, MfaRequiredDto } from '../sign-in/dto/login.dto.js';
 import { LoginService } from '../sign-in/login.service.js';
 import { MfaVerifier } from '@atrium/access';
@@ -18,7 +18,7 @@ export class MagicLinkService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: OneTimeTokenService,
-    private readonly memberships: MembershipDirectory,
+    private readonly memberships: UserMemberships,
     private readonly mail: MailService,
     private readonly config: AppConfig,
     private readonly background: BackgroundTasks,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { badRequest, DomainError, type RequestContext } from '@atrium/platform';
-import { MembershipDirectory } from '@atrium/organizations';
+import { UserMemberships } from '@atrium/organizations';
 import type { LoginResponseDto } from '../sign-in/dto/login.dto.js';
 import { loginResponse } from '../sign-in/login-response.js';
 import { SessionIssuer } from '@atrium/access';
@@ -16,7 +16,7 @@ import { User } from '../users/user.entity.js';
 export class OrganizationSwitchService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly memberships: MembershipDirectory,
+    private readonly memberships: UserMemberships,
     private readonly issuer: SessionIssuer,
     private readonly sessions: SessionService,
   ) {}

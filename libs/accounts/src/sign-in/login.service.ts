@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { DomainError, forbidden, type RequestContext, unauthorized } from '@atrium/platform';
-import { MembershipDirectory, type MembershipView } from '@atrium/organizations';
+import { UserMemberships, type MembershipView } from '@atrium/organizations';
 import { MfaVerifier } from '@atrium/access';
 import { PasswordService } from '../passwords/password.service.js';
 import { User } from '../users/user.entity.js';
@@ -19,7 +19,7 @@ export class LoginService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly passwords: PasswordService,
-    private readonly memberships: MembershipDirectory,
+    private readonly memberships: UserMemberships,
     private readonly issuer: SessionIssuer,
     private readonly mfa: MfaVerifier,
     private readonly audit: AuditWriter,

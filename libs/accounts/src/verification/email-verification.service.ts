@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { AppConfig, conflict, MailService, notFound, RequestContext } from '@atrium/platform';
-import { MembershipDirectory } from '@atrium/organizations';
+import { UserMemberships } from '@atrium/organizations';
 import { User } from '../users/user.entity.js';
 import { OneTimeTokenService, tokenProblem } from './one-time-token.service.js';
 import { auditForUser } from './user-audit.js';
@@ -19,7 +19,7 @@ export class EmailVerificationService {
     private readonly mail: MailService,
     private readonly config: AppConfig,
     private readonly audit: AuditWriter,
-    private readonly memberships: MembershipDirectory,
+    private readonly memberships: UserMemberships,
   ) {}
 
   /** Mails a fresh verification link for `email` (the user's current address); earlier links stop working. */

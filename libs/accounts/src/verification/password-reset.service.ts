@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { AppConfig, MailService, type RequestContext } from '@atrium/platform';
-import { MembershipDirectory } from '@atrium/organizations';
+import { UserMemberships } from '@atrium/organizations';
 import { PasswordService } from '../passwords/password.service.js';
 import { SessionService } from '@atrium/access';
 import { User } from '../users/user.entity.js';
@@ -24,7 +24,7 @@ export class PasswordResetService {
     private readonly mail: MailService,
     private readonly config: AppConfig,
     private readonly audit: AuditWriter,
-    private readonly memberships: MembershipDirectory,
+    private readonly memberships: UserMemberships,
     private readonly background: BackgroundTasks,
   ) {}
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { AuditEntry, AuditWriter } from '@atrium/audit';
 import type { RequestContext } from '@atrium/platform';
-import type { MembershipDirectory } from '@atrium/organizations';
+import type { UserMemberships } from '@atrium/organizations';
 
 /**
  * Records an account-level change (no organization in the context, e.g. a password reset by mail)
@@ -9,7 +9,7 @@ import type { MembershipDirectory } from '@atrium/organizations';
  */
 export async function auditForUser(
   audit: AuditWriter,
-  memberships: MembershipDirectory,
+  memberships: UserMemberships,
   em: EntityManager,
   ctx: RequestContext,
   userId: string,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { conflict, type RequestContext, TenantRepository } from '@atrium/platform';
-import { Membership, MembershipDirectory, OWNER_ROLE, Role } from '@atrium/organizations';
+import { Membership, UserMemberships, OWNER_ROLE, Role } from '@atrium/organizations';
 import { User } from '@atrium/accounts';
 
 /**
@@ -10,7 +10,7 @@ import { User } from '@atrium/accounts';
  */
 @Injectable()
 export class MemberPolicy {
-  constructor(private readonly directory: MembershipDirectory) {}
+  constructor(private readonly directory: UserMemberships) {}
 
   /** Serializes membership changes in one organization until the transaction ends (no two "last owner" demotions). */
   async lock(em: EntityManager, ctx: RequestContext): Promise<void> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { EventBus, type Page, pageOffset, type RequestContext, toPage } from '@atrium/platform';
-import { MembershipDirectory, type MembershipView } from '../memberships/membership-directory.js';
+import { UserMemberships, type MembershipView } from '../memberships/user-memberships.js';
 import { OrganizationProvisioner } from '../provisioning/organization-provisioner.js';
 import type { CreateOrganizationDto } from './dto/update-organization.dto.js';
 
@@ -11,7 +11,7 @@ import type { CreateOrganizationDto } from './dto/update-organization.dto.js';
 export class MyOrganizationsService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly memberships: MembershipDirectory,
+    private readonly memberships: UserMemberships,
     private readonly provisioner: OrganizationProvisioner,
     private readonly audit: AuditWriter,
     private readonly events: EventBus,

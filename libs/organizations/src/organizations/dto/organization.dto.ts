@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RoleRefDto } from '../../roles/dto/role-ref.dto.js';
-import type { MembershipView } from '../../memberships/membership-directory.js';
+import type { MembershipView } from '../../memberships/user-memberships.js';
 import type { Organization } from '../organization.entity.js';
 import { resolveSettings } from '../settings.js';
 import { OrganizationSettingsView } from './organization-settings.dto.js';

@@ -12,7 +12,7 @@ export interface MembershipView {
 
 /** Reads a user's memberships across organizations (the one place that crosses tenants, by user id). */
 @Injectable()
-export class MembershipDirectory {
+export class UserMemberships {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Active memberships, most recently used first. */

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { TrimmedLowercase } from '@atrium/platform';
 import { UserDto } from '../../users/dto/user.dto.js';
+import { RoleRefDto } from '@atrium/organizations';
 
 export class LoginDto {
   @ApiProperty({ example: 'john@acme.com' })
@@ -42,19 +43,13 @@ export class RefreshDto {
   refresh_token: string;
 }
 
-export class RoleSummaryDto {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ example: 'Owner' }) name: string;
-  @ApiProperty({ example: 'owner' }) slug: string;
-}
-
 export class OrganizationSummaryDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
   @ApiProperty({ nullable: true, type: String }) slug: string | null;
   @ApiProperty({ nullable: true, type: String }) email: string | null;
   @ApiProperty({ nullable: true, type: String }) phone: string | null;
-  @ApiProperty({ type: RoleSummaryDto }) role: RoleSummaryDto;
+  @ApiProperty({ type: RoleRefDto }) role: RoleRefDto;
   @ApiProperty({ type: [String], example: ['users.view'] }) permissions: string[];
 }
 

@@ -103,11 +103,12 @@ describe('HTTP conventions', () => {
 
   it('never leaks internals in a 500', async () => {
     const org = await registerOrg(t.http);
-    // Break only this instance's database pool (never the shared schema: other spec files run in parallel).
+    // Break only this instance's TypeORM pool (never the shared schema: other spec files run in parallel). The
+    // credential check runs on the separate statement pool and passes; reading the organization then fails.
     const ds = t.app.get(DataSource);
     await ds.destroy();
     try {
-      const res = await t.http.get('/users/me', { token: org.accessToken });
+      const res = await t.http.get('/organizations/me', { token: org.accessToken });
       expect(res.status).toBe(500);
       expect(res.body).toEqual({
         statusCode: 500,

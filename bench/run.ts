@@ -75,6 +75,8 @@ async function main(): Promise<void> {
       env: {
         ...env,
         NODE_ENV: 'production',
+        // Production requires an allowlist; the load sends no Origin, so CORS adds nothing to its answers.
+        CORS_ORIGINS: 'https://app.bench.invalid',
         HOST: '127.0.0.1',
         PUBLIC_URL: `http://127.0.0.1:${appPort}`,
         DATABASE_URL: db.url,

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { baselineEnv, baselinePool, subjectOf, USER_BY_ID } from './shared.js';
 
 /** Baseline 1: plain node:http, JWT verify + one indexed SELECT over pg. `GET /me`. */
-const { port, databaseUrl, key } = baselineEnv();
+const { port, databaseUrl, verify } = baselineEnv();
 const pool = baselinePool(databaseUrl);
 
 const server = createServer((req, res) => {
@@ -12,7 +12,7 @@ const server = createServer((req, res) => {
     res.end(json);
   };
   if (req.method !== 'GET' || req.url !== '/me') return send(404, { message: 'Not found' });
-  const sub = subjectOf(req.headers.authorization, key);
+  const sub = subjectOf(req.headers.authorization, verify);
   if (!sub) return send(401, { message: 'Unauthorized' });
   pool.query(USER_BY_ID, [sub]).then(
     ({ rows }) => (rows[0] ? send(200, { data: rows[0] }) : send(404, { message: 'Not found' })),

@@ -18,7 +18,7 @@ import type pg from 'pg';
 import { baselineEnv, baselinePool, subjectOf, USER_BY_ID } from './shared.js';
 
 /** Baseline 2: a minimal NestJS 12 + Express app: JWT verify in a guard, one indexed SELECT in the controller. `GET /me`. */
-const { port, databaseUrl, key } = baselineEnv();
+const { port, databaseUrl, verify } = baselineEnv();
 const PG_POOL = Symbol('PG_POOL');
 type AuthedRequest = Request & { userId?: string };
 
@@ -26,7 +26,7 @@ type AuthedRequest = Request & { userId?: string };
 class JwtGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
-    const sub = subjectOf(req.headers.authorization, key);
+    const sub = subjectOf(req.headers.authorization, verify);
     if (!sub) throw new UnauthorizedException();
     req.userId = sub;
     return true;

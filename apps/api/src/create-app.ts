@@ -7,7 +7,7 @@ import {
   AppConfig,
   AtriumSocketAdapter,
   bodyParsers,
-  corsMiddleware,
+  corsOptions,
   createPino,
   createValidationPipe,
   PinoLoggerService,
@@ -44,11 +44,14 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       },
     }),
   );
-  app.use(
-    corsMiddleware({
-      origins: config.http.corsOrigins,
-      exposedHeaders: ['x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'],
-    }),
+  app.enableCors(
+    corsOptions(config.http.corsOrigins, [
+      'x-request-id',
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+      'retry-after',
+    ]),
   );
   for (const parser of bodyParsers(config.http.bodyLimit)) app.use(parser);
   app.setGlobalPrefix('api/v1');

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { PreparedQuery } from '@atrium/platform';
+import { PreparedQuery, StatementPool } from '@atrium/platform';
 import { PROFILE_JSON } from '../credentials/account-profile.js';
 
 export interface ApiKeyAuthRow {
@@ -48,10 +47,10 @@ export class ApiKeyLookup {
   private readonly byHash: PreparedQuery<ApiKeyAuthRow>;
   private readonly touchSql: PreparedQuery<never>;
 
-  constructor(dataSource: DataSource) {
-    this.byHash = new PreparedQuery(dataSource, 'atrium_api_key_auth', API_KEY_SQL);
+  constructor(statements: StatementPool) {
+    this.byHash = new PreparedQuery(statements, 'atrium_api_key_auth', API_KEY_SQL);
     this.touchSql = new PreparedQuery(
-      dataSource,
+      statements,
       'atrium_api_key_touch',
       `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')`,
     );

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { PreparedQuery } from '@atrium/platform';
+import { PreparedQuery, StatementPool } from '@atrium/platform';
 import { PROFILE_JSON } from './account-profile.js';
 
 export interface AuthRow {
@@ -51,10 +50,10 @@ export class SessionLookup {
   private readonly auth: PreparedQuery<AuthRow>;
   private readonly touchSql: PreparedQuery<never>;
 
-  constructor(dataSource: DataSource) {
-    this.auth = new PreparedQuery(dataSource, 'atrium_session_auth', AUTH_SQL);
+  constructor(statements: StatementPool) {
+    this.auth = new PreparedQuery(statements, 'atrium_session_auth', AUTH_SQL);
     this.touchSql = new PreparedQuery(
-      dataSource,
+      statements,
       'atrium_session_touch',
       `UPDATE sessions SET last_used_at = now() WHERE id = $1 AND last_used_at < now() - interval '60 seconds'`,
     );

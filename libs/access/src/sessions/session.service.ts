@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
-import { AppConfig, EventBus, PreparedQuery, returnedRows, unauthorized } from '@atrium/platform';
+import { AppConfig, EventBus, PreparedQuery, returnedRows, StatementPool, unauthorized } from '@atrium/platform';
 import { hashToken, looksLikeOpaqueToken, newOpaqueToken } from '../tokens/opaque-token.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session } from './session.entity.js';
@@ -46,8 +46,9 @@ export class SessionService {
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly events: EventBus,
+    statements: StatementPool,
   ) {
-    this.rotation = new PreparedQuery(dataSource, 'atrium_refresh_rotate', ROTATE_SQL);
+    this.rotation = new PreparedQuery(statements, 'atrium_refresh_rotate', ROTATE_SQL);
   }
 
   /** Opens a session and returns it with its first refresh token (shown once, stored hashed). */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { TokenError } from 'fast-jwt';
 import { AppConfig, unauthorized } from '@atrium/platform';
-import { signHs256, verifyHs256 } from './hs256.js';
+import { createAccessTokenSigner, createAccessTokenVerifier, MAX_ACCESS_TOKEN_LENGTH } from './access-token-format.js';
 
 export interface AccessClaims {
   /** user id */
@@ -11,31 +12,42 @@ export interface AccessClaims {
   org: string;
 }
 
-/** HS256 access tokens, signed and verified with a prebuilt KeyObject and the one header we issue. */
+const invalidToken = () => unauthorized('invalid_token', 'Invalid access token');
+
+/** Short-lived HS256 access tokens, signed and verified by fast-jwt (see access-token-format.ts for what is checked). */
 @Injectable()
 export class AccessTokenService {
-  constructor(private readonly config: AppConfig) {}
+  private readonly signer: (claims: Record<string, unknown>) => string;
+  private readonly verifier: (token: string) => Record<string, unknown>;
+
+  constructor(private readonly config: AppConfig) {
+    const secret = config.auth.jwtKey.export();
+    this.signer = createAccessTokenSigner(secret, config.auth.accessTtlSeconds);
+    this.verifier = createAccessTokenVerifier(secret);
+  }
 
   get ttlSeconds(): number {
     return this.config.auth.accessTtlSeconds;
   }
 
   sign(claims: AccessClaims): string {
-    return signHs256({ ...claims }, this.config.auth.jwtKey, this.ttlSeconds);
+    return this.signer({ sub: claims.sub, sid: claims.sid, org: claims.org });
   }
 
-  /** The token's claims, or a 401 with `token_expired` / `invalid_token`. */
+  /** The token's claims, or a 401 with `token_expired` (authentic but expired) / `invalid_token` (anything else). */
   verify(token: string): AccessClaims {
-    const verdict = verifyHs256(token, this.config.auth.jwtKey);
-    if (!verdict.ok) {
-      throw verdict.reason === 'expired'
-        ? unauthorized('token_expired', 'Access token expired')
-        : unauthorized('invalid_token', 'Invalid access token');
+    if (token.length > MAX_ACCESS_TOKEN_LENGTH) throw invalidToken();
+    let claims: Record<string, unknown>;
+    try {
+      claims = this.verifier(token);
+    } catch (err) {
+      if (err instanceof TokenError && err.code === TokenError.codes.expired) {
+        throw unauthorized('token_expired', 'Access token expired');
+      }
+      throw invalidToken();
     }
-    const { sub, sid, org } = verdict.claims;
-    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof org !== 'string') {
-      throw unauthorized('invalid_token', 'Invalid access token');
-    }
+    const { sub, sid, org } = claims;
+    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof org !== 'string') throw invalidToken();
     return { sub, sid, org };
   }
 }

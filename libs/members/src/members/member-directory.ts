@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
-import { isUuid, notFound, type Page, type RequestContext, TenantRepository } from '@atrium/platform';
+import { isUuid, notFound, type Page, type RequestContext, StatementPool, TenantRepository } from '@atrium/platform';
 import { Membership, Role } from '@atrium/organizations';
 import { User } from '@atrium/accounts';
 import type { MemberListing, MemberView } from './dto/member.dto.js';
@@ -11,8 +11,11 @@ import { type MemberListFilter, MemberListQuery } from './member-list-query.js';
 export class MemberDirectory {
   private readonly listing: MemberListQuery;
 
-  constructor(private readonly dataSource: DataSource) {
-    this.listing = new MemberListQuery(dataSource);
+  constructor(
+    private readonly dataSource: DataSource,
+    statements: StatementPool,
+  ) {
+    this.listing = new MemberListQuery(statements);
   }
 
   list(ctx: RequestContext, filter: MemberListFilter): Promise<Page<MemberListing>> {

@@ -1,6 +1,5 @@
-import type { DataSource } from 'typeorm';
 import type { MembershipStatus } from '@atrium/organizations';
-import { type Page, pageOffset, PreparedQuery, toPage } from '@atrium/platform';
+import { type Page, pageOffset, PreparedQuery, type StatementPool, toPage } from '@atrium/platform';
 import { PROFILE_JSON, profileFromJson } from '@atrium/access';
 import type { MemberListing } from './dto/member.dto.js';
 
@@ -58,7 +57,7 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 export class MemberListQuery {
   private readonly statements = new Map<string, PreparedQuery<Row>>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly pool: StatementPool) {}
 
   async run(organizationId: string, filter: MemberListFilter): Promise<Page<MemberListing>> {
     const status = filter.status ?? 'active';
@@ -74,7 +73,7 @@ export class MemberListQuery {
   private statement(byStatus: boolean, search: boolean): PreparedQuery<Row> {
     const name = `atrium_member_list_${byStatus ? 'status' : 'all'}${search ? '_search' : ''}`;
     let statement = this.statements.get(name);
-    if (!statement) this.statements.set(name, (statement = new PreparedQuery(this.dataSource, name, listSql(byStatus, search))));
+    if (!statement) this.statements.set(name, (statement = new PreparedQuery(this.pool, name, listSql(byStatus, search))));
     return statement;
   }
 }

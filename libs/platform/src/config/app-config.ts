@@ -8,6 +8,7 @@ export class AppConfig {
       port: number;
       host: string;
       publicUrl: string;
+      /** Origins allowed with credentials, or `*`: any origin without credentials (refused in production). */
       corsOrigins: string[] | '*';
       trustProxy: boolean | number | string;
       bodyLimit: string;

@@ -93,9 +93,14 @@ export class EnvSchema {
   })
   ENCRYPTION_KEY?: string;
 
-  /** Comma-separated allowed origins for CORS and socket.io; `*` allows any. */
+  /**
+   * Comma-separated origins allowed by CORS and socket.io, with credentials. Outside production it defaults to `*`:
+   * any origin, without credentials. Production requires an explicit list (see loadConfig).
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @IsString()
-  CORS_ORIGINS = '*';
+  CORS_ORIGINS?: string;
 
   /** Express `trust proxy` value: false, true, a hop count or a list of addresses. */
   @IsString()

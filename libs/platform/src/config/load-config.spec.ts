@@ -42,7 +42,7 @@ describe('loadConfig', () => {
 
   it('requires real secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir() })).toThrowError(
-      /JWT_SECRET: required in production[\s\S]*ENCRYPTION_KEY/,
+      /JWT_SECRET: required in production[\s\S]*ENCRYPTION_KEY[\s\S]*CORS_ORIGINS: required in production/,
     );
     const ok = loadConfig({
       NODE_ENV: 'production',

@@ -38,6 +38,35 @@ function parseTrustProxy(value: string): boolean | number | string {
   return value;
 }
 
+/** `value` is exactly what a browser sends as `Origin` (scheme, host, port if not the default; no path). */
+const isOrigin = (value: string): boolean => URL.canParse(value) && new URL(value).origin === value;
+
+/**
+ * The CORS allowlist. `*` (the default outside production) means any origin without credentials; production
+ * needs the SPA origins listed, since a forgotten setting would otherwise open every account to any site.
+ */
+function parseCorsOrigins(value: string | undefined, production: boolean, problems: string[]): string[] | '*' {
+  const given = value?.trim();
+  if (!given || given === '*') {
+    if (production) {
+      problems.push(
+        `CORS_ORIGINS: ${given ? '`*` is not allowed' : 'required'} in production; list the SPA origins, e.g. https://app.example.com`,
+      );
+    }
+    return '*';
+  }
+  const origins = given
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  const bad = origins.filter((o) => !isOrigin(o));
+  if (!origins.length) problems.push('CORS_ORIGINS: lists no origin');
+  if (bad.length) {
+    problems.push(`CORS_ORIGINS: not an origin (scheme://host[:port] in lower case, no path or trailing slash): ${bad.join(', ')}`);
+  }
+  return origins;
+}
+
 /** Validates the environment and returns the resolved config; throws ConfigError naming every bad variable. */
 export function loadConfig(source: Env = process.env): AppConfig {
   const env = plainToInstance(EnvSchema, Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined)), {
@@ -50,6 +79,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
     if (!env.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 characters)');
     if (!env.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required in production (32 bytes, hex or base64)');
   }
+  const corsOrigins = parseCorsOrigins(env.CORS_ORIGINS, env.NODE_ENV === 'production', problems);
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = resolve(env.DATA_DIR);
@@ -58,20 +88,13 @@ export function loadConfig(source: Env = process.env): AppConfig {
   const jwtSecret = env.JWT_SECRET ?? local!.jwt_secret;
   const encryptionKey = decodeKey(env.ENCRYPTION_KEY ?? local!.encryption_key);
 
-  const origins = env.CORS_ORIGINS.trim();
   return new AppConfig(
     env.NODE_ENV,
     {
       port: env.PORT,
       host: env.HOST,
       publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
-      corsOrigins:
-        origins === '*'
-          ? '*'
-          : origins
-              .split(',')
-              .map((o) => o.trim())
-              .filter(Boolean),
+      corsOrigins,
       trustProxy: parseTrustProxy(env.TRUST_PROXY),
       bodyLimit: env.BODY_LIMIT,
     },

@@ -1,47 +1,48 @@
+import { Logger } from '@nestjs/common';
 import pg from 'pg';
-import type { DataSource } from 'typeorm';
-
-type Callback = (err: Error | null, result: { rows: unknown[] }) => void;
-type QueryWithCallback = new (text: string, values: unknown[], callback: Callback) => pg.Query & { name?: string };
 
 /**
- * Runs a hot, fixed statement on the DataSource's own pg pool as a named prepared statement: parsed and
- * planned once per connection, and without TypeORM's query-runner round (checkout, logging, broadcast)
- * around it. For the per-request lookups only; everything else goes through TypeORM as usual.
- *
- * The query is built from its bare text and named afterwards: handed a config object, pg copies it
- * through property descriptors on every call, which cost ~5 µs per request in the bench profile.
+ * The platform's own small pg pool for the hot, fixed statements (the per-request credential check, refresh
+ * rotation, the member list). TypeORM exposes its pool only through undocumented driver internals, so these
+ * statements get a pool of their own from the same database URL, through pg's documented API; it also keeps the
+ * per-request lookups from queueing behind long transactions on TypeORM's pool. DatabaseModule provides it and
+ * closes it on shutdown. It opens connections only when a statement first runs.
+ */
+export class StatementPool {
+  private readonly logger = new Logger('Database');
+  private readonly pool: pg.Pool;
+
+  constructor(opts: { url: string; max: number; applicationName?: string }) {
+    this.pool = new pg.Pool({ connectionString: opts.url, max: opts.max, application_name: opts.applicationName ?? 'atrium' });
+    // An idle connection that breaks (database restart) is dropped by the pool; without a listener it would crash the process.
+    this.pool.on('error', (err) => this.logger.warn(`prepared-statement pool: ${err.message}`));
+  }
+
+  /** Runs a named prepared statement and returns its rows (pg's `pool.query({ name, text, values })`). */
+  async rows<Row>(name: string, text: string, values: unknown[]): Promise<Row[]> {
+    const result = await this.pool.query({ name, text, values });
+    return result.rows as Row[];
+  }
+
+  /** Closes every connection; further statements fail. */
+  end(): Promise<void> {
+    return this.pool.ended ? Promise.resolve() : this.pool.end();
+  }
+}
+
+/**
+ * One hot, fixed statement, run as a pg named prepared statement on the StatementPool: parsed and planned once
+ * per connection, without TypeORM's query runner (checkout, logging, broadcast) around it. For the per-request
+ * lookups only; everything else goes through TypeORM as usual.
  */
 export class PreparedQuery<Row> {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly statements: StatementPool,
     private readonly name: string,
     private readonly text: string,
   ) {}
 
   rows(values: unknown[]): Promise<Row[]> {
-    const pool = (this.dataSource.driver as unknown as { master?: pg.Pool }).master;
-    if (!pool) return this.dataSource.query(this.text, values);
-    return new Promise<Row[]>((resolve, reject) => {
-      pool.connect((connectError, client, release) => {
-        if (connectError || !client) return reject(connectError ?? new Error('No database connection'));
-        // A connection that fails mid-query errors the query itself; the listener keeps the event from going unhandled.
-        const onClientError = () => undefined;
-        client.once('error', onClientError);
-        const done = (err: Error | null, rows?: unknown[]) => {
-          client.removeListener('error', onClientError);
-          release(err ?? undefined);
-          if (err) reject(err);
-          else resolve(rows as Row[]);
-        };
-        try {
-          const query = new (pg.Query as unknown as QueryWithCallback)(this.text, values, (err, result) => done(err, result?.rows));
-          query.name = this.name;
-          void client.query(query);
-        } catch (err) {
-          done(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
-    });
+    return this.statements.rows<Row>(this.name, this.text, values);
   }
 }

@@ -1,66 +1,64 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import helmet from 'helmet';
 
 /**
- * Security headers for a JSON API (OWASP REST cheat sheet): nothing may be framed, sniffed, or loaded as
- * a document's sub-resource. Computed once; each response gets them in one pass instead of a chain of
- * middleware. The Swagger UI, which is a document, gets helmet's full set on top (see createApp).
+ * Security headers for a JSON API (OWASP REST cheat sheet), set by helmet: nothing may be framed, sniffed, or
+ * loaded as a document's sub-resource. Helmet's document-only headers (Origin-Agent-Cluster, X-DNS-Prefetch-Control,
+ * X-Download-Options, X-Permitted-Cross-Domain-Policies, X-XSS-Protection) are off: an API answer renders nothing.
+ * The Swagger UI, which is a document, gets helmet's document set on top (see createApp).
  */
-const API_SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
-  ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
-  ['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'],
-  ['X-Content-Type-Options', 'nosniff'],
-  ['X-Frame-Options', 'DENY'],
-  ['Referrer-Policy', 'no-referrer'],
-  ['Cross-Origin-Resource-Policy', 'same-origin'],
-  ['Cross-Origin-Opener-Policy', 'same-origin'],
-  // Answers carry accounts, tokens and tenant data: no shared or browser cache may keep them.
-  ['Cache-Control', 'no-store'],
-];
+const jsonApiHelmet = helmet({
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+  xContentTypeOptions: true,
+  xFrameOptions: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+  crossOriginOpenerPolicy: { policy: 'same-origin' },
+  crossOriginEmbedderPolicy: false,
+  originAgentCluster: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+});
 
+/** Helmet's JSON-API set plus `Cache-Control: no-store` on every answer. */
 export function apiSecurityHeaders(): RequestHandler {
-  return (_req: Request, res: Response, next: NextFunction) => {
-    for (const [name, value] of API_SECURITY_HEADERS) res.setHeader(name, value);
-    next();
+  return (req: Request, res: Response, next: NextFunction) => {
+    // Answers carry accounts, tokens and tenant data: no shared or browser cache may keep them.
+    res.setHeader('Cache-Control', 'no-store');
+    jsonApiHelmet(req, res, next);
   };
 }
 
-export interface CorsPolicy {
-  /** Allowed origins, or '*' to allow any (the request's origin is echoed, so credentials still work). */
-  origins: string[] | '*';
-  /** Response headers a browser script may read. */
+const ALLOWED_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE';
+const PREFLIGHT_MAX_AGE_SECONDS = 600;
+
+/** The `cors` package's options as used here: a shape both Nest's `enableCors` and socket.io's `cors` option take. */
+export interface EdgeCorsOptions {
+  origin: '*' | ((origin: string | undefined, callback: (err: Error | null, allow?: boolean) => void) => void);
+  credentials: boolean;
+  methods: string;
   exposedHeaders: string[];
+  maxAge: number;
 }
 
-const ALLOWED_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE';
-const PREFLIGHT_MAX_AGE_SECONDS = '600';
-
 /**
- * CORS for the SPA clients, with credentials: an allowed origin is echoed back (never `*`), preflights are
- * answered here with 204, and an origin not on the list gets no CORS headers at all, so the browser
- * refuses to hand the response to its script. Requests without an Origin (not from a browser script) pass untouched.
+ * Options for the `cors` package, shared by `app.enableCors` and socket.io's `cors` option. With an allowlist, an
+ * allowed origin is echoed with credentials and preflights answer 204; any other origin gets no CORS header at
+ * all. `*` (development only, see loadConfig) lets any origin read answers, never with credentials: a page on any
+ * site could otherwise act with the user's browser credentials.
  */
-export function corsMiddleware(policy: CorsPolicy): RequestHandler {
-  const allowed = policy.origins === '*' ? undefined : new Set(policy.origins);
-  const exposed = policy.exposedHeaders.join(',');
-  return (req: Request, res: Response, next: NextFunction) => {
-    const origin = req.headers.origin;
-    if (origin) res.setHeader('Vary', 'Origin');
-    const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
-    if (origin && (!allowed || allowed.has(origin))) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Access-Control-Allow-Credentials', 'true');
-      if (!preflight) res.setHeader('Access-Control-Expose-Headers', exposed);
-    }
-    if (!preflight) return next();
-    if (res.hasHeader('Access-Control-Allow-Origin')) {
-      const requested = req.headers['access-control-request-headers'];
-      res.setHeader('Access-Control-Allow-Methods', ALLOWED_METHODS);
-      if (requested) res.setHeader('Access-Control-Allow-Headers', requested);
-      res.setHeader('Access-Control-Max-Age', PREFLIGHT_MAX_AGE_SECONDS);
-      res.setHeader('Vary', 'Origin, Access-Control-Request-Headers');
-    }
-    res.statusCode = 204;
-    res.setHeader('Content-Length', '0');
-    res.end();
+export function corsOptions(origins: string[] | '*', exposedHeaders: readonly string[] = []): EdgeCorsOptions {
+  const common = { methods: ALLOWED_METHODS, exposedHeaders: [...exposedHeaders], maxAge: PREFLIGHT_MAX_AGE_SECONDS };
+  if (origins === '*') return { ...common, origin: '*', credentials: false };
+  const allowed = new Set(origins);
+  return {
+    ...common,
+    // A function rather than the list: refused this way, `cors` adds nothing, where with the list it would still
+    // send Allow-Credentials (and the allowed methods on preflights) to any origin.
+    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+    credentials: true,
   };
 }

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { createClient } from 'redis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config.js';
+import { corsOptions } from '../http/edge-headers.js';
 
 /**
  * socket.io with the configured CORS allowlist and cross-instance fan-out:
@@ -48,10 +49,9 @@ export class AtriumSocketAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const origins = this.config.http.corsOrigins;
     const server = super.createIOServer(port, {
       ...options,
-      cors: { origin: origins === '*' ? true : origins, credentials: true },
+      cors: corsOptions(this.config.http.corsOrigins),
       adapter: this.adapterFactory,
     } as ServerOptions);
     return server;

@@ -46,6 +46,7 @@ export class VerificationController {
 
   @Post('resend-verification')
   @HttpCode(202)
+  @RateLimit('resend-verification')
   @ApiBearerAuth()
   @Authenticated()
   @ApiOperation({ summary: 'Mail a new verification link to your current address (earlier links stop working)' })
@@ -59,7 +60,7 @@ export class VerificationController {
   @Post('forgot-password')
   @Public()
   @HttpCode(202)
-  @RateLimit('auth')
+  @RateLimit('auth-mail')
   @ApiOperation({ summary: 'Mail a password reset link; the answer is the same whether or not the account exists' })
   @ApiAcceptedResponse({ type: MessageDto })
   @ApiInvalid()

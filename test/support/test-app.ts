@@ -41,6 +41,9 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
     QUEUE_PREFIX: fileQueuePrefix,
     // Suites sign in many times from 127.0.0.1; rate-limit specs lower these explicitly.
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+    RATE_LIMIT_AUTH_FAILURES: '100000',
+    RATE_LIMIT_REGISTRATION_PER_HOUR: '100000',
+    RATE_LIMIT_RESEND_VERIFICATION_PER_HOUR: '100000',
     RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
     // Shared by every instance of the run, as in a real scale-out.
     JWT_SECRET: 'atrium-test-jwt-secret-at-least-32-characters',

@@ -22,7 +22,7 @@ export class MagicLinkController {
   @Post()
   @Public()
   @HttpCode(202)
-  @RateLimit('auth')
+  @RateLimit('auth-mail')
   @ApiOperation({ summary: 'Mail a single-use sign-in link (10 minutes); the answer is the same whether or not the account exists' })
   @ApiAcceptedResponse({ type: MessageDto })
   @ApiInvalid()

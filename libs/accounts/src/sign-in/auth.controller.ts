@@ -31,6 +31,7 @@ export class AuthController {
 
   @Post('organization/register')
   @Public()
+  @RateLimit('registration')
   @ApiOperation({ summary: 'Create an organization and its owner account' })
   @ApiCreatedResponse({ type: RegisteredDto })
   @ApiInvalid()

@@ -49,6 +49,8 @@ export class LoginService {
   /** Password and a TOTP or backup code; wrong codes count towards the factor's lock (429). */
   async loginWithMfa(ctx: RequestContext, dto: VerifyMfaDto): Promise<LoginResponseDto> {
     const user = await this.checkPassword(dto.email, dto.password);
+    // Any other answer would confirm the password, and that the account has no second factor.
+    if (!(await this.mfa.isEnabled(user.id))) throw invalidCredentials();
     await this.mfa.attempt(user.id, dto.mfa_code, { kind: 'unauthorized', allowBackup: true, requireEnabled: true }, async () => undefined);
     return this.signIn(ctx, user, dto.organization_id);
   }

@@ -38,6 +38,7 @@ export class VerificationController {
 
   @Post('resend-verification')
   @HttpCode(202)
+  @RateLimit('resend-verification')
   @Authenticated()
   @ApiOperation({ summary: 'Mail a new verification link to your current address (earlier links stop working)' })
   @ApiAcceptedResponse({ type: MessageDto })
@@ -50,7 +51,7 @@ export class VerificationController {
   @Post('forgot-password')
   @Public()
   @HttpCode(202)
-  @RateLimit('auth')
+  @RateLimit('auth-mail')
   @ApiOperation({ summary: 'Mail a password reset link; the answer is the same whether or not the account exists' })
   @ApiAcceptedResponse({ type: MessageDto })
   @ApiInvalid()

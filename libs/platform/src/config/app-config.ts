@@ -30,7 +30,7 @@ export class AppConfig {
     readonly encryptionKey: Buffer,
     readonly logLevel: string,
     readonly queue: { runWorkers: boolean; concurrency: number; prefix: string },
-    readonly rateLimit: { authPerMinute: number; defaultPerMinute: number },
+    readonly rateLimit: RateLimitSettings,
     readonly stripe: { secretKey?: string; webhookSecret?: string; apiBase?: string },
   ) {}
 
@@ -51,4 +51,21 @@ export class AppConfig {
   static jwtKeyFrom(secret: string): KeyObject {
     return createSecretKey(Buffer.from(secret, 'utf8'));
   }
+}
+
+/** The rate limiter's budgets (see the README's Account security section). */
+export interface RateLimitSettings {
+  /** Sign-in requests per minute per client IP, shared by the sign-in routes. */
+  authPerMinute: number;
+  /** Failed sign-ins per (account, client IP) within the failure window. */
+  authFailures: number;
+  /** Failed sign-ins per account from every IP within the failure window. */
+  authAccountFailures: number;
+  authFailureWindowSeconds: number;
+  /** Registrations per hour per client IP. */
+  registrationPerHour: number;
+  /** Verification re-sends per hour, per client IP and per account. */
+  resendVerificationPerHour: number;
+  /** Requests per minute per client IP on every other route. */
+  defaultPerMinute: number;
 }

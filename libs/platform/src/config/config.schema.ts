@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsTrustProxy } from './trust-proxy.js';
 
 const toBool = ({ value }: { value: unknown }): unknown => {
   if (value === undefined || value === '') return undefined;
@@ -102,8 +103,8 @@ export class EnvSchema {
   @IsString()
   CORS_ORIGINS?: string;
 
-  /** Express `trust proxy` value: false, true, a hop count or a list of addresses. */
-  @IsString()
+  /** Express `trust proxy`: false, a hop count, or proxy addresses/CIDR subnets (`loopback`…); never `true`, which trusts every hop. */
+  @IsTrustProxy()
   TRUST_PROXY = 'false';
 
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 100kb or 1mb' })
@@ -127,11 +128,42 @@ export class EnvSchema {
   @Matches(/^[a-z][a-z0-9_]{0,30}$/, { message: 'QUEUE_PREFIX must be lowercase letters, digits or _ (max 31), starting with a letter' })
   QUEUE_PREFIX = 'atrium';
 
-  /** Requests per minute per IP and per account on sensitive auth routes. */
+  /** Sign-in requests per minute per client IP, one budget across the sign-in routes (and per account on those that mail a link). */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   RATE_LIMIT_AUTH_PER_MINUTE = 10;
+
+  /** Failed sign-ins per account from one client IP within the failure window; signing in clears them. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_AUTH_FAILURES = 5;
+
+  /** Failed sign-ins per account from every IP within the failure window; unset: 10 × RATE_LIMIT_AUTH_FAILURES. */
+  @Transform(({ value }: { value: unknown }) => (value === '' || value === undefined ? undefined : Number(value)))
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_AUTH_ACCOUNT_FAILURES?: number;
+
+  /** How long failed sign-ins are remembered. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_AUTH_FAILURE_WINDOW_SECONDS = 900;
+
+  /** Organization registrations per hour per client IP. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_REGISTRATION_PER_HOUR = 10;
+
+  /** Verification mails re-sent per hour, per client IP and per account. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_RESEND_VERIFICATION_PER_HOUR = 5;
 
   /** Requests per minute per client on every other route. */
   @Type(() => Number)

@@ -56,4 +56,32 @@ describe('loadConfig', () => {
     expect(ok.http.corsOrigins).toEqual(['https://app.example.com', 'https://admin.example.com']);
     expect(ok.http.trustProxy).toBe(1);
   });
+
+  it('refuses TRUST_PROXY=true and takes a hop count or a list of addresses and subnets', () => {
+    for (const value of ['true', 'TRUE']) {
+      expect(() => loadConfig({ DATA_DIR: tempDir(), TRUST_PROXY: value })).toThrowError(
+        /TRUST_PROXY: .*every hop.*X-Forwarded-For.*hop count.*subnets/,
+      );
+    }
+    expect(() => loadConfig({ DATA_DIR: tempDir(), TRUST_PROXY: '10.0.0.0/33, proxy.local, yes' })).toThrowError(
+      /TRUST_PROXY: .*"10\.0\.0\.0\/33", "proxy\.local", "yes"/,
+    );
+    const dir = tempDir();
+    expect(loadConfig({ DATA_DIR: dir }).http.trustProxy).toBe(false);
+    expect(loadConfig({ DATA_DIR: dir, TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(loadConfig({ DATA_DIR: dir, TRUST_PROXY: ' 10.0.0.0/8, loopback,2001:db8::/32 , 192.0.2.7' }).http.trustProxy).toBe(
+      '10.0.0.0/8,loopback,2001:db8::/32,192.0.2.7',
+    );
+  });
+
+  it('defaults the per-account ceiling of failed sign-ins to ten times the per-address budget', () => {
+    const dir = tempDir();
+    expect(loadConfig({ DATA_DIR: dir, RATE_LIMIT_AUTH_FAILURES: '3' }).rateLimit).toMatchObject({
+      authFailures: 3,
+      authAccountFailures: 30,
+    });
+    expect(
+      loadConfig({ DATA_DIR: dir, RATE_LIMIT_AUTH_FAILURES: '3', RATE_LIMIT_AUTH_ACCOUNT_FAILURES: '7' }).rateLimit.authAccountFailures,
+    ).toBe(7);
+  });
 });

@@ -6,6 +6,7 @@ import { validateSync } from 'class-validator';
 import { AppConfig } from './app-config.js';
 import { ConfigError } from './config.error.js';
 import { EnvSchema } from './config.schema.js';
+import { parseTrustProxy } from './trust-proxy.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -29,13 +30,6 @@ function localSecrets(dataDir: string): LocalSecrets {
 
 function decodeKey(value: string): Buffer {
   return /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-}
-
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'true') return true;
-  if (value === 'false' || value === '') return false;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value;
 }
 
 /** `value` is exactly what a browser sends as `Origin` (scheme, host, port if not the default; no path). */
@@ -115,7 +109,15 @@ export function loadConfig(source: Env = process.env): AppConfig {
     encryptionKey,
     env.LOG_LEVEL,
     { runWorkers: env.RUN_WORKERS, concurrency: env.QUEUE_CONCURRENCY, prefix: env.QUEUE_PREFIX },
-    { authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE, defaultPerMinute: env.RATE_LIMIT_DEFAULT_PER_MINUTE },
+    {
+      authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
+      authFailures: env.RATE_LIMIT_AUTH_FAILURES,
+      authAccountFailures: env.RATE_LIMIT_AUTH_ACCOUNT_FAILURES ?? 10 * env.RATE_LIMIT_AUTH_FAILURES,
+      authFailureWindowSeconds: env.RATE_LIMIT_AUTH_FAILURE_WINDOW_SECONDS,
+      registrationPerHour: env.RATE_LIMIT_REGISTRATION_PER_HOUR,
+      resendVerificationPerHour: env.RATE_LIMIT_RESEND_VERIFICATION_PER_HOUR,
+      defaultPerMinute: env.RATE_LIMIT_DEFAULT_PER_MINUTE,
+    },
     { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiBase: env.STRIPE_API_BASE },
   );
 }

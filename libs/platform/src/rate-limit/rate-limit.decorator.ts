@@ -1,14 +1,10 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { ApiHeader, ApiResponse, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ErrorBody } from '../http/error-body.js';
+import { AccountRateLimitInterceptor } from './account-rate-limit.interceptor.js';
+import { ACCOUNT_POLICIES, RATE_LIMIT_KEY, type RateLimitPolicy } from './rate-limit.policy.js';
 
-export const RATE_LIMIT_KEY = 'atrium:rate-limit';
-
-/**
- * `auth`: sensitive sign-in routes, counted per client IP and per account (the `email` in the body),
- * `RATE_LIMIT_AUTH_PER_MINUTE` each. `default`: every other route, per client IP.
- */
-export type RateLimitPolicy = 'auth' | 'default';
+export { RATE_LIMIT_KEY, type RateLimitPolicy } from './rate-limit.policy.js';
 
 const headers = {
   'X-RateLimit-Limit': { description: 'Requests allowed in the current window', schema: { type: 'integer' } },
@@ -16,10 +12,11 @@ const headers = {
   'X-RateLimit-Reset': { description: 'Seconds until the window resets', schema: { type: 'integer' } },
 } as const;
 
-/** Puts a route under a rate-limit policy (routes without it fall under `default`). */
+/** Puts a route under a rate-limit policy (see `RateLimitPolicy`; routes without it fall under `default`). */
 export const RateLimit = (policy: RateLimitPolicy) =>
   applyDecorators(
     SetMetadata(RATE_LIMIT_KEY, policy),
+    ...(ACCOUNT_POLICIES.has(policy) ? [UseInterceptors(AccountRateLimitInterceptor)] : []),
     ApiTooManyRequestsResponse({
       type: ErrorBody,
       description: 'Too many requests (code `rate_limited`); `Retry-After` says how many seconds to wait',

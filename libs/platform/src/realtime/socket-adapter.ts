@@ -17,6 +17,7 @@ export class AtriumSocketAdapter extends IoAdapter {
   protected override readonly logger = new Logger('Realtime');
   private readonly closers: Array<() => Promise<unknown>> = [];
   private adapterFactory?: ServerOptions['adapter'];
+  private closing = false;
 
   constructor(
     app: INestApplicationContext,
@@ -42,8 +43,9 @@ export class AtriumSocketAdapter extends IoAdapter {
     } else {
       const pool = new pg.Pool({ connectionString: this.config.database.url, max: 2 });
       pool.on('error', (err) => this.logger.warn(`postgres adapter pool: ${err.message}`));
-      this.adapterFactory = createPostgresAdapter(pool, { cleanupInterval: 30_000 }) as ServerOptions['adapter'];
-      this.closers.push(() => pool.end());
+      const listener = listenerPool(pool, () => this.closing);
+      this.adapterFactory = createPostgresAdapter(listener.pool, { cleanupInterval: 30_000 }) as ServerOptions['adapter'];
+      this.closers.push(() => listener.end());
       this.logger.log('socket.io fan-out: PostgreSQL adapter');
     }
   }
@@ -58,8 +60,49 @@ export class AtriumSocketAdapter extends IoAdapter {
   }
 
   override async close(server: Server): Promise<void> {
+    this.closing = true;
     await super.close(server);
     const closers = this.closers.splice(0);
     await Promise.allSettled(closers.map((c) => c()));
   }
+}
+
+/**
+ * The pool as the PostgreSQL adapter sees it. The adapter takes its LISTEN connection in the background and
+ * releases it on close only if it holds it by then; one that arrives later (an app closed while its first
+ * connection is still on the way, or during a reconnection) stayed checked out, so `pool.end()` waited forever.
+ * Once `closing()` is true a connection that arrives goes straight back and the adapter's wait never ends (so
+ * it schedules no reconnection); `end()` drops whatever the adapter still holds before ending the pool.
+ */
+function listenerPool(pool: pg.Pool, closing: () => boolean): { pool: pg.Pool; end: () => Promise<void> } {
+  const held = new Set<pg.PoolClient>();
+  const never = () => new Promise<never>(() => undefined);
+  const facade = {
+    query: pool.query.bind(pool),
+    async connect(): Promise<pg.PoolClient> {
+      if (closing()) return never();
+      const client = await pool.connect();
+      if (closing()) {
+        client.release(true);
+        return never();
+      }
+      held.add(client);
+      const release = client.release.bind(client);
+      client.release = (err?: Error | boolean) => {
+        held.delete(client);
+        release(err);
+      };
+      return client;
+    },
+  };
+  return {
+    pool: facade as unknown as pg.Pool,
+    end: async () => {
+      for (const client of held) {
+        client.removeAllListeners('end');
+        client.release(true);
+      }
+      await pool.end();
+    },
+  };
 }

@@ -1,0 +1,29 @@
+export const RATE_LIMIT_KEY = 'atrium:rate-limit';
+
+/**
+ * What a route is counted against; routes without `@RateLimit` fall under `default`.
+ * - `auth`: a sign-in attempt (login, verify-mfa, magic-link and invitation links, password reset). One budget per
+ *   client IP across every sign-in route (`RATE_LIMIT_AUTH_PER_MINUTE`); when the body names an account (`email`),
+ *   its failures count per (account, IP) and, more loosely, per account; a successful sign-in clears that IP's.
+ * - `auth-mail`: asks for a sign-in mail (magic link, password reset): the same per-IP budget, and as many per account.
+ * - `registration`: a new organization, per client IP.
+ * - `resend-verification`: per client IP and per signed-in account.
+ * - `default`: per client IP.
+ */
+export type RateLimitPolicy = 'auth' | 'auth-mail' | 'registration' | 'resend-verification' | 'default';
+
+/** The fixed-window counters behind the policies. */
+export type Budget =
+  'default' | 'sign-in' | 'sign-in-mail' | 'sign-in-failures' | 'account-failures' | 'registration' | 'resend-verification';
+
+/** The budget each policy counts the client IP against (before authentication, so floods stop early). */
+export const IP_BUDGET: Record<RateLimitPolicy, Budget> = {
+  auth: 'sign-in',
+  'auth-mail': 'sign-in',
+  registration: 'registration',
+  'resend-verification': 'resend-verification',
+  default: 'default',
+};
+
+/** Policies that also count an account, which the interceptor learns from the body or the signed-in user. */
+export const ACCOUNT_POLICIES: ReadonlySet<RateLimitPolicy> = new Set(['auth', 'auth-mail', 'resend-verification']);

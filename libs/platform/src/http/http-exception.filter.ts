@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
+import { safeError } from '../logging/safe-error.js';
 import { DomainError, STATUS_BY_KIND } from './domain-error.js';
 import type { ErrorBody } from './error-body.js';
 
@@ -59,11 +60,4 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
 function codeForStatus(status: number): string {
   return (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '_');
-}
-
-/** What an unexpected error may put in a log: never a failed query's parameters (they can hold secrets). */
-function safeError(e: unknown): Record<string, unknown> {
-  if (!(e instanceof Error)) return { message: String(e) };
-  const { code, driverError } = e as Error & { code?: string; driverError?: { code?: string } };
-  return { name: e.name, message: e.message, code: code ?? driverError?.code, stack: e.stack };
 }

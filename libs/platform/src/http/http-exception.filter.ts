@@ -15,7 +15,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const req = host.switchToHttp().getRequest<Request>();
     const requestId = String(res.getHeader('x-request-id') ?? '');
-    const body = this.toBody(exception, requestId);
+    const body = HttpExceptionFilter.body(exception, requestId);
     if (body.statusCode >= 500) {
       this.logger.error({ err: safeError(exception), requestId }, 'Unhandled error');
     }
@@ -29,7 +29,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     res.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown, requestId: string): ErrorBody {
+  /** The error body for any thrown value; socket handlers answer with the same one. */
+  static body(exception: unknown, requestId: string): ErrorBody {
     if (exception instanceof DomainError) {
       const statusCode = STATUS_BY_KIND[exception.kind];
       return {

@@ -43,23 +43,8 @@ export class TenantQuery<T extends ObjectLiteral> {
     return this;
   }
 
-  innerJoinAndSelect(target: JoinTarget, alias: string, condition?: string, parameters?: ObjectLiteral): this {
-    this.qb.innerJoinAndSelect(target, alias, condition, parameters);
-    return this;
-  }
-
-  leftJoinAndSelect(target: JoinTarget, alias: string, condition?: string, parameters?: ObjectLiteral): this {
-    this.qb.leftJoinAndSelect(target, alias, condition, parameters);
-    return this;
-  }
-
   innerJoinAndMapOne(mapTo: string, target: JoinTarget, alias: string, condition?: string, parameters?: ObjectLiteral): this {
     this.qb.innerJoinAndMapOne(mapTo, target, alias, condition, parameters);
-    return this;
-  }
-
-  leftJoinAndMapOne(mapTo: string, target: JoinTarget, alias: string, condition?: string, parameters?: ObjectLiteral): this {
-    this.qb.leftJoinAndMapOne(mapTo, target, alias, condition, parameters);
     return this;
   }
 
@@ -87,11 +72,6 @@ export class TenantQuery<T extends ObjectLiteral> {
 
   groupBy(groupBy: string): this {
     this.qb.groupBy(groupBy);
-    return this;
-  }
-
-  addGroupBy(groupBy: string): this {
-    this.qb.addGroupBy(groupBy);
     return this;
   }
 

@@ -91,8 +91,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
     },
     encryptionKey,
     env.LOG_LEVEL,
-    { runWorkers: env.RUN_WORKERS, concurrency: env.QUEUE_CONCURRENCY, prefix: env.QUEUE_PREFIX },
+    { runWorkers: env.RUN_WORKERS, prefix: env.QUEUE_PREFIX },
     { authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE, defaultPerMinute: env.RATE_LIMIT_DEFAULT_PER_MINUTE },
-    { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiBase: env.STRIPE_API_BASE },
   );
 }

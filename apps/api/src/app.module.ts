@@ -1,14 +1,15 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AppConfig, AuthGuard, HealthModule, HttpExceptionFilter, RateLimitGuard, RateLimitModule, RealtimeModule } from '@atrium/platform';
 import { coreImports } from '@atrium/composition';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `extra`: modules only tests add (e.g. a probe gateway), composed exactly like the real ones. */
+  static forRoot(config: AppConfig, extra: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [...coreImports(config, { workers: config.queue.runWorkers }), RateLimitModule, HealthModule, RealtimeModule],
+      imports: [...coreImports(config, { workers: config.queue.runWorkers }), RateLimitModule, HealthModule, RealtimeModule, ...extra],
       providers: [
         // Rate limits run first, so floods are turned away before any credential lookup.
         { provide: APP_GUARD, useExisting: RateLimitGuard },

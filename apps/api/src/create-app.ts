@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
@@ -17,9 +17,9 @@ import { AppModule } from './app.module.js';
 import { setupSwagger } from './swagger.js';
 
 /** Builds the HTTP + socket.io application exactly as production runs it (tests use this too). */
-export async function createApp(config: AppConfig): Promise<INestApplication> {
+export async function createApp(config: AppConfig, extra: NonNullable<ModuleMetadata['imports']> = []): Promise<INestApplication> {
   const pino = createPino(config.logLevel);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extra), {
     logger: new PinoLoggerService(pino),
     bodyParser: false,
     abortOnError: false,

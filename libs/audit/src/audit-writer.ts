@@ -12,17 +12,18 @@ export interface AuditEntry {
   before?: object | null;
   after?: object | null;
   metadata?: Record<string, unknown>;
-  /** Defaults to the context's organization (registration names the new one). */
-  organizationId?: string;
   /** Defaults to the context's user (e.g. a sign-in names the user who signed in). */
   actorUserId?: string | null;
 }
 
-/** Writes audit entries inside the caller's transaction, so the trail commits or rolls back with the change. */
+/**
+ * Writes audit entries inside the caller's transaction, so the trail commits or rolls back with the change.
+ * The entry lands in the context's organization: to record in another one, pass a context acting for it.
+ */
 @Injectable()
 export class AuditWriter {
   async record(em: EntityManager, ctx: RequestContext, entry: AuditEntry): Promise<void> {
-    const organizationId = entry.organizationId ?? ctx.requireOrganizationId();
+    const organizationId = ctx.requireOrganizationId();
     const repo = em.getRepository(AuditLog);
     const row = repo.create({
       organizationId,

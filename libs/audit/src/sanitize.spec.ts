@@ -16,4 +16,15 @@ describe('sanitizeForAudit', () => {
       when: '2026-01-02T03:04:05.000Z',
     });
   });
+
+  it('never keeps a secret however deep it is nested', () => {
+    let deep: Record<string, unknown> = { password: 'hunter2-deep', note: 'kept?' };
+    for (let i = 0; i < 10; i++) deep = { level: i, child: deep, list: [deep] };
+    const out = sanitizeForAudit({ before: deep });
+    const text = JSON.stringify(out);
+    expect(text).not.toContain('hunter2-deep');
+    expect(text).toContain('[truncated]');
+    // What is shallow enough stays as it was.
+    expect(out).toMatchObject({ before: { level: 9, child: { level: 8 } } });
+  });
 });

@@ -133,14 +133,6 @@ export class SessionService {
     );
   }
 
-  findOpen(userId: string): Promise<Session[]> {
-    return this.dataSource.getRepository(Session).find({ where: { userId, revokedAt: IsNull() }, order: { lastUsedAt: 'DESC' } });
-  }
-
-  async setOrganization(sessionId: string, organizationId: string): Promise<void> {
-    await this.dataSource.getRepository(Session).update({ id: sessionId }, { organizationId, lastUsedAt: new Date() });
-  }
-
   private async issueRefreshToken(em: EntityManager, sessionId: string): Promise<string> {
     const token = newOpaqueToken();
     await em.getRepository(RefreshToken).insert({ sessionId, tokenHash: hashToken(token) });

@@ -43,11 +43,10 @@ export class RegistrationService {
           { name: dto.organization_name, email: dto.organization_email ?? dto.email },
           user.id,
         );
-        await this.audit.record(em, ctx, {
+        await this.audit.record(em, ctx.withOrganization(organization.id, []), {
           action: 'organization.registered',
           resourceType: 'organization',
           resourceId: organization.id,
-          organizationId: organization.id,
           actorUserId: user.id,
           after: { name: organization.name, email: organization.email, owner: { id: user.id, email: user.email } },
         });
@@ -58,7 +57,7 @@ export class RegistrationService {
         throw err;
       });
 
-    const scoped = ctx.withOrganization(organizationId);
+    const scoped = ctx.withOrganization(organizationId, []);
     await this.mail.send(scoped, welcomeMail(user, dto.organization_name, this.config.http.publicUrl), `welcome:${user.id}`);
     await this.events.publish({
       name: 'organization.registered',

@@ -61,11 +61,10 @@ export class LoginService {
     const organizationId = view.organization.id;
     const tokens = await this.dataSource.transaction(async (em) => {
       const opened = await this.issuer.open({ userId: user.id, organizationId, ip: ctx.meta.ip, userAgent: ctx.meta.userAgent }, em);
-      await this.audit.record(em, ctx, {
+      await this.audit.record(em, ctx.withOrganization(organizationId, []), {
         action: 'session.created',
         resourceType: 'session',
         resourceId: opened.sessionId,
-        organizationId,
         actorUserId: user.id,
       });
       return opened;

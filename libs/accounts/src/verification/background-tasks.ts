@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { safeError } from '@atrium/platform';
 
 /**
  * Work that must not make a response slower or faster (which would tell whether an account exists):
@@ -12,7 +13,7 @@ export class BackgroundTasks implements OnApplicationShutdown {
   run(name: string, task: () => Promise<unknown>): void {
     const p: Promise<void> = task()
       .then(() => undefined)
-      .catch((err: unknown) => this.logger.error({ err, task: name }, 'Background task failed'))
+      .catch((err: unknown) => this.logger.error({ err: safeError(err), task: name }, 'Background task failed'))
       .finally(() => this.running.delete(p));
     this.running.add(p);
   }

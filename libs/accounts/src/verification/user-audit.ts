@@ -13,9 +13,9 @@ export async function auditForUser(
   em: EntityManager,
   ctx: RequestContext,
   userId: string,
-  entry: Omit<AuditEntry, 'organizationId' | 'actorUserId'>,
+  entry: Omit<AuditEntry, 'actorUserId'>,
 ): Promise<void> {
   for (const view of await memberships.activeFor(userId, em)) {
-    await audit.record(em, ctx, { ...entry, organizationId: view.organization.id, actorUserId: userId });
+    await audit.record(em, ctx.withOrganization(view.organization.id, []), { ...entry, actorUserId: userId });
   }
 }

@@ -41,10 +41,6 @@ export class PackageEntitlements extends Entitlements {
     return EntitlementSnapshot.fromRows(await em.query<EntitlementRow[]>(ENTITLEMENTS_SQL, [organizationId]));
   }
 
-  async hasFeature(organizationId: string, feature: string): Promise<boolean> {
-    return (await this.snapshot(organizationId)).get(feature).included;
-  }
-
   async assertFeature(ctx: RequestContext, feature: string): Promise<void> {
     const snapshot = await this.snapshot(ctx.requireOrganizationId());
     const f = snapshot.get(feature);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
-import { isUuid, notFound, type Page, type RequestContext, StatementPool, TenantRepository } from '@atrium/platform';
+import { DataSource, type EntityManager } from 'typeorm';
+import { isUuid, notFound, type Page, type RequestContext, StatementPool, type TenantQuery, TenantRepository } from '@atrium/platform';
 import { Membership, Role } from '@atrium/organizations';
 import { User } from '@atrium/accounts';
 import type { MemberListing, MemberView } from './dto/member.dto.js';
@@ -30,7 +30,7 @@ export class MemberDirectory {
     return toView(row);
   }
 
-  private base(ctx: RequestContext, em: EntityManager = this.dataSource.manager): SelectQueryBuilder<Membership> {
+  private base(ctx: RequestContext, em: EntityManager = this.dataSource.manager): TenantQuery<Membership> {
     return TenantRepository.for(em, Membership, 'Membership')
       .query(ctx, 'm')
       .innerJoinAndMapOne('m.user', User, 'u', 'u.id = m.user_id')

@@ -32,8 +32,7 @@ export class MyOrganizationsService {
         { name: dto.name, email: dto.email, phone: dto.phone },
         userId,
       );
-      await this.audit.record(em, ctx, {
-        organizationId: organization.id,
+      await this.audit.record(em, ctx.withOrganization(organization.id, []), {
         action: 'organization.created',
         resourceType: 'organization',
         resourceId: organization.id,

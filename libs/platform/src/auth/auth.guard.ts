@@ -4,6 +4,7 @@ import { CONTEXT_KEY, type ContextualRequest } from '../context/ctx.decorator.js
 import { RequestContext } from '../context/request-context.js';
 import { DomainError, forbidden, unauthorized } from '../http/domain-error.js';
 import { RouteMemo } from '../http/route-memo.js';
+import { WsAuthGuard } from '../realtime/ws-auth.guard.js';
 import { Authenticator, type Credentials } from './authenticator.js';
 import { ALLOW_WITHOUT_MFA_KEY, PERMISSIONS_KEY, PUBLIC_KEY } from './decorators.js';
 
@@ -39,15 +40,20 @@ interface RouteAuth {
   allowWithoutMfa: boolean;
 }
 
-/** Global guard: authenticates every non-public route, then checks `@Permissions`. */
+/**
+ * Global guard: authenticates every non-public route, then checks `@Permissions`. Socket message handlers
+ * go through WsAuthGuard; any other kind of handler is refused, so nothing added later runs unauthenticated.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly routes: RouteMemo<RouteAuth>;
+  private readonly sockets: WsAuthGuard;
 
   constructor(
     reflector: Reflector,
     private readonly authenticator: Authenticator,
   ) {
+    this.sockets = new WsAuthGuard(reflector);
     this.routes = new RouteMemo((targets) => ({
       isPublic: Boolean(reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)),
       required: reflector.getAllAndOverride<string[]>(PERMISSIONS_KEY, targets) ?? [],
@@ -56,7 +62,9 @@ export class AuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
+    const type = context.getType();
+    if (type === 'ws') return this.sockets.canActivate(context);
+    if (type !== 'http') return false;
     const req = context.switchToHttp().getRequest<ContextualRequest>();
     const { isPublic, required, allowWithoutMfa } = this.routes.of(context);
     const creds = credentialsOf(req);

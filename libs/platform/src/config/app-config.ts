@@ -29,9 +29,8 @@ export class AppConfig {
     },
     readonly encryptionKey: Buffer,
     readonly logLevel: string,
-    readonly queue: { runWorkers: boolean; concurrency: number; prefix: string },
+    readonly queue: { runWorkers: boolean; prefix: string },
     readonly rateLimit: RateLimitSettings,
-    readonly stripe: { secretKey?: string; webhookSecret?: string; apiBase?: string },
   ) {}
 
   /** A copy pointing at a resolved database (the embedded one when no DATABASE_URL was given). */

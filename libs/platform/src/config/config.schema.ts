@@ -118,12 +118,6 @@ export class EnvSchema {
   @IsBoolean()
   RUN_WORKERS = true;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  QUEUE_CONCURRENCY = 5;
-
   /** Namespace of this deployment's queues: the Redis key prefix, or the PostgreSQL schema `bullmq_<prefix>`. */
   @Matches(/^[a-z][a-z0-9_]{0,30}$/, { message: 'QUEUE_PREFIX must be lowercase letters, digits or _ (max 31), starting with a letter' })
   QUEUE_PREFIX = 'atrium';
@@ -170,19 +164,4 @@ export class EnvSchema {
   @IsInt()
   @Min(1)
   RATE_LIMIT_DEFAULT_PER_MINUTE = 1000;
-
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @IsString()
-  STRIPE_SECRET_KEY?: string;
-
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @IsString()
-  STRIPE_WEBHOOK_SECRET?: string;
-
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
-  STRIPE_API_BASE?: string;
 }

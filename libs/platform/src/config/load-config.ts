@@ -108,7 +108,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
     },
     encryptionKey,
     env.LOG_LEVEL,
-    { runWorkers: env.RUN_WORKERS, concurrency: env.QUEUE_CONCURRENCY, prefix: env.QUEUE_PREFIX },
+    { runWorkers: env.RUN_WORKERS, prefix: env.QUEUE_PREFIX },
     {
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
       authFailures: env.RATE_LIMIT_AUTH_FAILURES,
@@ -118,6 +118,5 @@ export function loadConfig(source: Env = process.env): AppConfig {
       resendVerificationPerHour: env.RATE_LIMIT_RESEND_VERIFICATION_PER_HOUR,
       defaultPerMinute: env.RATE_LIMIT_DEFAULT_PER_MINUTE,
     },
-    { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiBase: env.STRIPE_API_BASE },
   );
 }

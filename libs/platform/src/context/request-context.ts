@@ -79,8 +79,13 @@ export class RequestContext {
     return this.permissions.has(permission);
   }
 
-  withOrganization(organizationId: string): RequestContext {
-    return new RequestContext(this.requestId, this.userId, organizationId, this.permissions, this.meta);
+  /**
+   * The same caller acting for another organization with the permissions given (often none): what they
+   * may do, and their role, in this context's organization say nothing about the other one.
+   */
+  withOrganization(organizationId: string, permissions: ReadonlySet<string> | readonly string[]): RequestContext {
+    const { roleSlug: _role, mfaEnrollmentRequired: _mfa, ...caller } = this.meta;
+    return new RequestContext(this.requestId, this.userId, organizationId, permissions, caller);
   }
 
   /** A plain object safe to put in a job payload; rebuild with `fromJSON`. */

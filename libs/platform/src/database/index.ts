@@ -5,6 +5,7 @@ export * from './embedded-postgres.js';
 export * from './pg-errors.js';
 export * from './snake-naming.strategy.js';
 export * from './tenant-repository.js';
+export * from './tenant-query.js';
 export * from './sql-result.js';
 export * from './resolve-database.js';
 export * from './shutdown.js';

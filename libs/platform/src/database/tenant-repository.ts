@@ -7,12 +7,12 @@ import type {
   FindOptionsOrder,
   FindOptionsWhere,
   Repository,
-  SelectQueryBuilder,
 } from 'typeorm';
 import type { RequestContext } from '../context/request-context.js';
 import { notFound } from '../http/domain-error.js';
 import { pageOffset, toPage, type Page } from '../http/pagination.js';
 import type { TenantEntity } from './base.entity.js';
+import { TenantQuery } from './tenant-query.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -104,9 +104,8 @@ export class TenantRepository<T extends TenantEntity> {
     await this.repo.remove(entity);
   }
 
-  /** A query builder already restricted to the context's organization. */
-  query(ctx: RequestContext, alias: string): SelectQueryBuilder<T> {
-    const organizationId = ctx.requireOrganizationId();
-    return this.repo.createQueryBuilder(alias).where(`${alias}.organization_id = :__tenant`, { __tenant: organizationId });
+  /** A query over the context's organization's rows that conditions can narrow but never widen. */
+  query(ctx: RequestContext, alias: string): TenantQuery<T> {
+    return new TenantQuery(this.repo.createQueryBuilder(alias), alias, ctx.requireOrganizationId());
   }
 }

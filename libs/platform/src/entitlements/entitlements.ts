@@ -6,9 +6,6 @@ import type { RequestContext } from '../context/request-context.js';
  * library may ask without depending on billing, as the guard here does for `@RequiresFeature`.
  */
 export abstract class Entitlements {
-  /** True when the organization's package or an active add-on includes the feature (a limit above 0 counts). */
-  abstract hasFeature(organizationId: string, feature: string): Promise<boolean>;
-
   /** Throws 403 `feature_not_in_package` unless the context's organization has the feature. */
   abstract assertFeature(ctx: RequestContext, feature: string): Promise<void>;
 

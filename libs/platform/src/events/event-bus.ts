@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { safeError } from '../logging/safe-error.js';
 
 /** Something that happened, published after its transaction committed. */
 export interface DomainEvent<T = unknown> {
@@ -31,7 +32,7 @@ export class EventBus {
         try {
           await h(event);
         } catch (err) {
-          this.logger.error({ err, event: event.name }, 'Event handler failed');
+          this.logger.error({ err: safeError(err), event: event.name }, 'Event handler failed');
         }
       }),
     );

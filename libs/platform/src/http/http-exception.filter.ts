@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
+import { safeError } from '../logging/safe-error.js';
 import { DomainError, STATUS_BY_KIND } from './domain-error.js';
 import type { ErrorBody } from './error-body.js';
 
@@ -14,7 +15,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const req = host.switchToHttp().getRequest<Request>();
     const requestId = String(res.getHeader('x-request-id') ?? '');
-    const body = this.toBody(exception, requestId);
+    const body = HttpExceptionFilter.body(exception, requestId);
     if (body.statusCode >= 500) {
       this.logger.error({ err: safeError(exception), requestId }, 'Unhandled error');
     }
@@ -28,7 +29,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     res.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown, requestId: string): ErrorBody {
+  /** The error body for any thrown value; socket handlers answer with the same one. */
+  static body(exception: unknown, requestId: string): ErrorBody {
     if (exception instanceof DomainError) {
       const statusCode = STATUS_BY_KIND[exception.kind];
       return {
@@ -59,11 +61,4 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
 function codeForStatus(status: number): string {
   return (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '_');
-}
-
-/** What an unexpected error may put in a log: never a failed query's parameters (they can hold secrets). */
-function safeError(e: unknown): Record<string, unknown> {
-  if (!(e instanceof Error)) return { message: String(e) };
-  const { code, driverError } = e as Error & { code?: string; driverError?: { code?: string } };
-  return { name: e.name, message: e.message, code: code ?? driverError?.code, stack: e.stack };
 }

@@ -1,2 +1,3 @@
 export * from './pino-logger.js';
 export * from './request-id.middleware.js';
+export * from './safe-error.js';

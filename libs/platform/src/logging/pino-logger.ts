@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
+import { safeError } from './safe-error.js';
 
 /** Paths that must never reach a log line. */
 export const REDACTED_PATHS = [
@@ -64,9 +65,12 @@ export class PinoLoggerService implements LoggerService {
     const context = typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined;
     if (message && typeof message === 'object' && !(message instanceof Error)) {
       const [msg] = rest;
-      this.pino[level]({ context, ...message }, typeof msg === 'string' && msg !== context ? msg : undefined);
+      const { err } = message as { err?: unknown };
+      const fields = err instanceof Error ? { ...message, err: safeError(err) } : message;
+      this.pino[level]({ context, ...fields }, typeof msg === 'string' && msg !== context ? msg : undefined);
     } else if (message instanceof Error) {
-      this.pino[level]({ context, err: message }, message.message);
+      // Framework code logs raw errors too: only the safe fields reach the line.
+      this.pino[level]({ context, err: safeError(message) }, message.message);
     } else {
       this.pino[level]({ context }, String(message));
     }

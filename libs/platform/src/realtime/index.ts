@@ -1,2 +1,5 @@
 export * from './realtime.module.js';
 export * from './socket-adapter.js';
+export * from './ws-ctx.decorator.js';
+export * from './ws-exception.filter.js';
+export * from './ws-auth.guard.js';

@@ -6,6 +6,7 @@ import { Authenticator } from '../auth/authenticator.js';
 import type { RequestContext } from '../context/request-context.js';
 import { DomainError } from '../http/domain-error.js';
 import { EventBus, type DomainEvent } from '../events/event-bus.js';
+import { safeError } from '../logging/safe-error.js';
 
 /** The sockets of one user acting for one organization. */
 const memberRoom = (organizationId: string, userId: string) => `member:${organizationId}:${userId}`;
@@ -78,7 +79,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
           next();
         })
         .catch((err: unknown) => {
-          if (!(err instanceof DomainError)) this.logger.error({ err }, 'Socket authentication failed');
+          if (!(err instanceof DomainError)) this.logger.error({ err: safeError(err) }, 'Socket authentication failed');
           next(new Error(err instanceof DomainError ? `unauthorized: ${err.code}` : 'unauthorized'));
         });
     });

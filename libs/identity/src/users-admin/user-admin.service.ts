@@ -100,7 +100,7 @@ export class UserAdminService {
         if (accountChanged) await this.policy.assertAccountManagedHere(em, ctx, userId);
         if (emailChanged && (await em.getRepository(User).exists({ where: { email: dto.email } }))) throw emailInUse();
         const suspending = dto.status === 'suspended' && user.status !== 'suspended';
-        if (suspending && userId === ctx.userId) throw conflict('cannot_suspend_self', 'You cannot suspend your own account');
+        if (suspending && userId === ctx.actingUserId) throw conflict('cannot_suspend_self', 'You cannot suspend your own account');
 
         let role: Role = view.role;
         if (dto.role !== undefined) {

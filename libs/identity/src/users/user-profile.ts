@@ -3,7 +3,17 @@ import type { User } from './user.entity.js';
 /** What the API shows of an account (see UserDto): no password hash, nothing secret. */
 export type UserProfile = Pick<
   User,
-  'id' | 'email' | 'firstName' | 'lastName' | 'phone' | 'avatarUrl' | 'emailVerifiedAt' | 'status' | 'createdAt' | 'updatedAt'
+  | 'id'
+  | 'email'
+  | 'pendingEmail'
+  | 'firstName'
+  | 'lastName'
+  | 'phone'
+  | 'avatarUrl'
+  | 'emailVerifiedAt'
+  | 'status'
+  | 'createdAt'
+  | 'updatedAt'
 >;
 
 /**
@@ -12,8 +22,8 @@ export type UserProfile = Pick<
  * to describe and carry instead of ten, parsed only by the requests that show it (`profileFromJson`).
  */
 export const PROFILE_JSON = `json_build_object(
-  'id', u.id, 'email', u.email, 'firstName', u.first_name, 'lastName', u.last_name, 'phone', u.phone,
-  'avatarUrl', u.avatar_url, 'emailVerifiedAt', u.email_verified_at, 'status', u.status,
+  'id', u.id, 'email', u.email, 'pendingEmail', u.pending_email, 'firstName', u.first_name, 'lastName', u.last_name,
+  'phone', u.phone, 'avatarUrl', u.avatar_url, 'emailVerifiedAt', u.email_verified_at, 'status', u.status,
   'createdAt', u.created_at, 'updatedAt', u.updated_at)::text AS profile`;
 
 export function profileFromJson(json: string): UserProfile {

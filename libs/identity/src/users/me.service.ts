@@ -30,7 +30,7 @@ export class MeService {
   async get(ctx: RequestContext): Promise<UserProfile> {
     const seen = this.reads.profileOf(ctx);
     if (seen) return seen;
-    const userId = ctx.userId ?? ctx.meta.actingUserId;
+    const userId = ctx.actingUserId;
     if (!userId) throw unauthorized();
     return this.load(userId);
   }

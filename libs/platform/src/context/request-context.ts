@@ -20,7 +20,7 @@ export class RequestContext {
       authMethod: AuthMethod;
       sessionId?: string;
       apiKeyId?: string;
-      /** For an API key: the account it acts for (its creator, whose current role caps the key). */
+      /** For an API key: the account it acts for (its creator or last rotator, whose current role caps the key). */
       actingUserId?: string;
       roleSlug?: string;
       /** The acting account (the user, or an API key's account) has two-factor authentication on. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
 import { Mailbox } from '../support/mailbox.js';
-import { createMember, invitationToken, type Member, signIn, uniqueEmail } from '../support/members.js';
+import { createMember, invitationToken, markEmailVerified, type Member, signIn, uniqueEmail } from '../support/members.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
@@ -78,6 +78,7 @@ describe('a user who belongs to two organizations', () => {
       { token: a.accessToken },
     );
     const token = invitationToken(await mailbox.waitFor(both.email, /Join Alpha/));
+    await markEmailVerified(t, both.userId);
     expect((await t.http.post(`/invitations/accept/${token}`, {}, { token: both.accessToken })).status).toBe(201);
   });
 
@@ -144,6 +145,7 @@ describe('a user who belongs to two organizations', () => {
     const dual = await registerOrg(t.http, { organization_name: 'Dual home' });
     await t.http.post('/invitations', { email: dual.email }, { token: a.accessToken });
     const token = invitationToken(await mailbox.waitFor(dual.email, /Join Alpha/));
+    await markEmailVerified(t, dual.userId);
     await t.http.post(`/invitations/accept/${token}`, {}, { token: dual.accessToken });
     const inAlpha = await signIn(t, dual.email, dual.password, a.organizationId);
     expect(await orgOf(inAlpha.accessToken)).toBe('Alpha');

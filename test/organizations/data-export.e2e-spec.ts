@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg } from '../support/factories.js';
 import { Mailbox } from '../support/mailbox.js';
-import { dataSource, invitationToken, signIn } from '../support/members.js';
+import { dataSource, invitationToken, markEmailVerified, signIn } from '../support/members.js';
 import { registerWithMfa } from '../support/security.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -29,6 +29,7 @@ describe('GET /users/me/download-data', () => {
     const host = await registerOrg(t.http, { organization_name: 'Host Org' });
     await t.http.post('/invitations', { email: user.email }, { token: host.accessToken });
     const invitation = invitationToken(await mailbox.waitFor(user.email, /Join Host Org/));
+    await markEmailVerified(t, user.userId);
     expect((await t.http.post(`/invitations/accept/${invitation}`, {}, { token: user.accessToken })).status).toBe(201);
     const apiKey = (await t.http.post('/api-keys', { name: 'Export check' }, { token: user.accessToken })).body.data;
     await t.http.put('/users/me', { first_name: 'Exported' }, { token: user.accessToken });

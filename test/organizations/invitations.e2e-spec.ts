@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
 import { Mailbox } from '../support/mailbox.js';
-import { createMember, dataSource, invitationToken, STRONG_PASSWORD, uniqueEmail } from '../support/members.js';
+import { createMember, dataSource, invitationToken, markEmailVerified, STRONG_PASSWORD, uniqueEmail } from '../support/members.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
@@ -202,6 +202,7 @@ describe('accepting', () => {
     const stranger = await registerOrg(t.http);
     const { token } = await invite(org, guest.email);
     expect((await t.http.get(`/invitations/token/${token}`)).body.data.account_exists).toBe(true);
+    await markEmailVerified(t, guest.userId);
 
     const anonymous = await t.http.post(`/invitations/accept/${token}`, {});
     expect(anonymous.status).toBe(401);
@@ -236,6 +237,7 @@ describe('accepting', () => {
       [home.organizationId, member.userId],
     );
     const signedIn = await t.http.post('/auth/login', { email: member.email, password: STRONG_PASSWORD });
+    await markEmailVerified(t, member.userId);
     const res = await t.http.post(`/invitations/accept/${token}`, {}, { token: signedIn.body.access_token });
     expect(res.status).toBe(201);
     const back = await t.http.get(`/users/${member.userId}`, { token: org.accessToken });

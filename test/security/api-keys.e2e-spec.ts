@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
-import { addMember, db } from '../support/security.js';
+import { createMember } from '../support/members.js';
+import { addMember, db, registerWithMfa } from '../support/security.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
@@ -12,7 +13,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function createKey(owner: RegisteredOrg, body: Record<string, unknown> = {}) {
+async function createKey(owner: Pick<RegisteredOrg, 'accessToken'>, body: Record<string, unknown> = {}) {
   const res = await t.http.post('/api-keys', { name: 'CRM sync', ...body }, { token: owner.accessToken });
   expect(res.status).toBe(201);
   return res.body.data as { id: string; key: string; prefix: string; permissions: string[]; name: string; created_at: string };
@@ -61,7 +62,7 @@ describe('creating and listing API keys', () => {
     expect((bad.body.details as Array<{ field: string }>).map((d) => d.field).sort()).toEqual(['expires_at', 'extra', 'name']);
     const past = await t.http.post('/api-keys', { name: 'x', expires_at: '2020-01-01T00:00:00Z' }, { token: admin.accessToken });
     expect(past.status).toBe(400);
-    expect((await t.http.get('/api-keys', { token: admin.accessToken })).body.total).toBe(1);
+    expect((await t.http.get('/api-keys', { token: owner.accessToken })).body.total).toBe(1);
   });
 
   it('needs api_keys.manage', async () => {
@@ -242,5 +243,105 @@ describe('the package limit on API keys', () => {
     expect((await t.http.get('/api-keys', { token: owner.accessToken })).body.total).toBe(2);
     expect((await t.http.post(`/api-keys/${first.id}/revoke`, {}, { token: owner.accessToken })).status).toBe(200);
     await createKey(owner, { name: 'Replacement' });
+  });
+});
+
+describe('nobody receives or manages a key that holds a permission they do not hold', () => {
+  it('an admin cannot rotate the owner’s broader key, so the escalation through rotation ends in 403', async () => {
+    const owner = await registerOrg(t.http);
+    const admin = await createMember(t, owner, 'admin');
+    const k = await createKey(owner);
+    expect(k.permissions).toContain('billing.manage');
+
+    const rotated = await t.http.post(`/api-keys/${k.id}/rotate`, {}, { token: admin.accessToken });
+    expect(rotated.status).toBe(403);
+    expect(rotated.body.code).toBe('permission_not_held');
+    expect(rotated.body.message).toContain('billing.manage');
+    expect(JSON.stringify(rotated.body)).not.toMatch(/atr_[0-9a-f]{8}_/);
+    // Nothing changed: the owner's key still works under its old secret.
+    expect((await t.http.get('/api-keys/current', { apiKey: k.key })).status).toBe(200);
+    // Without the owner's key the admin's next steps are refused as before.
+    const role = await t.http.post('/roles', { name: 'Treasurer', permissions: ['billing.manage'] }, { token: admin.accessToken });
+    expect(role.status).toBe(403);
+    const promoted = await t.http.put(`/users/${admin.userId}`, { role: 'owner' }, { token: admin.accessToken });
+    expect(promoted.status).toBe(403);
+    expect((await t.http.get(`/users/${admin.userId}`, { token: owner.accessToken })).body.data.role.slug).toBe('admin');
+  });
+
+  it('an admin can neither revoke nor list the owner’s broader key, but sees and manages keys within their permissions', async () => {
+    const owner = await registerOrg(t.http);
+    const admin = await createMember(t, owner, 'admin');
+    const broad = await createKey(owner);
+    const narrow = await createKey(owner, { name: 'Directory sync', permissions: ['users.view'] });
+
+    const revoked = await t.http.post(`/api-keys/${broad.id}/revoke`, {}, { token: admin.accessToken });
+    expect(revoked.status).toBe(403);
+    expect(revoked.body.code).toBe('permission_not_held');
+    expect((await t.http.get('/api-keys/current', { apiKey: broad.key })).status).toBe(200);
+
+    const listed = await t.http.get('/api-keys', { token: admin.accessToken });
+    expect(listed.status).toBe(200);
+    expect(listed.body).toMatchObject({ total: 1, page: 1, totalPages: 1 });
+    expect(listed.body.data.map((k: { id: string }) => k.id)).toEqual([narrow.id]);
+    expect((await t.http.get('/api-keys', { token: owner.accessToken })).body.total).toBe(2);
+
+    expect((await t.http.post(`/api-keys/${narrow.id}/revoke`, {}, { token: admin.accessToken })).status).toBe(200);
+    expect((await t.http.get('/api-keys/current', { apiKey: narrow.key })).status).toBe(401);
+  });
+
+  it('a key an admin rotates within their permissions then acts for the admin, capped by the admin’s role', async () => {
+    const owner = await registerOrg(t.http);
+    const admin = await createMember(t, owner, 'admin');
+    const k = await createKey(owner, { permissions: ['users.view', 'users.edit'] });
+
+    const rotated = await t.http.post(`/api-keys/${k.id}/rotate`, {}, { token: admin.accessToken });
+    expect(rotated.status).toBe(200);
+    const key = rotated.body.data.key as string;
+    const me = await t.http.get('/users/me', { apiKey: key });
+    expect(me.body.data.id).toBe(admin.userId);
+    const listed = await t.http.get('/api-keys', { token: owner.accessToken });
+    expect(listed.body.data.find((x: { id: string }) => x.id === k.id).created_by).toBe(admin.userId);
+    const [audit] = await db(t).query(`SELECT before, after FROM audit_logs WHERE resource_id = $1 AND action = 'api_key.rotated'`, [k.id]);
+    expect(audit).toMatchObject({ before: { created_by: owner.userId }, after: { created_by: admin.userId } });
+
+    // The admin's role, not the owner's, caps it now: demote the admin and the key loses users.edit.
+    expect((await t.http.put(`/users/${admin.userId}`, { role: 'member' }, { token: owner.accessToken })).status).toBe(200);
+    const current = await t.http.get('/api-keys/current', { apiKey: key });
+    expect(current.body.data.effective_permissions).toEqual(['users.view']);
+  });
+});
+
+describe('a key is held to the rules of the account it acts for', () => {
+  it('cannot revoke or suspend the account it acts for', async () => {
+    const owner = await registerOrg(t.http);
+    const admin = await createMember(t, owner, 'admin');
+    // Made by the admin with all of the admin's permissions, so only the "not yourself" rules stand in the way.
+    const k = await createKey(admin);
+
+    const revoked = await t.http.post(`/users/${admin.userId}/revoke`, { reason: 'by my own key' }, { apiKey: k.key });
+    expect(revoked.status).toBe(409);
+    expect(revoked.body.code).toBe('cannot_revoke_self');
+    const removed = await t.http.delete(`/users/${admin.userId}`, undefined, { apiKey: k.key });
+    expect(removed.status).toBe(409);
+    const suspended = await t.http.put(`/users/${admin.userId}`, { status: 'suspended' }, { apiKey: k.key });
+    expect(suspended.status).toBe(409);
+    expect(suspended.body.code).toBe('cannot_suspend_self');
+    const still = await t.http.get(`/users/${admin.userId}`, { token: owner.accessToken });
+    expect(still.body.data).toMatchObject({ status: 'active', membership: { status: 'active' } });
+  });
+
+  it('cannot require two-factor authentication unless the account it acts for has it on', async () => {
+    const owner = await registerOrg(t.http);
+    const k = await createKey(owner, { permissions: ['organization.view', 'organization.edit'] });
+    const res = await t.http.put('/organizations/me/settings', { settings: { mfa_required: true } }, { apiKey: k.key });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('mfa_not_enabled');
+    expect((await t.http.get('/organizations/me', { apiKey: k.key })).body.data.settings.mfa_required).toBe(false);
+
+    const secured = await registerWithMfa(t);
+    const allowed = await createKey(secured, { permissions: ['organization.view', 'organization.edit'] });
+    const ok = await t.http.put('/organizations/me/settings', { settings: { mfa_required: true } }, { apiKey: allowed.key });
+    expect(ok.status).toBe(200);
+    expect(ok.body.data.settings.mfa_required).toBe(true);
   });
 });

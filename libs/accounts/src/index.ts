@@ -8,5 +8,6 @@ export * from './registration/welcome.mail.js';
 export * from './sign-in/dto/login.dto.js';
 export * from './users/dto/person-name.js';
 export * from './users/dto/user.dto.js';
+export * from './users/email-change.js';
 export * from './users/user.entity.js';
 export * from './verification/verification.module.js';

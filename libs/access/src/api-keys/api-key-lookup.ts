@@ -13,14 +13,16 @@ export interface ApiKeyAuthRow {
   membership_active: boolean | null;
   key_permissions: string[];
   role_permissions: string[] | null;
+  mfa_enabled: boolean;
   touch: boolean;
   directory_version: string;
 }
 
 /**
  * Everything a request needs to trust an API key, in one query on the unique key-hash index: the key
- * is live, and its creator is still an active member whose current role caps the key's permissions.
- * The creator's profile comes along: `GET /users/me` with a key answers the account the key acts for.
+ * is live, and the account it acts for (`created_by`: its creator, or whoever last rotated it) is still
+ * an active member whose current role caps the key's permissions. That account's profile and MFA status
+ * come along: `GET /users/me` with a key answers it, and rules about the caller's own MFA apply to it.
  */
 const API_KEY_SQL = `
   SELECT k.id,
@@ -32,6 +34,7 @@ const API_KEY_SQL = `
          m.status = 'active' AS membership_active,
          array_to_json(k.permissions) AS key_permissions,
          array_to_json(r.permissions) AS role_permissions,
+         um.enabled_at IS NOT NULL AS mfa_enabled,
          k.last_used_at IS NULL OR k.last_used_at < now() - interval '60 seconds' AS touch,
          COALESCE(dv.version, 0) AS directory_version,
          ${PROFILE_JSON}
@@ -40,6 +43,7 @@ const API_KEY_SQL = `
     LEFT JOIN memberships m ON m.user_id = k.created_by AND m.organization_id = k.organization_id
     LEFT JOIN roles r ON r.id = m.role_id
     LEFT JOIN organization_directory_versions dv ON dv.organization_id = k.organization_id
+    LEFT JOIN user_mfa um ON um.user_id = k.created_by
    WHERE k.key_hash = $1`;
 
 @Injectable()

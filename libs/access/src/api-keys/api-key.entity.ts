@@ -3,7 +3,8 @@ import { TenantEntity } from '@atrium/platform';
 
 /**
  * An organization's key for external systems. Only the SHA-256 of the key is stored; `prefix` names
- * it in lists. Its permissions are capped, at every request, by what its creator's role grants then.
+ * it in lists. Its permissions are capped, at every request, by what the role of the account it acts for
+ * (`createdBy`: its creator, or whoever last rotated it and so holds its secret) grants then.
  */
 @Entity('api_keys')
 export class ApiKey extends TenantEntity {
@@ -21,6 +22,7 @@ export class ApiKey extends TenantEntity {
   @Column('text', { array: true, default: () => "'{}'" })
   permissions: string[];
 
+  /** The account the key acts for: its creator, re-bound to whoever rotates it. */
   @Index('ix_api_keys_created_by')
   @Column('uuid')
   createdBy: string;

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { DataSource, IsNull, MoreThan } from 'typeorm';
+import { DataSource, IsNull, MoreThan, Raw } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import {
   badRequest,
@@ -19,9 +19,19 @@ const snapshot = (k: ApiKey) => ({
   name: k.name,
   prefix: k.prefix,
   permissions: k.permissions,
+  created_by: k.createdBy,
   expires_at: k.expiresAt,
   revoked_at: k.revokedAt,
 });
+
+/**
+ * The grant rule for keys, as for roles: nobody gives a key, receives its secret or manages it while it holds
+ * a permission they do not hold (else an admin could rotate the owner's key and act as the owner).
+ */
+function assertWithin(ctx: RequestContext, permissions: readonly string[], what: string): void {
+  const notHeld = [...new Set(permissions.filter((p) => !ctx.can(p)))].sort();
+  if (notHeld.length) throw forbidden('permission_not_held', `${what} permissions you do not hold: ${notHeld.join(', ')}`);
+}
 
 /** Keys that can still authenticate: they count towards the package's API key limit. */
 const usable = () => [
@@ -55,10 +65,7 @@ export class ApiKeyService implements OnModuleInit {
     // Keys are made and changed by people: a key cannot mint or rotate keys (that would outlive its own revocation).
     const creatorId = ctx.requireUserId();
     const permissions = [...new Set(dto.permissions ?? [...ctx.permissions])].sort();
-    const notHeld = permissions.filter((p) => !ctx.can(p));
-    if (notHeld.length) {
-      throw forbidden('permission_not_held', `A key cannot have permissions you do not hold: ${notHeld.join(', ')}`);
-    }
+    assertWithin(ctx, permissions, 'A key cannot have');
     const expiresAt = dto.expires_at ? new Date(dto.expires_at) : null;
     if (expiresAt && expiresAt <= new Date()) {
       throw badRequest('validation_failed', 'expires_at must be in the future', [
@@ -80,21 +87,28 @@ export class ApiKeyService implements OnModuleInit {
     return { apiKey, key };
   }
 
+  /** The keys the caller may manage: those holding no permission the caller lacks (the others are not shown). */
   list(ctx: RequestContext, query: { page: number; limit: number }): Promise<Page<ApiKey>> {
-    return this.keys.findPage(ctx, query);
+    const held = [...ctx.permissions];
+    return this.keys.findPage(ctx, query, { permissions: Raw((column) => `${column} <@ :held::text[]`, { held }) });
   }
 
-  /** A new secret for the same key: the old one stops working at once. */
+  /**
+   * A new secret for the same key: the old one stops working at once. Whoever receives the secret is who the
+   * key acts for from now on (`created_by` becomes the rotator), so it is capped by their role, not by the
+   * previous holder's; the key may hold only permissions the rotator holds (else 403 `permission_not_held`).
+   */
   async rotate(ctx: RequestContext, id: string): Promise<{ apiKey: ApiKey; key: string }> {
-    ctx.requireUserId();
+    const rotatorId = ctx.requireUserId();
     return this.dataSource.transaction(async (em) => {
       const repo = this.keys.with(em);
       const apiKey = await repo.getById(ctx, id);
+      assertWithin(ctx, apiKey.permissions, 'This key has');
       if (apiKey.revokedAt) throw conflict('api_key_revoked', 'A revoked key cannot be rotated; create a new one');
       if (apiKey.expiresAt && apiKey.expiresAt <= new Date()) throw conflict('api_key_expired', 'An expired key cannot be rotated');
       const { key, prefix, keyHash } = newApiKey();
       const before = snapshot(apiKey);
-      Object.assign(apiKey, { prefix, keyHash, rotatedAt: new Date() });
+      Object.assign(apiKey, { prefix, keyHash, rotatedAt: new Date(), createdBy: rotatorId });
       const saved = await repo.save(ctx, apiKey);
       await this.audit.record(em, ctx, {
         action: 'api_key.rotated',
@@ -107,12 +121,13 @@ export class ApiKeyService implements OnModuleInit {
     });
   }
 
-  /** Ends the key for good; revoking again changes nothing. */
+  /** Ends the key for good; revoking again changes nothing. Only for keys within the caller's permissions. */
   async revoke(ctx: RequestContext, id: string): Promise<ApiKey> {
     ctx.requireUserId();
     return this.dataSource.transaction(async (em) => {
       const repo = this.keys.with(em);
       const apiKey = await repo.getById(ctx, id);
+      assertWithin(ctx, apiKey.permissions, 'This key has');
       if (apiKey.revokedAt) return apiKey;
       const before = snapshot(apiKey);
       apiKey.revokedAt = new Date();

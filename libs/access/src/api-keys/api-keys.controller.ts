@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import {
   ApiData,
   ApiInvalid,
@@ -14,6 +21,9 @@ import {
 } from '@atrium/platform';
 import { ApiKeyService } from './api-key.service.js';
 import { ApiKeyDto, ApiKeySecretDto, CreateApiKeyDto, CurrentApiKeyDto } from './dto/api-key.dto.js';
+
+const NOT_HELD =
+  'The key holds a permission you do not hold (`permission_not_held`), or the caller is an API key (`user_session_required`)';
 
 @ApiTags('api-keys')
 @Authenticated()
@@ -33,7 +43,10 @@ export class ApiKeysController {
 
   @Get()
   @Permissions('api_keys.manage')
-  @ApiOperation({ summary: "The organization's API keys (never the keys themselves)" })
+  @ApiOperation({
+    summary: "The organization's API keys you may manage (never the keys themselves)",
+    description: 'Keys holding a permission you do not hold are not listed.',
+  })
   @ApiPage(ApiKeyDto)
   @ApiInvalid()
   async list(@Ctx() ctx: RequestContext, @Query() query: PageQueryDto): Promise<Page<ApiKeyDto>> {
@@ -62,8 +75,12 @@ export class ApiKeysController {
   @Post(':id/rotate')
   @HttpCode(200)
   @Permissions('api_keys.manage')
-  @ApiOperation({ summary: 'Replace the secret of a key: the old key stops working at once; the new one is in this response only' })
+  @ApiOperation({
+    summary: 'Replace the secret of a key: the old key stops working at once; the new one is in this response only',
+    description: 'The key then acts for you (`created_by` becomes you), capped by your role. Only for keys holding no permission you lack.',
+  })
   @ApiData(ApiKeySecretDto)
+  @ApiForbiddenResponse({ type: ErrorBody, description: NOT_HELD })
   @ApiNotFoundResponse({ type: ErrorBody })
   @ApiConflictResponse({ type: ErrorBody, description: 'The key is revoked or expired' })
   async rotate(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<{ data: ApiKeySecretDto; message: string }> {
@@ -76,6 +93,7 @@ export class ApiKeysController {
   @Permissions('api_keys.manage')
   @ApiOperation({ summary: 'Revoke a key for good; requests with it answer 401 at once' })
   @ApiData(ApiKeyDto)
+  @ApiForbiddenResponse({ type: ErrorBody, description: NOT_HELD })
   @ApiNotFoundResponse({ type: ErrorBody })
   async revoke(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<{ data: ApiKeyDto; message: string }> {
     return { data: ApiKeyDto.from(await this.keys.revoke(ctx, id)), message: 'Revoked' };

@@ -5,6 +5,8 @@
 export interface UserProfile {
   id: string;
   email: string;
+  /** An address waiting for its verification link; the account still uses `email` until then. */
+  pendingEmail: string | null;
   firstName: string | null;
   lastName: string | null;
   phone: string | null;
@@ -21,8 +23,8 @@ export interface UserProfile {
  * to describe and carry instead of ten, parsed only by the requests that show it (`profileFromJson`).
  */
 export const PROFILE_JSON = `json_build_object(
-  'id', u.id, 'email', u.email, 'firstName', u.first_name, 'lastName', u.last_name, 'phone', u.phone,
-  'avatarUrl', u.avatar_url, 'emailVerifiedAt', u.email_verified_at, 'status', u.status,
+  'id', u.id, 'email', u.email, 'pendingEmail', u.pending_email, 'firstName', u.first_name, 'lastName', u.last_name,
+  'phone', u.phone, 'avatarUrl', u.avatar_url, 'emailVerifiedAt', u.email_verified_at, 'status', u.status,
   'createdAt', u.created_at, 'updatedAt', u.updated_at)::text AS profile`;
 
 export function profileFromJson(json: string): UserProfile {

@@ -55,8 +55,8 @@ export class CredentialAuthenticator extends Authenticator {
   }
 
   /**
-   * The key's organization, with the key's permissions intersected with its creator's current role:
-   * a demoted creator's key loses what they lost, a removed or suspended creator's key stops working.
+   * The key's organization, with the key's permissions intersected with the current role of the account
+   * it acts for: a demoted account's key loses what they lost, a removed or suspended one's stops working.
    */
   private async fromApiKey(key: string, creds: Credentials): Promise<RequestContext> {
     const keyHash = apiKeyHash(key);
@@ -82,6 +82,7 @@ export class CredentialAuthenticator extends Authenticator {
         authMethod: 'api_key',
         apiKeyId: row.id,
         actingUserId: row.created_by,
+        mfaEnabled: row.mfa_enabled,
         ip: creds.ip,
         userAgent: creds.userAgent,
         read: { profileJson: row.profile, directoryVersion: row.directory_version },

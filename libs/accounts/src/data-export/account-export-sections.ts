@@ -10,8 +10,8 @@ const PAGE = 500;
 
 /**
  * Export sections for account data that existed before the registry: two-factor status (never the secret
- * or codes), API keys the user created (never the keys), and the user's own actions in the audit trail
- * (without before/after, which describe other people's records).
+ * or codes), API keys acting for the user (created or last rotated by them; never the keys), and the user's
+ * own actions in the audit trail (without before/after, which describe other people's records).
  */
 @Injectable()
 export class AccountExportSections implements OnModuleInit {

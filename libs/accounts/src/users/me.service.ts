@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { badRequest, conflict, EventBus, isUniqueViolation, notFound, type RequestContext, unauthorized } from '@atrium/platform';
+import { badRequest, EventBus, notFound, type RequestContext, unauthorized } from '@atrium/platform';
 import { PasswordService } from '../passwords/password.service.js';
 import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { UpdateMeDto } from './dto/update-me.dto.js';
+import { EMAIL_CHANGE_REQUESTED, type EmailChangeRequested, emailChangeOf, stageEmailChange } from './email-change.js';
 import { User } from './user.entity.js';
 import { profileFromJson, SessionService, type UserProfile } from '@atrium/access';
 
@@ -26,7 +27,7 @@ export class MeService {
   async get(ctx: RequestContext): Promise<UserProfile> {
     const read = ctx.meta.read;
     if (read) return profileFromJson(read.profileJson);
-    const userId = ctx.userId ?? ctx.meta.actingUserId;
+    const userId = ctx.actingUserId;
     if (!userId) throw unauthorized();
     return this.load(userId);
   }
@@ -37,49 +38,44 @@ export class MeService {
     return user;
   }
 
-  /** A new email needs the current password, becomes unverified, and publishes `user.email_changed`. */
+  /**
+   * Profile fields change at once. A new email needs the current password and only becomes pending: the
+   * current address stays in force until the link mailed to the new one is used (`user.email_change_requested`
+   * mails it, and a notice to the current address). Sending the current address withdraws a pending change.
+   */
   async update(ctx: RequestContext, dto: UpdateMeDto): Promise<User> {
     const user = await this.load(ctx.requireUserId());
     const before = profileOf(user);
-    const previousEmail = user.email;
-    const emailChanged = dto.email !== undefined && dto.email !== user.email;
-    if (emailChanged) await this.assertPassword(user.id, dto.current_password);
+    const previousPending = user.pendingEmail;
+    if (emailChangeOf(user, dto.email) === 'requested') await this.assertPassword(user.id, dto.current_password);
     if (dto.first_name !== undefined) user.firstName = dto.first_name;
     if (dto.last_name !== undefined) user.lastName = dto.last_name;
     if (dto.phone !== undefined) user.phone = dto.phone;
     if (dto.avatar_url !== undefined) user.avatarUrl = dto.avatar_url;
-    if (emailChanged) {
-      user.email = dto.email!;
-      user.emailVerifiedAt = null;
-    }
-    const saved = await this.dataSource
-      .transaction(async (em) => {
-        const row = await em.getRepository(User).save(user);
-        const after = profileOf(row);
-        if (ctx.organizationId && JSON.stringify(before) !== JSON.stringify(after)) {
-          await this.audit.record(em, ctx, { action: 'user.updated', resourceType: 'user', resourceId: user.id, before, after });
-        }
-        if (emailChanged && ctx.organizationId) {
-          await this.audit.record(em, ctx, {
-            action: 'user.email_changed',
-            resourceType: 'user',
-            resourceId: user.id,
-            before: { email: previousEmail },
-            after: { email: row.email },
-          });
-        }
-        return row;
-      })
-      .catch((err: unknown) => {
-        if (isUniqueViolation(err, 'uq_users_email')) throw conflict('email_taken', 'An account with this email already exists');
-        throw err;
-      });
-    if (emailChanged) {
+    const { saved, change } = await this.dataSource.transaction(async (em) => {
+      const change = await stageEmailChange(em, user, dto.email);
+      const row = await em.getRepository(User).save(user);
+      const after = profileOf(row);
+      if (ctx.organizationId && JSON.stringify(before) !== JSON.stringify(after)) {
+        await this.audit.record(em, ctx, { action: 'user.updated', resourceType: 'user', resourceId: user.id, before, after });
+      }
+      if (change !== 'none' && ctx.organizationId) {
+        await this.audit.record(em, ctx, {
+          action: change === 'requested' ? 'user.email_change_requested' : 'user.email_change_cancelled',
+          resourceType: 'user',
+          resourceId: user.id,
+          before: { email: row.email, pending_email: previousPending },
+          after: { email: row.email, pending_email: row.pendingEmail },
+        });
+      }
+      return { saved: row, change };
+    });
+    if (change === 'requested') {
       await this.events.publish({
-        name: 'user.email_changed',
+        name: EMAIL_CHANGE_REQUESTED,
         organizationId: ctx.organizationId,
         actorId: user.id,
-        payload: { user_id: user.id, email: saved.email },
+        payload: { user_id: user.id, email: saved.pendingEmail! } satisfies EmailChangeRequested,
       });
     }
     return saved;
@@ -128,5 +124,5 @@ export class MeService {
 }
 
 function profileOf(u: User) {
-  return { first_name: u.firstName, last_name: u.lastName, phone: u.phone, avatar_url: u.avatarUrl, email: u.email };
+  return { first_name: u.firstName, last_name: u.lastName, phone: u.phone, avatar_url: u.avatarUrl };
 }

@@ -29,6 +29,10 @@ export class User extends BaseEntity {
   @Column('timestamptz', { nullable: true })
   emailVerifiedAt: Date | null;
 
+  /** A new address asked for but not yet verified; `email` stays in force until the link mailed here is used. */
+  @Column('text', { nullable: true })
+  pendingEmail: string | null;
+
   @Column('text', { default: 'active' })
   status: UserStatus;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { AppConfig, conflict, MailService, notFound, RequestContext } from '@atrium/platform';
+import { AppConfig, conflict, EventBus, isUniqueViolation, MailService, notFound, RequestContext } from '@atrium/platform';
 import { UserMemberships } from '@atrium/organizations';
 import { User } from '../users/user.entity.js';
 import { OneTimeTokenService, tokenProblem } from './one-time-token.service.js';
@@ -10,7 +10,13 @@ import { verifyEmailMail } from './verification.mails.js';
 
 export const EMAIL_VERIFICATION_TTL_SECONDS = 24 * 3600;
 
-/** Proves a user controls their email address: a mailed single-use link marks it verified. */
+/** What a used verification link did: proved the current address, or made a pending address the account's. */
+export type EmailVerified = 'verified' | 'changed';
+
+const addressTaken = () =>
+  conflict('email_taken', 'Another account now uses this email address, so the change cannot be completed; choose another address');
+
+/** Proves a user controls an email address: a mailed single-use link marks it verified, or completes an email change. */
 @Injectable()
 export class EmailVerificationService {
   constructor(
@@ -20,39 +26,78 @@ export class EmailVerificationService {
     private readonly config: AppConfig,
     private readonly audit: AuditWriter,
     private readonly memberships: UserMemberships,
+    private readonly events: EventBus,
   ) {}
 
-  /** Mails a fresh verification link for `email` (the user's current address); earlier links stop working. */
-  async sendLink(ctx: RequestContext, userId: string, email: string): Promise<void> {
+  /**
+   * Mails a fresh verification link for `email` (the user's current or pending address); earlier links stop
+   * working. Returns the token's id, which names this request in mail idempotency keys.
+   */
+  async sendLink(ctx: RequestContext, userId: string, email: string): Promise<string> {
     const { token, row } = await this.dataSource.transaction(async (em) => {
       await this.tokens.invalidateAll(userId, 'email_verification', em);
       return this.tokens.issue({ userId, purpose: 'email_verification', email, ttlSeconds: EMAIL_VERIFICATION_TTL_SECONDS }, em);
     });
     await this.mail.send(ctx, verifyEmailMail(email, this.config.http.publicUrl, token), `verify-email:${row.id}`);
+    return row.id;
   }
 
-  /** The signed-in user asks for another link; 409 when the address is already verified. */
+  /** The signed-in user asks for another link: for the pending address if a change waits, else the current one (409 once verified). */
   async resend(ctx: RequestContext): Promise<void> {
     const user = await this.dataSource.getRepository(User).findOne({ where: { id: ctx.requireUserId() } });
     if (!user) throw notFound('User');
-    if (user.emailVerifiedAt) throw conflict('email_already_verified', 'Your email address is already verified');
-    await this.sendLink(ctx, user.id, user.email);
+    if (!user.pendingEmail && user.emailVerifiedAt) throw conflict('email_already_verified', 'Your email address is already verified');
+    await this.sendLink(ctx, user.id, user.pendingEmail ?? user.email);
   }
 
-  /** Uses the token; it only verifies the address it was sent to, so a link to a replaced address is refused. */
-  async verify(ctx: RequestContext, token: unknown): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
-      const row = await this.tokens.consume('email_verification', token, 'bad_request', em);
-      const user = await em.getRepository(User).findOne({ where: { id: row.userId }, lock: { mode: 'pessimistic_write' } });
-      if (!user || user.email !== row.email) throw tokenProblem('bad_request', 'invalid');
-      if (user.emailVerifiedAt) return;
-      await em.getRepository(User).update({ id: user.id }, { emailVerifiedAt: new Date() });
-      await auditForUser(this.audit, this.memberships, em, ctx, user.id, {
-        action: 'user.email_verified',
-        resourceType: 'user',
-        resourceId: user.id,
-        after: { email: user.email },
+  /**
+   * Uses the token; it only proves the address it was sent to. The current address becomes verified; the pending
+   * one becomes the account's address (409 `email_taken` if another account took it meanwhile), and every link
+   * still out for the replaced address (password reset, magic link, verification) stops working. A link to any
+   * other address (replaced or withdrawn) is refused.
+   */
+  async verify(ctx: RequestContext, token: unknown): Promise<EmailVerified> {
+    const outcome = await this.dataSource
+      .transaction(async (em) => {
+        const row = await this.tokens.consume('email_verification', token, 'bad_request', em);
+        const users = em.getRepository(User);
+        const user = await users.findOne({ where: { id: row.userId }, lock: { mode: 'pessimistic_write' } });
+        if (user && user.email === row.email) {
+          if (user.emailVerifiedAt) return { result: 'verified' as const };
+          await users.update({ id: user.id }, { emailVerifiedAt: new Date() });
+          await auditForUser(this.audit, this.memberships, em, ctx, user.id, {
+            action: 'user.email_verified',
+            resourceType: 'user',
+            resourceId: user.id,
+            after: { email: user.email },
+          });
+          return { result: 'verified' as const };
+        }
+        if (!user || user.pendingEmail !== row.email) throw tokenProblem('bad_request', 'invalid');
+        if (await users.exists({ where: { email: row.email } })) throw addressTaken();
+        const previous = user.email;
+        await users.update({ id: user.id }, { email: row.email, pendingEmail: null, emailVerifiedAt: new Date() });
+        await this.tokens.revokeOutstanding(user.id, ['password_reset', 'magic_link', 'email_verification'], em);
+        await auditForUser(this.audit, this.memberships, em, ctx, user.id, {
+          action: 'user.email_changed',
+          resourceType: 'user',
+          resourceId: user.id,
+          before: { email: previous },
+          after: { email: row.email },
+        });
+        return { result: 'changed' as const, userId: user.id, email: row.email };
+      })
+      .catch((err: unknown) => {
+        if (isUniqueViolation(err, 'uq_users_email')) throw addressTaken();
+        throw err;
       });
-    });
+    if (outcome.result === 'changed') {
+      await this.events.publish({
+        name: 'user.email_changed',
+        actorId: outcome.userId,
+        payload: { user_id: outcome.userId, email: outcome.email },
+      });
+    }
+    return outcome.result;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { DomainError, type ErrorKind, returnedRows } from '@atrium/platform';
 import { hashToken, looksLikeOpaqueToken, newOpaqueToken } from '@atrium/access';
 import { OneTimeToken, type OneTimeTokenPurpose } from './one-time-token.entity.js';
@@ -73,6 +73,14 @@ export class OneTimeTokenService {
     const row = await em.getRepository(OneTimeToken).findOne({ where: { tokenHash, purpose } });
     if (!row) throw tokenProblem(kind, 'invalid');
     throw tokenProblem(kind, row.usedAt ? 'used' : 'expired');
+  }
+
+  /**
+   * Deletes a user's unused tokens of these purposes, so they answer `invalid_token` as links that were never
+   * valid for the account (e.g. links mailed to an address the account no longer has).
+   */
+  async revokeOutstanding(userId: string, purposes: OneTimeTokenPurpose[], em: EntityManager = this.dataSource.manager): Promise<void> {
+    await em.getRepository(OneTimeToken).delete({ userId, purpose: In(purposes), usedAt: IsNull() });
   }
 
   /** Kills every outstanding token of one purpose for a user (e.g. all reset links once the password is reset). */

@@ -7,7 +7,7 @@ import { PasswordService } from '../passwords/password.service.js';
 import { SessionService } from '@atrium/access';
 import { User } from '../users/user.entity.js';
 import { BackgroundTasks } from './background-tasks.js';
-import { OneTimeTokenService } from './one-time-token.service.js';
+import { OneTimeTokenService, tokenProblem } from './one-time-token.service.js';
 import { auditForUser } from './user-audit.js';
 import { passwordResetMail } from './verification.mails.js';
 
@@ -56,8 +56,10 @@ export class PasswordResetService {
     const revoked = await this.dataSource.transaction(async (em) => {
       const row = await this.tokens.consume('password_reset', token, 'bad_request', em);
       const user = await em.getRepository(User).findOneByOrFail({ id: row.userId });
+      // A link is good only for the address it was mailed to: once the account's address changed, it is void.
+      if (user.email !== row.email) throw tokenProblem('bad_request', 'invalid');
       // Receiving the mail proves the address, as a verification link would.
-      const verified = user.emailVerifiedAt ?? (user.email === row.email ? new Date() : null);
+      const verified = user.emailVerifiedAt ?? new Date();
       await em.getRepository(User).update({ id: user.id }, { passwordHash, emailVerifiedAt: verified });
       await this.tokens.invalidateAll(user.id, 'password_reset', em);
       await this.tokens.invalidateAll(user.id, 'magic_link', em);

@@ -28,19 +28,28 @@ export class VerificationController {
 
   @Get('verify-email')
   @Public()
-  @ApiOperation({ summary: 'Mark the email address verified with the token from the verification mail' })
+  @ApiOperation({
+    summary: 'Verify an email address with the token from the verification mail',
+    description:
+      "For the account's current address, marks it verified. For a pending address (an email change), makes it the " +
+      "account's address, verified; links still out for the old address (password reset, magic link) stop working.",
+  })
   @ApiOkResponse({ type: MessageDto })
   @ApiBadRequestResponse({ type: ErrorBody, description: TOKEN_ERRORS })
+  @ApiConflictResponse({ type: ErrorBody, description: 'Another account took the pending address meanwhile (`email_taken`)' })
   async verifyEmail(@Ctx() ctx: RequestContext, @Query() query: VerifyEmailQueryDto): Promise<MessageDto> {
-    await this.verification.verify(ctx, query.token);
-    return { message: 'Email verified' };
+    const result = await this.verification.verify(ctx, query.token);
+    return { message: result === 'changed' ? 'Email verified; it is now the address of your account' : 'Email verified' };
   }
 
   @Post('resend-verification')
   @HttpCode(202)
   @RateLimit('resend-verification')
   @Authenticated()
-  @ApiOperation({ summary: 'Mail a new verification link to your current address (earlier links stop working)' })
+  @ApiOperation({
+    summary:
+      'Mail a new verification link to your pending address if an email change waits, else to your current one (earlier links stop working)',
+  })
   @ApiAcceptedResponse({ type: MessageDto })
   @ApiConflictResponse({ type: ErrorBody, description: 'The address is already verified' })
   async resend(@Ctx() ctx: RequestContext): Promise<MessageDto> {

@@ -33,3 +33,17 @@ export function passwordResetMail(to: string, publicUrl: string, token: string):
     'The link works once and expires in 30 minutes. Resetting signs you out everywhere. If you did not ask for it, ignore this mail.',
   );
 }
+
+/** To the current address when a change to another one is asked for: no link, the change waits for the new address's. */
+export function emailChangeNoticeMail(to: string, newEmail: string): MailMessage {
+  const lead = `Someone (you, or an administrator of your organization) asked to change the email address of your Atrium account to ${newEmail}.`;
+  const rest =
+    'Nothing changes until the link mailed to that address is used; until then you keep signing in with this one. ' +
+    'If you did not ask for this, change your password and tell your administrator.';
+  return {
+    to,
+    subject: 'Your Atrium email address is changing',
+    text: `${lead}\n\n${rest}\n\n— Atrium`,
+    html: `<p>${escapeHtml(lead)}</p><p>${escapeHtml(rest)}</p><p>— Atrium</p>`,
+  };
+}

@@ -69,7 +69,9 @@ export class InvitationAcceptanceService {
 
   /**
    * For an address without an account: creates it (verified: the link proved the mailbox) from the name and
-   * password given. For an existing account: only that account, signed in, may accept (401 otherwise).
+   * password given. For an account with this verified address: only that account, signed in, may accept (401
+   * otherwise). An account whose address is not verified has not shown the address is its own: it cannot
+   * accept until it verifies it (403), and nobody else is told to sign in to it (409).
    */
   async accept(ctx: RequestContext, token: string, dto: AcceptInvitationDto): Promise<AcceptedInvitation> {
     const { invitation } = await this.find(token);
@@ -113,6 +115,18 @@ export class InvitationAcceptanceService {
   }
 
   private assertSignedInAs(ctx: RequestContext, user: User): void {
+    if (!user.emailVerifiedAt) {
+      if (ctx.userId === user.id) {
+        throw forbidden(
+          'email_not_verified',
+          'Verify your email address first (the link mailed to it, or POST /auth/resend-verification), then accept the invitation',
+        );
+      }
+      throw conflict(
+        'email_held_unverified',
+        'An account that has not verified this email address uses it, so the invitation cannot be accepted until that account verifies it',
+      );
+    }
     if (!ctx.userId) {
       throw unauthorized('sign_in_to_accept', 'An account with this email exists: sign in as it, then accept the invitation again');
     }

@@ -2,7 +2,6 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager, IsNull, MoreThan } from 'typeorm';
 import { DataExportRegistry, type RequestContext, TenantRepository, UsageRegistry } from '@atrium/platform';
 import { OrganizationStatsRegistry, RoleGrantsRegistry, MEMBERS_METER } from '@atrium/organizations';
-import { User } from '@atrium/accounts';
 import { Invitation } from './invitation.entity.js';
 
 const open = () => ({ acceptedAt: IsNull(), expiresAt: MoreThan(new Date()) });
@@ -38,18 +37,22 @@ export class InvitationContributions implements OnModuleInit {
     return new Map(rows.map((r) => [r.role_id, r.n]));
   }
 
-  /** Invitations addressed to the user's current email or accepted by them, across organizations (never tokens). */
+  /**
+   * Invitations addressed to the user's email once it is verified, or accepted by them, across organizations
+   * (never tokens). An address typed at sign-up or waiting in an email change proves nothing, so it shows
+   * nothing of what other organizations sent to it.
+   */
   private async forUser(userId: string): Promise<unknown[]> {
-    const user = await this.dataSource.getRepository(User).findOne({ where: { id: userId } });
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT i.id, o.name AS organization_name, i.organization_id, i.email, r.name AS role,
               i.created_at, i.expires_at, i.accepted_at
-         FROM invitations i
+         FROM users u
+         JOIN invitations i ON i.accepted_user_id = u.id OR (i.email = u.email AND u.email_verified_at IS NOT NULL)
          JOIN organizations o ON o.id = i.organization_id
          JOIN roles r ON r.id = i.role_id
-        WHERE i.email = $1 OR i.accepted_user_id = $2
+        WHERE u.id = $1
         ORDER BY i.created_at`,
-      [user?.email ?? '', userId],
+      [userId],
     );
     return rows;
   }

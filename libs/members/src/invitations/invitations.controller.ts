@@ -98,10 +98,14 @@ export class InvitationsController {
   @ApiUnauthorizedResponse({ type: ErrorBody, description: 'The email has an account: sign in as it first (`sign_in_to_accept`)' })
   @ApiForbiddenResponse({
     type: ErrorBody,
-    description: 'Signed in as another account (`invitation_for_another_account`) or member limit reached',
+    description:
+      'Signed in as another account (`invitation_for_another_account`), signed in as the account but its address is not verified yet (`email_not_verified`), or member limit reached',
   })
   @ApiNotFoundResponse({ type: ErrorBody, description: TOKEN_ERRORS })
-  @ApiConflictResponse({ type: ErrorBody, description: `${TOKEN_ERRORS}; already a member (\`already_member\`)` })
+  @ApiConflictResponse({
+    type: ErrorBody,
+    description: `${TOKEN_ERRORS}; already a member (\`already_member\`); the email belongs to an account that has not verified it (\`email_held_unverified\`)`,
+  })
   async accept(
     @Ctx() ctx: RequestContext,
     @Param('token') token: string,

@@ -31,7 +31,7 @@ export class MemberRevocationService {
       await this.policy.lock(em, ctx);
       const view = await this.members.get(ctx, userId, em);
       if (view.membership.status !== 'active') throw conflict('membership_already_revoked', "This member's access is already revoked");
-      if (userId === ctx.userId) throw conflict('cannot_revoke_self', 'You cannot revoke your own access');
+      if (userId === ctx.actingUserId) throw conflict('cannot_revoke_self', 'You cannot revoke your own access');
       assertHeld(ctx, view.role.permissions, "This member's role has");
       if (isOwnerRole(view.role)) await this.policy.assertOwnerRemains(em, ctx, userId);
 

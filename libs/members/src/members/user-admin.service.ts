@@ -6,7 +6,7 @@ import { Membership, type Role, MEMBERS_METER } from '@atrium/organizations';
 import { PasswordService } from '@atrium/accounts';
 import { assertHeld, isOwnerRole, RoleResolver } from '@atrium/organizations';
 import { SessionService } from '@atrium/access';
-import { User } from '@atrium/accounts';
+import { EMAIL_CHANGE_REQUESTED, type EmailChangeRequested, emailChangeOf, stageEmailChange, User } from '@atrium/accounts';
 import type { MemberView } from './dto/member.dto.js';
 import type { CreateUserDto, UpdateUserDto } from './dto/user-admin.dto.js';
 import { MemberDirectory } from './member-directory.js';
@@ -18,9 +18,13 @@ const emailTaken = () =>
     'An account with this email already exists; invite it instead (POST /invitations) to add it to this organization',
   );
 
-const emailInUse = () => conflict('email_taken', 'Another account already uses this email');
-
-const account = (u: User) => ({ email: u.email, first_name: u.firstName, last_name: u.lastName, status: u.status });
+const account = (u: User) => ({
+  email: u.email,
+  pending_email: u.pendingEmail,
+  first_name: u.firstName,
+  last_name: u.lastName,
+  status: u.status,
+});
 
 /** Administrators creating accounts in their organization and changing members' accounts and roles. */
 @Injectable()
@@ -78,77 +82,68 @@ export class UserAdminService {
 
   /**
    * Changes the role here and, for an account that belongs to this organization only, its name, email and
-   * status. The caller must hold every permission of the member's current and new role.
+   * status. The caller must hold every permission of the member's current and new role. A new email is only
+   * pending, as when members change their own: the current address stays in force until the new one is verified.
    */
   async update(ctx: RequestContext, userId: string, dto: UpdateUserDto): Promise<MemberView> {
-    const outcome = await this.dataSource
-      .transaction(async (em) => {
-        await this.policy.lock(em, ctx);
-        const view = await this.members.get(ctx, userId, em);
-        if (view.membership.status !== 'active')
-          throw conflict('membership_revoked', "This member's access was revoked; invite them again");
-        assertHeld(ctx, view.role.permissions, "This member's role has");
+    const outcome = await this.dataSource.transaction(async (em) => {
+      await this.policy.lock(em, ctx);
+      const view = await this.members.get(ctx, userId, em);
+      if (view.membership.status !== 'active') throw conflict('membership_revoked', "This member's access was revoked; invite them again");
+      assertHeld(ctx, view.role.permissions, "This member's role has");
 
-        const user = view.user;
-        const before = { ...account(user), role: view.role.slug };
-        const emailChanged = dto.email !== undefined && dto.email !== user.email;
-        const accountChanged =
-          emailChanged ||
-          (dto.first_name !== undefined && dto.first_name !== user.firstName) ||
-          (dto.last_name !== undefined && dto.last_name !== user.lastName) ||
-          (dto.status !== undefined && dto.status !== user.status);
-        if (accountChanged) await this.policy.assertAccountManagedHere(em, ctx, userId);
-        if (emailChanged && (await em.getRepository(User).exists({ where: { email: dto.email } }))) throw emailInUse();
-        const suspending = dto.status === 'suspended' && user.status !== 'suspended';
-        if (suspending && userId === ctx.userId) throw conflict('cannot_suspend_self', 'You cannot suspend your own account');
+      const user = view.user;
+      const before = { ...account(user), role: view.role.slug };
+      const emailChange = emailChangeOf(user, dto.email);
+      const accountChanged =
+        emailChange !== 'none' ||
+        (dto.first_name !== undefined && dto.first_name !== user.firstName) ||
+        (dto.last_name !== undefined && dto.last_name !== user.lastName) ||
+        (dto.status !== undefined && dto.status !== user.status);
+      if (accountChanged) await this.policy.assertAccountManagedHere(em, ctx, userId);
+      const suspending = dto.status === 'suspended' && user.status !== 'suspended';
+      if (suspending && userId === ctx.actingUserId) throw conflict('cannot_suspend_self', 'You cannot suspend your own account');
 
-        let role: Role = view.role;
-        if (dto.role !== undefined) {
-          role = await this.roles.resolve(ctx, dto.role, em);
-          assertHeld(ctx, role.permissions, 'You cannot grant a role with');
-        }
-        const losesOwner = isOwnerRole(view.role) && (role.id !== view.role.id || suspending);
-        if (losesOwner) await this.policy.assertOwnerRemains(em, ctx, userId);
+      let role: Role = view.role;
+      if (dto.role !== undefined) {
+        role = await this.roles.resolve(ctx, dto.role, em);
+        assertHeld(ctx, role.permissions, 'You cannot grant a role with');
+      }
+      const losesOwner = isOwnerRole(view.role) && (role.id !== view.role.id || suspending);
+      if (losesOwner) await this.policy.assertOwnerRemains(em, ctx, userId);
 
-        if (accountChanged) {
-          if (dto.first_name !== undefined) user.firstName = dto.first_name;
-          if (dto.last_name !== undefined) user.lastName = dto.last_name;
-          if (dto.status !== undefined) user.status = dto.status;
-          if (emailChanged) {
-            user.email = dto.email!;
-            user.emailVerifiedAt = null;
-          }
-          await em.getRepository(User).save(user);
-        }
-        const roleChanged = role.id !== view.role.id;
-        if (roleChanged) {
-          view.membership.roleId = role.id;
-          await TenantRepository.for(em, Membership, 'Membership').save(ctx, view.membership);
-        }
-        const revoked = suspending ? await this.sessions.revokeAllForUser(userId, 'account_suspended', undefined, em) : [];
-        if (accountChanged || roleChanged) {
-          await this.audit.record(em, ctx, {
-            action: roleChanged && !accountChanged ? 'member.role_changed' : 'user.updated',
-            resourceType: 'user',
-            resourceId: userId,
-            before,
-            after: { ...account(user), role: role.slug },
-          });
-        }
-        return { emailChanged, roleChanged, revoked, email: user.email, role };
-      })
-      .catch((err: unknown) => {
-        if (isUniqueViolation(err, 'uq_users_email')) throw emailInUse();
-        throw err;
-      });
+      if (accountChanged) {
+        if (dto.first_name !== undefined) user.firstName = dto.first_name;
+        if (dto.last_name !== undefined) user.lastName = dto.last_name;
+        if (dto.status !== undefined) user.status = dto.status;
+        await stageEmailChange(em, user, dto.email);
+        await em.getRepository(User).save(user);
+      }
+      const roleChanged = role.id !== view.role.id;
+      if (roleChanged) {
+        view.membership.roleId = role.id;
+        await TenantRepository.for(em, Membership, 'Membership').save(ctx, view.membership);
+      }
+      const revoked = suspending ? await this.sessions.revokeAllForUser(userId, 'account_suspended', undefined, em) : [];
+      if (accountChanged || roleChanged) {
+        await this.audit.record(em, ctx, {
+          action: roleChanged && !accountChanged ? 'member.role_changed' : 'user.updated',
+          resourceType: 'user',
+          resourceId: userId,
+          before,
+          after: { ...account(user), role: role.slug },
+        });
+      }
+      return { emailChange, roleChanged, revoked, pendingEmail: user.pendingEmail, role };
+    });
 
     await this.sessions.announceRevoked(outcome.revoked, 'account_suspended');
-    if (outcome.emailChanged) {
+    if (outcome.emailChange === 'requested') {
       await this.events.publish({
-        name: 'user.email_changed',
+        name: EMAIL_CHANGE_REQUESTED,
         organizationId: ctx.organizationId,
         actorId: ctx.userId,
-        payload: { user_id: userId, email: outcome.email },
+        payload: { user_id: userId, email: outcome.pendingEmail! } satisfies EmailChangeRequested,
       });
     }
     if (outcome.roleChanged) {

@@ -56,8 +56,9 @@ export class OrganizationProfileService {
   /** Merges the given settings over the current ones; `default_role` must name an existing role other than owner. */
   async updateSettings(ctx: RequestContext, changes: OrganizationSettingsDto): Promise<Organization> {
     if (changes.default_role !== undefined) await this.assertDefaultRole(ctx, changes.default_role);
-    // Whoever requires two-factor authentication of everyone has it on already (as GitHub asks of org owners).
-    if (changes.mfa_required === true && ctx.meta.authMethod === 'jwt' && !ctx.meta.mfaEnabled) {
+    // Whoever requires two-factor authentication of everyone has it on already (as GitHub asks of org owners);
+    // with an API key, that is the account the key acts for.
+    if (changes.mfa_required === true && !ctx.meta.mfaEnabled) {
       throw conflict('mfa_not_enabled', 'Turn on two-factor authentication for your own account before requiring it of members');
     }
     return this.change(ctx, 'organization.settings_updated', (o) => {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** The figures the organization library and identity always report; later features add keys of their own. */
+/** The figures the organizations and members libraries always report; later features add keys of their own. */
 export class OrganizationStatsDto {
   @ApiProperty({ description: 'Active memberships' }) members: number;
   @ApiProperty({ description: 'Members with an active account who used the organization in the last 30 days' })

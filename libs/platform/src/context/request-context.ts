@@ -32,10 +32,10 @@ export class RequestContext {
       authMethod: AuthMethod;
       sessionId?: string;
       apiKeyId?: string;
-      /** For an API key: the account it acts for (its creator, whose current role caps the key). */
+      /** For an API key: the account it acts for (its creator or last rotator, whose current role caps the key). */
       actingUserId?: string;
       roleSlug?: string;
-      /** This user has two-factor authentication on (JWT requests). */
+      /** The acting account (the user, or an API key's account) has two-factor authentication on. */
       mfaEnabled?: boolean;
       /** The organization requires two-factor authentication and this user has not turned it on yet. */
       mfaEnrollmentRequired?: boolean;
@@ -64,6 +64,14 @@ export class RequestContext {
   requireOrganizationId(): string {
     if (!this.organizationId) throw new MissingTenantError();
     return this.organizationId;
+  }
+
+  /**
+   * The account acting: the signed-in user, or for an API key the account it acts for. Rules about the caller's
+   * own account ("not yourself", "your own MFA") use this, so a key is held to them like the person behind it.
+   */
+  get actingUserId(): string | undefined {
+    return this.userId ?? this.meta.actingUserId;
   }
 
   /** The signed-in user; an API key (which acts for its organization) gets a 403 saying a user session is needed. */

@@ -37,7 +37,12 @@ export class ApiKeyDto {
   @ApiProperty({ example: 'atr_1f2e3d4c', description: 'The start of the key, to recognise it; not a secret' }) prefix: string;
   @ApiProperty({ type: [String], example: ['users.view'] }) permissions: string[];
   @ApiProperty({ enum: ['active', 'expired', 'revoked'] }) status: 'active' | 'expired' | 'revoked';
-  @ApiProperty({ format: 'uuid' }) created_by: string;
+  @ApiProperty({
+    format: 'uuid',
+    description:
+      'The account the key acts for, whose current role caps it: its creator, or whoever last rotated it (and so holds its secret)',
+  })
+  created_by: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expires_at: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'Updated at most once a minute' })
   last_used_at: string | null;
@@ -91,7 +96,10 @@ export class CurrentApiKeyDto {
   @ApiProperty({ format: 'uuid' }) organization_id: string;
   @ApiProperty() name: string;
   @ApiProperty() prefix: string;
-  @ApiProperty({ type: [String], description: "What this request may do: the key's permissions within its creator's current ones" })
+  @ApiProperty({
+    type: [String],
+    description: "What this request may do: the key's permissions within the current ones of the account it acts for",
+  })
   effective_permissions: string[];
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expires_at: string | null;
 }

@@ -23,7 +23,10 @@ export class UpdateMeDto {
 
   @ApiPropertyOptional({
     example: 'jane@new.example',
-    description: 'A new address: it becomes unverified and a verification link is mailed to it. Needs `current_password`',
+    description:
+      'A new address: needs `current_password` and waits in `pending_email` until the link mailed to it is used; ' +
+      'the current address stays in force until then (409 `email_taken` if another account has it). ' +
+      'Your current address withdraws a pending change',
   })
   @IsOptional()
   @TrimmedLowercase()

@@ -9,7 +9,14 @@ export class UserDto {
   @ApiProperty({ nullable: true, type: String }) last_name: string | null;
   @ApiProperty({ nullable: true, type: String }) phone: string | null;
   @ApiProperty({ nullable: true, type: String }) avatar_url: string | null;
-  @ApiProperty() email_verified: boolean;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: null,
+    description: 'A new address waiting to be verified: `email` stays in force (sign-in, mail) until the link mailed to this one is used',
+  })
+  pending_email: string | null;
+  @ApiProperty({ description: 'Whether `email` has been verified' }) email_verified: boolean;
   @ApiProperty({ enum: ['active', 'suspended'] }) status: string;
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
@@ -18,6 +25,7 @@ export class UserDto {
     return {
       id: u.id,
       email: u.email,
+      pending_email: u.pendingEmail,
       first_name: u.firstName,
       last_name: u.lastName,
       phone: u.phone,

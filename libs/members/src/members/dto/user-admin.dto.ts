@@ -42,7 +42,7 @@ export class UpdateUserDto {
 
   @ApiPropertyOptional({
     example: 'newemail@example.com',
-    description: `${ACCOUNT_DOC}. The new address is unverified until the user follows the link mailed to it`,
+    description: `${ACCOUNT_DOC}. Waits in \`pending_email\` until the member uses the link mailed to it; the current address stays in force until then`,
   })
   @IsOptional()
   @TrimmedLowercase()

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { loadConfig, type AppConfig } from '@atrium/platform';
 import { createApp } from '../../apps/api/src/create-app.js';
@@ -25,9 +26,13 @@ const fileQueuePrefix = `t${randomBytes(6).toString('hex')}`;
 
 /**
  * Starts the real application on an ephemeral port against the run's database, with its own data
- * directory. `env` overrides settings as an operator would (e.g. SMTP_URL, RATE_LIMIT_AUTH_PER_MINUTE).
+ * directory. `env` overrides settings as an operator would (e.g. SMTP_URL, RATE_LIMIT_AUTH_PER_MINUTE);
+ * `logDestination` receives the app's log lines (set LOG_LEVEL too) for specs that read them.
  */
-export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string | undefined> = {},
+  opts: { logDestination?: DestinationStream } = {},
+): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'atrium-test-data-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -47,7 +52,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
     ENCRYPTION_KEY: '7f'.repeat(32),
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, opts);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${port}`;

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import type { DestinationStream } from 'pino';
 import {
   apiSecurityHeaders,
   AppConfig,
@@ -17,8 +18,8 @@ import { AppModule } from './app.module.js';
 import { setupSwagger } from './swagger.js';
 
 /** Builds the HTTP + socket.io application exactly as production runs it (tests use this too). */
-export async function createApp(config: AppConfig): Promise<INestApplication> {
-  const pino = createPino(config.logLevel);
+export async function createApp(config: AppConfig, opts: { logDestination?: DestinationStream } = {}): Promise<INestApplication> {
+  const pino = createPino(config.logLevel, opts.logDestination);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: new PinoLoggerService(pino),
     bodyParser: false,

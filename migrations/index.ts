@@ -6,6 +6,8 @@ import { Invitations1764000200001 } from './1764000200001-invitations.js';
 import { MemberListIndex1764000300000 } from './1764000300000-member-list-index.js';
 import { DirectoryVersion1764000300001 } from './1764000300001-directory-version.js';
 import { PendingEmail1764000410000 } from './1764000410000-pending-email.js';
+import { MailDeliveryMessage1764000500100 } from './1764000500100-mail-delivery-message.js';
+import { DirectoryVersionShownColumns1764000500200 } from './1764000500200-directory-version-shown-columns.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -17,4 +19,6 @@ export const MIGRATIONS = [
   MemberListIndex1764000300000,
   DirectoryVersion1764000300001,
   PendingEmail1764000410000,
+  MailDeliveryMessage1764000500100,
+  DirectoryVersionShownColumns1764000500200,
 ];

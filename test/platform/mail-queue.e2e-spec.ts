@@ -1,10 +1,16 @@
+import { randomBytes } from 'node:crypto';
+import { getQueueToken } from '@nestjs/bullmq';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MailService, RequestContext } from '@atrium/platform';
+import { jobIdFor, MAIL_QUEUE, type MailJob, MailService, type MailMessage, RequestContext } from '@atrium/platform';
+import { MailProcessor } from '../../libs/platform/src/mail/mail.processor.js';
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';
 import { registerOrg, uniqueEmail } from '../support/factories.js';
+import { freePort } from '../support/free-port.js';
 import { Mailbox } from '../support/mailbox.js';
+import { dataSource } from '../support/members.js';
 import { startTestApp, testRedisUrl, type TestApp } from '../support/test-app.js';
 
 let mailbox: Mailbox;
@@ -15,6 +21,42 @@ beforeAll(async () => {
 afterAll(async () => {
   await mailbox?.stop();
 });
+
+const mailQueue = (t: TestApp) => t.app.get<Queue>(getQueueToken(MAIL_QUEUE));
+
+/** The job once it has completed or failed for good: the signal that its processing is over. */
+async function settled(queue: Queue, jobId: string, timeoutMs = 15_000): Promise<Job> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await queue.getJobState(jobId);
+    // Read after the state: a job fetched before it finished has no return value yet.
+    if (state === 'completed' || state === 'failed') return (await queue.getJob(jobId))!;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${state} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A mail carrying a one-time link, as the account mails do; `secret` is its token. */
+function linkMail(to: string): { message: MailMessage; secret: string } {
+  const secret = randomBytes(32).toString('base64url');
+  const link = `http://atrium.test/reset-password?token=${secret}`;
+  return {
+    secret,
+    message: { to, subject: 'Your link', text: `Open ${link}`, html: `<a href="${link}">Open</a>`, links: [link] },
+  };
+}
+
+/** What the queue (every finished or waiting job) and the database keep about mail, as text to search for a secret. */
+async function retained(t: TestApp, queue: Queue, key: string): Promise<string> {
+  const jobs = [
+    ...(await queue.getCompleted()),
+    ...(await queue.getFailed()),
+    ...(await queue.getDelayed()),
+    ...(await queue.getWaiting()),
+  ];
+  const rows = await dataSource(t).query('SELECT * FROM mail_deliveries WHERE idempotency_key = $1', [key]);
+  return JSON.stringify([jobs.map((j) => ({ data: j.data, returnvalue: j.returnvalue, failedReason: j.failedReason })), rows]);
+}
 
 describe(`mail through the queue (BullMQ on ${testRedisUrl ? 'Redis' : 'PostgreSQL'})`, () => {
   let t: TestApp;
@@ -33,15 +75,58 @@ describe(`mail through the queue (BullMQ on ${testRedisUrl ? 'Redis' : 'PostgreS
     expect(mail.text).toContain('http://atrium.test/');
   });
 
-  it('sends a mail once even when the same job is queued twice', async () => {
+  it('keeps no link in the job or in mail_deliveries once the mail is sent', async () => {
+    const to = uniqueEmail('link');
+    const { message, secret } = linkMail(to);
+    const key = `link:${to}`;
+    await t.app.get(MailService).send(RequestContext.system('test'), message, key);
+    expect((await mailbox.waitFor(to, /Your link/)).text).toContain(secret);
+    const job = await settled(mailQueue(t), jobIdFor(key));
+    expect(await job.getState()).toBe('completed');
+    expect(await retained(t, mailQueue(t), key)).not.toContain(secret);
+    const [row] = await dataSource(t).query('SELECT sent_at FROM mail_deliveries WHERE idempotency_key = $1', [key]);
+    expect(row.sent_at).not.toBeNull();
+  });
+
+  it('sends a mail once however often, and however concurrently, its job runs', async () => {
     const to = uniqueEmail('once');
-    const mail = t.app.get(MailService);
-    const ctx = RequestContext.system('test');
-    await mail.send(ctx, { to, subject: 'Only once', text: 'hello' }, `once:${to}`);
-    await mail.send(ctx, { to, subject: 'Only once', text: 'hello' }, `once:${to}`);
-    await mailbox.waitFor(to, /Only once/);
-    await new Promise((r) => setTimeout(r, 1500));
+    const key = `once:${to}`;
+    const queue = mailQueue(t);
+    await t.app.get(MailService).send(RequestContext.system('test'), { to, subject: 'Only once', text: 'hello' }, key);
+    // The same delivery under another job id (BullMQ cannot collapse the two), and two runs of the processor at
+    // once beside the worker's: only the processor's claim keeps this to one mail.
+    const original = (await queue.getJob(jobIdFor(key)))!;
+    await queue.add('send', original.data, { jobId: `${jobIdFor(key)}-again` });
+    const processor = t.app.get(MailProcessor);
+    const direct = [0, 1].map(() => processor.process({ data: original.data, attemptsMade: 0, opts: { attempts: 5 } } as Job<MailJob>));
+    const queued = await Promise.all([settled(queue, jobIdFor(key)), settled(queue, `${jobIdFor(key)}-again`)]);
+    const outcomes = [...queued.map((j) => j.returnvalue as { sent: boolean }), ...(await Promise.all(direct))];
+    expect(outcomes.filter((o) => o.sent)).toHaveLength(1);
     expect(mailbox.count(to)).toBe(1);
+  });
+});
+
+describe('a delivery that fails for good', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ SMTP_URL: `smtp://127.0.0.1:${await freePort()}` });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('keeps no link in the failed job or in mail_deliveries', { timeout: 45_000 }, async () => {
+    const to = uniqueEmail('bounce');
+    const { message, secret } = linkMail(to);
+    const key = `bounce:${to}`;
+    await t.app.get(MailService).send(RequestContext.system('test'), message, key);
+    // Five attempts with exponential backoff from one second: about fifteen seconds.
+    const job = await settled(mailQueue(t), jobIdFor(key), 40_000);
+    expect(await job.getState()).toBe('failed');
+    expect(job.attemptsMade).toBe(5);
+    expect(await retained(t, mailQueue(t), key)).not.toContain(secret);
+    const [row] = await dataSource(t).query('SELECT sent_at, failed_at FROM mail_deliveries WHERE idempotency_key = $1', [key]);
+    expect(row).toMatchObject({ sent_at: null, failed_at: expect.any(Date) });
   });
 });
 
@@ -49,7 +134,8 @@ describe('api without workers, and a separate worker process', () => {
   let api: TestApp;
   let worker: INestApplicationContext | undefined;
   beforeAll(async () => {
-    api = await startTestApp({ SMTP_URL: mailbox.url, RUN_WORKERS: 'false' });
+    // A queue namespace of its own: no worker of the file's other apps may be counted or pick the job up.
+    api = await startTestApp({ SMTP_URL: mailbox.url, RUN_WORKERS: 'false', QUEUE_PREFIX: `t${randomBytes(6).toString('hex')}` });
   });
   afterAll(async () => {
     await worker?.close();
@@ -58,8 +144,11 @@ describe('api without workers, and a separate worker process', () => {
 
   it('leaves mail queued until a worker runs, then the worker delivers it', async () => {
     const email = uniqueEmail('split');
-    await registerOrg(api.http, { email });
-    await new Promise((r) => setTimeout(r, 1500));
+    const org = await registerOrg(api.http, { email });
+    const queue = mailQueue(api);
+    const welcome = (await queue.getJob(jobIdFor(`welcome:${org.userId}`)))!;
+    expect(await welcome.getState()).toBe('waiting');
+    expect(await queue.getWorkersCount()).toBe(0);
     expect(mailbox.count(email)).toBe(0);
     worker = await NestFactory.createApplicationContext(
       WorkerModule.forRoot(api.config.with({ queue: { ...api.config.queue, runWorkers: true } })),
@@ -69,5 +158,6 @@ describe('api without workers, and a separate worker process', () => {
     );
     const mail = await mailbox.waitFor(email, /Welcome/);
     expect(mail.subject).toMatch(/Welcome to Atrium/);
+    expect(await queue.getWorkersCount()).toBeGreaterThan(0);
   });
 });

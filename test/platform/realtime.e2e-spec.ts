@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
 import { EventBus } from '@atrium/platform';
 import { registerOrg } from '../support/factories.js';
-import { connectSocket, nextEvent } from '../support/socket.js';
+import { connectSocket, nextEvent, stillConnected } from '../support/socket.js';
 import { startTestApp, testRedisUrl, type TestApp } from '../support/test-app.js';
 
 let a: TestApp;
@@ -14,6 +14,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([a?.close(), b?.close()]);
 });
+
+/** A second organization that `userId` also belongs to, as a member. */
+async function joinSecondOrganization(userId: string) {
+  const other = await registerOrg(a.http);
+  await a.app.get(DataSource).query(
+    `INSERT INTO memberships (organization_id, user_id, role_id)
+     SELECT $1, $2, id FROM roles WHERE organization_id = $1 AND slug = 'member'`,
+    [other.organizationId, userId],
+  );
+  return other;
+}
 
 describe(`socket.io gateway (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreSQL'})`, () => {
   it('accepts a valid token in the query with organizationId, as in the contract', async () => {
@@ -53,11 +64,13 @@ describe(`socket.io gateway (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreSQL
       let leaked = false;
       stranger.on('test:ping', () => (leaked = true));
       const received = nextEvent<{ n: number }>(member, 'test:ping');
-      // Give the adapters a moment to register the new room subscriptions across instances.
-      await new Promise((r) => setTimeout(r, 300));
       await b.app.get(EventBus).publish({ name: 'test:ping', payload: { n: 7 }, rooms: [`org:${org.organizationId}`] });
       expect(await received).toEqual({ n: 7 });
-      await new Promise((r) => setTimeout(r, 200));
+      // Had the stranger been in the room, the ping would have been written to it with the member's: anything
+      // the stranger receives after that comes after the ping on the same connection.
+      const after = nextEvent(stranger, 'test:pong');
+      await b.app.get(EventBus).publish({ name: 'test:pong', payload: {}, rooms: [`org:${outsider.organizationId}`] });
+      await after;
       expect(leaked).toBe(false);
     } finally {
       member.close();
@@ -69,7 +82,6 @@ describe(`socket.io gateway (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreSQL
     const org = await registerOrg(a.http);
     const socket = await connectSocket(a.url, { token: org.accessToken });
     const closed = nextEvent<string>(socket, 'disconnect');
-    await new Promise((r) => setTimeout(r, 300));
     expect((await b.http.post('/auth/logout', {}, { token: org.accessToken })).status).toBe(204);
     expect(await closed).toBe('io server disconnect');
   });
@@ -85,13 +97,37 @@ describe(`socket.io gateway (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreSQL
     const there = await connectSocket(b.url, { token: home.accessToken, organizationId: other.organizationId });
     const here = await connectSocket(b.url, { token: home.accessToken });
     const closed = nextEvent<string>(there, 'disconnect');
-    await new Promise((r) => setTimeout(r, 300));
     const revoked = await a.http.post(`/users/${home.userId}/revoke`, { reason: 'left' }, { token: other.accessToken });
     expect(revoked.status).toBe(200);
     expect(await closed).toBe('io server disconnect');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(here.connected).toBe(true);
+    await expect(stillConnected(a, here, home.userId)).resolves.toBe(true);
     await expect(connectSocket(b.url, { token: home.accessToken, organizationId: other.organizationId })).rejects.toThrow(/unauthorized/);
     here.close();
+  });
+
+  it('joins the rooms of an organization named in upper case by its canonical id, so revoking that membership ends the socket', async () => {
+    const home = await registerOrg(a.http);
+    const other = await joinSecondOrganization(home.userId);
+    const there = await connectSocket(b.url, { token: home.accessToken, organizationId: other.organizationId.toUpperCase() });
+    const closed = nextEvent<string>(there, 'disconnect');
+    const revoked = await a.http.post(`/users/${home.userId}/revoke`, { reason: 'left' }, { token: other.accessToken });
+    expect(revoked.status).toBe(200);
+    expect(await closed).toBe('io server disconnect');
+    expect(there.admitted.organization_id).toBe(other.organizationId);
+  });
+
+  it('acts for the canonical organization when X-Organization-Id comes in upper case', async () => {
+    const home = await registerOrg(a.http);
+    const other = await joinSecondOrganization(home.userId);
+    const there = await connectSocket(b.url, { token: home.accessToken, organizationId: other.organizationId });
+    const closed = nextEvent<string>(there, 'disconnect');
+    // The owner of the second organization names it in upper case: the revocation must still reach the member's rooms.
+    const revoked = await a.http.post(
+      `/users/${home.userId}/revoke`,
+      { reason: 'left' },
+      { token: other.accessToken, organizationId: other.organizationId.toUpperCase() },
+    );
+    expect(revoked.status).toBe(200);
+    expect(await closed).toBe('io server disconnect');
   });
 });

@@ -1,6 +1,6 @@
 import { Module, UseFilters } from '@nestjs/common';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import type { Socket } from 'socket.io-client';
+import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Permissions, type RequestContext, WsCtx, WsExceptionFilter } from '@atrium/platform';
 import { createMember, registerOrg } from '../support/members.js';
@@ -51,7 +51,7 @@ const connect = async (url: string, opts: Parameters<typeof connectSocket>[1]) =
 };
 
 beforeAll(async () => {
-  t = await startTestApp({}, [ProbeModule]);
+  t = await startTestApp({}, { imports: [ProbeModule] });
 });
 afterAll(async () => {
   for (const s of sockets) s.close();
@@ -80,7 +80,13 @@ describe('socket message handlers', () => {
   });
 
   it('refuses every message of a socket nobody authenticated (a gateway on another namespace)', async () => {
-    const anonymous = await connect(`${t.url}/probe`, {});
+    // No handshake check runs on this namespace, so there is no `connected` admission event to wait for.
+    const anonymous = io(`${t.url}/probe`, { transports: ['websocket'], reconnection: false, forceNew: true });
+    sockets.push(anonymous);
+    await new Promise<void>((resolve, reject) => {
+      anonymous.once('connect', () => resolve());
+      anonymous.once('connect_error', reject);
+    });
     const refused = await anonymous.timeout(5000).emitWithAck('probe:open', {});
     expect(refused).toMatchObject({ statusCode: 401, code: 'missing_credentials' });
     expect(ran).not.toContain('open');

@@ -22,7 +22,13 @@ describe('CORS_ORIGINS in production', () => {
   const productionEnv = () => {
     const dir = mkdtempSync(join(tmpdir(), 'atrium-cors-'));
     dirs.push(dir);
-    return { NODE_ENV: 'production', DATA_DIR: dir, JWT_SECRET: 'p'.repeat(40), ENCRYPTION_KEY: 'ab'.repeat(32) };
+    return {
+      NODE_ENV: 'production',
+      DATA_DIR: dir,
+      JWT_SECRET: 'p'.repeat(40),
+      ENCRYPTION_KEY: 'ab'.repeat(32),
+      SMTP_URL: 'smtp://mail.example.com:587',
+    };
   };
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg } from '../support/factories.js';
-import { connectSocket, nextEvent } from '../support/socket.js';
+import { connectSocket, nextEvent, stillConnected } from '../support/socket.js';
 import { addMember, midStep, registerWithMfa, totp } from '../support/security.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -28,8 +28,7 @@ describe('an organization that requires two-factor authentication', () => {
     const dropped = nextEvent<string>(earlier, 'disconnect');
     await requireMfa(owner.accessToken, true);
     expect(await dropped).toBe('io server disconnect');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(ownerSocket.connected).toBe(true);
+    expect(await stillConnected(t, ownerSocket, owner.userId)).toBe(true);
     ownerSocket.close();
 
     for (const path of ['/users', '/roles', '/api-keys', '/organizations/me/stats']) {

@@ -1,7 +1,15 @@
+import type { INestApplication } from '@nestjs/common';
 import { io, type Socket } from 'socket.io-client';
+import { EventBus } from '@atrium/platform';
 
-/** Connects a socket.io client the way an SPA does; resolves once connected, rejects with the server's reason. */
-export function connectSocket(url: string, opts: { token?: string; organizationId?: string; viaAuth?: boolean }): Promise<Socket> {
+/**
+ * Connects a socket.io client the way an SPA does; resolves once the server has admitted it and joined its rooms
+ * (its `connected` event, kept as `socket.admitted`), rejects with the server's reason.
+ */
+export function connectSocket(
+  url: string,
+  opts: { token?: string; organizationId?: string; viaAuth?: boolean },
+): Promise<Socket & { admitted: { user_id: string; organization_id: string } }> {
   const socket = io(url, {
     transports: ['websocket'],
     reconnection: false,
@@ -9,11 +17,12 @@ export function connectSocket(url: string, opts: { token?: string; organizationI
     ...(opts.viaAuth ? { auth: { token: opts.token } } : { query: defined({ token: opts.token, organizationId: opts.organizationId }) }),
   });
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
+    socket.once('connected', (admitted: { user_id: string; organization_id: string }) => resolve(Object.assign(socket, { admitted })));
     socket.once('connect_error', (err) => {
       socket.close();
       reject(err);
     });
+    socket.once('disconnect', (reason) => reject(new Error(`disconnected before admission: ${reason}`)));
   });
 }
 
@@ -26,6 +35,17 @@ export function nextEvent<T = unknown>(socket: Socket, event: string, ms = 5000)
       resolve(payload);
     });
   });
+}
+
+/**
+ * Whether the socket is still connected once everything `via` sent it before has arrived: a disconnect aimed at
+ * it would have been written before an event pushed now to the user's room, which it waits for (no sleeping).
+ */
+export async function stillConnected(via: { app: INestApplication }, socket: Socket, userId: string): Promise<boolean> {
+  const alive = nextEvent(socket, 'test:alive');
+  await via.app.get(EventBus).publish({ name: 'test:alive', payload: {}, rooms: [`user:${userId}`] });
+  await alive;
+  return socket.connected;
 }
 
 function defined(o: Record<string, string | undefined>): Record<string, string> {

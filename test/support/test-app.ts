@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { loadConfig, type AppConfig } from '@atrium/platform';
 import { createApp } from '../../apps/api/src/create-app.js';
@@ -26,11 +27,12 @@ const fileQueuePrefix = `t${randomBytes(6).toString('hex')}`;
 /**
  * Starts the real application on an ephemeral port against the run's database, with its own data
  * directory. `env` overrides settings as an operator would (e.g. SMTP_URL, RATE_LIMIT_AUTH_PER_MINUTE);
- * `imports` adds test-only modules (e.g. a probe gateway) to the application.
+ * `opts.imports` adds test-only modules (e.g. a probe gateway) to the application; `opts.logDestination` receives
+ * the app's log lines (set LOG_LEVEL too) for specs that read them.
  */
 export async function startTestApp(
   env: Record<string, string | undefined> = {},
-  imports: NonNullable<ModuleMetadata['imports']> = [],
+  opts: { imports?: NonNullable<ModuleMetadata['imports']>; logDestination?: DestinationStream } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'atrium-test-data-'));
   const config = loadConfig({
@@ -54,7 +56,7 @@ export async function startTestApp(
     ENCRYPTION_KEY: '7f'.repeat(32),
     ...env,
   });
-  const app = await createApp(config, imports);
+  const app = await createApp(config, opts);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${port}`;

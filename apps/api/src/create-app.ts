@@ -2,6 +2,7 @@ import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import type { DestinationStream } from 'pino';
 import {
   apiSecurityHeaders,
   AppConfig,
@@ -17,9 +18,15 @@ import { AppModule } from './app.module.js';
 import { setupSwagger } from './swagger.js';
 
 /** Builds the HTTP + socket.io application exactly as production runs it (tests use this too). */
-export async function createApp(config: AppConfig, extra: NonNullable<ModuleMetadata['imports']> = []): Promise<INestApplication> {
-  const pino = createPino(config.logLevel);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extra), {
+/** What tests add: test-only modules (e.g. a probe gateway) and a destination for the log lines they read. */
+export interface CreateAppOptions {
+  imports?: NonNullable<ModuleMetadata['imports']>;
+  logDestination?: DestinationStream;
+}
+
+export async function createApp(config: AppConfig, opts: CreateAppOptions = {}): Promise<INestApplication> {
+  const pino = createPino(config.logLevel, opts.logDestination);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts.imports ?? []), {
     logger: new PinoLoggerService(pino),
     bodyParser: false,
     abortOnError: false,

@@ -30,11 +30,14 @@ export class CredentialAuthenticator extends Authenticator {
 
   private async fromAccessToken(token: string, creds: Credentials): Promise<RequestContext> {
     const claims = this.tokens.verify(token);
-    const organizationId = creds.organizationId ?? claims.org;
-    if (!isUuid(organizationId)) throw new DomainError('not_found', 'organization_not_found', 'Organization not found');
-    const row = await this.lookup.find(claims.sid, organizationId, claims.sub);
+    const asked = creds.organizationId ?? claims.org;
+    if (!isUuid(asked)) throw new DomainError('not_found', 'organization_not_found', 'Organization not found');
+    const row = await this.lookup.find(claims.sid, asked, claims.sub);
     if (!row || row.revoked || row.expired) throw unauthorized('session_revoked', 'The session has ended; sign in again');
     if (!row.user_active) throw unauthorized('account_suspended', 'The account is suspended');
+    // The id as the database spells it: rooms, events and audit entries compare ids as text, and a client may send
+    // any letter case (an upper-cased id would otherwise escape every disconnect aimed at the canonical rooms).
+    const organizationId = row.organization_id ?? asked.toLowerCase();
     if (!row.membership_active) {
       if (organizationId !== claims.org) {
         throw new DomainError('not_found', 'organization_not_found', 'Organization not found');
@@ -65,7 +68,7 @@ export class CredentialAuthenticator extends Authenticator {
     if (!row) throw invalidApiKey();
     if (row.revoked) throw unauthorized('api_key_revoked', 'The API key has been revoked');
     if (row.expired) throw unauthorized('api_key_expired', 'The API key has expired');
-    if (creds.organizationId && creds.organizationId !== row.organization_id) {
+    if (creds.organizationId && creds.organizationId.toLowerCase() !== row.organization_id) {
       throw unauthorized('api_key_wrong_organization', 'The API key belongs to another organization');
     }
     if (!row.creator_active || !row.membership_active) {

@@ -4,6 +4,8 @@ import { PROFILE_JSON } from './account-profile.js';
 
 export interface AuthRow {
   profile: string;
+  /** The organization asked for as the database spells it (lower case), whatever case the client sent. */
+  organization_id: string | null;
   revoked: boolean;
   expired: boolean;
   user_active: boolean;
@@ -25,7 +27,8 @@ export interface AuthRow {
  * whether the organization requires two-factor authentication that this user has not turned on yet.
  */
 const AUTH_SQL = `
-  SELECT s.revoked_at IS NOT NULL AS revoked,
+  SELECT o.id AS organization_id,
+         s.revoked_at IS NOT NULL AS revoked,
          s.expires_at < now() AS expired,
          u.status = 'active' AS user_active,
          m.status = 'active' AS membership_active,

@@ -31,6 +31,7 @@ const SEARCH = `(u.email ILIKE $5 OR u.first_name ILIKE $5 OR u.last_name ILIKE 
  * The page and the total in one round trip. The total comes from the memberships index alone unless a
  * search needs the accounts; the page walks ix_memberships_org_status_created in order and stops after
  * offset + limit. Left-joining the page onto the total keeps the total when the page is past the end.
+ * A column shown here must also move the directory version (see the directory-version migrations' triggers).
  */
 function listSql(byStatus: boolean, search: boolean): string {
   const where = ['m.organization_id = $1', byStatus ? 'm.status = $2' : '$2::text IS NULL', ...(search ? [SEARCH] : [])].join(' AND ');

@@ -69,6 +69,11 @@ export class EnvSchema {
   @IsString()
   MAIL_FROM = 'Atrium <no-reply@atrium.local>';
 
+  /** Allows the file mail transport (no SMTP_URL) in production; it then logs no links. */
+  @Transform(toBool)
+  @IsBoolean()
+  MAIL_FILE_TRANSPORT = false;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

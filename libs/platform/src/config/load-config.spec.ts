@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       DATA_DIR: tempDir(),
       JWT_SECRET: 'x'.repeat(40),
       ENCRYPTION_KEY: 'ab'.repeat(32),
+      SMTP_URL: 'smtp://mail.example.com:587',
       CORS_ORIGINS: 'https://app.example.com, https://admin.example.com',
       TRUST_PROXY: '1',
     });
@@ -83,5 +84,19 @@ describe('loadConfig', () => {
     expect(
       loadConfig({ DATA_DIR: dir, RATE_LIMIT_AUTH_FAILURES: '3', RATE_LIMIT_AUTH_ACCOUNT_FAILURES: '7' }).rateLimit.authAccountFailures,
     ).toBe(7);
+  });
+
+  it('refuses the file mail transport in production unless MAIL_FILE_TRANSPORT allows it', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATA_DIR: tempDir(),
+      JWT_SECRET: 'x'.repeat(40),
+      ENCRYPTION_KEY: 'ab'.repeat(32),
+      CORS_ORIGINS: 'https://app.example.com',
+    };
+    expect(() => loadConfig(production)).toThrowError(/SMTP_URL: required in production[\s\S]*MAIL_FILE_TRANSPORT=true/);
+    expect(loadConfig({ ...production, SMTP_URL: 'smtp://mail.example.com:587' }).mail.smtpUrl).toBe('smtp://mail.example.com:587');
+    expect(loadConfig({ ...production, MAIL_FILE_TRANSPORT: 'true' }).mail.smtpUrl).toBeUndefined();
+    expect(() => loadConfig({ ...production, MAIL_FILE_TRANSPORT: 'maybe' })).toThrowError(/MAIL_FILE_TRANSPORT/);
   });
 });

@@ -72,6 +72,9 @@ export function loadConfig(source: Env = process.env): AppConfig {
   if (env.NODE_ENV === 'production') {
     if (!env.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 characters)');
     if (!env.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required in production (32 bytes, hex or base64)');
+    if (!env.SMTP_URL && env.MAIL_FILE_TRANSPORT !== true) {
+      problems.push('SMTP_URL: required in production (mail would go to files under DATA_DIR; set MAIL_FILE_TRANSPORT=true to allow that)');
+    }
   }
   const corsOrigins = parseCorsOrigins(env.CORS_ORIGINS, env.NODE_ENV === 'production', problems);
   if (problems.length) throw new ConfigError(problems);

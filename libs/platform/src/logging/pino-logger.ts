@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { safeError } from './safe-error.js';
 
 /** Paths that must never reach a log line. */
@@ -30,12 +30,10 @@ export const REDACTED_PATHS = [
   'headers["x-api-key"]',
 ];
 
-export function createPino(level: string): Logger {
-  return pino({
-    level,
-    base: undefined,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-  });
+/** The app's structured logger: stdout unless a destination is given (tests read their own). */
+export function createPino(level: string, destination?: DestinationStream): Logger {
+  const options = { level, base: undefined, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Nest's logger interface over pino, so framework and app logs share one structured stream. */

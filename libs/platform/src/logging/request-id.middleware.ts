@@ -4,7 +4,28 @@ import type { Logger } from 'pino';
 import type { ContextualRequest } from '../context/ctx.decorator.js';
 
 const VALID_ID = /^[A-Za-z0-9._:-]{8,128}$/;
-const SECRET_QUERY = /([?&](?:token|code|key|secret|password)=)[^&]*/gi;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A path segment that may be a secret: long, or mixing letters and digits like a random token. Ids (uuids) stay. */
+function looksLikeToken(segment: string): boolean {
+  if (UUID.test(segment) || /^\d+$/.test(segment)) return false;
+  return segment.length >= 24 || (segment.length >= 12 && /[A-Za-z]/.test(segment) && /\d/.test(segment));
+}
+
+/**
+ * What the access line says about the path: the matched route's template (`/api/v1/invitations/token/:token`),
+ * else (nothing matched, or only a catch-all like Nest's not-found `*path`) the path with every token-like
+ * segment redacted. Never the query string: links put tokens there.
+ */
+export function loggedPath(req: Pick<ContextualRequest, 'originalUrl' | 'baseUrl' | 'route'>): string {
+  const template = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof template === 'string' && !template.includes('*')) return `${req.baseUrl}${template}`;
+  const path = req.originalUrl.split('?', 1)[0];
+  return path
+    .split('/')
+    .map((s) => (looksLikeToken(s) ? '[redacted]' : s))
+    .join('/');
+}
 
 /**
  * Gives each request an id (kept from `x-request-id` when sane), echoes it, and logs the outcome. The id
@@ -26,7 +47,7 @@ export function requestIdMiddleware(logger: Logger) {
       const line = {
         requestId,
         method: req.method,
-        url: req.originalUrl.replace(SECRET_QUERY, '$1[redacted]'),
+        path: loggedPath(req),
         status: res.statusCode,
         ms: Math.round(ms * 10) / 10,
       };

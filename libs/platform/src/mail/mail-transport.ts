@@ -5,7 +5,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { AppConfig } from '../config/app-config.js';
 import type { MailMessage } from './mail-message.js';
 
-/** Delivers rendered mail: over SMTP when SMTP_URL is set, else as .eml files under DATA_DIR/mail. */
+/** Delivers rendered mail: over SMTP when SMTP_URL is set, else as .eml files under DATA_DIR/mail (in production only with MAIL_FILE_TRANSPORT=true). */
 @Injectable()
 export class MailTransport implements OnApplicationShutdown {
   private readonly logger = new Logger('Mail');
@@ -37,7 +37,9 @@ export class MailTransport implements OnApplicationShutdown {
     await mkdir(this.dir, { recursive: true });
     const file = join(this.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${messageId}.eml`);
     await writeFile(file, built.message);
-    this.logger.log({ file, subject: message.subject, links: message.links ?? [] }, 'Mail written to file');
+    // Links carry one-time tokens: handy for a developer, never written to production logs.
+    const links = this.config.isProduction ? {} : { links: message.links ?? [] };
+    this.logger.log({ file, subject: message.subject, ...links }, 'Mail written to file');
   }
 
   onApplicationShutdown(): void {

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { SessionIssuer } from './sessions/session-issuer.js';
+import { SessionReactions } from './sessions/session-reactions.js';
 import { SessionService } from './sessions/session.service.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
 
 /** Sessions and access tokens: what sign-in, sign-out, password changes and member revocation open and end. */
 @Module({
-  providers: [AccessTokenService, SessionService, SessionIssuer],
+  providers: [AccessTokenService, SessionService, SessionIssuer, SessionReactions],
   exports: [AccessTokenService, SessionService, SessionIssuer],
 })
 export class AccessModule {}

@@ -5,6 +5,7 @@ import { ApiKeyLookup } from '../api-keys/api-key-lookup.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
 import { SessionLookup } from './session-lookup.js';
 import { TouchThrottle } from './touch-throttle.js';
+import { MFA_ENROLLMENT } from '../mfa/mfa-rules.js';
 
 const invalidApiKey = () => unauthorized('invalid_api_key', 'Invalid API key');
 
@@ -50,7 +51,7 @@ export class CredentialAuthenticator extends Authenticator {
       sessionId: claims.sid,
       roleSlug: row.role_slug ?? undefined,
       mfaEnabled: row.mfa_enabled,
-      mfaEnrollmentRequired: row.org_requires_mfa === true && !row.mfa_enabled,
+      restrictions: row.org_requires_mfa === true && !row.mfa_enabled ? [MFA_ENROLLMENT] : undefined,
       ip: creds.ip,
       userAgent: creds.userAgent,
       read: { profileJson: row.profile, directoryVersion: row.directory_version },

@@ -7,7 +7,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { AllowWithoutMfa, ApiData, ApiInvalid, Authenticated, Ctx, ErrorBody, MessageDto, type RequestContext } from '@atrium/platform';
+import { AllowRestricted, ApiData, ApiInvalid, Authenticated, Ctx, ErrorBody, MessageDto, type RequestContext } from '@atrium/platform';
 import { BACKUP_CODE_COUNT } from './backup-codes.js';
 import {
   BackupCodeCountDto,
@@ -25,7 +25,7 @@ const LOCKED = 'Too many wrong codes (`too_many_mfa_attempts`); see Retry-After'
 
 @ApiTags('mfa')
 @Authenticated()
-@AllowWithoutMfa()
+@AllowRestricted()
 @Controller('mfa')
 export class MfaController {
   constructor(private readonly mfa: MfaService) {}

@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
-  AllowWithoutMfa,
+  AllowRestricted,
   ApiInvalid,
   ApiPage,
   Authenticated,
@@ -16,7 +16,7 @@ import { UserSessionsService } from './user-sessions.service.js';
 
 @ApiTags('auth')
 @Authenticated()
-@AllowWithoutMfa()
+@AllowRestricted()
 @Controller('auth/sessions')
 export class SessionsController {
   constructor(private readonly sessions: UserSessionsService) {}

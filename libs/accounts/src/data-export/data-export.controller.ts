@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AllowWithoutMfa, Authenticated, Ctx, type RequestContext } from '@atrium/platform';
+import { AllowRestricted, Authenticated, Ctx, type RequestContext } from '@atrium/platform';
 import { type ChunkWriter, DataExportService } from './data-export.service.js';
 
 /** Writes to the response, waiting for the socket to drain; fails if the client goes away. */
@@ -25,7 +25,7 @@ function responseWriter(res: Response): ChunkWriter {
 
 @ApiTags('users')
 @Authenticated()
-@AllowWithoutMfa()
+@AllowRestricted()
 @Controller('users/me')
 export class DataExportController {
   constructor(private readonly exporter: DataExportService) {}

@@ -1,13 +1,13 @@
 import { Body, Controller, Put } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AllowWithoutMfa, ApiInvalid, Authenticated, Ctx, ErrorBody, type RequestContext } from '@atrium/platform';
+import { AllowRestricted, ApiInvalid, Authenticated, Ctx, ErrorBody, type RequestContext } from '@atrium/platform';
 import { LoginResponseDto } from '../sign-in/dto/login.dto.js';
 import { SwitchOrganizationDto } from './dto/switch-organization.dto.js';
 import { OrganizationSwitchService } from './organization-switch.service.js';
 
 @ApiTags('organizations')
 @Authenticated()
-@AllowWithoutMfa()
+@AllowRestricted()
 @Controller('organizations')
 export class OrganizationSwitchController {
   constructor(private readonly switcher: OrganizationSwitchService) {}

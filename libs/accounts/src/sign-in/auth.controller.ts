@@ -11,7 +11,7 @@ import {
   ApiUnauthorizedResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { AllowWithoutMfa, ApiInvalid, Authenticated, Ctx, ErrorBody, Public, RateLimit, type RequestContext } from '@atrium/platform';
+import { AllowRestricted, ApiInvalid, Authenticated, Ctx, ErrorBody, Public, RateLimit, type RequestContext } from '@atrium/platform';
 import { LoginDto, LoginResponseDto, MfaRequiredDto, RefreshDto, TokenPairDto, VerifyMfaDto } from './dto/login.dto.js';
 import { RegisterOrganizationDto, RegisteredDto } from '../registration/dto/register.dto.js';
 import { LoginService } from './login.service.js';
@@ -82,7 +82,7 @@ export class AuthController {
   }
 
   @Post('logout')
-  @AllowWithoutMfa()
+  @AllowRestricted()
   @HttpCode(204)
   @Authenticated()
   @ApiOperation({ summary: 'End this session; its access token stops working at once' })

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Put } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AllowWithoutMfa, ApiData, ApiInvalid, Authenticated, Ctx, type RequestContext } from '@atrium/platform';
+import { AllowRestricted, ApiData, ApiInvalid, Authenticated, Ctx, type RequestContext } from '@atrium/platform';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { UpdateMeDto } from './dto/update-me.dto.js';
 import { UserDto } from './dto/user.dto.js';
@@ -8,7 +8,7 @@ import { MeService } from './me.service.js';
 
 @ApiTags('users')
 @Authenticated()
-@AllowWithoutMfa()
+@AllowRestricted()
 @Controller('users/me')
 export class MeController {
   constructor(private readonly me: MeService) {}

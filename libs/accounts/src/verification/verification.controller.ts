@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
-  AllowWithoutMfa,
+  AllowRestricted,
   ApiInvalid,
   Authenticated,
   Ctx,
@@ -18,7 +18,7 @@ import { PasswordResetService } from './password-reset.service.js';
 const TOKEN_ERRORS = 'The token is malformed or unknown (`invalid_token`), expired (`token_expired`) or already used (`token_used`)';
 
 @ApiTags('auth')
-@AllowWithoutMfa()
+@AllowRestricted()
 @Controller('auth')
 export class VerificationController {
   constructor(

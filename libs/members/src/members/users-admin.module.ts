@@ -4,6 +4,7 @@ import { AccountsModule } from '@atrium/accounts';
 import { AuditModule } from '@atrium/audit';
 import { OrganizationsModule, RolesModule } from '@atrium/organizations';
 import { MemberDirectory } from './member-directory.js';
+import { MemberReactions } from './member-reactions.js';
 import { MemberPages } from './member-pages.js';
 import { MemberPolicy } from './member-policy.js';
 import { MemberRevocationService } from './member-revocation.service.js';
@@ -15,7 +16,7 @@ import { UsersAdminController } from './users-admin.controller.js';
 @Module({
   imports: [OrganizationsModule, RolesModule, AccessModule, AccountsModule, AuditModule],
   controllers: [UsersAdminController],
-  providers: [MemberDirectory, MemberPages, MemberPolicy, UserAdminService, MemberRevocationService, MemberStatistics],
+  providers: [MemberReactions, MemberDirectory, MemberPages, MemberPolicy, UserAdminService, MemberRevocationService, MemberStatistics],
   exports: [MemberDirectory],
 })
 export class UsersAdminModule {}

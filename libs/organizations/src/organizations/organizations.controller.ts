@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post, Put, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
-  AllowWithoutMfa,
+  AllowRestricted,
   ApiData,
   ApiInvalid,
   ApiPage,
@@ -33,7 +33,7 @@ export class OrganizationsController {
   ) {}
 
   @Get()
-  @AllowWithoutMfa()
+  @AllowRestricted()
   @ApiOperation({ summary: 'Every organization you belong to, with your role there' })
   @ApiPage(MyOrganizationDto)
   @ApiInvalid()
@@ -43,7 +43,7 @@ export class OrganizationsController {
   }
 
   @Post()
-  @AllowWithoutMfa()
+  @AllowRestricted()
   @ApiOperation({ summary: 'Create another organization owned by you (on the Free package); switch to it to act there' })
   @ApiData(MyOrganizationDto, 'Created', 201)
   @ApiInvalid()
@@ -53,7 +53,7 @@ export class OrganizationsController {
   }
 
   @Get('me')
-  @AllowWithoutMfa()
+  @AllowRestricted()
   @Permissions('organization.view')
   @ApiOperation({ summary: 'The organization this request acts for' })
   @ApiData(OrganizationDto)

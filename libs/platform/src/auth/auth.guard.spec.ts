@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
 import { RequestContext } from '../context/request-context.js';
 import { AuthGuard } from './auth.guard.js';
+import { AccessRestrictionRegistry } from '../contributions/access-restrictions.registry.js';
 import { Authenticator } from './authenticator.js';
 
 class NobodyAuthenticator extends Authenticator {
@@ -23,7 +24,7 @@ function handlerOfType(type: string): ExecutionContext {
 }
 
 describe('AuthGuard outside HTTP', () => {
-  const guard = new AuthGuard(new Reflector(), new NobodyAuthenticator());
+  const guard = new AuthGuard(new Reflector(), new NobodyAuthenticator(), new AccessRestrictionRegistry());
 
   it('refuses a handler of a kind it does not know (e.g. a microservice message)', async () => {
     expect(await guard.canActivate(handlerOfType('rpc'))).toBe(false);

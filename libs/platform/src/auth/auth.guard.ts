@@ -6,7 +6,8 @@ import { DomainError, forbidden, unauthorized } from '../http/domain-error.js';
 import { RouteMemo } from '../http/route-memo.js';
 import { WsAuthGuard } from '../realtime/ws-auth.guard.js';
 import { Authenticator, type Credentials } from './authenticator.js';
-import { ALLOW_WITHOUT_MFA_KEY, PERMISSIONS_KEY, PUBLIC_KEY } from './decorators.js';
+import { AccessRestrictionRegistry } from '../contributions/access-restrictions.registry.js';
+import { ALLOW_RESTRICTED_KEY, PERMISSIONS_KEY, PUBLIC_KEY } from './decorators.js';
 
 function header(req: ContextualRequest, name: string): string | undefined {
   const v = req.headers[name];
@@ -14,12 +15,6 @@ function header(req: ContextualRequest, name: string): string | undefined {
 }
 
 const BEARER = /^Bearer\s+(\S+)$/i;
-
-export const mfaEnrollmentRequired = () =>
-  forbidden(
-    'mfa_enrollment_required',
-    'This organization requires two-factor authentication: turn it on (POST /mfa/setup/initialize, then /mfa/setup/verify) to continue',
-  );
 
 export function credentialsOf(req: ContextualRequest): Credentials {
   const authz = header(req, 'authorization');
@@ -37,7 +32,7 @@ export function credentialsOf(req: ContextualRequest): Credentials {
 interface RouteAuth {
   isPublic: boolean;
   required: string[];
-  allowWithoutMfa: boolean;
+  allowRestricted: boolean;
 }
 
 /**
@@ -52,12 +47,13 @@ export class AuthGuard implements CanActivate {
   constructor(
     reflector: Reflector,
     private readonly authenticator: Authenticator,
+    private readonly restrictions: AccessRestrictionRegistry,
   ) {
     this.sockets = new WsAuthGuard(reflector);
     this.routes = new RouteMemo((targets) => ({
       isPublic: Boolean(reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)),
       required: reflector.getAllAndOverride<string[]>(PERMISSIONS_KEY, targets) ?? [],
-      allowWithoutMfa: Boolean(reflector.getAllAndOverride<boolean>(ALLOW_WITHOUT_MFA_KEY, targets)),
+      allowRestricted: Boolean(reflector.getAllAndOverride<boolean>(ALLOW_RESTRICTED_KEY, targets)),
     }));
   }
 
@@ -66,7 +62,7 @@ export class AuthGuard implements CanActivate {
     if (type === 'ws') return this.sockets.canActivate(context);
     if (type !== 'http') return false;
     const req = context.switchToHttp().getRequest<ContextualRequest>();
-    const { isPublic, required, allowWithoutMfa } = this.routes.of(context);
+    const { isPublic, required, allowRestricted } = this.routes.of(context);
     const creds = credentialsOf(req);
     const presented = Boolean(creds.bearer || creds.apiKey);
 
@@ -82,7 +78,8 @@ export class AuthGuard implements CanActivate {
     if (!presented) throw unauthorized('missing_credentials', 'Authentication required: send a bearer token or an x-api-key');
     const ctx = await this.authenticator.authenticate(creds);
     req[CONTEXT_KEY] = ctx;
-    if (ctx.meta.mfaEnrollmentRequired && !allowWithoutMfa) throw mfaEnrollmentRequired();
+    const unmet = ctx.meta.restrictions?.[0];
+    if (unmet && !allowRestricted) throw this.restrictions.errorFor(unmet);
 
     const missing = required.filter((p) => !ctx.can(p));
     if (missing.length) {

@@ -4,7 +4,7 @@ import { ErrorBody } from '../http/error-body.js';
 
 export const PUBLIC_KEY = 'atrium:public';
 export const PERMISSIONS_KEY = 'atrium:permissions';
-export const ALLOW_WITHOUT_MFA_KEY = 'atrium:allow-without-mfa';
+export const ALLOW_RESTRICTED_KEY = 'atrium:allow-restricted';
 
 /**
  * No credentials needed; if valid ones are sent the handler still sees who is calling. Swagger shows the
@@ -25,8 +25,8 @@ export const Authenticated = () =>
   applyDecorators(ApiUnauthorizedResponse({ type: ErrorBody, description: 'Missing, invalid or expired credentials' }));
 
 /**
- * Reachable by a member of an organization that requires two-factor authentication before they have
- * turned it on: what they need to turn it on, see their account and leave (everything else answers
- * 403 `mfa_enrollment_required`).
+ * Reachable by a caller with an unmet access restriction (e.g. an organization that requires two-factor
+ * authentication they have not turned on): what they need to meet it, see their account, and leave.
+ * Every other route answers the restriction's error (see AccessRestrictionRegistry).
  */
-export const AllowWithoutMfa = () => SetMetadata(ALLOW_WITHOUT_MFA_KEY, true);
+export const AllowRestricted = () => SetMetadata(ALLOW_RESTRICTED_KEY, true);

@@ -10,7 +10,7 @@ const adminOfA = () =>
     sessionId: 'session-1',
     roleSlug: 'admin',
     mfaEnabled: false,
-    mfaEnrollmentRequired: true,
+    restrictions: ['mfa_enrollment'],
     ip: '203.0.113.9',
     userAgent: 'test-agent',
   });
@@ -22,7 +22,7 @@ describe('RequestContext.withOrganization', () => {
     expect(there.can('users.edit')).toBe(false);
     expect([...there.permissions]).toEqual([]);
     expect(there.meta.roleSlug).toBeUndefined();
-    expect(there.meta.mfaEnrollmentRequired).toBeUndefined();
+    expect(there.meta.restrictions).toBeUndefined();
     expect(there.toJSON().permissions).toEqual([]);
   });
 

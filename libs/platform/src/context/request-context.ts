@@ -37,8 +37,11 @@ export class RequestContext {
       roleSlug?: string;
       /** The acting account (the user, or an API key's account) has two-factor authentication on. */
       mfaEnabled?: boolean;
-      /** The organization requires two-factor authentication and this user has not turned it on yet. */
-      mfaEnrollmentRequired?: boolean;
+      /**
+       * Access rules of this organization the caller has not met yet, by name (see AccessRestrictionRegistry):
+       * only `@AllowRestricted()` routes answer until they are met, and sockets are refused.
+       */
+      restrictions?: readonly string[];
       ip?: string;
       userAgent?: string;
       /** Read with the credential (JWT and API-key requests). */
@@ -92,7 +95,7 @@ export class RequestContext {
    * may do, and their role, in this context's organization say nothing about the other one.
    */
   withOrganization(organizationId: string, permissions: ReadonlySet<string> | readonly string[]): RequestContext {
-    const { roleSlug: _role, mfaEnrollmentRequired: _mfa, ...caller } = this.meta;
+    const { roleSlug: _role, restrictions: _restrictions, ...caller } = this.meta;
     return new RequestContext(this.requestId, this.userId, organizationId, permissions, caller);
   }
 

@@ -4,21 +4,21 @@ import { randomUUID } from 'node:crypto';
 import type { DefaultEventsMap, Server, Socket } from 'socket.io';
 import { Authenticator } from '../auth/authenticator.js';
 import type { RequestContext } from '../context/request-context.js';
+import { AccessRestrictionRegistry } from '../contributions/access-restrictions.registry.js';
+import { SocketReactionRegistry } from '../contributions/socket-reactions.registry.js';
 import { DomainError } from '../http/domain-error.js';
 import { EventBus, type DomainEvent } from '../events/event-bus.js';
 import { safeError } from '../logging/safe-error.js';
-
-/** The sockets of one user acting for one organization. */
-const memberRoom = (organizationId: string, userId: string) => `member:${organizationId}:${userId}`;
-
-/** The sockets of an organization's members who had no two-factor authentication when they connected. */
-const withoutMfaRoom = (organizationId: string) => `mfa-off:${organizationId}`;
+import { Rooms } from './rooms.js';
 
 type AuthedSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { ctx?: RequestContext }>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
-/** The socket.io edge: authenticates the handshake, joins personal and organization rooms, pushes domain events. */
+/**
+ * The socket.io edge: authenticates the handshake, joins personal and organization rooms (plus those features ask
+ * for), pushes domain events to their rooms and ends the sockets features' reactions name. It knows no feature.
+ */
 @WebSocketGateway()
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnModuleInit {
   private readonly logger = new Logger('Realtime');
@@ -27,33 +27,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
   constructor(
     private readonly authenticator: Authenticator,
     private readonly events: EventBus,
+    private readonly reactions: SocketReactionRegistry,
+    private readonly restrictions: AccessRestrictionRegistry,
   ) {}
 
   onModuleInit(): void {
-    this.events.on('*', (event) => this.push(event));
-    this.events.on('session.revoked', (event) => {
-      const { sessionIds } = event.payload as { sessionIds: string[] };
-      if (sessionIds.length) this.server?.in(sessionIds.map((id) => `session:${id}`)).disconnectSockets(true);
-    });
-    // A socket may act for an organization other than its session's (`organizationId` in the handshake):
-    // losing that membership must end it too, on every instance, even though the session lives on.
-    this.events.on('member.revoked', (event) => {
-      const { user_id: userId, organization_id: organizationId } = event.payload as { user_id?: string; organization_id?: string };
-      if (userId && organizationId) this.server?.in(memberRoom(organizationId, userId)).disconnectSockets(true);
-    });
-    // Sockets are admitted knowing whether their user has MFA: turning it off makes them reconnect and be judged again.
-    this.events.on('mfa.disabled', (event) => {
-      const { user_id: userId } = event.payload as { user_id?: string };
-      if (userId) this.server?.in(`user:${userId}`).disconnectSockets(true);
-    });
-    // An organization that starts requiring two-factor authentication drops the sockets of members without it
-    // (they are refused when they reconnect, until they turn it on).
-    this.events.on('organization.updated', (event) => {
-      const { organization_id: organizationId, mfa_required: required } = event.payload as {
-        organization_id?: string;
-        mfa_required?: boolean;
-      };
-      if (organizationId && required) this.server?.in(withoutMfaRoom(organizationId)).disconnectSockets(true);
+    this.events.on('*', (event) => {
+      this.push(event);
+      this.end(event);
     });
   }
 
@@ -73,8 +54,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
           userAgent: str(hs.headers['user-agent']),
         })
         .then((ctx) => {
-          // Realtime pushes the organization's events: not before its two-factor requirement is met.
-          if (ctx.meta.mfaEnrollmentRequired) return next(new Error('unauthorized: mfa_enrollment_required'));
+          // Realtime pushes the organization's events: not before its access rules are met.
+          const unmet = ctx.meta.restrictions?.[0];
+          if (unmet) return next(new Error(`unauthorized: ${this.restrictions.errorFor(unmet).code}`));
           (socket as AuthedSocket).data.ctx = ctx;
           next();
         })
@@ -91,11 +73,17 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
       socket.disconnect(true);
       return;
     }
-    const rooms = [`user:${ctx.userId}`, `org:${ctx.organizationId}`, memberRoom(ctx.organizationId, ctx.userId)];
-    if (ctx.meta.sessionId) rooms.push(`session:${ctx.meta.sessionId}`);
-    if (!ctx.meta.mfaEnabled) rooms.push(withoutMfaRoom(ctx.organizationId));
+    const rooms = [Rooms.user(ctx.userId), Rooms.organization(ctx.organizationId), Rooms.member(ctx.organizationId, ctx.userId)];
+    if (ctx.meta.sessionId) rooms.push(Rooms.session(ctx.meta.sessionId));
+    rooms.push(...this.reactions.roomsFor(ctx));
     await socket.join(rooms);
     socket.emit('connected', { user_id: ctx.userId, organization_id: ctx.organizationId });
+  }
+
+  /** Disconnects the sockets a feature's reaction to this event names; on every instance, through the adapter. */
+  private end(event: DomainEvent): void {
+    const rooms = this.reactions.roomsEndedBy(event);
+    if (rooms.length) this.server?.in(rooms).disconnectSockets(true);
   }
 
   /** Emits a domain event to its rooms; works across instances through the adapter. */

@@ -1,0 +1,45 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { AccessRestrictionRegistry, forbidden, Rooms, SocketReactionRegistry } from '@atrium/platform';
+
+/** The restriction the credential check reports while an organization requires MFA that the caller has not turned on. */
+export const MFA_ENROLLMENT = 'mfa_enrollment';
+
+/** The sockets of an organization's members who had no two-factor authentication when they connected. */
+const withoutMfaRoom = (organizationId: string) => `mfa-off:${organizationId}`;
+
+/**
+ * What an organization's two-factor requirement means for requests and sockets, registered into the kernel:
+ * routes other than `@AllowRestricted()` ones answer 403 `mfa_enrollment_required`, sockets are refused, the
+ * sockets of members without MFA end when the requirement is turned on, and a user's sockets end when they turn
+ * MFA off (they reconnect and are judged again).
+ */
+@Injectable()
+export class MfaRules implements OnModuleInit {
+  constructor(
+    private readonly restrictions: AccessRestrictionRegistry,
+    private readonly sockets: SocketReactionRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.restrictions.register({
+      name: MFA_ENROLLMENT,
+      error: () =>
+        forbidden(
+          'mfa_enrollment_required',
+          'This organization requires two-factor authentication: turn it on (POST /mfa/setup/initialize, then /mfa/setup/verify) to continue',
+        ),
+    });
+    this.sockets.joinRooms((ctx) => (ctx.organizationId && !ctx.meta.mfaEnabled ? [withoutMfaRoom(ctx.organizationId)] : []));
+    this.sockets.disconnectOn('mfa.disabled', (event) => {
+      const { user_id: userId } = event.payload as { user_id?: string };
+      return userId ? [Rooms.user(userId)] : [];
+    });
+    this.sockets.disconnectOn('organization.updated', (event) => {
+      const { organization_id: organizationId, mfa_required: required } = event.payload as {
+        organization_id?: string;
+        mfa_required?: boolean;
+      };
+      return organizationId && required ? [withoutMfaRoom(organizationId)] : [];
+    });
+  }
+}

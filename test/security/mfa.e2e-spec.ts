@@ -51,7 +51,7 @@ describe('MFA setup', () => {
     const wrong = String((Number(good) + 1) % 1_000_000).padStart(6, '0');
     const bad = await t.http.post('/mfa/setup/verify', { code: wrong }, { token: org.accessToken });
     expect(bad.status).toBe(400);
-    expect(bad.body.code).toBe('invalid_mfa_code');
+    expect(bad.body.code).toBe('wrong_mfa_code');
     const invalid = await t.http.post('/mfa/setup/verify', {}, { token: org.accessToken });
     expect(invalid.status).toBe(400);
     expect(invalid.body.code).toBe('validation_failed');
@@ -207,7 +207,7 @@ describe('backup codes and disabling', () => {
     const u = await registerWithMfa(t);
     const wrong = await t.http.delete('/mfa/disable', { code: '000000' }, { token: u.accessToken });
     expect(wrong.status).toBe(400);
-    expect(wrong.body.code).toBe('invalid_mfa_code');
+    expect(wrong.body.code).toBe('wrong_mfa_code');
     expect((await t.http.post('/auth/login', creds(u))).body).toEqual({ mfa_required: true });
     const ok = await t.http.delete('/mfa/disable', { code: u.backupCodes[0] }, { token: u.accessToken });
     expect(ok.status).toBe(200);

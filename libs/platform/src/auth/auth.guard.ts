@@ -2,7 +2,8 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { CONTEXT_KEY, type ContextualRequest } from '../context/ctx.decorator.js';
 import { RequestContext } from '../context/request-context.js';
-import { DomainError, forbidden, unauthorized } from '../http/domain-error.js';
+import { DomainError } from '../http/domain-error.js';
+import { PlatformError } from '../platform.errors.js';
 import { RouteMemo } from '../http/route-memo.js';
 import { WsAuthGuard } from '../realtime/ws-auth.guard.js';
 import { Authenticator, type Credentials } from './authenticator.js';
@@ -15,11 +16,7 @@ function header(req: ContextualRequest, name: string): string | undefined {
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
-export const mfaEnrollmentRequired = () =>
-  forbidden(
-    'mfa_enrollment_required',
-    'This organization requires two-factor authentication: turn it on (POST /mfa/setup/initialize, then /mfa/setup/verify) to continue',
-  );
+export const mfaEnrollmentRequired = () => PlatformError.mfa_enrollment_required();
 
 export function credentialsOf(req: ContextualRequest): Credentials {
   const authz = header(req, 'authorization');
@@ -79,14 +76,14 @@ export class AuthGuard implements CanActivate {
         : RequestContext.anonymous(creds.requestId, creds.ip, creds.userAgent);
       return true;
     }
-    if (!presented) throw unauthorized('missing_credentials', 'Authentication required: send a bearer token or an x-api-key');
+    if (!presented) throw PlatformError.missing_credentials();
     const ctx = await this.authenticator.authenticate(creds);
     req[CONTEXT_KEY] = ctx;
     if (ctx.meta.mfaEnrollmentRequired && !allowWithoutMfa) throw mfaEnrollmentRequired();
 
     const missing = required.filter((p) => !ctx.can(p));
     if (missing.length) {
-      throw forbidden('missing_permission', `This action requires the permission(s): ${missing.join(', ')}`);
+      throw PlatformError.missing_permission(`This action requires the permission(s): ${missing.join(', ')}`);
     }
     return true;
   }

@@ -215,6 +215,17 @@ describe('backup codes and disabling', () => {
     expect((await t.http.post('/auth/login', creds(u))).body.access_token).toBeTruthy();
     const again = await t.http.delete('/mfa/disable', { code: u.backupCodes[1] }, { token: u.accessToken });
     expect(again.status).toBe(409);
+    expect(again.body.code).toBe('mfa_not_enabled');
     expect((await t.http.get('/mfa/backup-codes', { token: u.accessToken })).status).toBe(409);
+  });
+
+  it('a code already used to sign in confirms nothing: 400 mfa_code_already_used, not the 401 of a sign-in', async () => {
+    const u = await registerWithMfa(t);
+    await midStep();
+    const code = await totp(u.secret);
+    expect((await t.http.post('/auth/verify-mfa', { ...creds(u), mfa_code: code })).status).toBe(200);
+    const replay = await t.http.delete('/mfa/disable', { code }, { token: u.accessToken });
+    expect([replay.status, replay.body.code]).toEqual([400, 'mfa_code_already_used']);
+    expect((await t.http.get('/mfa/check', { token: u.accessToken })).body.data.enabled).toBe(true);
   });
 });

@@ -280,9 +280,7 @@ describe('PUT /users/:id', () => {
     expect(bad.body.details.map((d: any) => d.field).sort()).toEqual(['email', 'password', 'status']);
     expect((await t.http.put(`/users/${GHOST}`, { first_name: 'A' }, { token: org.accessToken })).status).toBe(404);
     await t.http.post(`/users/${member.userId}/revoke`, {}, { token: org.accessToken });
-    expect((await t.http.put(`/users/${member.userId}`, { role: 'admin' }, { token: org.accessToken })).body.code).toBe(
-      'membership_revoked',
-    );
+    expect((await t.http.put(`/users/${member.userId}`, { role: 'admin' }, { token: org.accessToken })).body.code).toBe('member_revoked');
   });
 });
 

@@ -148,7 +148,8 @@ describe('api without workers, and a separate worker process', () => {
     const queue = mailQueue(api);
     const welcome = (await queue.getJob(jobIdFor(`welcome:${org.userId}`)))!;
     expect(await welcome.getState()).toBe('waiting');
-    expect(await queue.getWorkersCount()).toBe(0);
+    // No worker in this process (BullMQ's worker count is not per namespace on PostgreSQL, so it would count other files').
+    expect(() => api.app.get(MailProcessor, { strict: false })).toThrow();
     expect(mailbox.count(email)).toBe(0);
     worker = await NestFactory.createApplicationContext(
       WorkerModule.forRoot(api.config.with({ queue: { ...api.config.queue, runWorkers: true } })),
@@ -156,8 +157,8 @@ describe('api without workers, and a separate worker process', () => {
         logger: false,
       },
     );
+    expect(worker.get(MailProcessor, { strict: false })).toBeInstanceOf(MailProcessor);
     const mail = await mailbox.waitFor(email, /Welcome/);
     expect(mail.subject).toMatch(/Welcome to Atrium/);
-    expect(await queue.getWorkersCount()).toBeGreaterThan(0);
   });
 });

@@ -203,8 +203,19 @@ describe('rotating and revoking', () => {
     expect(res.body.code).toBe('api_key_revoked');
     const rotate = await t.http.post(`/api-keys/${k.id}/rotate`, {}, { token: owner.accessToken });
     expect(rotate.status).toBe(409);
-    expect(rotate.body.code).toBe('api_key_revoked');
+    expect(rotate.body.code).toBe('api_key_already_revoked');
     expect((await t.http.post(`/api-keys/${k.id}/revoke`, {}, { token: owner.accessToken })).status).toBe(200);
+  });
+
+  it('an expired key cannot be rotated: 409 api_key_already_expired, not the 401 a request with it gets', async () => {
+    const owner = await registerOrg(t.http);
+    const k = await createKey(owner);
+    await db(t).query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [k.id]);
+    const used = await t.http.get('/api-keys/current', { apiKey: k.key });
+    expect([used.status, used.body.code]).toEqual([401, 'api_key_expired']);
+    const rotate = await t.http.post(`/api-keys/${k.id}/rotate`, {}, { token: owner.accessToken });
+    expect([rotate.status, rotate.body.code]).toEqual([409, 'api_key_already_expired']);
+    expect((await t.http.get('/api-keys/current', { apiKey: k.key })).status).toBe(401);
   });
 
   it('another organization’s key id answers 404 and is left untouched', async () => {
@@ -335,7 +346,7 @@ describe('a key is held to the rules of the account it acts for', () => {
     const k = await createKey(owner, { permissions: ['organization.view', 'organization.edit'] });
     const res = await t.http.put('/organizations/me/settings', { settings: { mfa_required: true } }, { apiKey: k.key });
     expect(res.status).toBe(409);
-    expect(res.body.code).toBe('mfa_not_enabled');
+    expect(res.body.code).toBe('own_mfa_required');
     expect((await t.http.get('/organizations/me', { apiKey: k.key })).body.data.settings.mfa_required).toBe(false);
 
     const secured = await registerWithMfa(t);

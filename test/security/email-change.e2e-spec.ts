@@ -49,7 +49,7 @@ describe('changing your own email address', () => {
     expect(await me(org)).toMatchObject({ email: next, pending_email: null, email_verified: true });
     expect((await login(next)).status).toBe(200);
     expect((await login(org.email)).status).toBe(401);
-    expect((await t.http.get(`/auth/verify-email?token=${token}`)).body.code).toBe('token_used');
+    expect((await t.http.get(`/auth/verify-email?token=${token}`)).body.code).toBe('link_used');
   });
 
   it('answers 409 when another account took the address before the link was used, and changes nothing', async () => {
@@ -110,10 +110,10 @@ describe('changing your own email address', () => {
 
     const resetRes = await t.http.post('/auth/reset-password', { token: reset, new_password: 'Hijacked-Lantern-77!' });
     expect(resetRes.status).toBe(400);
-    expect(resetRes.body.code).toBe('invalid_token');
+    expect(resetRes.body.code).toBe('invalid_link');
     const magicRes = await t.http.post('/auth/magic-link/verify', { token: magic });
-    expect(magicRes.status).toBe(401);
-    expect(magicRes.body.code).toBe('invalid_token');
+    expect(magicRes.status).toBe(400);
+    expect(magicRes.body.code).toBe('invalid_link');
     expect((await login(next, org.password)).status).toBe(200);
   });
 });

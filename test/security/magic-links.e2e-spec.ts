@@ -46,8 +46,8 @@ describe('magic links', () => {
     expect((await t.http.get('/users/me', { token: res.body.access_token })).status).toBe(200);
 
     const reused = await t.http.post('/auth/magic-link/verify', { token });
-    expect(reused.status).toBe(401);
-    expect(reused.body.code).toBe('token_used');
+    expect(reused.status).toBe(400);
+    expect(reused.body.code).toBe('link_used');
   });
 
   it('signs in to the organization asked for, and sends nothing for one the user is not in', async () => {
@@ -73,12 +73,12 @@ describe('magic links', () => {
       [token],
     );
     const expired = await t.http.post('/auth/magic-link/verify', { token });
-    expect(expired.status).toBe(401);
-    expect(expired.body.code).toBe('token_expired');
+    expect(expired.status).toBe(400);
+    expect(expired.body.code).toBe('link_expired');
     for (const bad of ['x', 'A'.repeat(43), `${token}=`]) {
       const res = await t.http.post('/auth/magic-link/verify', { token: bad });
-      expect(res.status).toBe(401);
-      expect(res.body.code).toBe('invalid_token');
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('invalid_link');
     }
     const invalid = await t.http.post('/auth/magic-link/verify', {});
     expect(invalid.status).toBe(400);
@@ -101,7 +101,7 @@ describe('magic links', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.access_token).toBeTruthy();
     const reused = await t.http.post('/auth/magic-link/verify', { token, mfa_code: u.backupCodes[0] });
-    expect(reused.status).toBe(401);
-    expect(reused.body.code).toBe('token_used');
+    expect(reused.status).toBe(400);
+    expect(reused.body.code).toBe('link_used');
   });
 });

@@ -70,7 +70,7 @@ describe('an organization that requires two-factor authentication', () => {
     const owner = await registerOrg(t.http);
     const res = await t.http.put('/organizations/me/settings', { settings: { mfa_required: true } }, { token: owner.accessToken });
     expect(res.status).toBe(409);
-    expect(res.body.code).toBe('mfa_not_enabled');
+    expect(res.body.code).toBe('own_mfa_required');
     expect((await t.http.get('/organizations/me', { token: owner.accessToken })).body.data.settings.mfa_required).toBe(false);
   });
 

@@ -51,7 +51,7 @@ describe('MFA setup', () => {
     const wrong = String((Number(good) + 1) % 1_000_000).padStart(6, '0');
     const bad = await t.http.post('/mfa/setup/verify', { code: wrong }, { token: org.accessToken });
     expect(bad.status).toBe(400);
-    expect(bad.body.code).toBe('invalid_mfa_code');
+    expect(bad.body.code).toBe('wrong_mfa_code');
     const invalid = await t.http.post('/mfa/setup/verify', {}, { token: org.accessToken });
     expect(invalid.status).toBe(400);
     expect(invalid.body.code).toBe('validation_failed');
@@ -207,7 +207,7 @@ describe('backup codes and disabling', () => {
     const u = await registerWithMfa(t);
     const wrong = await t.http.delete('/mfa/disable', { code: '000000' }, { token: u.accessToken });
     expect(wrong.status).toBe(400);
-    expect(wrong.body.code).toBe('invalid_mfa_code');
+    expect(wrong.body.code).toBe('wrong_mfa_code');
     expect((await t.http.post('/auth/login', creds(u))).body).toEqual({ mfa_required: true });
     const ok = await t.http.delete('/mfa/disable', { code: u.backupCodes[0] }, { token: u.accessToken });
     expect(ok.status).toBe(200);
@@ -215,6 +215,17 @@ describe('backup codes and disabling', () => {
     expect((await t.http.post('/auth/login', creds(u))).body.access_token).toBeTruthy();
     const again = await t.http.delete('/mfa/disable', { code: u.backupCodes[1] }, { token: u.accessToken });
     expect(again.status).toBe(409);
+    expect(again.body.code).toBe('mfa_not_enabled');
     expect((await t.http.get('/mfa/backup-codes', { token: u.accessToken })).status).toBe(409);
+  });
+
+  it('a code already used to sign in confirms nothing: 400 mfa_code_already_used, not the 401 of a sign-in', async () => {
+    const u = await registerWithMfa(t);
+    await midStep();
+    const code = await totp(u.secret);
+    expect((await t.http.post('/auth/verify-mfa', { ...creds(u), mfa_code: code })).status).toBe(200);
+    const replay = await t.http.delete('/mfa/disable', { code }, { token: u.accessToken });
+    expect([replay.status, replay.body.code]).toEqual([400, 'mfa_code_already_used']);
+    expect((await t.http.get('/mfa/check', { token: u.accessToken })).body.data.enabled).toBe(true);
   });
 });

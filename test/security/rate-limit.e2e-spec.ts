@@ -69,11 +69,11 @@ describe('sign-in routes: one budget per client IP', () => {
     const ip = newIp();
     for (let i = 0; i < 5; i++) {
       const res = await badLink(ip);
-      expect(res.status).toBe(401);
+      expect(res.status).toBe(400);
       expectHeaders(res, 5, 4 - i);
     }
     expect429(await badLink(ip), 5);
-    expect((await badLink(newIp())).status).toBe(401);
+    expect((await badLink(newIp())).status).toBe(400);
   });
 
   it('is shared by login, verify-mfa, magic links and password reset', async () => {
@@ -81,7 +81,7 @@ describe('sign-in routes: one budget per client IP', () => {
     expect((await login(uniqueEmail(), WRONG, ip)).status).toBe(401);
     expect((await post('/auth/verify-mfa', { email: uniqueEmail(), password: WRONG, mfa_code: '123456' }, ip)).status).toBe(401);
     expect((await post('/auth/magic-link', { email: uniqueEmail() }, ip)).status).toBe(202);
-    expect((await badLink(ip)).status).toBe(401);
+    expect((await badLink(ip)).status).toBe(400);
     expect((await post('/auth/forgot-password', { email: uniqueEmail() }, ip)).status).toBe(202);
     expect429(await post('/auth/reset-password', { token: 'x'.repeat(43), new_password: 'Whatever-Pass-1' }, ip), 5);
     expect429(await login(uniqueEmail(), WRONG, ip), 5);
@@ -94,7 +94,7 @@ describe('sign-in routes: one budget per client IP', () => {
       ['/auth/forgot-password', () => ({ email: uniqueEmail() }), 202],
       ['/auth/reset-password', () => ({ token: 'x'.repeat(43), new_password: 'Whatever-Pass-1' }), 400],
       ['/auth/magic-link', () => ({ email: uniqueEmail() }), 202],
-      ['/auth/magic-link/verify', () => ({ token: 'x'.repeat(43) }), 401],
+      ['/auth/magic-link/verify', () => ({ token: 'x'.repeat(43) }), 400],
     ];
     for (const [path, body, status] of cases) {
       const ip = newIp();
@@ -106,15 +106,15 @@ describe('sign-in routes: one budget per client IP', () => {
   it('counts an IPv6 client by its /64, and an IPv4-mapped address as the IPv4 one', async () => {
     const prefix = `2001:db8:${(++ipSeq).toString(16)}:7`;
     for (const ip of [`${prefix}::1`, `${prefix}:0:0:0:2`, `${prefix}:ffff:ffff:ffff:ffff`, `${prefix.toUpperCase()}::abcd`]) {
-      expect((await badLink(ip)).status, ip).toBe(401);
+      expect((await badLink(ip)).status, ip).toBe(400);
     }
-    expect((await badLink(`${prefix}:1::5`)).status).toBe(401);
+    expect((await badLink(`${prefix}:1::5`)).status).toBe(400);
     expect429(await badLink(`${prefix}::6`), 5);
-    expect((await badLink(`2001:db8:${ipSeq.toString(16)}:8::1`)).status).toBe(401);
+    expect((await badLink(`2001:db8:${ipSeq.toString(16)}:8::1`)).status).toBe(400);
 
     const v4 = newIp();
-    for (let i = 0; i < 3; i++) expect((await badLink(v4)).status).toBe(401);
-    for (let i = 0; i < 2; i++) expect((await badLink(`::ffff:${v4}`)).status).toBe(401);
+    for (let i = 0; i < 3; i++) expect((await badLink(v4)).status).toBe(400);
+    for (let i = 0; i < 2; i++) expect((await badLink(`::ffff:${v4}`)).status).toBe(400);
     expect429(await badLink(v4), 5);
   });
 });

@@ -37,16 +37,16 @@ describe('email verification', () => {
 
     const again = await t.http.get(`/auth/verify-email?token=${token}`);
     expect(again.status).toBe(400);
-    expect(again.body.code).toBe('token_used');
+    expect(again.body.code).toBe('link_used');
   });
 
   it('refuses malformed, unknown, missing and expired tokens', async () => {
     const malformed = await t.http.get('/auth/verify-email?token=not-a-token');
     expect(malformed.status).toBe(400);
-    expect(malformed.body.code).toBe('invalid_token');
+    expect(malformed.body.code).toBe('invalid_link');
     const unknown = await t.http.get(`/auth/verify-email?token=${'A'.repeat(43)}`);
     expect(unknown.status).toBe(400);
-    expect(unknown.body.code).toBe('invalid_token');
+    expect(unknown.body.code).toBe('invalid_link');
     const missing = await t.http.get('/auth/verify-email');
     expect(missing.status).toBe(400);
     expect(missing.body.code).toBe('validation_failed');
@@ -56,7 +56,7 @@ describe('email verification', () => {
     await expire(token);
     const expired = await t.http.get(`/auth/verify-email?token=${token}`);
     expect(expired.status).toBe(400);
-    expect(expired.body.code).toBe('token_expired');
+    expect(expired.body.code).toBe('link_expired');
     expect((await t.http.get('/users/me', { token: org.accessToken })).body.data.email_verified).toBe(false);
   });
 
@@ -70,7 +70,7 @@ describe('email verification', () => {
     expect(mails).toHaveLength(2);
     const second = tokenFrom(mails[1]);
     expect(second).not.toBe(first);
-    expect((await t.http.get(`/auth/verify-email?token=${first}`)).body.code).toBe('token_used');
+    expect((await t.http.get(`/auth/verify-email?token=${first}`)).body.code).toBe('link_used');
     expect((await t.http.get(`/auth/verify-email?token=${second}`)).status).toBe(200);
     const done = await t.http.post('/auth/resend-verification', {}, { token: org.accessToken });
     expect(done.status).toBe(409);
@@ -194,7 +194,7 @@ describe('password reset', () => {
 
     const reused = await t.http.post('/auth/reset-password', { token, new_password: 'Another-Fresh-Pass-9' });
     expect(reused.status).toBe(400);
-    expect(reused.body.code).toBe('token_used');
+    expect(reused.body.code).toBe('link_used');
     expect((await t.http.post('/auth/login', { email: org.email, password: 'Brand-New-Orchard-8' })).status).toBe(200);
   });
 
@@ -205,11 +205,11 @@ describe('password reset', () => {
     await expire(token);
     const expired = await t.http.post('/auth/reset-password', { token, new_password: 'Brand-New-Orchard-8' });
     expect(expired.status).toBe(400);
-    expect(expired.body.code).toBe('token_expired');
+    expect(expired.body.code).toBe('link_expired');
     for (const bad of ['short', `${token}x`, 'A'.repeat(43)]) {
       const res = await t.http.post('/auth/reset-password', { token: bad, new_password: 'Brand-New-Orchard-8' });
       expect(res.status).toBe(400);
-      expect(res.body.code).toBe('invalid_token');
+      expect(res.body.code).toBe('invalid_link');
     }
     const missing = await t.http.post('/auth/reset-password', { new_password: 5 });
     expect(missing.status).toBe(400);

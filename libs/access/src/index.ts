@@ -15,3 +15,4 @@ export * from './sessions/session.service.js';
 export * from './sessions/sessions.module.js';
 export * from './tokens/access-token.service.js';
 export * from './tokens/opaque-token.js';
+export * from './access.errors.js';

@@ -11,3 +11,4 @@ export * from './users/dto/user.dto.js';
 export * from './users/email-change.js';
 export * from './users/user.entity.js';
 export * from './verification/verification.module.js';
+export * from './accounts.errors.js';

@@ -7,3 +7,4 @@ export * from './entities.js';
 export * from './entitlements/entitlement-snapshot.js';
 export * from './entitlements/package-entitlements.js';
 export * from './subscriptions/organization-subscription.entity.js';
+export * from './billing.errors.js';

@@ -16,3 +16,4 @@ export * from './roles/role-grants.registry.js';
 export * from './roles/role-resolver.js';
 export * from './roles/roles.module.js';
 export * from './stats/meters.js';
+export * from './organizations.errors.js';

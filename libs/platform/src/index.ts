@@ -12,3 +12,4 @@ export * from './mail/index.js';
 export * from './queue/index.js';
 export * from './realtime/index.js';
 export * from './rate-limit/index.js';
+export * from './platform.errors.js';

@@ -1,19 +1,12 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource, IsNull, MoreThan, Raw } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import {
-  badRequest,
-  conflict,
-  Entitlements,
-  forbidden,
-  type Page,
-  type RequestContext,
-  TenantRepository,
-  UsageRegistry,
-} from '@atrium/platform';
+import { Entitlements, type Page, PlatformError, type RequestContext, TenantRepository, UsageRegistry } from '@atrium/platform';
 import { newApiKey } from './api-key-format.js';
 import { ApiKey } from './api-key.entity.js';
 import type { CreateApiKeyDto } from './dto/api-key.dto.js';
+import { AccessError } from '../access.errors.js';
+import { OrganizationsError } from '@atrium/organizations';
 
 const snapshot = (k: ApiKey) => ({
   name: k.name,
@@ -30,7 +23,7 @@ const snapshot = (k: ApiKey) => ({
  */
 function assertWithin(ctx: RequestContext, permissions: readonly string[], what: string): void {
   const notHeld = [...new Set(permissions.filter((p) => !ctx.can(p)))].sort();
-  if (notHeld.length) throw forbidden('permission_not_held', `${what} permissions you do not hold: ${notHeld.join(', ')}`);
+  if (notHeld.length) throw OrganizationsError.permission_not_held(`${what} permissions you do not hold: ${notHeld.join(', ')}`);
 }
 
 /** Keys that can still authenticate: they count towards the package's API key limit. */
@@ -68,7 +61,7 @@ export class ApiKeyService implements OnModuleInit {
     assertWithin(ctx, permissions, 'A key cannot have');
     const expiresAt = dto.expires_at ? new Date(dto.expires_at) : null;
     if (expiresAt && expiresAt <= new Date()) {
-      throw badRequest('validation_failed', 'expires_at must be in the future', [
+      throw PlatformError.validation_failed('expires_at must be in the future', [
         { field: 'expires_at', problems: ['expires_at must be in the future'] },
       ]);
     }
@@ -104,8 +97,8 @@ export class ApiKeyService implements OnModuleInit {
       const repo = this.keys.with(em);
       const apiKey = await repo.getById(ctx, id);
       assertWithin(ctx, apiKey.permissions, 'This key has');
-      if (apiKey.revokedAt) throw conflict('api_key_revoked', 'A revoked key cannot be rotated; create a new one');
-      if (apiKey.expiresAt && apiKey.expiresAt <= new Date()) throw conflict('api_key_expired', 'An expired key cannot be rotated');
+      if (apiKey.revokedAt) throw AccessError.api_key_already_revoked();
+      if (apiKey.expiresAt && apiKey.expiresAt <= new Date()) throw AccessError.api_key_already_expired();
       const { key, prefix, keyHash } = newApiKey();
       const before = snapshot(apiKey);
       Object.assign(apiKey, { prefix, keyHash, rotatedAt: new Date(), createdBy: rotatorId });
@@ -146,7 +139,7 @@ export class ApiKeyService implements OnModuleInit {
   /** The key making this request. */
   async current(ctx: RequestContext): Promise<ApiKey> {
     if (ctx.meta.authMethod !== 'api_key' || !ctx.meta.apiKeyId) {
-      throw badRequest('not_an_api_key', 'This request was not made with an API key');
+      throw AccessError.not_an_api_key();
     }
     return this.keys.getById(ctx, ctx.meta.apiKeyId);
   }

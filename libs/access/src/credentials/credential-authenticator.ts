@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { Authenticator, type Credentials, DomainError, isUuid, RequestContext, unauthorized } from '@atrium/platform';
+import { Authenticator, type Credentials, isUuid, notFound, PlatformError, RequestContext } from '@atrium/platform';
 import { apiKeyHash } from '../api-keys/api-key-format.js';
 import { ApiKeyLookup } from '../api-keys/api-key-lookup.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
 import { SessionLookup } from './session-lookup.js';
 import { TouchThrottle } from './touch-throttle.js';
 import { MFA_ENROLLMENT } from '../mfa/mfa-rules.js';
+import { AccessError } from '../access.errors.js';
 
-const invalidApiKey = () => unauthorized('invalid_api_key', 'Invalid API key');
+const invalidApiKey = () => AccessError.invalid_api_key();
 
 /** Authenticates bearer access tokens against their live session and membership, and `x-api-key` keys. */
 @Injectable()
@@ -26,24 +27,24 @@ export class CredentialAuthenticator extends Authenticator {
   async authenticate(creds: Credentials): Promise<RequestContext> {
     if (creds.bearer) return this.fromAccessToken(creds.bearer, creds);
     if (creds.apiKey) return this.fromApiKey(creds.apiKey, creds);
-    throw unauthorized('missing_credentials', 'Authentication required: send a bearer token or an x-api-key');
+    throw PlatformError.missing_credentials();
   }
 
   private async fromAccessToken(token: string, creds: Credentials): Promise<RequestContext> {
     const claims = this.tokens.verify(token);
     const asked = creds.organizationId ?? claims.org;
-    if (!isUuid(asked)) throw new DomainError('not_found', 'organization_not_found', 'Organization not found');
+    if (!isUuid(asked)) throw notFound('Organization');
     const row = await this.lookup.find(claims.sid, asked, claims.sub);
-    if (!row || row.revoked || row.expired) throw unauthorized('session_revoked', 'The session has ended; sign in again');
-    if (!row.user_active) throw unauthorized('account_suspended', 'The account is suspended');
+    if (!row || row.revoked || row.expired) throw AccessError.session_revoked();
+    if (!row.user_active) throw AccessError.account_suspended();
     // The id as the database spells it: rooms, events and audit entries compare ids as text, and a client may send
     // any letter case (an upper-cased id would otherwise escape every disconnect aimed at the canonical rooms).
     const organizationId = row.organization_id ?? asked.toLowerCase();
     if (!row.membership_active) {
       if (organizationId !== claims.org) {
-        throw new DomainError('not_found', 'organization_not_found', 'Organization not found');
+        throw notFound('Organization');
       }
-      throw unauthorized('membership_revoked', 'You are no longer a member of this organization');
+      throw AccessError.membership_revoked();
     }
     if (row.touch && this.touches.claim(claims.sid)) this.lookup.touch(claims.sid);
     return new RequestContext(creds.requestId, claims.sub, organizationId, row.permissions ?? [], {
@@ -67,13 +68,13 @@ export class CredentialAuthenticator extends Authenticator {
     if (!keyHash) throw invalidApiKey();
     const row = await this.apiKeys.find(keyHash);
     if (!row) throw invalidApiKey();
-    if (row.revoked) throw unauthorized('api_key_revoked', 'The API key has been revoked');
-    if (row.expired) throw unauthorized('api_key_expired', 'The API key has expired');
+    if (row.revoked) throw AccessError.api_key_revoked();
+    if (row.expired) throw AccessError.api_key_expired();
     if (creds.organizationId && creds.organizationId.toLowerCase() !== row.organization_id) {
-      throw unauthorized('api_key_wrong_organization', 'The API key belongs to another organization');
+      throw AccessError.api_key_wrong_organization();
     }
     if (!row.creator_active || !row.membership_active) {
-      throw unauthorized('api_key_creator_inactive', 'The API key stopped working: its creator no longer has access');
+      throw AccessError.api_key_creator_inactive();
     }
     const granted = new Set(row.role_permissions ?? []);
     if (row.touch && this.touches.claim(row.id)) this.apiKeys.touch(row.id);

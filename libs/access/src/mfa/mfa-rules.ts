@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { AccessRestrictionRegistry, forbidden, Rooms, SocketReactionRegistry } from '@atrium/platform';
+import { AccessRestrictionRegistry, Rooms, SocketReactionRegistry } from '@atrium/platform';
+import { AccessError } from '../access.errors.js';
 
 /** The restriction the credential check reports while an organization requires MFA that the caller has not turned on. */
 export const MFA_ENROLLMENT = 'mfa_enrollment';
@@ -23,11 +24,7 @@ export class MfaRules implements OnModuleInit {
   onModuleInit(): void {
     this.restrictions.register({
       name: MFA_ENROLLMENT,
-      error: () =>
-        forbidden(
-          'mfa_enrollment_required',
-          'This organization requires two-factor authentication: turn it on (POST /mfa/setup/initialize, then /mfa/setup/verify) to continue',
-        ),
+      error: () => AccessError.mfa_enrollment_required(),
     });
     this.sockets.joinRooms((ctx) => (ctx.organizationId && !ctx.meta.mfaEnabled ? [withoutMfaRoom(ctx.organizationId)] : []));
     this.sockets.disconnectOn('mfa.disabled', (event) => {

@@ -20,7 +20,7 @@ import {
 } from './dto/mfa.dto.js';
 import { MfaService } from './mfa.service.js';
 
-const WRONG_CODE = 'Wrong code (`invalid_mfa_code`) or a code already used (`mfa_code_reused`)';
+const WRONG_CODE = 'Wrong code (`wrong_mfa_code`) or a code already used (`mfa_code_already_used`)';
 const LOCKED = 'Too many wrong codes (`too_many_mfa_attempts`); see Retry-After';
 
 @ApiTags('mfa')

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import QRCode from 'qrcode';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { conflict, EventBus, notFound, type RequestContext } from '@atrium/platform';
+import { EventBus, notFound, type RequestContext } from '@atrium/platform';
 import { profileFromJson } from '../credentials/account-profile.js';
 import { BACKUP_CODE_COUNT, newBackupCodes, normalizeBackupCode } from './backup-codes.js';
 import { MfaBackupCode } from './mfa-backup-code.entity.js';
@@ -10,6 +10,7 @@ import { MfaKeys } from './mfa-keys.js';
 import { MfaVerifier } from './mfa-verifier.js';
 import { newTotpSecret, totpUri } from './totp.js';
 import { UserMfa } from './user-mfa.entity.js';
+import { AccessError } from '../access.errors.js';
 
 export interface MfaStatus {
   enabled: boolean;
@@ -49,7 +50,7 @@ export class MfaService {
     const user = profileFromJson(read.profileJson);
     const repo = this.dataSource.getRepository(UserMfa);
     if ((await repo.findOne({ where: { userId } }))?.enabledAt) {
-      throw conflict('mfa_already_enabled', 'Two-factor authentication is already on; disable it first to set it up again');
+      throw AccessError.mfa_already_enabled('Two-factor authentication is already on; disable it first to set it up again');
     }
     const secret = newTotpSecret();
     await repo.upsert(
@@ -71,8 +72,8 @@ export class MfaService {
   async confirmSetup(ctx: RequestContext, code: string): Promise<string[]> {
     const userId = ctx.requireUserId();
     const mfa = await this.dataSource.getRepository(UserMfa).findOne({ where: { userId } });
-    if (!mfa) throw conflict('mfa_setup_not_started', 'Start the setup first (POST /mfa/setup/initialize)');
-    if (mfa.enabledAt) throw conflict('mfa_already_enabled', 'Two-factor authentication is already on');
+    if (!mfa) throw AccessError.mfa_setup_not_started();
+    if (mfa.enabledAt) throw AccessError.mfa_already_enabled();
     return this.verifier.attempt(userId, code, { kind: 'bad_request', allowBackup: false, requireEnabled: false }, async (em) => {
       await em.getRepository(UserMfa).update({ userId }, { enabledAt: new Date() });
       await this.audit.record(em, ctx, { action: 'mfa.enabled', resourceType: 'user', resourceId: userId });
@@ -108,7 +109,7 @@ export class MfaService {
   }
 
   private async requireEnabled(userId: string): Promise<void> {
-    if (!(await this.verifier.isEnabled(userId))) throw conflict('mfa_not_enabled', 'Two-factor authentication is not enabled');
+    if (!(await this.verifier.isEnabled(userId))) throw AccessError.mfa_not_enabled();
   }
 
   private remainingCodes(userId: string): Promise<number> {

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
-import { AppConfig, EventBus, PreparedQuery, returnedRows, StatementPool, unauthorized } from '@atrium/platform';
+import { AppConfig, EventBus, PreparedQuery, returnedRows, StatementPool } from '@atrium/platform';
 import { hashToken, looksLikeOpaqueToken, newOpaqueToken } from '../tokens/opaque-token.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session } from './session.entity.js';
+import { AccessError } from '../access.errors.js';
 
 export interface SessionStart {
   userId: string;
@@ -35,7 +36,7 @@ const ROTATE_SQL = `
   )
   SELECT l.id, l.user_id, l.organization_id FROM rotated LEFT JOIN live l ON true`;
 
-const invalidRefresh = () => unauthorized('invalid_refresh_token', 'Refresh token is invalid, expired or revoked');
+const invalidRefresh = () => AccessError.invalid_refresh_token();
 
 /** Sessions and their rotating refresh-token families. */
 @Injectable()
@@ -83,7 +84,7 @@ export class SessionService {
     const reused = await this.dataSource.getRepository(RefreshToken).findOne({ where: { tokenHash, rotatedAt: Not(IsNull()) } });
     if (reused) {
       await this.revoke([reused.sessionId], 'refresh_token_reuse');
-      throw unauthorized('refresh_token_reused', 'Refresh token was already used; the session has been revoked');
+      throw AccessError.refresh_token_reused();
     }
     throw invalidRefresh();
   }

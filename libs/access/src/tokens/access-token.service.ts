@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { TokenError } from 'fast-jwt';
-import { AppConfig, unauthorized } from '@atrium/platform';
+import { AppConfig } from '@atrium/platform';
 import { createAccessTokenSigner, createAccessTokenVerifier, MAX_ACCESS_TOKEN_LENGTH } from './access-token-format.js';
+import { AccessError } from '../access.errors.js';
 
 export interface AccessClaims {
   /** user id */
@@ -12,7 +13,7 @@ export interface AccessClaims {
   org: string;
 }
 
-const invalidToken = () => unauthorized('invalid_token', 'Invalid access token');
+const invalidToken = () => AccessError.invalid_token();
 
 /** Short-lived HS256 access tokens, signed and verified by fast-jwt (see access-token-format.ts for what is checked). */
 @Injectable()
@@ -42,7 +43,7 @@ export class AccessTokenService {
       claims = this.verifier(token);
     } catch (err) {
       if (err instanceof TokenError && err.code === TokenError.codes.expired) {
-        throw unauthorized('token_expired', 'Access token expired');
+        throw AccessError.token_expired();
       }
       throw invalidToken();
     }

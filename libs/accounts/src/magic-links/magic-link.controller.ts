@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBadRequestResponse,
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
@@ -41,10 +42,13 @@ export class MagicLinkController {
   })
   @ApiExtraModels(LoginResponseDto, MfaRequiredDto)
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(LoginResponseDto) }, { $ref: getSchemaPath(MfaRequiredDto) }] } })
-  @ApiInvalid()
+  @ApiBadRequestResponse({
+    type: ErrorBody,
+    description: 'Invalid input, or a malformed or unknown (`invalid_link`), expired (`link_expired`) or used (`link_used`) link',
+  })
   @ApiUnauthorizedResponse({
     type: ErrorBody,
-    description: 'Malformed or unknown (`invalid_token`), expired (`token_expired`) or used (`token_used`) link; wrong MFA code',
+    description: 'Wrong MFA code (`invalid_mfa_code`), a code already used (`mfa_code_reused`), or the account is suspended',
   })
   @ApiTooManyRequestsResponse({ type: ErrorBody, description: 'Too many wrong MFA codes or requests' })
   verify(@Ctx() ctx: RequestContext, @Body() dto: MagicLinkVerifyDto): Promise<LoginResponseDto | MfaRequiredDto> {

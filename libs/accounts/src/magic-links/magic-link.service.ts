@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AppConfig, MailService, type RequestContext, unauthorized } from '@atrium/platform';
+import { AppConfig, MailService, type RequestContext } from '@atrium/platform';
 import { UserMemberships } from '@atrium/organizations';
 import type { LoginResponseDto, MfaRequiredDto } from '../sign-in/dto/login.dto.js';
 import { LoginService } from '../sign-in/login.service.js';
@@ -9,6 +9,8 @@ import { User } from '../users/user.entity.js';
 import { BackgroundTasks } from '../verification/background-tasks.js';
 import { OneTimeTokenService } from '../verification/one-time-token.service.js';
 import { magicLinkMail } from './magic-link.mail.js';
+import { AccountsError } from '../accounts.errors.js';
+import { AccessError } from '@atrium/access';
 
 export const MAGIC_LINK_TTL_SECONDS = 10 * 60;
 
@@ -50,13 +52,13 @@ export class MagicLinkService {
    * link unused so the client can send it again with `mfa_code`; the link is used up only on success.
    */
   async verify(ctx: RequestContext, token: string, mfaCode?: string): Promise<LoginResponseDto | MfaRequiredDto> {
-    const live = await this.tokens.peek('magic_link', token, 'unauthorized');
+    const live = await this.tokens.peek('magic_link', token);
     const user = await this.dataSource.getRepository(User).findOne({ where: { id: live.userId } });
-    if (!user || user.email !== live.email) throw unauthorized('invalid_token', 'The link is invalid');
-    if (user.status !== 'active') throw unauthorized('account_suspended', 'The account is suspended');
+    if (!user || user.email !== live.email) throw AccountsError.invalid_link();
+    if (user.status !== 'active') throw AccessError.account_suspended();
 
     const use = async (em: EntityManager) => {
-      await this.tokens.consume('magic_link', token, 'unauthorized', em);
+      await this.tokens.consume('magic_link', token, em);
       if (!user.emailVerifiedAt) {
         user.emailVerifiedAt = new Date();
         await em.getRepository(User).update({ id: user.id }, { emailVerifiedAt: user.emailVerifiedAt });

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { badRequest, DomainError, type RequestContext } from '@atrium/platform';
+import { notFound, type RequestContext } from '@atrium/platform';
 import { UserMemberships } from '@atrium/organizations';
 import type { LoginResponseDto } from '../sign-in/dto/login.dto.js';
 import { loginResponse } from '../sign-in/login-response.js';
 import { SessionIssuer } from '@atrium/access';
 import { SessionService } from '@atrium/access';
 import { User } from '../users/user.entity.js';
+import { AccountsError } from '../accounts.errors.js';
 
 /**
  * Moves a signed-in device to another of the user's organizations: a new session acting there replaces the
@@ -24,9 +25,9 @@ export class OrganizationSwitchService {
   async switchTo(ctx: RequestContext, organizationId: string): Promise<LoginResponseDto> {
     const userId = ctx.requireUserId();
     const currentSession = ctx.meta.sessionId;
-    if (!currentSession) throw badRequest('no_session', 'Only a signed-in session can switch organization');
+    if (!currentSession) throw AccountsError.no_session('Only a signed-in session can switch organization');
     const view = await this.memberships.activeIn(userId, organizationId);
-    if (!view) throw new DomainError('not_found', 'organization_not_found', 'Organization not found');
+    if (!view) throw notFound('Organization');
     const user = await this.dataSource.getRepository(User).findOneOrFail({ where: { id: userId } });
 
     const { tokens, ended } = await this.dataSource.transaction(async (em) => {

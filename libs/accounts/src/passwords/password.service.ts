@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import argon2 from 'argon2';
-import { badRequest } from '@atrium/platform';
 import { COMMON_PASSWORDS } from './common-passwords.js';
 import { WorkSlots } from './work-slots.js';
+import { AccountsError } from '../accounts.errors.js';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. Hashing runs on libuv's thread pool. */
 const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -41,7 +41,7 @@ export class PasswordService {
     const field = context.field ?? 'password';
     const problem = weakPasswordReason(password, context.email);
     if (problem) {
-      throw badRequest('weak_password', `${field} ${problem}`, [{ field, problems: [`${field} ${problem}`] }]);
+      throw AccountsError.weak_password(`${field} ${problem}`, [{ field, problems: [`${field} ${problem}`] }]);
     }
   }
 }

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { conflict, EventBus, isUniqueViolation, MailService, AppConfig, type RequestContext } from '@atrium/platform';
+import { AppConfig, EventBus, isUniqueViolation, MailService, type RequestContext } from '@atrium/platform';
 import { OrganizationProvisioner } from '@atrium/organizations';
 import { PasswordService } from '../passwords/password.service.js';
 import { User } from '../users/user.entity.js';
 import type { RegisterOrganizationDto } from './dto/register.dto.js';
 import { welcomeMail } from './welcome.mail.js';
+import { AccountsError } from '../accounts.errors.js';
 
-const emailTaken = () => conflict('email_taken', 'An account with this email already exists');
+const emailTaken = () => AccountsError.email_taken();
 
 /** Signs up a new organization and its owner in one transaction, then welcomes them. */
 @Injectable()

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { DomainError, forbidden, type RequestContext, unauthorized } from '@atrium/platform';
+import { notFound, type RequestContext } from '@atrium/platform';
 import { UserMemberships, type MembershipView } from '@atrium/organizations';
 import { MfaVerifier } from '@atrium/access';
 import { PasswordService } from '../passwords/password.service.js';
@@ -9,9 +9,11 @@ import { User } from '../users/user.entity.js';
 import type { LoginDto, LoginResponseDto, MfaRequiredDto, VerifyMfaDto } from './dto/login.dto.js';
 import { loginResponse } from './login-response.js';
 import { SessionIssuer } from '@atrium/access';
+import { AccessError } from '@atrium/access';
+import { AccountsError } from '../accounts.errors.js';
 
 /** The same answer for an unknown email and a wrong password. */
-export const invalidCredentials = () => unauthorized('invalid_credentials', 'Invalid email or password');
+export const invalidCredentials = () => AccountsError.invalid_credentials();
 
 /** Password sign-in: checks credentials (and the second factor when on), picks the organization, opens a session. */
 @Injectable()
@@ -35,7 +37,7 @@ export class LoginService {
       .getOne();
     const ok = await this.passwords.verify(user?.passwordHash, password);
     if (!user || !ok) throw invalidCredentials();
-    if (user.status !== 'active') throw unauthorized('account_suspended', 'The account is suspended');
+    if (user.status !== 'active') throw AccessError.account_suspended();
     return user;
   }
 
@@ -75,10 +77,10 @@ export class LoginService {
 
   private async chooseMembership(userId: string, organizationId?: string): Promise<MembershipView> {
     const all = await this.memberships.activeFor(userId);
-    if (!all.length) throw forbidden('no_active_membership', 'This account does not belong to any active organization');
+    if (!all.length) throw AccountsError.no_active_membership();
     if (!organizationId) return all[0];
     const chosen = all.find((v) => v.organization.id === organizationId);
-    if (!chosen) throw new DomainError('not_found', 'organization_not_found', 'Organization not found');
+    if (!chosen) throw notFound('Organization');
     return chosen;
   }
 }

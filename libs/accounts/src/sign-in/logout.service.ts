@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { badRequest, type RequestContext } from '@atrium/platform';
+import { type RequestContext } from '@atrium/platform';
 import { SessionService } from '@atrium/access';
+import { AccountsError } from '../accounts.errors.js';
 
 @Injectable()
 export class LogoutService {
@@ -14,7 +15,7 @@ export class LogoutService {
 
   async logout(ctx: RequestContext): Promise<void> {
     const sessionId = ctx.meta.sessionId;
-    if (!sessionId) throw badRequest('no_session', 'Only a signed-in session can log out; API keys are revoked instead');
+    if (!sessionId) throw AccountsError.no_session('Only a signed-in session can log out; API keys are revoked instead');
     const revoked = await this.dataSource.transaction(async (em) => {
       const ids = await this.sessions.revoke([sessionId], 'logout', em);
       await this.audit.record(em, ctx, {

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { conflict } from '@atrium/platform';
 import { User } from './user.entity.js';
+import { AccountsError } from '../accounts.errors.js';
 
 /** What a requested `email` does to an account: nothing, a new pending address, or a pending change withdrawn. */
 export type EmailChange = 'none' | 'requested' | 'cancelled';
@@ -31,7 +31,7 @@ export async function stageEmailChange(em: EntityManager, user: User, email: str
   const change = emailChangeOf(user, email);
   if (change === 'requested') {
     if (await em.getRepository(User).exists({ where: { email } })) {
-      throw conflict('email_taken', 'An account with this email already exists');
+      throw AccountsError.email_taken();
     }
     user.pendingEmail = email!;
   }

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { badRequest, EventBus, notFound, type RequestContext, unauthorized } from '@atrium/platform';
+import { EventBus, notFound, PlatformError, type RequestContext } from '@atrium/platform';
 import { PasswordService } from '../passwords/password.service.js';
 import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { UpdateMeDto } from './dto/update-me.dto.js';
 import { EMAIL_CHANGE_REQUESTED, type EmailChangeRequested, emailChangeOf, stageEmailChange } from './email-change.js';
 import { User } from './user.entity.js';
 import { profileFromJson, SessionService, type UserProfile } from '@atrium/access';
+import { AccountsError } from '../accounts.errors.js';
 
 /** The signed-in user's own profile and password. */
 @Injectable()
@@ -28,7 +29,7 @@ export class MeService {
     const read = ctx.meta.read;
     if (read) return profileFromJson(read.profileJson);
     const userId = ctx.actingUserId;
-    if (!userId) throw unauthorized();
+    if (!userId) throw PlatformError.unauthorized();
     return this.load(userId);
   }
 
@@ -83,7 +84,9 @@ export class MeService {
 
   private async assertPassword(userId: string, password: string | undefined): Promise<void> {
     const problem = (message: string) =>
-      badRequest(password ? 'wrong_password' : 'current_password_required', message, [{ field: 'current_password', problems: [message] }]);
+      (password ? AccountsError.wrong_password : AccountsError.current_password_required)(message, [
+        { field: 'current_password', problems: [message] },
+      ]);
     if (!password) throw problem('current_password is required to change the email address');
     const { passwordHash } = await this.withHash(userId);
     if (!(await this.passwords.verify(passwordHash, password))) throw problem('current_password is incorrect');
@@ -103,13 +106,13 @@ export class MeService {
     const userId = ctx.requireUserId();
     const user = await this.withHash(userId);
     if (!(await this.passwords.verify(user.passwordHash, dto.current_password))) {
-      throw badRequest('wrong_password', 'current_password is incorrect', [
+      throw AccountsError.wrong_password('current_password is incorrect', [
         { field: 'current_password', problems: ['current_password is incorrect'] },
       ]);
     }
     this.passwords.assertStrong(dto.new_password, { email: user.email, field: 'new_password' });
     if (await this.passwords.verify(user.passwordHash, dto.new_password)) {
-      throw badRequest('password_unchanged', 'new_password must differ from the current password');
+      throw AccountsError.password_unchanged();
     }
     const passwordHash = await this.passwords.hash(dto.new_password);
     const revoked = await this.dataSource.transaction(async (em) => {

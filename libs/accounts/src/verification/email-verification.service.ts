@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { AppConfig, conflict, EventBus, isUniqueViolation, MailService, notFound, RequestContext } from '@atrium/platform';
+import { AppConfig, EventBus, isUniqueViolation, MailService, notFound, RequestContext } from '@atrium/platform';
 import { UserMemberships } from '@atrium/organizations';
 import { User } from '../users/user.entity.js';
-import { OneTimeTokenService, tokenProblem } from './one-time-token.service.js';
+import { AccountsError } from '../accounts.errors.js';
+import { OneTimeTokenService } from './one-time-token.service.js';
 import { auditForUser } from './user-audit.js';
 import { verifyEmailMail } from './verification.mails.js';
 
@@ -14,7 +15,7 @@ export const EMAIL_VERIFICATION_TTL_SECONDS = 24 * 3600;
 export type EmailVerified = 'verified' | 'changed';
 
 const addressTaken = () =>
-  conflict('email_taken', 'Another account now uses this email address, so the change cannot be completed; choose another address');
+  AccountsError.email_taken('Another account now uses this email address, so the change cannot be completed; choose another address');
 
 /** Proves a user controls an email address: a mailed single-use link marks it verified, or completes an email change. */
 @Injectable()
@@ -46,7 +47,7 @@ export class EmailVerificationService {
   async resend(ctx: RequestContext): Promise<void> {
     const user = await this.dataSource.getRepository(User).findOne({ where: { id: ctx.requireUserId() } });
     if (!user) throw notFound('User');
-    if (!user.pendingEmail && user.emailVerifiedAt) throw conflict('email_already_verified', 'Your email address is already verified');
+    if (!user.pendingEmail && user.emailVerifiedAt) throw AccountsError.email_already_verified();
     await this.sendLink(ctx, user.id, user.pendingEmail ?? user.email);
   }
 
@@ -59,7 +60,7 @@ export class EmailVerificationService {
   async verify(ctx: RequestContext, token: unknown): Promise<EmailVerified> {
     const outcome = await this.dataSource
       .transaction(async (em) => {
-        const row = await this.tokens.consume('email_verification', token, 'bad_request', em);
+        const row = await this.tokens.consume('email_verification', token, em);
         const users = em.getRepository(User);
         const user = await users.findOne({ where: { id: row.userId }, lock: { mode: 'pessimistic_write' } });
         if (user && user.email === row.email) {
@@ -73,7 +74,7 @@ export class EmailVerificationService {
           });
           return { result: 'verified' as const };
         }
-        if (!user || user.pendingEmail !== row.email) throw tokenProblem('bad_request', 'invalid');
+        if (!user || user.pendingEmail !== row.email) throw AccountsError.invalid_link();
         if (await users.exists({ where: { email: row.email } })) throw addressTaken();
         const previous = user.email;
         await users.update({ id: user.id }, { email: row.email, pendingEmail: null, emailVerifiedAt: new Date() });

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
-import { DomainError, type ErrorKind, returnedRows } from '@atrium/platform';
+import { returnedRows } from '@atrium/platform';
 import { hashToken, looksLikeOpaqueToken, newOpaqueToken } from '@atrium/access';
+import { AccountsError } from '../accounts.errors.js';
 import { OneTimeToken, type OneTimeTokenPurpose } from './one-time-token.entity.js';
 
 export interface IssueToken {
@@ -11,14 +12,6 @@ export interface IssueToken {
   ttlSeconds: number;
   organizationId?: string | null;
 }
-
-/** Why a presented token is refused; each caller maps it to its own status (400 for forms, 401 for sign-in). */
-export const tokenProblem = (kind: ErrorKind, reason: 'invalid' | 'expired' | 'used') =>
-  ({
-    invalid: new DomainError(kind, 'invalid_token', 'The link is invalid'),
-    expired: new DomainError(kind, 'token_expired', 'The link has expired; ask for a new one'),
-    used: new DomainError(kind, 'token_used', 'The link was already used; ask for a new one'),
-  })[reason];
 
 /** Emailed single-use tokens: 256 random bits, only the hash stored, consumed atomically. */
 @Injectable()
@@ -42,24 +35,19 @@ export class OneTimeTokenService {
     return { token, row };
   }
 
-  /** The live token row without using it up, else the reason as a DomainError of `kind`. */
-  async peek(purpose: OneTimeTokenPurpose, token: unknown, kind: ErrorKind): Promise<OneTimeToken> {
-    if (!looksLikeOpaqueToken(token)) throw tokenProblem(kind, 'invalid');
+  /** The live token row without using it up, else 400 `invalid_link`, `link_used` or `link_expired`. */
+  async peek(purpose: OneTimeTokenPurpose, token: unknown): Promise<OneTimeToken> {
+    if (!looksLikeOpaqueToken(token)) throw AccountsError.invalid_link();
     const row = await this.dataSource.getRepository(OneTimeToken).findOne({ where: { tokenHash: hashToken(token), purpose } });
-    if (!row) throw tokenProblem(kind, 'invalid');
-    if (row.usedAt) throw tokenProblem(kind, 'used');
-    if (row.expiresAt <= new Date()) throw tokenProblem(kind, 'expired');
+    if (!row) throw AccountsError.invalid_link();
+    if (row.usedAt) throw AccountsError.link_used();
+    if (row.expiresAt <= new Date()) throw AccountsError.link_expired();
     return row;
   }
 
   /** Marks the token used, exactly once even under concurrent requests; inside `em`'s transaction when given. */
-  async consume(
-    purpose: OneTimeTokenPurpose,
-    token: unknown,
-    kind: ErrorKind,
-    em: EntityManager = this.dataSource.manager,
-  ): Promise<OneTimeToken> {
-    if (!looksLikeOpaqueToken(token)) throw tokenProblem(kind, 'invalid');
+  async consume(purpose: OneTimeTokenPurpose, token: unknown, em: EntityManager = this.dataSource.manager): Promise<OneTimeToken> {
+    if (!looksLikeOpaqueToken(token)) throw AccountsError.invalid_link();
     const tokenHash = hashToken(token);
     const rows = returnedRows<{ id: string }>(
       await em.query(
@@ -71,12 +59,12 @@ export class OneTimeTokenService {
     );
     if (rows.length) return em.getRepository(OneTimeToken).findOneByOrFail({ id: rows[0].id });
     const row = await em.getRepository(OneTimeToken).findOne({ where: { tokenHash, purpose } });
-    if (!row) throw tokenProblem(kind, 'invalid');
-    throw tokenProblem(kind, row.usedAt ? 'used' : 'expired');
+    if (!row) throw AccountsError.invalid_link();
+    throw row.usedAt ? AccountsError.link_used() : AccountsError.link_expired();
   }
 
   /**
-   * Deletes a user's unused tokens of these purposes, so they answer `invalid_token` as links that were never
+   * Deletes a user's unused tokens of these purposes, so they answer `invalid_link` as links that were never
    * valid for the account (e.g. links mailed to an address the account no longer has).
    */
   async revokeOutstanding(userId: string, purposes: OneTimeTokenPurpose[], em: EntityManager = this.dataSource.manager): Promise<void> {

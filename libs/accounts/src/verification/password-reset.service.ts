@@ -7,7 +7,8 @@ import { PasswordService } from '../passwords/password.service.js';
 import { SessionService } from '@atrium/access';
 import { User } from '../users/user.entity.js';
 import { BackgroundTasks } from './background-tasks.js';
-import { OneTimeTokenService, tokenProblem } from './one-time-token.service.js';
+import { AccountsError } from '../accounts.errors.js';
+import { OneTimeTokenService } from './one-time-token.service.js';
 import { auditForUser } from './user-audit.js';
 import { passwordResetMail } from './verification.mails.js';
 
@@ -50,14 +51,14 @@ export class PasswordResetService {
 
   /** Sets the new password, uses up every reset link of the user and ends all their sessions. */
   async reset(ctx: RequestContext, token: unknown, newPassword: string): Promise<void> {
-    const live = await this.tokens.peek('password_reset', token, 'bad_request');
+    const live = await this.tokens.peek('password_reset', token);
     this.passwords.assertStrong(newPassword, { email: live.email, field: 'new_password' });
     const passwordHash = await this.passwords.hash(newPassword);
     const revoked = await this.dataSource.transaction(async (em) => {
-      const row = await this.tokens.consume('password_reset', token, 'bad_request', em);
+      const row = await this.tokens.consume('password_reset', token, em);
       const user = await em.getRepository(User).findOneByOrFail({ id: row.userId });
       // A link is good only for the address it was mailed to: once the account's address changed, it is void.
-      if (user.email !== row.email) throw tokenProblem('bad_request', 'invalid');
+      if (user.email !== row.email) throw AccountsError.invalid_link();
       // Receiving the mail proves the address, as a verification link would.
       const verified = user.emailVerifiedAt ?? new Date();
       await em.getRepository(User).update({ id: user.id }, { passwordHash, emailVerifiedAt: verified });

@@ -15,7 +15,7 @@ import { ForgotPasswordDto, ResetPasswordDto, VerifyEmailQueryDto } from './dto/
 import { EmailVerificationService } from './email-verification.service.js';
 import { PasswordResetService } from './password-reset.service.js';
 
-const TOKEN_ERRORS = 'The token is malformed or unknown (`invalid_token`), expired (`token_expired`) or already used (`token_used`)';
+const TOKEN_ERRORS = 'The link is malformed or unknown (`invalid_link`), expired (`link_expired`) or already used (`link_used`)';
 
 @ApiTags('auth')
 @AllowRestricted()

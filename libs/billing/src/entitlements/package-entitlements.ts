@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { DomainError, Entitlements, type RequestContext, UsageRegistry } from '@atrium/platform';
+import { Entitlements, type RequestContext, UsageRegistry } from '@atrium/platform';
 import { type EntitlementRow, EntitlementSnapshot } from './entitlement-snapshot.js';
+import { BillingError } from '../billing.errors.js';
 
 /**
  * Every feature with what the organization's package and active add-ons give it, in one query. An
@@ -46,9 +47,7 @@ export class PackageEntitlements extends Entitlements {
     const f = snapshot.get(feature);
     if (f.included) return;
     const availableIn = await this.packagesWith(f.id);
-    throw new DomainError(
-      'forbidden',
-      'feature_not_in_package',
+    throw BillingError.feature_not_in_package(
       `The ${snapshot.pkg.name} package does not include ${f.name}` +
         (availableIn.length ? `; it comes with ${availableIn.map((p) => p.name).join(', ')}` : ''),
       { feature, package: snapshot.pkg.slug, available_in: availableIn.map((p) => p.slug) },
@@ -72,9 +71,7 @@ export class PackageEntitlements extends Entitlements {
     if (f.limit === null) return;
     const used = await this.usage.measure(resource, ctx, em);
     if (used + adding <= f.limit) return;
-    throw new DomainError(
-      'forbidden',
-      'package_limit_reached',
+    throw BillingError.package_limit_reached(
       `The ${snapshot.pkg.name} package allows ${f.limit} ${f.unit ?? resource}; ${used} already in use. Upgrade the package or buy an add-on`,
       { resource, package: snapshot.pkg.slug, limit: f.limit, used },
     );

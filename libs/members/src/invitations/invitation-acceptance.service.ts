@@ -1,24 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import {
-  badRequest,
-  conflict,
-  DomainError,
-  Entitlements,
-  EventBus,
-  forbidden,
-  isUniqueViolation,
-  RequestContext,
-  TenantRepository,
-  unauthorized,
-} from '@atrium/platform';
+import { Entitlements, EventBus, isUniqueViolation, PlatformError, RequestContext, TenantRepository } from '@atrium/platform';
 import { Membership, Organization, Role, MEMBERS_METER } from '@atrium/organizations';
 import { PasswordService } from '@atrium/accounts';
 import { hashToken, looksLikeOpaqueToken } from '@atrium/access';
 import { User } from '@atrium/accounts';
 import type { AcceptInvitationDto } from './dto/invitation.dto.js';
 import { Invitation } from './invitation.entity.js';
+import { AccountsError } from '@atrium/accounts';
+import { MembersError } from '../members.errors.js';
 
 export interface LiveInvitation {
   invitation: Invitation;
@@ -30,8 +21,6 @@ export interface AcceptedInvitation extends LiveInvitation {
   userId: string;
   accountCreated: boolean;
 }
-
-const notFound = () => new DomainError('not_found', 'invitation_not_found', 'The invitation link is invalid');
 
 /** What whoever holds an invitation link may do: see it, and accept it (creating the account if needed). */
 @Injectable()
@@ -46,14 +35,14 @@ export class InvitationAcceptanceService {
 
   /** The open invitation for a token: 404 when unknown or malformed, 409 when used or expired. */
   async find(token: unknown, em: EntityManager = this.dataSource.manager, lock = false): Promise<LiveInvitation> {
-    if (!looksLikeOpaqueToken(token)) throw notFound();
+    if (!looksLikeOpaqueToken(token)) throw MembersError.invitation_not_found();
     // The token is the only key a public caller has: this lookup is by its hash, across organizations.
     const invitation = await em
       .getRepository(Invitation)
       .findOne({ where: { tokenHash: hashToken(token) }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    if (!invitation) throw notFound();
-    if (invitation.acceptedAt) throw conflict('invitation_used', 'The invitation was already accepted');
-    if (invitation.expiresAt <= new Date()) throw conflict('invitation_expired', 'The invitation has expired; ask for a new one');
+    if (!invitation) throw MembersError.invitation_not_found();
+    if (invitation.acceptedAt) throw MembersError.invitation_used();
+    if (invitation.expiresAt <= new Date()) throw MembersError.invitation_expired();
     const [organization, role] = await Promise.all([
       em.getRepository(Organization).findOneOrFail({ where: { id: invitation.organizationId } }),
       em.getRepository(Role).findOneOrFail({ where: { id: invitation.roleId, organizationId: invitation.organizationId } }),
@@ -101,7 +90,7 @@ export class InvitationAcceptanceService {
       })
       .catch((err: unknown) => {
         if (isUniqueViolation(err, 'uq_users_email'))
-          throw conflict('email_taken', 'An account with this email was just created; sign in and accept again');
+          throw AccountsError.email_taken('An account with this email was just created; sign in and accept again');
         throw err;
       });
     await this.events.publish({
@@ -117,32 +106,22 @@ export class InvitationAcceptanceService {
   private assertSignedInAs(ctx: RequestContext, user: User): void {
     if (!user.emailVerifiedAt) {
       if (ctx.userId === user.id) {
-        throw forbidden(
-          'email_not_verified',
-          'Verify your email address first (the link mailed to it, or POST /auth/resend-verification), then accept the invitation',
-        );
+        throw MembersError.email_not_verified();
       }
-      throw conflict(
-        'email_held_unverified',
-        'An account that has not verified this email address uses it, so the invitation cannot be accepted until that account verifies it',
-      );
+      throw MembersError.email_held_unverified();
     }
     if (!ctx.userId) {
-      throw unauthorized('sign_in_to_accept', 'An account with this email exists: sign in as it, then accept the invitation again');
+      throw MembersError.sign_in_to_accept();
     }
     if (ctx.userId !== user.id) {
-      throw forbidden(
-        'invitation_for_another_account',
-        'The invitation was sent to another email address than the account you are signed in with',
-      );
+      throw MembersError.invitation_for_another_account();
     }
   }
 
   private async newAccountPassword(email: string, dto: AcceptInvitationDto): Promise<string> {
     const missing = (['first_name', 'last_name', 'password'] as const).filter((f) => !dto[f]);
     if (missing.length) {
-      throw badRequest(
-        'validation_failed',
+      throw PlatformError.validation_failed(
         `${missing.join(', ')} required to create your account`,
         missing.map((field) => ({ field, problems: [`${field} is required to create an account`] })),
       );
@@ -162,7 +141,7 @@ export class InvitationAcceptanceService {
   private async join(em: EntityManager, ctx: RequestContext, userId: string, roleId: string): Promise<void> {
     const memberships = TenantRepository.for(em, Membership, 'Membership');
     const current = await memberships.findOne(ctx, { userId });
-    if (current?.status === 'active') throw conflict('already_member', 'You are already a member of this organization');
+    if (current?.status === 'active') throw MembersError.already_member('You are already a member of this organization');
     if (!current) {
       await memberships.create(ctx, { userId, roleId, status: 'active' });
       return;

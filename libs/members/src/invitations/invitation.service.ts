@@ -3,7 +3,6 @@ import { DataSource, type EntityManager, IsNull, LessThanOrEqual, MoreThan, Not 
 import { AuditWriter } from '@atrium/audit';
 import {
   AppConfig,
-  conflict,
   Entitlements,
   EventBus,
   isUniqueViolation,
@@ -20,6 +19,7 @@ import { User } from '@atrium/accounts';
 import type { CreateInvitationDto, InvitationQueryDto } from './dto/invitation.dto.js';
 import { Invitation } from './invitation.entity.js';
 import { invitationMail } from './invitation.mail.js';
+import { MembersError } from '../members.errors.js';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -81,8 +81,7 @@ export class InvitationService {
         return saved;
       })
       .catch((err: unknown) => {
-        if (isUniqueViolation(err, 'uq_invitations_open_email'))
-          throw conflict('invitation_conflict', 'This address is being invited right now; try again');
+        if (isUniqueViolation(err, 'uq_invitations_open_email')) throw MembersError.invitation_conflict();
         throw err;
       });
     await this.send(ctx, invitation, role, token);
@@ -125,7 +124,7 @@ export class InvitationService {
     const view = await this.dataSource.transaction(async (em) => {
       const repo = this.invitations.with(em);
       const invitation = await repo.getById(ctx, id);
-      if (invitation.acceptedAt) throw conflict('invitation_used', 'The invitation was already accepted');
+      if (invitation.acceptedAt) throw MembersError.invitation_used();
       const role = await this.roles.resolve(ctx, invitation.roleId, em);
       assertHeld(ctx, role.permissions, 'You cannot grant a role with');
       await this.assertNotMember(em, ctx, invitation.email);
@@ -166,7 +165,7 @@ export class InvitationService {
       .innerJoin(User, 'u', 'u.id = m.user_id')
       .andWhere(`u.email = :email AND m.status = 'active'`, { email })
       .getExists();
-    if (member) throw conflict('already_member', `${email} is already a member of this organization`);
+    if (member) throw MembersError.already_member(`${email} is already a member of this organization`);
   }
 
   private async send(ctx: RequestContext, invitation: Invitation, role: Role, token: string): Promise<void> {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { conflict, type RequestContext, TenantRepository } from '@atrium/platform';
+import { type RequestContext, TenantRepository } from '@atrium/platform';
 import { Membership, UserMemberships, OWNER_ROLE, Role } from '@atrium/organizations';
 import { User } from '@atrium/accounts';
+import { MembersError } from '../members.errors.js';
 
 /**
  * Rules every change to a membership obeys, checked inside the change's transaction after `lock`:
@@ -28,7 +29,7 @@ export class MemberPolicy {
         userId,
       })
       .getCount();
-    if (!others) throw conflict('last_owner', 'The organization must keep an active owner: make someone else owner first');
+    if (!others) throw MembersError.last_owner();
   }
 
   /**
@@ -39,8 +40,7 @@ export class MemberPolicy {
     const organizationId = ctx.requireOrganizationId();
     const elsewhere = (await this.directory.activeFor(userId, em)).filter((v) => v.organization.id !== organizationId);
     if (elsewhere.length) {
-      throw conflict(
-        'account_shared',
+      throw MembersError.account_shared(
         'This account also belongs to another organization, so only its owner can change its name, email or status; ' +
           'you can change their role here or revoke their access',
       );

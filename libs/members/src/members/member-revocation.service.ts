@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { conflict, EventBus, type RequestContext, TenantRepository } from '@atrium/platform';
+import { EventBus, type RequestContext, TenantRepository } from '@atrium/platform';
 import { Membership } from '@atrium/organizations';
 import { assertHeld, isOwnerRole } from '@atrium/organizations';
 import { SessionService } from '@atrium/access';
 import type { MemberView } from './dto/member.dto.js';
 import { MemberDirectory } from './member-directory.js';
 import { MemberPolicy } from './member-policy.js';
+import { MembersError } from '../members.errors.js';
 
 /** Removes a member's access to this organization; the account and its other memberships are untouched. */
 @Injectable()
@@ -30,8 +31,8 @@ export class MemberRevocationService {
     const revoked = await this.dataSource.transaction(async (em) => {
       await this.policy.lock(em, ctx);
       const view = await this.members.get(ctx, userId, em);
-      if (view.membership.status !== 'active') throw conflict('membership_already_revoked', "This member's access is already revoked");
-      if (userId === ctx.actingUserId) throw conflict('cannot_revoke_self', 'You cannot revoke your own access');
+      if (view.membership.status !== 'active') throw MembersError.membership_already_revoked();
+      if (userId === ctx.actingUserId) throw MembersError.cannot_revoke_self();
       assertHeld(ctx, view.role.permissions, "This member's role has");
       if (isOwnerRole(view.role)) await this.policy.assertOwnerRemains(em, ctx, userId);
 

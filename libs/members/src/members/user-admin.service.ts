@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { conflict, Entitlements, EventBus, isUniqueViolation, type RequestContext, TenantRepository } from '@atrium/platform';
+import { Entitlements, EventBus, isUniqueViolation, type RequestContext, TenantRepository } from '@atrium/platform';
 import { Membership, type Role, MEMBERS_METER } from '@atrium/organizations';
 import { PasswordService } from '@atrium/accounts';
 import { assertHeld, isOwnerRole, RoleResolver } from '@atrium/organizations';
@@ -11,10 +11,11 @@ import type { MemberView } from './dto/member.dto.js';
 import type { CreateUserDto, UpdateUserDto } from './dto/user-admin.dto.js';
 import { MemberDirectory } from './member-directory.js';
 import { MemberPolicy } from './member-policy.js';
+import { AccountsError } from '@atrium/accounts';
+import { MembersError } from '../members.errors.js';
 
 const emailTaken = () =>
-  conflict(
-    'email_taken',
+  AccountsError.email_taken(
     'An account with this email already exists; invite it instead (POST /invitations) to add it to this organization',
   );
 
@@ -89,7 +90,7 @@ export class UserAdminService {
     const outcome = await this.dataSource.transaction(async (em) => {
       await this.policy.lock(em, ctx);
       const view = await this.members.get(ctx, userId, em);
-      if (view.membership.status !== 'active') throw conflict('membership_revoked', "This member's access was revoked; invite them again");
+      if (view.membership.status !== 'active') throw MembersError.member_revoked();
       assertHeld(ctx, view.role.permissions, "This member's role has");
 
       const user = view.user;
@@ -102,7 +103,7 @@ export class UserAdminService {
         (dto.status !== undefined && dto.status !== user.status);
       if (accountChanged) await this.policy.assertAccountManagedHere(em, ctx, userId);
       const suspending = dto.status === 'suspended' && user.status !== 'suspended';
-      if (suspending && userId === ctx.actingUserId) throw conflict('cannot_suspend_self', 'You cannot suspend your own account');
+      if (suspending && userId === ctx.actingUserId) throw MembersError.cannot_suspend_self();
 
       let role: Role = view.role;
       if (dto.role !== undefined) {

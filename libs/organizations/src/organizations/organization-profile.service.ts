@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { badRequest, conflict, EventBus, isUniqueViolation, notFound, type RequestContext, TenantRepository } from '@atrium/platform';
+import { EventBus, isUniqueViolation, notFound, PlatformError, type RequestContext, TenantRepository } from '@atrium/platform';
 import { OWNER_ROLE } from '../roles/permissions.js';
 import { Role } from '../roles/role.entity.js';
 import type { OrganizationSettingsDto } from './dto/organization-settings.dto.js';
 import type { UpdateOrganizationDto } from './dto/update-organization.dto.js';
 import { Organization } from './organization.entity.js';
 import { DEFAULT_SETTINGS, resolveSettings } from './settings.js';
+import { OrganizationsError } from '../organizations.errors.js';
 
 /** Slugs that would read as parts of the product rather than an organization. */
 const RESERVED_SLUGS = new Set([
@@ -59,7 +60,7 @@ export class OrganizationProfileService {
     // Whoever requires two-factor authentication of everyone has it on already (as GitHub asks of org owners);
     // with an API key, that is the account the key acts for.
     if (changes.mfa_required === true && !ctx.meta.mfaEnabled) {
-      throw conflict('mfa_not_enabled', 'Turn on two-factor authentication for your own account before requiring it of members');
+      throw OrganizationsError.own_mfa_required();
     }
     return this.change(ctx, 'organization.settings_updated', (o) => {
       const current = resolveSettings(o.settings);
@@ -71,9 +72,9 @@ export class OrganizationProfileService {
   /** Sets the organization's unique slug (the route checks the package includes `custom_slug`). */
   async setSlug(ctx: RequestContext, slug: string): Promise<Organization> {
     if (RESERVED_SLUGS.has(slug)) {
-      throw badRequest('slug_reserved', `The slug "${slug}" is reserved`, [{ field: 'slug', problems: ['slug is reserved'] }]);
+      throw OrganizationsError.slug_reserved(`The slug "${slug}" is reserved`, [{ field: 'slug', problems: ['slug is reserved'] }]);
     }
-    const taken = () => conflict('slug_taken', `The slug "${slug}" is already taken`);
+    const taken = () => OrganizationsError.slug_taken(`The slug "${slug}" is already taken`);
     const holder = await this.dataSource.getRepository(Organization).findOne({ where: { slug } });
     if (holder && holder.id !== ctx.requireOrganizationId()) throw taken();
     return this.change(ctx, 'organization.slug_changed', (o) => {
@@ -120,7 +121,7 @@ export class OrganizationProfileService {
       : role.slug === OWNER_ROLE
         ? 'default_role cannot be owner'
         : '';
-    if (problem) throw badRequest('validation_failed', problem, [{ field: 'settings.default_role', problems: [problem] }]);
+    if (problem) throw PlatformError.validation_failed(problem, [{ field: 'settings.default_role', problems: [problem] }]);
   }
 }
 

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { badRequest, forbidden, isUuid, notFound, type RequestContext, TenantRepository } from '@atrium/platform';
+import { isUuid, notFound, type RequestContext, TenantRepository } from '@atrium/platform';
 import { OrganizationProfileService } from '../organizations/organization-profile.service.js';
 import { resolveSettings } from '../organizations/settings.js';
 import { isPermission, OWNER_ROLE } from './permissions.js';
 import { Role } from './role.entity.js';
+import { OrganizationsError } from '../organizations.errors.js';
 
 /** Names other API documents use for our built-in roles (admin, manager and user in the API-keys contract). */
 const ROLE_ALIASES: Readonly<Record<string, string>> = { user: 'member' };
@@ -13,7 +14,7 @@ const ROLE_ALIASES: Readonly<Record<string, string>> = { user: 'member' };
 export function assertKnownPermissions(permissions: string[]): void {
   const unknown = [...new Set(permissions.filter((p) => !isPermission(p)))];
   if (unknown.length) {
-    throw badRequest('unknown_permissions', `Unknown permission(s): ${unknown.join(', ')}; see GET /roles/permissions`, [
+    throw OrganizationsError.unknown_permissions(`Unknown permission(s): ${unknown.join(', ')}; see GET /roles/permissions`, [
       { field: 'permissions', problems: unknown.map((p) => `unknown permission "${p}"`) },
     ]);
   }
@@ -22,7 +23,7 @@ export function assertKnownPermissions(permissions: string[]): void {
 /** 403 unless the caller holds every permission: nobody grants, or manages someone holding, more than they have. */
 export function assertHeld(ctx: RequestContext, permissions: readonly string[], what: string): void {
   const notHeld = [...new Set(permissions.filter((p) => !ctx.can(p)))].sort();
-  if (notHeld.length) throw forbidden('permission_not_held', `${what} permissions you do not hold: ${notHeld.join(', ')}`);
+  if (notHeld.length) throw OrganizationsError.permission_not_held(`${what} permissions you do not hold: ${notHeld.join(', ')}`);
 }
 
 export const isOwnerRole = (role: Role) => role.builtIn && role.slug === OWNER_ROLE;

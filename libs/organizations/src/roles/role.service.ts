@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { conflict, EventBus, isUniqueViolation, type Page, type RequestContext, TenantRepository } from '@atrium/platform';
+import { EventBus, isUniqueViolation, type Page, type RequestContext, TenantRepository } from '@atrium/platform';
 import { Membership } from '../memberships/membership.entity.js';
 import { OrganizationProfileService } from '../organizations/organization-profile.service.js';
 import { resolveSettings } from '../organizations/settings.js';
@@ -10,11 +10,11 @@ import { RoleGrantsRegistry } from './role-grants.registry.js';
 import { Role } from './role.entity.js';
 import type { CreateRoleDto, RoleUsageDto, UpdateRoleDto } from './dto/role.dto.js';
 import { assertHeld, assertKnownPermissions } from './role-resolver.js';
+import { OrganizationsError } from '../organizations.errors.js';
 
 const snapshot = (r: Role) => ({ name: r.name, slug: r.slug, description: r.description, permissions: [...r.permissions].sort() });
-const slugTaken = (slug: string) => conflict('role_slug_taken', `A role with the slug "${slug}" already exists`);
-const builtIn = () =>
-  conflict('built_in_role', 'Built-in roles (owner, admin, manager, member) cannot be changed or deleted; create a custom role');
+const slugTaken = (slug: string) => OrganizationsError.role_slug_taken(`A role with the slug "${slug}" already exists`);
+const builtIn = () => OrganizationsError.built_in_role();
 
 /** Derives a role slug from its name: "Support Agent" → "support-agent". */
 export function slugify(name: string): string {
@@ -117,10 +117,10 @@ export class RoleService {
         .filter(([, n]) => n > 0);
       if (members || held.length) {
         const others = held.map(([key, n]) => `, ${n} ${key.replace(/_/g, ' ')}`).join('');
-        throw conflict('role_in_use', `The role is held by ${members} member(s)${others}; reassign them first`);
+        throw OrganizationsError.role_in_use(`The role is held by ${members} member(s)${others}; reassign them first`);
       }
       if (resolveSettings((await this.organizations.get(ctx, em)).settings).default_role === role.slug) {
-        throw conflict('role_is_default', 'The role is the organization default_role; choose another default first');
+        throw OrganizationsError.role_is_default();
       }
       const fallback = await repo.findOne(ctx, { slug: DEFAULT_MEMBER_ROLE, builtIn: true });
       for (const m of await memberships.find(ctx, { where: { roleId: role.id } })) {

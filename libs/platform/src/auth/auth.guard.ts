@@ -2,7 +2,8 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { CONTEXT_KEY, type ContextualRequest } from '../context/ctx.decorator.js';
 import { RequestContext } from '../context/request-context.js';
-import { DomainError, forbidden, unauthorized } from '../http/domain-error.js';
+import { DomainError } from '../http/domain-error.js';
+import { PlatformError } from '../platform.errors.js';
 import { RouteMemo } from '../http/route-memo.js';
 import { WsAuthGuard } from '../realtime/ws-auth.guard.js';
 import { Authenticator, type Credentials } from './authenticator.js';
@@ -75,7 +76,7 @@ export class AuthGuard implements CanActivate {
         : RequestContext.anonymous(creds.requestId, creds.ip, creds.userAgent);
       return true;
     }
-    if (!presented) throw unauthorized('missing_credentials', 'Authentication required: send a bearer token or an x-api-key');
+    if (!presented) throw PlatformError.missing_credentials();
     const ctx = await this.authenticator.authenticate(creds);
     req[CONTEXT_KEY] = ctx;
     const unmet = ctx.meta.restrictions?.[0];
@@ -83,7 +84,7 @@ export class AuthGuard implements CanActivate {
 
     const missing = required.filter((p) => !ctx.can(p));
     if (missing.length) {
-      throw forbidden('missing_permission', `This action requires the permission(s): ${missing.join(', ')}`);
+      throw PlatformError.missing_permission(`This action requires the permission(s): ${missing.join(', ')}`);
     }
     return true;
   }

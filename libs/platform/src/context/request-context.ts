@@ -1,4 +1,4 @@
-import { forbidden, unauthorized } from '../http/domain-error.js';
+import { PlatformError } from '../platform.errors.js';
 
 /**
  * What the credential check read along with the credential, for this one request (never cached): the
@@ -81,9 +81,9 @@ export class RequestContext {
   requireUserId(): string {
     if (this.userId) return this.userId;
     if (this.meta.authMethod === 'api_key') {
-      throw forbidden('user_session_required', 'This action needs a signed-in user, not an API key');
+      throw PlatformError.user_session_required();
     }
-    throw unauthorized();
+    throw PlatformError.unauthorized();
   }
 
   can(permission: string): boolean {

@@ -1,13 +1,14 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { DomainError } from './domain-error.js';
+import { PlatformError } from '../platform.errors.js';
+import type { DomainError } from './domain-error.js';
 
 function bodyError(err: { type?: string; status?: number }): DomainError {
-  if (err.type === 'entity.too.large') return new DomainError('payload_too_large', 'payload_too_large', 'Request body is too large');
-  if (err.type === 'entity.parse.failed') return new DomainError('bad_request', 'malformed_json', 'Request body is not valid JSON');
+  if (err.type === 'entity.too.large') return PlatformError.payload_too_large();
+  if (err.type === 'entity.parse.failed') return PlatformError.malformed_json();
   if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') {
-    return new DomainError('unsupported_media_type', 'unsupported_encoding', 'Unsupported body encoding');
+    return PlatformError.unsupported_encoding();
   }
-  return new DomainError('bad_request', 'unreadable_body', 'Request body could not be read');
+  return PlatformError.unreadable_body();
 }
 
 const wrap =

@@ -38,13 +38,6 @@ export class DomainError extends Error {
   }
 }
 
+/** The generic 404 of a resource: `<resource>_not_found` (other codes live in each module's <lib>.errors.ts). */
 export const notFound = (resource: string) =>
   new DomainError('not_found', `${resource.toLowerCase().replace(/\s+/g, '_')}_not_found`, `${resource} not found`);
-
-export const conflict = (code: string, message: string) => new DomainError('conflict', code, message);
-
-export const badRequest = (code: string, message: string, details?: unknown) => new DomainError('bad_request', code, message, details);
-
-export const forbidden = (code: string, message: string) => new DomainError('forbidden', code, message);
-
-export const unauthorized = (code = 'unauthorized', message = 'Authentication required') => new DomainError('unauthorized', code, message);

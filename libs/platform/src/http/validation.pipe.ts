@@ -1,5 +1,5 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
-import { DomainError } from './domain-error.js';
+import { PlatformError } from '../platform.errors.js';
 
 export interface FieldProblem {
   field: string;
@@ -69,7 +69,7 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => {
       const details = flatten(errors);
       const lines = details.flatMap((d) => d.problems);
-      return new DomainError('bad_request', 'validation_failed', lines.join('; ') || 'Invalid request', details);
+      return PlatformError.validation_failed(lines.join('; ') || undefined, details);
     },
   });
 }

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { DomainError } from '../http/domain-error.js';
+import { PlatformError } from '../platform.errors.js';
 import type { Count } from './rate-limit.counters.js';
 
 const resetSeconds = (c: Count) => Math.ceil(c.resetMs / 1000);
@@ -32,7 +32,7 @@ export function applyCounts(res: Response, counts: Count[]): void {
   if (over.length) {
     const worst = over.reduce((a, b) => (b.resetMs > a.resetMs ? b : a));
     const retryAfter = String(Math.max(1, resetSeconds(worst)));
-    throw new DomainError('too_many_requests', 'rate_limited', `Too many requests; try again in ${retryAfter} seconds`, undefined, {
+    throw PlatformError.rate_limited(`Too many requests; try again in ${retryAfter} seconds`, undefined, {
       ...headersOf(worst),
       'Retry-After': retryAfter,
     });

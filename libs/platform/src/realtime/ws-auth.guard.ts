@@ -1,8 +1,8 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PERMISSIONS_KEY } from '../auth/decorators.js';
-import { forbidden, unauthorized } from '../http/domain-error.js';
 import { RouteMemo } from '../http/route-memo.js';
+import { PlatformError } from '../platform.errors.js';
 import { socketContext } from './ws-ctx.decorator.js';
 
 /**
@@ -22,10 +22,10 @@ export class WsAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'ws') return false;
     const ctx = socketContext(context.switchToWs().getClient<{ data?: unknown }>());
-    if (!ctx) throw unauthorized('missing_credentials', 'This socket is not authenticated: connect with a token');
+    if (!ctx) throw PlatformError.missing_credentials('This socket is not authenticated: connect with a token');
     const missing = this.required.of(context).filter((p) => !ctx.can(p));
     if (missing.length) {
-      throw forbidden('missing_permission', `This action requires the permission(s): ${missing.join(', ')}`);
+      throw PlatformError.missing_permission(`This action requires the permission(s): ${missing.join(', ')}`);
     }
     return true;
   }

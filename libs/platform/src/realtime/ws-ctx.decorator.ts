@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { RequestContext } from '../context/request-context.js';
-import { unauthorized } from '../http/domain-error.js';
+import { PlatformError } from '../platform.errors.js';
 
 /** The context the gateway's handshake authenticated for this socket, if any. */
 export function socketContext(client: { data?: unknown }): RequestContext | undefined {
@@ -12,6 +12,6 @@ export function socketContext(client: { data?: unknown }): RequestContext | unde
 export const WsCtx = createParamDecorator((_: unknown, host: ExecutionContext): RequestContext => {
   const ctx = socketContext(host.switchToWs().getClient<{ data?: unknown }>());
   // WsAuthGuard refuses such sockets first; never hand a handler an empty context.
-  if (!ctx) throw unauthorized('missing_credentials', 'This socket is not authenticated');
+  if (!ctx) throw PlatformError.missing_credentials('This socket is not authenticated');
   return ctx;
 });

@@ -58,7 +58,7 @@ export class OrganizationSettingsDto {
       'Members must turn on two-factor authentication: until they do, requests acting for this organization answer ' +
       '403 `mfa_enrollment_required`, except MFA setup, their own account and sessions, the organization list and switch, ' +
       'and logout; sockets are refused. Takes effect and lifts on the next request. API keys are not affected. ' +
-      'Turning it on needs two-factor authentication on your own account (409 `mfa_not_enabled`).',
+      'Turning it on needs two-factor authentication on your own account (409 `own_mfa_required`).',
   })
   @IsOptional()
   @IsBoolean()

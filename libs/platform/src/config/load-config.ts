@@ -117,5 +117,11 @@ export function loadConfig(source: Env = process.env): AppConfig {
     { runWorkers: env.RUN_WORKERS, concurrency: env.QUEUE_CONCURRENCY, prefix: env.QUEUE_PREFIX },
     { authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE, defaultPerMinute: env.RATE_LIMIT_DEFAULT_PER_MINUTE },
     { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiBase: env.STRIPE_API_BASE },
+    {
+      relay: env.OUTBOX_RELAY,
+      pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
+      maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+      retentionDays: env.OUTBOX_RETENTION_DAYS,
+    },
   );
 }

@@ -1,2 +1,3 @@
 export * from './realtime.module.js';
 export * from './socket-adapter.js';
+export * from './headless-realtime.module.js';

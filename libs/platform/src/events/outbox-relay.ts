@@ -263,10 +263,10 @@ export class OutboxRelay {
   private async deliver(event: OutboxEvent, sub: OutboxSubscriber): Promise<unknown> {
     try {
       await this.dataSource.transaction(async (em) => {
-        const fresh = (await em.query(
+        const fresh = await em.query<unknown[]>(
           `INSERT INTO processed_events (event_id, subscriber) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
           [event.id, sub.name],
-        )) as unknown[];
+        );
         // Already processed: a relay died after the subscriber's commit and before marking the event delivered.
         if (!fresh.length) return;
         await sub.handle(event, em);

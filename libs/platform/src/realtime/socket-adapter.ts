@@ -60,7 +60,7 @@ export class AtriumSocketAdapter extends IoAdapter {
   async connect(): Promise<void> {
     const fanout = await openFanout(this.config, this.logger);
     this.adapterFactory = fanout.adapter;
-    this.closers.push(fanout.close);
+    this.closers.push(() => fanout.close());
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {

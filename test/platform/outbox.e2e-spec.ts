@@ -6,7 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import { createDataSource, Outbox, OutboxRelay, pruneOutbox, type OutboxEvent, type OutboxRelayOptions } from '@atrium/platform';
-import { openScratchDatabase } from '../support/scratch-database.js';
+import { dropDatabase, openScratchDatabase } from '../support/scratch-database.js';
 
 // The outbox is shared by every process on a database, and other spec files run apps (with relays) on the run's
 // database in parallel: this file gets a database of its own, so only its relays deliver its events.
@@ -78,6 +78,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(sources.map((ds) => ds.destroy()));
+  if (url) await dropDatabase(url);
 });
 
 describe('transactional outbox', () => {

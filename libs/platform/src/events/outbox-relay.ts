@@ -189,38 +189,55 @@ export class OutboxRelay {
     const blocks = await this.earlierPending(qr, events, now);
 
     let progress = false;
-    const delivered: string[] = [];
-    for (const row of events) {
-      const event = toEvent(row);
-      const seq = BigInt(row.seq);
-      const waits: Date[] = [];
-      for (const sub of this.outbox.subscribersFor(event.name)) {
-        const key = `${event.id}|${sub.name}`;
-        if (settled.has(key)) continue;
-        const orderKey = row.organization_id ? `${row.organization_id}|${sub.name}` : undefined;
+    const waits = new Map<string, Date[]>();
+    const wait = (id: string, until: Date) => waits.set(id, [...(waits.get(id) ?? []), until]);
+    const rows = events.map((row) => ({ row, event: toEvent(row), seq: BigInt(row.seq) }));
+    // Subscriber by subscriber: each is independent of the others; within one, events go in seq order.
+    for (const sub of this.outbox.registered()) {
+      const ready: typeof rows = [];
+      for (const r of rows) {
+        if (!wants(sub, r.event.name) || settled.has(`${r.event.id}|${sub.name}`)) continue;
+        const orderKey = orderKeyOf(r.row, sub);
         const block = orderKey ? blocks.get(orderKey) : undefined;
-        if (block && block.seq < seq) {
-          waits.push(block.until ?? now);
+        if (block && block.seq < r.seq) {
+          wait(r.event.id, block.until ?? now);
           continue;
         }
-        const due = retryAt.get(key);
+        const due = retryAt.get(`${r.event.id}|${sub.name}`);
         if (due && due > now) {
-          if (orderKey) blocks.set(orderKey, { seq, until: due });
-          waits.push(due);
+          if (orderKey) blocks.set(orderKey, { seq: r.seq, until: due });
+          wait(r.event.id, due);
           continue;
         }
-        const failure = await this.deliver(event, sub);
-        progress = true;
+        ready.push(r);
+      }
+      if (!ready.length) continue;
+      progress = true;
+      // The common case, everything succeeds, costs one transaction per subscriber and batch; a failure
+      // redoes the events one at a time, so only the failing one (and its organization's later ones) waits.
+      if (ready.length > 1 && (await this.deliverAll(sub, ready))) continue;
+      for (const r of ready) {
+        const orderKey = orderKeyOf(r.row, sub);
+        const block = orderKey ? blocks.get(orderKey) : undefined;
+        if (block && block.seq < r.seq) {
+          wait(r.event.id, block.until ?? now);
+          continue;
+        }
+        const failure = await this.deliver(r.event, sub);
         if (!failure) continue;
-        const next = await this.recordFailure(qr, event, sub, failure);
+        const next = await this.recordFailure(qr, r.event, sub, failure);
         if (next) {
-          if (orderKey) blocks.set(orderKey, { seq, until: next });
-          waits.push(next);
+          if (orderKey) blocks.set(orderKey, { seq: r.seq, until: next });
+          wait(r.event.id, next);
         }
       }
-      if (!waits.length) delivered.push(event.id);
+    }
+    const delivered: string[] = [];
+    for (const { event } of rows) {
+      const pending = waits.get(event.id);
+      if (!pending) delivered.push(event.id);
       else {
-        const until = new Date(Math.min(...waits.map((d) => d.getTime())));
+        const until = new Date(Math.min(...pending.map((d) => d.getTime())));
         if (until > now) await qr.query(`UPDATE outbox_events SET available_at = $2 WHERE id = $1`, [event.id, until]);
       }
     }
@@ -257,6 +274,24 @@ export class OutboxRelay {
       }
     }
     return blocks;
+  }
+
+  /** Runs one subscriber for several events in one transaction; false (and nothing kept) if any failed. */
+  private async deliverAll(sub: OutboxSubscriber, ready: Array<{ event: OutboxEvent }>): Promise<boolean> {
+    const events = ready.map((r) => r.event);
+    try {
+      await this.dataSource.transaction(async (em) => {
+        const fresh = await em.query<Array<{ event_id: string }>>(
+          `INSERT INTO processed_events (event_id, subscriber) SELECT unnest($1::uuid[]), $2 ON CONFLICT DO NOTHING RETURNING event_id`,
+          [events.map((e) => e.id), sub.name],
+        );
+        const todo = new Set(fresh.map((r) => r.event_id));
+        for (const event of events) if (todo.has(event.id)) await sub.handle(event, em);
+      });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Runs one subscriber for one event in its own transaction; returns the error if it failed. */
@@ -302,6 +337,11 @@ export class OutboxRelay {
     return row.next_attempt_at;
   }
 }
+
+const wants = (sub: OutboxSubscriber, name: string) => sub.events === '*' || sub.events.includes(name);
+
+/** Events of one organization reach one subscriber in order; events without an organization have no order. */
+const orderKeyOf = (row: EventRow, sub: OutboxSubscriber) => (row.organization_id ? `${row.organization_id}|${sub.name}` : undefined);
 
 function toEvent(row: EventRow): OutboxEvent {
   return {

@@ -44,6 +44,11 @@ export class Outbox {
     this.subscribers.set(subscriber.name, subscriber);
   }
 
+  /** Every registered subscriber, in registration order. */
+  registered(): OutboxSubscriber[] {
+    return [...this.subscribers.values()];
+  }
+
   /** The subscribers that receive events named `name`. */
   subscribersFor(name: string): OutboxSubscriber[] {
     return [...this.subscribers.values()].filter((s) => s.events === '*' || s.events.includes(name));

@@ -121,6 +121,32 @@ describe('transactional outbox', () => {
     }
   });
 
+  it('reconnects its LISTEN connection when it drops, and is woken by NOTIFY again', async () => {
+    const ds = await openSource();
+    const outbox = new Outbox();
+    outbox.subscribe(recording('relisten', ['test.relisten']));
+    const relay = relayOn(ds, outbox, { pollIntervalMs: 60_000 });
+    await relay.start();
+    const listeners = async () =>
+      (
+        await ds.query<Array<{ pid: number }>>(
+          `SELECT pid FROM pg_stat_activity WHERE application_name = 'atrium-outbox-listen' AND datname = current_database()`,
+        )
+      ).map((r) => r.pid);
+    try {
+      const [before] = await listeners();
+      await ds.query(`SELECT pg_terminate_backend($1)`, [before]);
+      await eventually(async () => {
+        const now = await listeners();
+        return now.length === 1 && now[0] !== before;
+      });
+      const id = await add(ds, outbox, { name: 'test.relisten', organizationId: randomUUID(), payload: {} });
+      await eventually(async () => (await effects(ds, 'event_id = $1', [id])).length === 1, 5000);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('delivers an event whose writer was SIGKILLed right after commit, once', async () => {
     const ds = await openSource();
     const id = await runChildUntil('commit', 'committed');

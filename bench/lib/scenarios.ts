@@ -314,9 +314,8 @@ export async function outbox(ctx: BenchContext): Promise<ScenarioReport> {
   const member = ctx.seed.members[0];
   const samples = ctx.settings.quick ? 200 : 1000;
   const { io } = await import('socket.io-client');
-  const { Server } = await import('socket.io');
-  const { Logger } = await import('@nestjs/common');
-  const { createDataSource, openFanout, Outbox } = await import('@atrium/platform');
+  const { createDataSource, AtriumSocketAdapter, Outbox } = await import('@atrium/platform');
+  const { createServer } = await import('node:http');
   const ds = createDataSource({
     url: ctx.config.database.url!,
     entities: [],
@@ -325,8 +324,10 @@ export async function outbox(ctx: BenchContext): Promise<ScenarioReport> {
     applicationName: 'atrium-bench-outbox',
   });
   await ds.initialize();
-  const fanout = await openFanout(ctx.config, new Logger('bench'));
-  const emitter = new Server({ adapter: fanout.adapter });
+  // A socket.io server on the app's fan-out adapter, attached to an HTTP server that never listens (as the worker emits).
+  const fanout = new AtriumSocketAdapter(createServer() as never, ctx.config);
+  await fanout.connect();
+  const emitter = fanout.createIOServer(0);
   const socket = io(ctx.servers.app.url, {
     transports: ['websocket'],
     query: { token: member.accessToken },
@@ -424,8 +425,7 @@ export async function outbox(ctx: BenchContext): Promise<ScenarioReport> {
     };
   } finally {
     socket.close();
-    await emitter.close().catch(() => undefined);
-    await fanout.close();
+    await fanout.close(emitter);
     await ds.destroy();
   }
 }

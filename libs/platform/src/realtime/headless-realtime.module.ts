@@ -1,14 +1,17 @@
-import { Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Server } from 'socket.io';
+import { Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { createServer } from 'node:http';
+import type { Server } from 'socket.io';
 import { AppConfig } from '../config/app-config.js';
 import { RealtimeSubscriber } from '../events/realtime-subscriber.js';
-import { type Fanout, openFanout } from './socket-adapter.js';
+import { AtriumSocketAdapter } from './socket-adapter.js';
 
-/** A socket.io server with no listener, only the fan-out adapter: what a process without sockets emits through. */
+/**
+ * A socket.io server on the api's fan-out adapter, attached to an HTTP server that never listens: what a process
+ * without sockets emits through. (socket.io's close() needs an attached engine, hence the idle HTTP server.)
+ */
 @Injectable()
 class HeadlessRealtime implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger('Realtime');
-  private fanout?: Fanout;
+  private adapter?: AtriumSocketAdapter;
   private server?: Server;
 
   constructor(
@@ -17,14 +20,14 @@ class HeadlessRealtime implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.fanout = await openFanout(this.config, this.logger);
-    this.server = new Server({ adapter: this.fanout.adapter });
+    this.adapter = new AtriumSocketAdapter(createServer() as never, this.config);
+    await this.adapter.connect();
+    this.server = this.adapter.createIOServer(0);
     this.push.attach(this.server);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.server?.close().catch(() => undefined);
-    await this.fanout?.close();
+    if (this.adapter && this.server) await this.adapter.close(this.server);
   }
 }
 

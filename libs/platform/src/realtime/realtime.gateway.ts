@@ -6,7 +6,6 @@ import { Authenticator } from '../auth/authenticator.js';
 import type { RequestContext } from '../context/request-context.js';
 import { DomainError } from '../http/domain-error.js';
 import { EventBus, type DomainEvent } from '../events/event-bus.js';
-import { RealtimeSubscriber } from '../events/realtime-subscriber.js';
 
 /** The sockets of one user acting for one organization. */
 const memberRoom = (organizationId: string, userId: string) => `member:${organizationId}:${userId}`;
@@ -27,7 +26,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
   constructor(
     private readonly authenticator: Authenticator,
     private readonly events: EventBus,
-    private readonly outboxPush: RealtimeSubscriber,
   ) {}
 
   onModuleInit(): void {
@@ -59,7 +57,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
   }
 
   afterInit(server: Server): void {
-    this.outboxPush.attach(server);
     server.use((socket, next) => {
       const hs = socket.handshake;
       const auth = (hs.auth ?? {}) as Record<string, unknown>;

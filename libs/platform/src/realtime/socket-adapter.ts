@@ -9,37 +9,6 @@ import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config.js';
 import { corsOptions } from '../http/edge-headers.js';
 
-/** The socket.io adapter that carries emits to every instance, and how to close its connections. */
-export interface Fanout {
-  adapter: ServerOptions['adapter'];
-  close(): Promise<void>;
-}
-
-/** The Redis adapter when REDIS_URL is set, else the PostgreSQL adapter on the app's database. */
-export async function openFanout(config: AppConfig, logger: Logger): Promise<Fanout> {
-  if (config.redisUrl) {
-    const pub = createClient({ url: config.redisUrl });
-    const sub = pub.duplicate();
-    pub.on('error', (err: Error) => logger.warn(`redis pub: ${err.message}`));
-    sub.on('error', (err: Error) => logger.warn(`redis sub: ${err.message}`));
-    await Promise.all([pub.connect(), sub.connect()]);
-    logger.log('socket.io fan-out: Redis adapter');
-    return {
-      adapter: createRedisAdapter(pub, sub) as ServerOptions['adapter'],
-      close: async () => {
-        await Promise.allSettled([pub.quit(), sub.quit()]);
-      },
-    };
-  }
-  const pool = new pg.Pool({ connectionString: config.database.url, max: 2 });
-  pool.on('error', (err) => logger.warn(`postgres adapter pool: ${err.message}`));
-  logger.log('socket.io fan-out: PostgreSQL adapter');
-  return {
-    adapter: createPostgresAdapter(pool, { cleanupInterval: 30_000 }) as ServerOptions['adapter'],
-    close: () => pool.end(),
-  };
-}
-
 /**
  * socket.io with the configured CORS allowlist and cross-instance fan-out:
  * the Redis adapter when REDIS_URL is set, else the PostgreSQL adapter on the app's database.
@@ -58,9 +27,25 @@ export class AtriumSocketAdapter extends IoAdapter {
 
   /** Opens the fan-out connections; call before `app.listen`. */
   async connect(): Promise<void> {
-    const fanout = await openFanout(this.config, this.logger);
-    this.adapterFactory = fanout.adapter;
-    this.closers.push(() => fanout.close());
+    if (this.config.redisUrl) {
+      const pub = createClient({ url: this.config.redisUrl });
+      const sub = pub.duplicate();
+      pub.on('error', (err: Error) => this.logger.warn(`redis pub: ${err.message}`));
+      sub.on('error', (err: Error) => this.logger.warn(`redis sub: ${err.message}`));
+      await Promise.all([pub.connect(), sub.connect()]);
+      this.adapterFactory = createRedisAdapter(pub, sub) as ServerOptions['adapter'];
+      this.closers.push(
+        () => pub.quit(),
+        () => sub.quit(),
+      );
+      this.logger.log('socket.io fan-out: Redis adapter');
+    } else {
+      const pool = new pg.Pool({ connectionString: this.config.database.url, max: 2 });
+      pool.on('error', (err) => this.logger.warn(`postgres adapter pool: ${err.message}`));
+      this.adapterFactory = createPostgresAdapter(pool, { cleanupInterval: 30_000 }) as ServerOptions['adapter'];
+      this.closers.push(() => pool.end());
+      this.logger.log('socket.io fan-out: PostgreSQL adapter');
+    }
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {

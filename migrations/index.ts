@@ -5,7 +5,7 @@ import { PackageCatalogue1764000200000 } from './1764000200000-package-catalogue
 import { Invitations1764000200001 } from './1764000200001-invitations.js';
 import { MemberListIndex1764000300000 } from './1764000300000-member-list-index.js';
 import { DirectoryVersion1764000300001 } from './1764000300001-directory-version.js';
-import { Outbox1764000400000 } from './1764000400000-outbox.js';
+import { Outbox1764000600000 } from './1764000600000-outbox.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -16,5 +16,5 @@ export const MIGRATIONS = [
   Invitations1764000200001,
   MemberListIndex1764000300000,
   DirectoryVersion1764000300001,
-  Outbox1764000400000,
+  Outbox1764000600000,
 ];

@@ -4,8 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The transactional outbox: events written in the changing transaction, the per-subscriber retry and parking
  * state of their delivery, and the (event, subscriber) pairs already processed, which make effects exactly-once.
  */
-export class Outbox1764000400000 implements MigrationInterface {
-  name = 'Outbox1764000400000';
+export class Outbox1764000600000 implements MigrationInterface {
+  name = 'Outbox1764000600000';
 
   async up(q: QueryRunner): Promise<void> {
     // `seq` is the order of delivery; writers of one organization are serialized (see Outbox.add), so it is their commit order.

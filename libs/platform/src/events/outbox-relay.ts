@@ -28,6 +28,11 @@ interface EventRow {
   now: Date;
 }
 
+interface ClaimedRow extends EventRow {
+  settled: string[];
+  retrying: Array<{ subscriber: string; at: string }>;
+}
+
 interface EarlierRow {
   seq: string;
   organization_id: string;
@@ -159,33 +164,30 @@ export class OutboxRelay {
   }
 
   private async deliverBatch(qr: QueryRunner): Promise<boolean> {
+    // One round trip: the claimed rows with what each subscriber has already done (processed, parked, retrying).
     const events = (await qr.query(
-      `SELECT id, seq, name, organization_id, actor_id, payload, rooms, request_id, created_at, now() AS now
-         FROM outbox_events
-        WHERE delivered_at IS NULL AND available_at <= now()
-        ORDER BY seq
-        LIMIT $1
-        FOR NO KEY UPDATE SKIP LOCKED`,
+      `WITH claimed AS (
+         SELECT id, seq, name, organization_id, actor_id, payload, rooms, request_id, created_at
+           FROM outbox_events
+          WHERE delivered_at IS NULL AND available_at <= now()
+          ORDER BY seq
+          LIMIT $1
+          FOR NO KEY UPDATE SKIP LOCKED
+       )
+       SELECT c.*, now() AS now,
+              ARRAY(SELECT p.subscriber FROM processed_events p WHERE p.event_id = c.id
+                    UNION ALL
+                    SELECT d.subscriber FROM outbox_deliveries d WHERE d.event_id = c.id AND d.parked_at IS NOT NULL) AS settled,
+              (SELECT coalesce(json_agg(json_build_object('subscriber', d.subscriber, 'at', d.next_attempt_at)), '[]')
+                 FROM outbox_deliveries d WHERE d.event_id = c.id AND d.parked_at IS NULL) AS retrying
+         FROM claimed c
+        ORDER BY c.seq`,
       [this.opts.batchSize ?? 200],
-    )) as EventRow[];
+    )) as ClaimedRow[];
     if (!events.length) return false;
     const now = events[0].now;
-    const ids = events.map((e) => e.id);
-    const settled = new Set<string>();
-    const retryAt = new Map<string, Date>();
-    for (const r of (await qr.query(`SELECT event_id, subscriber FROM processed_events WHERE event_id = ANY($1::uuid[])`, [ids])) as Array<{
-      event_id: string;
-      subscriber: string;
-    }>) {
-      settled.add(`${r.event_id}|${r.subscriber}`);
-    }
-    for (const r of (await qr.query(
-      `SELECT event_id, subscriber, next_attempt_at, parked_at FROM outbox_deliveries WHERE event_id = ANY($1::uuid[])`,
-      [ids],
-    )) as Array<{ event_id: string; subscriber: string; next_attempt_at: Date; parked_at: Date | null }>) {
-      if (r.parked_at) settled.add(`${r.event_id}|${r.subscriber}`);
-      else retryAt.set(`${r.event_id}|${r.subscriber}`, r.next_attempt_at);
-    }
+    const settled = new Set(events.flatMap((e) => e.settled.map((sub) => `${e.id}|${sub}`)));
+    const retryAt = new Map(events.flatMap((e) => e.retrying.map((r) => [`${e.id}|${r.subscriber}`, new Date(r.at)] as const)));
     const blocks = await this.earlierPending(qr, events, now);
 
     let progress = false;

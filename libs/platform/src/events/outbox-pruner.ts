@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 
-/** Advisory lock key (two-int form) that lets one process at a time prune. */
-const PRUNE_LOCK = [0x0b0e, 1] as const;
+/** Advisory lock key (two-int form) that lets one process at a time prune; its own namespace, apart from Outbox.add's. */
+const PRUNE_LOCK = [0x0b0f, 0] as const;
 
 /**
  * Deletes delivered events older than `retentionDays`, with their delivery records and processed marks, in

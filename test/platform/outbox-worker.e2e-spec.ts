@@ -21,7 +21,9 @@ let workerData: string;
 
 beforeAll(async () => {
   const runUrl = new URL(inject('databaseUrl'));
-  runUrl.pathname = `${runUrl.pathname}_outbox_worker_${process.pid}`;
+  // A fixed name (dropped first), so a run that could not clean up leaves one database behind, not one per run.
+  runUrl.pathname = `${runUrl.pathname}_outbox_worker_spec`;
+  await dropDatabase(runUrl.toString());
   url = (await openScratchDatabase('outbox-worker', runUrl.toString())).url;
   api = await startTestApp({ DATABASE_URL: url, OUTBOX_RELAY: 'false' });
   workerData = mkdtempSync(join(tmpdir(), 'atrium-test-worker-'));

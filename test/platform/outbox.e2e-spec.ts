@@ -69,7 +69,9 @@ beforeAll(async () => {
   // Retries and parking log on purpose here; the parking test reads the log calls through a spy.
   Logger.overrideLogger(['fatal']);
   const runUrl = new URL(inject('databaseUrl'));
-  runUrl.pathname = `${runUrl.pathname}_outbox_${process.pid}`;
+  // A fixed name (dropped first), so a run that could not clean up leaves one database behind, not one per run.
+  runUrl.pathname = `${runUrl.pathname}_outbox_spec`;
+  await dropDatabase(runUrl.toString());
   url = (await openScratchDatabase('outbox', runUrl.toString())).url;
   const ds = await openSource();
   await ds.query(`CREATE TABLE IF NOT EXISTS outbox_test_effects (

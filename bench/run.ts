@@ -37,7 +37,7 @@ const USERS = 1000;
 const profile = (server: string) => (cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'profiles', server)}`] : []);
 const RESULTS = resolve(ROOT, 'bench/results');
 
-const ORDER = ['memory', 'users-me-jwt', 'users-list-admin', 'api-key', 'refresh', 'login'] as const;
+const ORDER = ['memory', 'users-me-jwt', 'users-list-admin', 'api-key', 'refresh', 'login', 'outbox'] as const;
 const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => Promise<scenarios.ScenarioReport>> = {
   memory: scenarios.memory,
   'users-me-jwt': scenarios.usersMeJwt,
@@ -45,6 +45,7 @@ const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => P
   'api-key': scenarios.apiKey,
   refresh: scenarios.refresh,
   login: scenarios.login,
+  outbox: scenarios.outbox,
 };
 
 async function expectOk(what: string, res: Promise<Response>): Promise<void> {
@@ -59,7 +60,8 @@ async function main(): Promise<void> {
   const secrets = { JWT_SECRET: randomBytes(32).toString('base64url'), ENCRYPTION_KEY: randomBytes(32).toString('hex') };
   // Access tokens minted at seed time must outlive the run (the app's default is 15 minutes).
   const env = { ...secrets, JWT_ACCESS_TTL_SECONDS: '86400' };
-  const config = loadConfig({ ...env, DATABASE_URL: db.url, DATA_DIR: dataDir });
+  // REDIS_URL as the app sees it (servers inherit the environment): scenarios that emit through the adapter use the same one.
+  const config = loadConfig({ ...env, DATABASE_URL: db.url, DATA_DIR: dataDir, REDIS_URL: process.env.REDIS_URL });
   const servers: Partial<Record<TargetName, Server>> = {};
   const data = await seed(db.url, config, USERS);
   log(`seeded organization ${data.organizationId} with ${USERS} users`);
@@ -125,6 +127,7 @@ async function main(): Promise<void> {
 
     const ctx: scenarios.BenchContext = {
       servers: servers as Record<TargetName, Server>,
+      config,
       settings,
       seed: data,
       cores: availableParallelism(),

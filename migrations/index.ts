@@ -8,6 +8,7 @@ import { DirectoryVersion1764000300001 } from './1764000300001-directory-version
 import { PendingEmail1764000410000 } from './1764000410000-pending-email.js';
 import { MailDeliveryMessage1764000500100 } from './1764000500100-mail-delivery-message.js';
 import { DirectoryVersionShownColumns1764000500200 } from './1764000500200-directory-version-shown-columns.js';
+import { Outbox1764000600000 } from './1764000600000-outbox.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   PendingEmail1764000410000,
   MailDeliveryMessage1764000500100,
   DirectoryVersionShownColumns1764000500200,
+  Outbox1764000600000,
 ];

@@ -1,3 +1,4 @@
+import type { AppConfig } from '@atrium/platform';
 import { compare, type CompareOutcome, type Settings, type TargetName } from './compare.js';
 import { type LoadResult, type RequestSpec, runLoad } from './load.js';
 import { BENCH_PASSWORD, type Seed } from './seed.js';
@@ -36,6 +37,8 @@ export interface ScenarioReport {
 
 export interface BenchContext {
   servers: Record<TargetName, Server>;
+  /** The configuration the app runs with (database, Redis), for scenarios that reach its database or adapter. */
+  config: AppConfig;
   settings: Settings;
   seed: Seed;
   cores: number;
@@ -295,4 +298,134 @@ export async function memory(ctx: BenchContext): Promise<ScenarioReport> {
     ],
     raw: { first, total, rssFirst, rssTotal, a, b },
   };
+}
+
+/** Percentile of already-sorted values. */
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+
+/**
+ * Domain events through the outbox: commit → socket receipt latency for an event pushed to a user room (the app's
+ * relay delivers it), against committing and then emitting directly through the socket.io adapter (what an
+ * in-process publish on another instance costs); and the relay's throughput to a no-op subscriber (the built-in
+ * `realtime` one, for events with no rooms).
+ */
+export async function outbox(ctx: BenchContext): Promise<ScenarioReport> {
+  const title = 'outbox: commit → socket receipt';
+  const member = ctx.seed.members[0];
+  const samples = ctx.settings.quick ? 200 : 1000;
+  const { io } = await import('socket.io-client');
+  const { createDataSource, AtriumSocketAdapter, Outbox } = await import('@atrium/platform');
+  const { createServer } = await import('node:http');
+  const ds = createDataSource({
+    url: ctx.config.database.url!,
+    entities: [],
+    migrations: [],
+    poolSize: 4,
+    applicationName: 'atrium-bench-outbox',
+  });
+  await ds.initialize();
+  // A socket.io server on the app's fan-out adapter, attached to an HTTP server that never listens (as the worker emits).
+  const fanout = new AtriumSocketAdapter(createServer() as never, ctx.config);
+  await fanout.connect();
+  const emitter = fanout.createIOServer(0);
+  const socket = io(ctx.servers.app.url, {
+    transports: ['websocket'],
+    query: { token: member.accessToken },
+    reconnection: false,
+    forceNew: true,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    await sleep(500);
+    const receipt = (name: string, i: number) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${name} #${i} not received within 10 s`)), 10_000);
+        const on = (p: { i: number }) => {
+          if (p.i !== i) return;
+          socket.off(name, on);
+          clearTimeout(timer);
+          resolve();
+        };
+        socket.on(name, on);
+      });
+    const outboxWriter = new Outbox();
+    const room = [`user:${member.id}`];
+    const measure = async (kind: 'direct' | 'outbox') => {
+      const latencies: number[] = [];
+      for (let i = 0; i < samples; i++) {
+        const name = `bench.${kind}`;
+        const got = receipt(name, i);
+        const t0 = performance.now();
+        if (kind === 'outbox') {
+          await ds.transaction((em) =>
+            outboxWriter.add(em, { name, organizationId: ctx.seed.organizationId, payload: { i }, rooms: room }),
+          );
+        } else {
+          await ds.transaction((em) => em.query('SELECT 1'));
+          emitter.to(room).emit(name, { i });
+        }
+        await got;
+        latencies.push(performance.now() - t0);
+      }
+      latencies.sort((a, b) => a - b);
+      return {
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        rps: samples / (latencies.reduce((a, b) => a + b, 0) / 1000),
+      };
+    };
+    const direct = await measure('direct');
+    const durable = await measure('outbox');
+    log(
+      `  ${title}: direct p50 ${direct.p50.toFixed(1)} / p99 ${direct.p99.toFixed(1)} ms; outbox p50 ${durable.p50.toFixed(1)} / p99 ${durable.p99.toFixed(1)} ms`,
+    );
+
+    // Throughput: a backlog of roomless events, committed at once, drained by the app's relay.
+    const backlog = ctx.settings.quick ? 5_000 : 20_000;
+    const t0 = performance.now();
+    await ds.query(
+      `WITH ins AS (
+         INSERT INTO outbox_events (id, name, organization_id, payload)
+         SELECT gen_random_uuid(), 'bench.noop', $1, jsonb_build_object('i', g) FROM generate_series(1, $2) g RETURNING 1
+       ) SELECT pg_notify('atrium_outbox', '') FROM (SELECT count(*) FROM ins) c`,
+      [ctx.seed.organizationId, backlog],
+    );
+    for (;;) {
+      const [{ n }] = await ds.query<Array<{ n: number }>>(
+        `SELECT count(*)::int AS n FROM outbox_events WHERE name = 'bench.noop' AND delivered_at IS NULL`,
+      );
+      if (n === 0) break;
+      await sleep(50);
+    }
+    const perSecond = backlog / ((performance.now() - t0) / 1000);
+    log(`  outbox relay: ${backlog} events in ${((backlog / perSecond) * 1000).toFixed(0)} ms (${perSecond.toFixed(0)} events/s)`);
+    const budget = 3 * direct.p99 + 20;
+    return {
+      id: 'outbox',
+      title,
+      available: true,
+      rows: [
+        { scenario: `${title} (user room)`, target: 'app: outbox + relay', ...durable },
+        { scenario: `${title} (user room)`, target: 'direct emit via adapter', ...direct },
+        { scenario: 'outbox relay, no-op subscriber', target: 'app', rps: perSecond, p50: NaN, p99: NaN },
+      ],
+      checks: [
+        {
+          scenario: title,
+          budget: 'p99 ≤ 3 × direct p99 + 20 ms',
+          measured: `${durable.p99.toFixed(1)} ms vs ${budget.toFixed(1)} ms`,
+          pass: durable.p99 <= budget,
+        },
+        { scenario: 'outbox relay', budget: '≥ 2,000 events/s', measured: `${perSecond.toFixed(0)} events/s`, pass: perSecond >= 2000 },
+      ],
+      raw: { direct, durable, backlog, perSecond },
+    };
+  } finally {
+    socket.close();
+    await fanout.close(emitter);
+    await ds.destroy();
+  }
 }

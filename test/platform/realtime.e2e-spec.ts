@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
-import { EventBus } from '@atrium/platform';
+import { EventBus, Outbox } from '@atrium/platform';
 import { registerOrg } from '../support/factories.js';
 import { connectSocket, nextEvent, stillConnected } from '../support/socket.js';
 import { startTestApp, testRedisUrl, type TestApp } from '../support/test-app.js';
@@ -75,6 +75,33 @@ describe(`socket.io gateway (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreSQL
     } finally {
       member.close();
       stranger.close();
+    }
+  });
+
+  it('pushes an event committed through the outbox on instance A to a socket on instance B, once', async () => {
+    const org = await registerOrg(a.http);
+    const member = await connectSocket(b.url, { token: org.accessToken });
+    try {
+      const seen: number[] = [];
+      member.on('test:outbox', (payload: { n: number }) => seen.push(payload.n));
+      const marker = nextEvent<{ n: number }>(member, 'test:outbox-marker');
+      // Give the adapters a moment to register the new room subscriptions across instances.
+      await new Promise((r) => setTimeout(r, 300));
+      const outbox = a.app.get(Outbox);
+      const room = [`org:${org.organizationId}`];
+      await a.app
+        .get(DataSource)
+        .transaction((em) => outbox.add(em, { name: 'test:outbox', organizationId: org.organizationId, payload: { n: 1 }, rooms: room }));
+      // Both instances run relays; the marker, delivered after the first event (same organization), proves the first was pushed once.
+      await a.app
+        .get(DataSource)
+        .transaction((em) =>
+          outbox.add(em, { name: 'test:outbox-marker', organizationId: org.organizationId, payload: { n: 2 }, rooms: room }),
+        );
+      expect(await marker).toEqual({ n: 2 });
+      expect(seen).toEqual([1]);
+    } finally {
+      member.close();
     }
   });
 

@@ -59,3 +59,17 @@ export async function openScratchDatabase(purpose: string, databaseUrl?: string)
   }
   return db;
 }
+
+/** Drops a database made with `openScratchDatabase` on a shared server (a spec that needs one of its own). */
+export async function dropDatabase(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}

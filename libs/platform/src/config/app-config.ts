@@ -31,6 +31,7 @@ export class AppConfig {
     readonly logLevel: string,
     readonly queue: { runWorkers: boolean; prefix: string },
     readonly rateLimit: RateLimitSettings,
+    readonly outbox: { relay: boolean; pollIntervalMs: number; maxAttempts: number; retentionDays: number },
   ) {}
 
   /** A copy pointing at a resolved database (the embedded one when no DATABASE_URL was given). */
@@ -39,7 +40,7 @@ export class AppConfig {
   }
 
   /** A copy with some settings replaced; for tests and tools. */
-  with(patch: Partial<Pick<AppConfig, 'queue' | 'http' | 'mail' | 'redisUrl' | 'rateLimit' | 'dataDir'>>): AppConfig {
+  with(patch: Partial<Pick<AppConfig, 'queue' | 'http' | 'mail' | 'redisUrl' | 'rateLimit' | 'dataDir' | 'outbox'>>): AppConfig {
     return Object.assign(Object.create(AppConfig.prototype) as AppConfig, this, patch);
   }
 

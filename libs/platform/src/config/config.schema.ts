@@ -127,6 +127,32 @@ export class EnvSchema {
   @Matches(/^[a-z][a-z0-9_]{0,30}$/, { message: 'QUEUE_PREFIX must be lowercase letters, digits or _ (max 31), starting with a letter' })
   QUEUE_PREFIX = 'atrium';
 
+  /** Run an outbox relay in this process (api and worker alike; any number of relays share the work safely). */
+  @Transform(toBool)
+  @IsBoolean()
+  OUTBOX_RELAY = true;
+
+  /** How often a relay polls for events when no NOTIFY woke it (missed notifications, retries coming due). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  OUTBOX_POLL_INTERVAL_MS = 1000;
+
+  /** Failed attempts after which a subscriber's delivery of an event is parked. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  OUTBOX_MAX_ATTEMPTS = 8;
+
+  /** Days delivered events (and parked deliveries) are kept before pruning. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  OUTBOX_RETENTION_DAYS = 7;
+
   /** Sign-in requests per minute per client IP, one budget across the sign-in routes (and per account on those that mail a link). */
   @Type(() => Number)
   @IsInt()

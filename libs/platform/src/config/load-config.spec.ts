@@ -28,6 +28,24 @@ describe('loadConfig', () => {
     expect(second.encryptionKey.equals(first.encryptionKey)).toBe(true);
   });
 
+  it('defaults the outbox settings and names each bad one', () => {
+    const config = loadConfig({ DATA_DIR: tempDir() });
+    expect(config.outbox).toEqual({ relay: true, pollIntervalMs: 1000, maxAttempts: 8, retentionDays: 7 });
+    expect(loadConfig({ DATA_DIR: tempDir(), OUTBOX_RELAY: 'false', OUTBOX_RETENTION_DAYS: '30' }).outbox).toMatchObject({
+      relay: false,
+      retentionDays: 30,
+    });
+    let error: unknown;
+    try {
+      loadConfig({ DATA_DIR: tempDir(), OUTBOX_MAX_ATTEMPTS: '0', OUTBOX_RETENTION_DAYS: 'week', OUTBOX_POLL_INTERVAL_MS: '5' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of ['OUTBOX_MAX_ATTEMPTS', 'OUTBOX_RETENTION_DAYS', 'OUTBOX_POLL_INTERVAL_MS']) expect(message).toContain(name);
+  });
+
   it('stops with a message naming every bad variable', () => {
     let error: unknown;
     try {

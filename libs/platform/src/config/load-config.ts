@@ -121,5 +121,11 @@ export function loadConfig(source: Env = process.env): AppConfig {
       resendVerificationPerHour: env.RATE_LIMIT_RESEND_VERIFICATION_PER_HOUR,
       defaultPerMinute: env.RATE_LIMIT_DEFAULT_PER_MINUTE,
     },
+    {
+      relay: env.OUTBOX_RELAY,
+      pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
+      maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+      retentionDays: env.OUTBOX_RETENTION_DAYS,
+    },
   );
 }

@@ -1,6 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { EventBus } from './event-bus.js';
+import { Outbox } from './outbox.js';
+import { OutboxRelayService } from './outbox-relay.service.js';
+import { RealtimeSubscriber } from './realtime-subscriber.js';
 
 @Global()
-@Module({ providers: [EventBus], exports: [EventBus] })
+@Module({ providers: [EventBus, Outbox, OutboxRelayService, RealtimeSubscriber], exports: [EventBus, Outbox, RealtimeSubscriber] })
 export class EventsModule {}

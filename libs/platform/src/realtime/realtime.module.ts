@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { GatewayOutboxLink } from './gateway-outbox.link.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 
-@Module({ providers: [RealtimeGateway] })
+@Module({ providers: [RealtimeGateway, GatewayOutboxLink] })
 export class RealtimeModule {}

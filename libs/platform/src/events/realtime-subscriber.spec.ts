@@ -1,0 +1,43 @@
+import type { Server } from 'socket.io';
+import type { EntityManager } from 'typeorm';
+import { describe, expect, it } from 'vitest';
+import { SocketReactionRegistry } from '../contributions/socket-reactions.registry.js';
+import { Outbox, type OutboxEvent } from './outbox.js';
+import { RealtimeSubscriber } from './realtime-subscriber.js';
+
+/** A socket.io server that records what it was asked to do. */
+function recordingServer() {
+  const calls: string[] = [];
+  const server = {
+    to: (rooms: string[]) => ({ emit: (name: string) => calls.push(`emit ${name} → ${rooms.join(',')}`) }),
+    in: (rooms: string[]) => ({ disconnectSockets: () => calls.push(`disconnect ${rooms.join(',')}`) }),
+  };
+  return { calls, server: server as unknown as Server };
+}
+
+const event = (name: string, rooms: string[] = []): OutboxEvent => ({ id: 'e1', name, payload: {}, rooms, createdAt: new Date() });
+const em = {} as EntityManager;
+
+describe('the realtime outbox subscriber', () => {
+  it('pushes to the event rooms and ends the sockets the registered reactions name', async () => {
+    const outbox = new Outbox();
+    const reactions = new SocketReactionRegistry();
+    reactions.disconnectOn('session.revoked', (e) => (e.payload as { rooms?: string[] }).rooms ?? ['session:s1']);
+    const realtime = new RealtimeSubscriber(outbox, reactions);
+    realtime.onModuleInit();
+    const { calls, server } = recordingServer();
+    realtime.attach(server);
+    const [sub] = outbox.subscribersFor('anything');
+    await sub.handle(event('chat.message', ['org:o1']), em);
+    await sub.handle(event('session.revoked'), em);
+    expect(calls).toEqual(['emit chat.message → org:o1', 'disconnect session:s1']);
+  });
+
+  it('fails (so the relay retries) in a process with no server to push through, but lets roomless events pass', async () => {
+    const outbox = new Outbox();
+    new RealtimeSubscriber(outbox).onModuleInit();
+    const [sub] = outbox.subscribersFor('anything');
+    await expect(Promise.resolve().then(() => sub.handle(event('chat.message', ['org:o1']), em))).rejects.toThrow(/no socket.io server/);
+    await expect(Promise.resolve().then(() => sub.handle(event('user.updated'), em))).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,38 @@
+import { Injectable, type OnModuleInit, Optional } from '@nestjs/common';
+import type { Server } from 'socket.io';
+import { SocketReactionRegistry } from '../contributions/socket-reactions.registry.js';
+import { Outbox, type OutboxEvent } from './outbox.js';
+
+/**
+ * The built-in outbox subscriber `realtime`: pushes each event that names rooms to socket.io, once, from
+ * whichever relay delivers it; the socket.io adapter carries it to the sockets on every instance. The api
+ * attaches its gateway's server, the worker a headless server on the same adapter. Sockets an event ends (the
+ * SocketReactionRegistry's `disconnectOn` rules, when the registry is provided) are disconnected the same way.
+ */
+@Injectable()
+export class RealtimeSubscriber implements OnModuleInit {
+  private server?: Server;
+
+  constructor(
+    private readonly outbox: Outbox,
+    @Optional() private readonly reactions?: SocketReactionRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.outbox.subscribe({ name: 'realtime', events: '*', handle: (event) => this.push(event) });
+  }
+
+  /** The server events are emitted through. */
+  attach(server: Server): void {
+    this.server = server;
+  }
+
+  private push(event: OutboxEvent): void {
+    const ended = this.reactions?.roomsEndedBy(event) ?? [];
+    if (!event.rooms?.length && !ended.length) return;
+    // Throwing makes the relay retry: an event is never marked pushed by a process that cannot push.
+    if (!this.server) throw new Error('no socket.io server attached in this process');
+    if (event.rooms?.length) this.server.to(event.rooms).emit(event.name, event.payload);
+    if (ended.length) this.server.in(ended).disconnectSockets(true);
+  }
+}

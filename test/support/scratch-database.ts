@@ -13,20 +13,29 @@ export interface ScratchDatabase {
   stop(): Promise<void>;
 }
 
-/** Creates the database named in the URL when the server does not have it yet. */
-async function ensureDatabase(url: string): Promise<void> {
+/** A quoted SQL identifier. */
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Runs `work` on the server's `postgres` database with the name of the database `url` points at. */
+async function onServer(url: string, work: (client: pg.Client, name: string) => Promise<void>): Promise<void> {
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    await work(client, name);
   } finally {
     await client.end();
   }
 }
+
+/** Creates the database named in the URL when the server does not have it yet. */
+const ensureDatabase = (url: string) =>
+  onServer(url, async (client, name) => {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${ident(name)}`);
+  });
 
 /**
  * `databaseUrl` when given (the database is created if missing), else an embedded PostgreSQL in a temporary
@@ -61,15 +70,7 @@ export async function openScratchDatabase(purpose: string, databaseUrl?: string)
 }
 
 /** Drops a database made with `openScratchDatabase` on a shared server (a spec that needs one of its own). */
-export async function dropDatabase(url: string): Promise<void> {
-  const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
+export const dropDatabase = (url: string) =>
+  onServer(url, async (client, name) => {
+    await client.query(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
+  });

@@ -6,7 +6,7 @@ import { newApiKey } from './api-key-format.js';
 import { ApiKey } from './api-key.entity.js';
 import type { CreateApiKeyDto } from './dto/api-key.dto.js';
 import { AccessError } from '../access.errors.js';
-import { OrganizationsError } from '@atrium/organizations';
+import { assertHeld } from '@atrium/organizations';
 
 const snapshot = (k: ApiKey) => ({
   name: k.name,
@@ -17,25 +17,20 @@ const snapshot = (k: ApiKey) => ({
   revoked_at: k.revokedAt,
 });
 
-/**
- * The grant rule for keys, as for roles: nobody gives a key, receives its secret or manages it while it holds
- * a permission they do not hold (else an admin could rotate the owner's key and act as the owner).
- */
-function assertWithin(ctx: RequestContext, permissions: readonly string[], what: string): void {
-  const notHeld = [...new Set(permissions.filter((p) => !ctx.can(p)))].sort();
-  if (notHeld.length) throw OrganizationsError.permission_not_held(`${what} permissions you do not hold: ${notHeld.join(', ')}`);
-}
-
 /** Keys that can still authenticate: they count towards the package's API key limit. */
 const usable = () => [
   { revokedAt: IsNull(), expiresAt: IsNull() },
   { revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
 ];
 
-/** Creates, lists, rotates and revokes the organization's API keys, within the package's key limit. */
 /** The package limit and usage meter of usable API keys. */
 export const API_KEYS_METER = 'api_keys';
 
+/**
+ * Creates, lists, rotates and revokes the organization's API keys, within the package's key limit. The grant rule
+ * of roles applies (`assertHeld`): nobody gives a key, receives its secret or manages it while it holds a permission
+ * they do not hold (else an admin could rotate the owner's key and act as the owner).
+ */
 @Injectable()
 export class ApiKeyService implements OnModuleInit {
   private readonly keys: TenantRepository<ApiKey>;
@@ -58,7 +53,7 @@ export class ApiKeyService implements OnModuleInit {
     // Keys are made and changed by people: a key cannot mint or rotate keys (that would outlive its own revocation).
     const creatorId = ctx.requireUserId();
     const permissions = [...new Set(dto.permissions ?? [...ctx.permissions])].sort();
-    assertWithin(ctx, permissions, 'A key cannot have');
+    assertHeld(ctx, permissions, 'A key cannot have');
     const expiresAt = dto.expires_at ? new Date(dto.expires_at) : null;
     if (expiresAt && expiresAt <= new Date()) {
       throw PlatformError.validation_failed('expires_at must be in the future', [
@@ -96,7 +91,7 @@ export class ApiKeyService implements OnModuleInit {
     return this.dataSource.transaction(async (em) => {
       const repo = this.keys.with(em);
       const apiKey = await repo.getById(ctx, id);
-      assertWithin(ctx, apiKey.permissions, 'This key has');
+      assertHeld(ctx, apiKey.permissions, 'This key has');
       if (apiKey.revokedAt) throw AccessError.api_key_already_revoked();
       if (apiKey.expiresAt && apiKey.expiresAt <= new Date()) throw AccessError.api_key_already_expired();
       const { key, prefix, keyHash } = newApiKey();
@@ -120,7 +115,7 @@ export class ApiKeyService implements OnModuleInit {
     return this.dataSource.transaction(async (em) => {
       const repo = this.keys.with(em);
       const apiKey = await repo.getById(ctx, id);
-      assertWithin(ctx, apiKey.permissions, 'This key has');
+      assertHeld(ctx, apiKey.permissions, 'This key has');
       if (apiKey.revokedAt) return apiKey;
       const before = snapshot(apiKey);
       apiKey.revokedAt = new Date();

@@ -9,6 +9,7 @@ import { PendingEmail1764000410000 } from './1764000410000-pending-email.js';
 import { MailDeliveryMessage1764000500100 } from './1764000500100-mail-delivery-message.js';
 import { DirectoryVersionShownColumns1764000500200 } from './1764000500200-directory-version-shown-columns.js';
 import { Outbox1764000600000 } from './1764000600000-outbox.js';
+import { OutboxScope1764000600100 } from './1764000600100-outbox-scope.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   MailDeliveryMessage1764000500100,
   DirectoryVersionShownColumns1764000500200,
   Outbox1764000600000,
+  OutboxScope1764000600100,
 ];

@@ -36,6 +36,17 @@ async function settled(queue: Queue, jobId: string, timeoutMs = 15_000): Promise
   }
 }
 
+/** The job once it exists: mail is queued by the outbox relay shortly after the commit that wrote it. */
+async function jobOnceQueued(queue: Queue, jobId: string, timeoutMs = 15_000): Promise<Job> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await queue.getJob(jobId);
+    if (job) return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} not queued after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** A mail carrying a one-time link, as the account mails do; `secret` is its token. */
 function linkMail(to: string): { message: MailMessage; secret: string } {
   const secret = randomBytes(32).toString('base64url');
@@ -95,7 +106,7 @@ describe(`mail through the queue (BullMQ on ${testRedisUrl ? 'Redis' : 'PostgreS
     await t.app.get(MailService).send(RequestContext.system('test'), { to, subject: 'Only once', text: 'hello' }, key);
     // The same delivery under another job id (BullMQ cannot collapse the two), and two runs of the processor at
     // once beside the worker's: only the processor's claim keeps this to one mail.
-    const original = (await queue.getJob(jobIdFor(key)))!;
+    const original = await jobOnceQueued(queue, jobIdFor(key));
     await queue.add('send', original.data, { jobId: `${jobIdFor(key)}-again` });
     const processor = t.app.get(MailProcessor);
     const direct = [0, 1].map(() => processor.process({ data: original.data, attemptsMade: 0, opts: { attempts: 5 } } as Job<MailJob>));
@@ -146,7 +157,7 @@ describe('api without workers, and a separate worker process', () => {
     const email = uniqueEmail('split');
     const org = await registerOrg(api.http, { email });
     const queue = mailQueue(api);
-    const welcome = (await queue.getJob(jobIdFor(`welcome:${org.userId}`)))!;
+    const welcome = await jobOnceQueued(queue, jobIdFor(`welcome:${org.userId}`));
     expect(await welcome.getState()).toBe('waiting');
     // No worker in this process (BullMQ's worker count is not per namespace on PostgreSQL, so it would count other files').
     expect(() => api.app.get(MailProcessor, { strict: false })).toThrow();

@@ -113,6 +113,25 @@ describe(`socket.io gateway (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreSQL
     expect(await closed).toBe('io server disconnect');
   });
 
+  it('ends the socket of a session revoked on an instance that delivers no events, through the outbox', async () => {
+    // Instance C commits the logout and delivers nothing itself: the disconnect must come from the committed event.
+    const c = await startTestApp({ OUTBOX_RELAY: 'false' });
+    try {
+      const org = await registerOrg(a.http);
+      const socket = await connectSocket(b.url, { token: org.accessToken });
+      const closed = nextEvent<string>(socket, 'disconnect', 10_000);
+      expect((await c.http.post('/auth/logout', {}, { token: org.accessToken })).status).toBe(204);
+      const [session] = await c.app.get(DataSource).query(`SELECT id FROM sessions WHERE user_id = $1`, [org.userId]);
+      const events = await c.app
+        .get(DataSource)
+        .query(`SELECT payload FROM outbox_events WHERE name = 'session.revoked' AND payload -> 'sessionIds' ? $1`, [session.id]);
+      expect(events).toEqual([{ payload: { sessionIds: [session.id], reason: 'logout' } }]);
+      expect(await closed).toBe('io server disconnect');
+    } finally {
+      await c.close();
+    }
+  });
+
   it('disconnects a socket acting for an organization that revokes the member, and keeps their other sockets', async () => {
     const home = await registerOrg(a.http);
     const other = await registerOrg(a.http);

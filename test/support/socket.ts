@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { io, type Socket } from 'socket.io-client';
-import { EventBus } from '@atrium/platform';
+import { DataSource } from 'typeorm';
+import { EventBus, Outbox } from '@atrium/platform';
 
 /**
  * Connects a socket.io client the way an SPA does; resolves once the server has admitted it and joined its rooms
@@ -38,10 +39,34 @@ export function nextEvent<T = unknown>(socket: Socket, event: string, ms = 5000)
 }
 
 /**
- * Whether the socket is still connected once everything `via` sent it before has arrived: a disconnect aimed at
- * it would have been written before an event pushed now to the user's room, which it waits for (no sleeping).
+ * Resolves once every outbox event of `via`'s deployment committed so far has been delivered, the socket
+ * disconnects they carry (session and member revocations) included; fails if that takes longer than `ms`.
+ */
+export async function outboxDelivered(via: { app: INestApplication }, ms = 10_000): Promise<void> {
+  const ds = via.app.get(DataSource);
+  const scope = via.app.get(Outbox).scope;
+  const [{ last }] = await ds.query<Array<{ last: string }>>(`SELECT coalesce(max(seq), 0) AS last FROM outbox_events WHERE scope = $1`, [
+    scope,
+  ]);
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const [{ n }] = await ds.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM outbox_events WHERE scope = $1 AND seq <= $2 AND delivered_at IS NULL`,
+      [scope, last],
+    );
+    if (!n) return;
+    if (Date.now() > deadline) throw new Error(`${n} outbox event(s) still undelivered after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Whether the socket is still connected once everything sent to it before has arrived: a disconnect aimed at it
+ * comes from an outbox event already committed, delivered before this returns, and was written to the socket
+ * before an event pushed now to the user's room, which it waits for (no sleeping).
  */
 export async function stillConnected(via: { app: INestApplication }, socket: Socket, userId: string): Promise<boolean> {
+  await outboxDelivered(via);
   const alive = nextEvent(socket, 'test:alive');
   await via.app.get(EventBus).publish({ name: 'test:alive', payload: {}, rooms: [`user:${userId}`] });
   await alive;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import QRCode from 'qrcode';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { EventBus, notFound, type RequestContext } from '@atrium/platform';
+import { notFound, Outbox, type RequestContext } from '@atrium/platform';
 import { profileFromJson } from '../credentials/account-profile.js';
 import { BACKUP_CODE_COUNT, newBackupCodes, normalizeBackupCode } from './backup-codes.js';
 import { MfaBackupCode } from './mfa-backup-code.entity.js';
@@ -27,7 +27,7 @@ export class MfaService {
     private readonly keys: MfaKeys,
     private readonly verifier: MfaVerifier,
     private readonly audit: AuditWriter,
-    private readonly events: EventBus,
+    private readonly outbox: Outbox,
   ) {}
 
   async status(ctx: RequestContext): Promise<MfaStatus> {
@@ -103,9 +103,15 @@ export class MfaService {
       await em.getRepository(MfaBackupCode).delete({ userId });
       await em.getRepository(UserMfa).delete({ userId });
       await this.audit.record(em, ctx, { action: 'mfa.disabled', resourceType: 'user', resourceId: userId });
+      // Sockets were admitted with MFA on; the event's delivery drops them so an organization that requires it can refuse them.
+      await this.outbox.add(em, {
+        name: 'mfa.disabled',
+        actorId: userId,
+        payload: { user_id: userId },
+        rooms: [`user:${userId}`],
+        requestId: ctx.requestId,
+      });
     });
-    // Sockets were admitted with MFA on; the gateway drops them so an organization that requires it can refuse them.
-    await this.events.publish({ name: 'mfa.disabled', actorId: userId, payload: { user_id: userId }, rooms: [`user:${userId}`] });
   }
 
   private async requireEnabled(userId: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
-import { AppConfig, EventBus, PreparedQuery, returnedRows, StatementPool } from '@atrium/platform';
+import { AppConfig, Outbox, PreparedQuery, returnedRows, StatementPool } from '@atrium/platform';
 import { hashToken, looksLikeOpaqueToken, newOpaqueToken } from '../tokens/opaque-token.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session } from './session.entity.js';
@@ -46,7 +46,7 @@ export class SessionService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
-    private readonly events: EventBus,
+    private readonly outbox: Outbox,
     statements: StatementPool,
   ) {
     this.rotation = new PreparedQuery(statements, 'atrium_refresh_rotate', ROTATE_SQL);
@@ -90,24 +90,22 @@ export class SessionService {
   }
 
   /**
-   * Ends sessions now; their access tokens fail on the next request. Without a transaction the
-   * sockets are closed at once; inside one, call `announceRevoked` after commit.
+   * Ends sessions now; their access tokens fail on the next request. The `session.revoked` event (whose
+   * delivery closes their sockets on every instance) is written with the change: in `em`'s transaction when
+   * given, else in one of its own.
    */
   async revoke(sessionIds: string[], reason: string, em?: EntityManager): Promise<string[]> {
     if (!sessionIds.length) return [];
+    if (!em) return this.dataSource.transaction((tx) => this.revoke(sessionIds, reason, tx));
     const revoked = returnedRows<{ id: string }>(
-      await (em ?? this.dataSource.manager).query(
+      await em.query(
         `UPDATE sessions SET revoked_at = now(), revoke_reason = $2 WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL RETURNING id`,
         [sessionIds, reason],
       ),
     ).map((r) => r.id);
-    if (!em) await this.announceRevoked(revoked, reason);
+    // No organization: the event takes no ordering lock, so it may come anywhere in the caller's transaction.
+    if (revoked.length) await this.outbox.add(em, { name: 'session.revoked', payload: { sessionIds: revoked, reason } });
     return revoked;
-  }
-
-  /** Tells the rest of the platform (the socket gateway) that these sessions ended. */
-  async announceRevoked(sessionIds: string[], reason: string): Promise<void> {
-    if (sessionIds.length) await this.events.publish({ name: 'session.revoked', payload: { sessionIds, reason } });
   }
 
   /** Ends every open session of a user, optionally keeping one (the caller's own). */

@@ -31,18 +31,16 @@ export class UserSessionsService {
   async end(ctx: RequestContext, sessionId: string): Promise<void> {
     const userId = ctx.requireUserId();
     if (!isUuid(sessionId)) throw notFound('Session');
-    const revoked = await this.dataSource.transaction(async (em) => {
+    await this.dataSource.transaction(async (em) => {
       const session = await em.getRepository(Session).findOne({ where: { id: sessionId, userId, revokedAt: IsNull() } });
       if (!session) throw notFound('Session');
-      const ids = await this.sessions.revoke([session.id], 'signed_out_by_user', em);
+      await this.sessions.revoke([session.id], 'signed_out_by_user', em);
       await this.audit.record(em, ctx, {
         action: 'session.revoked',
         resourceType: 'session',
         resourceId: session.id,
         metadata: { device: describeDevice(session.userAgent), ip: session.ip, own_session: session.id === ctx.meta.sessionId },
       });
-      return ids;
     });
-    await this.sessions.announceRevoked(revoked, 'signed_out_by_user');
   }
 }

@@ -27,8 +27,8 @@ export class MagicLinkController {
   @ApiOperation({ summary: 'Mail a single-use sign-in link (10 minutes); the answer is the same whether or not the account exists' })
   @ApiAcceptedResponse({ type: MessageDto })
   @ApiInvalid()
-  request(@Ctx() ctx: RequestContext, @Body() dto: MagicLinkRequestDto): MessageDto {
-    this.links.request(ctx, dto.email, dto.organization_id);
+  async request(@Ctx() ctx: RequestContext, @Body() dto: MagicLinkRequestDto): Promise<MessageDto> {
+    await this.links.request(ctx, dto.email, dto.organization_id);
     return { message: 'If an account exists for this email, a sign-in link has been sent' };
   }
 

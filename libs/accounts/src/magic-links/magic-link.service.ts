@@ -1,12 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AppConfig, MailService, type RequestContext } from '@atrium/platform';
+import { AppConfig, isUuid, MailService, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
 import { UserMemberships } from '@atrium/organizations';
 import type { LoginResponseDto, MfaRequiredDto } from '../sign-in/dto/login.dto.js';
 import { LoginService } from '../sign-in/login.service.js';
 import { MfaVerifier } from '@atrium/access';
 import { User } from '../users/user.entity.js';
-import { BackgroundTasks } from '../verification/background-tasks.js';
 import { OneTimeTokenService } from '../verification/one-time-token.service.js';
 import { magicLinkMail } from './magic-link.mail.js';
 import { AccountsError } from '../accounts.errors.js';
@@ -14,37 +13,65 @@ import { AccessError } from '@atrium/access';
 
 export const MAGIC_LINK_TTL_SECONDS = 10 * 60;
 
+/** A sign-in link was asked for this address (and organization); whether it has an account is for the subscriber. */
+export const MAGIC_LINK_REQUESTED = 'magic_link.requested';
+
+interface MagicLinkRequested {
+  email?: unknown;
+  organization_id?: unknown;
+}
+
 /** Passwordless sign-in: a mailed single-use link, still gated by the second factor when it is on. */
 @Injectable()
-export class MagicLinkService {
+export class MagicLinkService implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: OneTimeTokenService,
     private readonly memberships: UserMemberships,
     private readonly mail: MailService,
     private readonly config: AppConfig,
-    private readonly background: BackgroundTasks,
     private readonly login: LoginService,
     private readonly mfa: MfaVerifier,
+    private readonly outbox: Outbox,
   ) {}
 
-  /** Always the same immediate answer; the lookup and the mail happen afterwards (no account enumeration). */
-  request(ctx: RequestContext, email: string, organizationId?: string): void {
-    this.background.run('magic-link-request', () => this.deliver(ctx, email, organizationId));
+  onModuleInit(): void {
+    this.outbox.subscribe({
+      name: 'accounts.magic-link',
+      events: [MAGIC_LINK_REQUESTED],
+      handle: (event, em) => this.deliver(event as OutboxEvent<MagicLinkRequested>, em),
+    });
   }
 
-  private async deliver(ctx: RequestContext, email: string, organizationId?: string): Promise<void> {
-    const user = await this.dataSource.getRepository(User).findOne({ where: { email } });
+  /**
+   * Always the same answer, as fast either way (no account enumeration): the request only records the event;
+   * the lookup, the token and the mail happen in its subscriber, durably, after the answer.
+   */
+  async request(ctx: RequestContext, email: string, organizationId?: string): Promise<void> {
+    const payload = { email, organization_id: organizationId ?? null } satisfies MagicLinkRequested;
+    await this.dataSource.transaction((em) => this.outbox.add(em, { name: MAGIC_LINK_REQUESTED, payload, requestId: ctx.requestId }));
+  }
+
+  /** The token is made in the handler's transaction: no event carries it, and the link is made once per request. */
+  private async deliver(event: OutboxEvent<MagicLinkRequested>, em: EntityManager): Promise<void> {
+    const { email, organization_id: org } = event.payload ?? {};
+    if (typeof email !== 'string') return;
+    const organizationId = isUuid(org) ? org : undefined;
+    const user = await em.getRepository(User).findOne({ where: { email } });
     if (!user || user.status !== 'active') return;
-    if (organizationId && !(await this.memberships.activeIn(user.id, organizationId))) return;
-    const { token, row } = await this.tokens.issue({
-      userId: user.id,
-      purpose: 'magic_link',
-      email: user.email,
-      ttlSeconds: MAGIC_LINK_TTL_SECONDS,
-      organizationId: organizationId ?? null,
-    });
-    await this.mail.send(ctx, magicLinkMail(user.email, this.config.http.publicUrl, token), `magic-link:${row.id}`);
+    if (organizationId && !(await this.memberships.activeIn(user.id, organizationId, em))) return;
+    const { token, row } = await this.tokens.issue(
+      {
+        userId: user.id,
+        purpose: 'magic_link',
+        email: user.email,
+        ttlSeconds: MAGIC_LINK_TTL_SECONDS,
+        organizationId: organizationId ?? null,
+      },
+      em,
+    );
+    const ctx = RequestContext.system(event.requestId ?? event.id);
+    await this.mail.sendIn(em, ctx, magicLinkMail(user.email, this.config.http.publicUrl, token), `magic-link:${row.id}`);
   }
 
   /**

@@ -30,12 +30,11 @@ export class OrganizationSwitchService {
     if (!view) throw notFound('Organization');
     const user = await this.dataSource.getRepository(User).findOneOrFail({ where: { id: userId } });
 
-    const { tokens, ended } = await this.dataSource.transaction(async (em) => {
+    const tokens = await this.dataSource.transaction(async (em) => {
       const tokens = await this.issuer.open({ userId, organizationId, ip: ctx.meta.ip, userAgent: ctx.meta.userAgent }, em);
-      const ended = await this.sessions.revoke([currentSession], 'organization_switched', em);
-      return { tokens, ended };
+      await this.sessions.revoke([currentSession], 'organization_switched', em);
+      return tokens;
     });
-    await this.sessions.announceRevoked(ended, 'organization_switched');
     await this.memberships.markUsed(view.membership.id);
     return loginResponse({ access_token: tokens.access_token, refresh_token: tokens.refresh_token }, user, view);
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { AppConfig, EventBus, isUniqueViolation, MailService, type RequestContext } from '@atrium/platform';
+import { AppConfig, isUniqueViolation, MailService, Outbox, type RequestContext } from '@atrium/platform';
 import { OrganizationProvisioner } from '@atrium/organizations';
 import { PasswordService } from '../passwords/password.service.js';
 import { User } from '../users/user.entity.js';
@@ -11,7 +11,11 @@ import { AccountsError } from '../accounts.errors.js';
 
 const emailTaken = () => AccountsError.email_taken();
 
-/** Signs up a new organization and its owner in one transaction, then welcomes them. */
+/**
+ * Signs up a new organization and its owner in one transaction, which also queues the welcome mail and writes
+ * `organization.registered` (whose subscriber mails the verification link): both reach the owner even if the
+ * process dies right after the commit.
+ */
 @Injectable()
 export class RegistrationService {
   constructor(
@@ -19,7 +23,7 @@ export class RegistrationService {
     private readonly passwords: PasswordService,
     private readonly provisioner: OrganizationProvisioner,
     private readonly mail: MailService,
-    private readonly events: EventBus,
+    private readonly outbox: Outbox,
     private readonly config: AppConfig,
     private readonly audit: AuditWriter,
   ) {}
@@ -29,7 +33,7 @@ export class RegistrationService {
     if (await this.dataSource.getRepository(User).exists({ where: { email: dto.email } })) throw emailTaken();
     const passwordHash = await this.passwords.hash(dto.password);
 
-    const { user, organizationId } = await this.dataSource
+    return this.dataSource
       .transaction(async (em) => {
         const user = await em.getRepository(User).save(
           em.getRepository(User).create({
@@ -44,28 +48,28 @@ export class RegistrationService {
           { name: dto.organization_name, email: dto.organization_email ?? dto.email },
           user.id,
         );
-        await this.audit.record(em, ctx.withOrganization(organization.id, []), {
+        const scoped = ctx.withOrganization(organization.id, []);
+        await this.audit.record(em, scoped, {
           action: 'organization.registered',
           resourceType: 'organization',
           resourceId: organization.id,
           actorUserId: user.id,
           after: { name: organization.name, email: organization.email, owner: { id: user.id, email: user.email } },
         });
-        return { user, organizationId: organization.id };
+        await this.mail.sendIn(em, scoped, welcomeMail(user, dto.organization_name, this.config.http.publicUrl), `welcome:${user.id}`);
+        // Last: an organization's event holds its ordering lock until the commit.
+        await this.outbox.add(em, {
+          name: 'organization.registered',
+          organizationId: organization.id,
+          actorId: user.id,
+          payload: { organization_id: organization.id, user_id: user.id },
+          requestId: ctx.requestId,
+        });
+        return { userId: user.id, organizationId: organization.id };
       })
       .catch((err: unknown) => {
         if (isUniqueViolation(err, 'uq_users_email')) throw emailTaken();
         throw err;
       });
-
-    const scoped = ctx.withOrganization(organizationId, []);
-    await this.mail.send(scoped, welcomeMail(user, dto.organization_name, this.config.http.publicUrl), `welcome:${user.id}`);
-    await this.events.publish({
-      name: 'organization.registered',
-      organizationId,
-      actorId: user.id,
-      payload: { organization_id: organizationId, user_id: user.id },
-    });
-    return { userId: user.id, organizationId };
   }
 }

@@ -16,16 +16,14 @@ export class LogoutService {
   async logout(ctx: RequestContext): Promise<void> {
     const sessionId = ctx.meta.sessionId;
     if (!sessionId) throw AccountsError.no_session('Only a signed-in session can log out; API keys are revoked instead');
-    const revoked = await this.dataSource.transaction(async (em) => {
-      const ids = await this.sessions.revoke([sessionId], 'logout', em);
+    await this.dataSource.transaction(async (em) => {
+      await this.sessions.revoke([sessionId], 'logout', em);
       await this.audit.record(em, ctx, {
         action: 'session.ended',
         resourceType: 'session',
         resourceId: sessionId,
         metadata: { reason: 'logout' },
       });
-      return ids;
     });
-    await this.sessions.announceRevoked(revoked, 'logout');
   }
 }

@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import { type EntityManager, IsNull } from 'typeorm';
+import { OneTimeToken } from '../verification/one-time-token.entity.js';
 import { User } from './user.entity.js';
 import { AccountsError } from '../accounts.errors.js';
 
@@ -34,6 +35,10 @@ export async function stageEmailChange(em: EntityManager, user: User, email: str
       throw AccountsError.email_taken();
     }
     user.pendingEmail = email!;
+    // Links still out stop at once, with the change: the new address's link follows from the event, after the answer.
+    await em
+      .getRepository(OneTimeToken)
+      .update({ userId: user.id, purpose: 'email_verification', usedAt: IsNull() }, { usedAt: new Date() });
   }
   if (change === 'cancelled') user.pendingEmail = null;
   return change;

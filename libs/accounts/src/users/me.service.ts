@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { EventBus, notFound, PlatformError, type RequestContext } from '@atrium/platform';
+import { notFound, Outbox, PlatformError, type RequestContext } from '@atrium/platform';
 import { PasswordService } from '../passwords/password.service.js';
 import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { UpdateMeDto } from './dto/update-me.dto.js';
@@ -17,7 +17,7 @@ export class MeService {
     private readonly dataSource: DataSource,
     private readonly passwords: PasswordService,
     private readonly sessions: SessionService,
-    private readonly events: EventBus,
+    private readonly outbox: Outbox,
     private readonly audit: AuditWriter,
   ) {}
 
@@ -53,7 +53,7 @@ export class MeService {
     if (dto.last_name !== undefined) user.lastName = dto.last_name;
     if (dto.phone !== undefined) user.phone = dto.phone;
     if (dto.avatar_url !== undefined) user.avatarUrl = dto.avatar_url;
-    const { saved, change } = await this.dataSource.transaction(async (em) => {
+    return this.dataSource.transaction(async (em) => {
       const change = await stageEmailChange(em, user, dto.email);
       const row = await em.getRepository(User).save(user);
       const after = profileOf(row);
@@ -69,17 +69,18 @@ export class MeService {
           after: { email: row.email, pending_email: row.pendingEmail },
         });
       }
-      return { saved: row, change };
+      // The verification link and the notice follow from the event, so they go out if and only if the change is kept.
+      if (change === 'requested') {
+        await this.outbox.add(em, {
+          name: EMAIL_CHANGE_REQUESTED,
+          organizationId: ctx.organizationId,
+          actorId: user.id,
+          payload: { user_id: user.id, email: row.pendingEmail! } satisfies EmailChangeRequested,
+          requestId: ctx.requestId,
+        });
+      }
+      return row;
     });
-    if (change === 'requested') {
-      await this.events.publish({
-        name: EMAIL_CHANGE_REQUESTED,
-        organizationId: ctx.organizationId,
-        actorId: user.id,
-        payload: { user_id: user.id, email: saved.pendingEmail! } satisfies EmailChangeRequested,
-      });
-    }
-    return saved;
   }
 
   private async assertPassword(userId: string, password: string | undefined): Promise<void> {
@@ -115,14 +116,13 @@ export class MeService {
       throw AccountsError.password_unchanged();
     }
     const passwordHash = await this.passwords.hash(dto.new_password);
-    const revoked = await this.dataSource.transaction(async (em) => {
+    await this.dataSource.transaction(async (em) => {
       await em.getRepository(User).update({ id: userId }, { passwordHash });
       if (ctx.organizationId) {
         await this.audit.record(em, ctx, { action: 'user.password_changed', resourceType: 'user', resourceId: userId });
       }
-      return this.sessions.revokeAllForUser(userId, 'password_changed', ctx.meta.sessionId, em);
+      await this.sessions.revokeAllForUser(userId, 'password_changed', ctx.meta.sessionId, em);
     });
-    await this.sessions.announceRevoked(revoked, 'password_changed');
   }
 }
 

@@ -1,48 +1,56 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { EventBus, type DomainEvent, isUuid, MailService, RequestContext } from '@atrium/platform';
+import type { EntityManager } from 'typeorm';
+import { isUuid, MailService, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
 import { EMAIL_CHANGE_REQUESTED, type EmailChangeRequested } from '../users/email-change.js';
 import { User } from '../users/user.entity.js';
 import { EmailVerificationService } from './email-verification.service.js';
 import { emailChangeNoticeMail } from './verification.mails.js';
 
 /**
- * Sends the verification mail whenever an address needs proving: after sign-up (`organization.registered`),
- * when an account is created for someone (`user.created`, unless already verified, e.g. through an
- * invitation link), and when an email change waits for its new address (`user.email_change_requested`, from
- * the user's own profile or an administrator's change), which also tells the current address.
+ * Outbox subscriber `accounts.email-verification`: sends the verification mail whenever an address needs proving:
+ * after sign-up (`organization.registered`), when an account is created for someone (`user.created`, unless
+ * already verified, e.g. through an invitation link), and when an email change waits for its new address
+ * (`user.email_change_requested`, from the user's own profile or an administrator's change), which also tells
+ * the current address. The token is made here, in the handler's transaction, so no event ever carries it; the
+ * relay's processed-events record makes the link (and its mail) once per event.
  */
 @Injectable()
 export class EmailVerificationListener implements OnModuleInit {
   constructor(
-    private readonly events: EventBus,
+    private readonly outbox: Outbox,
     private readonly verification: EmailVerificationService,
     private readonly mail: MailService,
-    private readonly dataSource: DataSource,
   ) {}
 
   onModuleInit(): void {
-    this.events.on('organization.registered', (e) => this.onCreated(e as DomainEvent<{ user_id: string }>));
-    this.events.on('user.created', (e) => this.onCreated(e as DomainEvent<{ user_id: string }>));
-    this.events.on(EMAIL_CHANGE_REQUESTED, (e) => this.onChangeRequested(e as DomainEvent<EmailChangeRequested>));
+    this.outbox.subscribe({
+      name: 'accounts.email-verification',
+      events: ['organization.registered', 'user.created', EMAIL_CHANGE_REQUESTED],
+      handle: (event, em) =>
+        event.name === EMAIL_CHANGE_REQUESTED
+          ? this.onChangeRequested(event as OutboxEvent<EmailChangeRequested>, em)
+          : this.onCreated(event as OutboxEvent<{ user_id: string }>, em),
+    });
   }
 
-  private async onCreated(event: DomainEvent<{ user_id: string }>): Promise<void> {
+  private async onCreated(event: OutboxEvent<{ user_id: string }>, em: EntityManager): Promise<void> {
     if (!isUuid(event.payload?.user_id)) return;
-    const user = await this.dataSource.getRepository(User).findOne({ where: { id: event.payload.user_id } });
+    const user = await em.getRepository(User).findOne({ where: { id: event.payload.user_id } });
     if (!user || user.emailVerifiedAt) return;
-    await this.verification.sendLink(RequestContext.system(randomUUID(), event.organizationId), user.id, user.email);
+    await this.verification.sendLinkIn(em, contextOf(event), user.id, user.email);
   }
 
-  private async onChangeRequested(event: DomainEvent<EmailChangeRequested>): Promise<void> {
+  private async onChangeRequested(event: OutboxEvent<EmailChangeRequested>, em: EntityManager): Promise<void> {
     const { user_id: userId, email } = event.payload ?? {};
     if (!isUuid(userId) || typeof email !== 'string') return;
-    const user = await this.dataSource.getRepository(User).findOne({ where: { id: userId } });
+    const user = await em.getRepository(User).findOne({ where: { id: userId } });
     // A later request may already have replaced or withdrawn this address; only the pending one is worth proving.
     if (!user || user.pendingEmail !== email) return;
-    const ctx = RequestContext.system(randomUUID(), event.organizationId);
-    const request = await this.verification.sendLink(ctx, user.id, email);
-    await this.mail.send(ctx, emailChangeNoticeMail(user.email, email), `email-change-notice:${request}`);
+    const ctx = contextOf(event);
+    const request = await this.verification.sendLinkIn(em, ctx, user.id, email);
+    await this.mail.sendIn(em, ctx, emailChangeNoticeMail(user.email, email), `email-change-notice:${request}`);
   }
 }
+
+/** Work done for an event runs as the system, under the request id that caused it. */
+const contextOf = (event: OutboxEvent) => RequestContext.system(event.requestId ?? event.id, event.organizationId);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { AppConfig, EventBus, isUniqueViolation, MailService, notFound, RequestContext } from '@atrium/platform';
+import { AppConfig, isUniqueViolation, MailService, notFound, Outbox, type RequestContext } from '@atrium/platform';
 import { UserMemberships } from '@atrium/organizations';
 import { User } from '../users/user.entity.js';
 import { AccountsError } from '../accounts.errors.js';
@@ -27,19 +27,21 @@ export class EmailVerificationService {
     private readonly config: AppConfig,
     private readonly audit: AuditWriter,
     private readonly memberships: UserMemberships,
-    private readonly events: EventBus,
+    private readonly outbox: Outbox,
   ) {}
 
   /**
-   * Mails a fresh verification link for `email` (the user's current or pending address); earlier links stop
-   * working. Returns the token's id, which names this request in mail idempotency keys.
+   * Issues a fresh verification link for `email` (the user's current or pending address) in `em`'s transaction
+   * and queues its mail there, so the token and its only copy in clear (the queued message) commit together;
+   * earlier links stop working. Returns the token's id, which names this request in mail idempotency keys.
    */
-  async sendLink(ctx: RequestContext, userId: string, email: string): Promise<string> {
-    const { token, row } = await this.dataSource.transaction(async (em) => {
-      await this.tokens.invalidateAll(userId, 'email_verification', em);
-      return this.tokens.issue({ userId, purpose: 'email_verification', email, ttlSeconds: EMAIL_VERIFICATION_TTL_SECONDS }, em);
-    });
-    await this.mail.send(ctx, verifyEmailMail(email, this.config.http.publicUrl, token), `verify-email:${row.id}`);
+  async sendLinkIn(em: EntityManager, ctx: RequestContext, userId: string, email: string): Promise<string> {
+    await this.tokens.invalidateAll(userId, 'email_verification', em);
+    const { token, row } = await this.tokens.issue(
+      { userId, purpose: 'email_verification', email, ttlSeconds: EMAIL_VERIFICATION_TTL_SECONDS },
+      em,
+    );
+    await this.mail.sendIn(em, ctx, verifyEmailMail(email, this.config.http.publicUrl, token), `verify-email:${row.id}`);
     return row.id;
   }
 
@@ -48,7 +50,7 @@ export class EmailVerificationService {
     const user = await this.dataSource.getRepository(User).findOne({ where: { id: ctx.requireUserId() } });
     if (!user) throw notFound('User');
     if (!user.pendingEmail && user.emailVerifiedAt) throw AccountsError.email_already_verified();
-    await this.sendLink(ctx, user.id, user.pendingEmail ?? user.email);
+    await this.dataSource.transaction((em) => this.sendLinkIn(em, ctx, user.id, user.pendingEmail ?? user.email));
   }
 
   /**
@@ -58,13 +60,13 @@ export class EmailVerificationService {
    * other address (replaced or withdrawn) is refused.
    */
   async verify(ctx: RequestContext, token: unknown): Promise<EmailVerified> {
-    const outcome = await this.dataSource
-      .transaction(async (em) => {
+    return this.dataSource
+      .transaction(async (em): Promise<EmailVerified> => {
         const row = await this.tokens.consume('email_verification', token, em);
         const users = em.getRepository(User);
         const user = await users.findOne({ where: { id: row.userId }, lock: { mode: 'pessimistic_write' } });
         if (user && user.email === row.email) {
-          if (user.emailVerifiedAt) return { result: 'verified' as const };
+          if (user.emailVerifiedAt) return 'verified' as const;
           await users.update({ id: user.id }, { emailVerifiedAt: new Date() });
           await auditForUser(this.audit, this.memberships, em, ctx, user.id, {
             action: 'user.email_verified',
@@ -72,7 +74,7 @@ export class EmailVerificationService {
             resourceId: user.id,
             after: { email: user.email },
           });
-          return { result: 'verified' as const };
+          return 'verified' as const;
         }
         if (!user || user.pendingEmail !== row.email) throw AccountsError.invalid_link();
         if (await users.exists({ where: { email: row.email } })) throw addressTaken();
@@ -86,19 +88,17 @@ export class EmailVerificationService {
           before: { email: previous },
           after: { email: row.email },
         });
-        return { result: 'changed' as const, userId: user.id, email: row.email };
+        await this.outbox.add(em, {
+          name: 'user.email_changed',
+          actorId: user.id,
+          payload: { user_id: user.id, email: row.email },
+          requestId: ctx.requestId,
+        });
+        return 'changed' as const;
       })
       .catch((err: unknown) => {
         if (isUniqueViolation(err, 'uq_users_email')) throw addressTaken();
         throw err;
       });
-    if (outcome.result === 'changed') {
-      await this.events.publish({
-        name: 'user.email_changed',
-        actorId: outcome.userId,
-        payload: { user_id: outcome.userId, email: outcome.email },
-      });
-    }
-    return outcome.result;
   }
 }

@@ -1,12 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { AppConfig, MailService, type RequestContext } from '@atrium/platform';
+import { AppConfig, MailService, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
 import { UserMemberships } from '@atrium/organizations';
 import { PasswordService } from '../passwords/password.service.js';
 import { SessionService } from '@atrium/access';
 import { User } from '../users/user.entity.js';
-import { BackgroundTasks } from './background-tasks.js';
 import { AccountsError } from '../accounts.errors.js';
 import { OneTimeTokenService } from './one-time-token.service.js';
 import { auditForUser } from './user-audit.js';
@@ -14,9 +13,12 @@ import { passwordResetMail } from './verification.mails.js';
 
 export const PASSWORD_RESET_TTL_SECONDS = 30 * 60;
 
+/** A reset link was asked for this address; whether it has an account is for the subscriber to find out. */
+export const PASSWORD_RESET_REQUESTED = 'password_reset.requested';
+
 /** Forgotten passwords: a mailed single-use link, and a reset that ends every session but never touches MFA. */
 @Injectable()
-export class PasswordResetService {
+export class PasswordResetService implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: OneTimeTokenService,
@@ -26,27 +28,40 @@ export class PasswordResetService {
     private readonly config: AppConfig,
     private readonly audit: AuditWriter,
     private readonly memberships: UserMemberships,
-    private readonly background: BackgroundTasks,
+    private readonly outbox: Outbox,
   ) {}
 
-  /**
-   * Answers at once and identically whether or not the address has an account: the lookup, the token
-   * and the queued mail happen after the answer, so neither the body nor the timing tells.
-   */
-  request(ctx: RequestContext, email: string): void {
-    this.background.run('password-reset-request', () => this.deliver(ctx, email));
+  onModuleInit(): void {
+    this.outbox.subscribe({
+      name: 'accounts.password-reset',
+      events: [PASSWORD_RESET_REQUESTED],
+      handle: (event, em) => this.deliver(event as OutboxEvent<{ email?: unknown }>, em),
+    });
   }
 
-  private async deliver(ctx: RequestContext, email: string): Promise<void> {
-    const user = await this.dataSource.getRepository(User).findOne({ where: { email } });
+  /**
+   * Answers identically whether or not the address has an account: the request only records the event (the
+   * same one insert either way), and the lookup, the token and the queued mail happen in its subscriber, after
+   * the answer, so neither the body nor the timing tells. Durable: a crash after the answer loses no mail.
+   */
+  async request(ctx: RequestContext, email: string): Promise<void> {
+    await this.dataSource.transaction((em) =>
+      this.outbox.add(em, { name: PASSWORD_RESET_REQUESTED, payload: { email }, requestId: ctx.requestId }),
+    );
+  }
+
+  /** The token is made in the handler's transaction: no event carries it, and the link is made once per request. */
+  private async deliver(event: OutboxEvent<{ email?: unknown }>, em: EntityManager): Promise<void> {
+    const email = event.payload?.email;
+    if (typeof email !== 'string') return;
+    const user = await em.getRepository(User).findOne({ where: { email } });
     if (!user || user.status !== 'active') return;
-    const { token, row } = await this.tokens.issue({
-      userId: user.id,
-      purpose: 'password_reset',
-      email: user.email,
-      ttlSeconds: PASSWORD_RESET_TTL_SECONDS,
-    });
-    await this.mail.send(ctx, passwordResetMail(user.email, this.config.http.publicUrl, token), `password-reset:${row.id}`);
+    const { token, row } = await this.tokens.issue(
+      { userId: user.id, purpose: 'password_reset', email: user.email, ttlSeconds: PASSWORD_RESET_TTL_SECONDS },
+      em,
+    );
+    const ctx = RequestContext.system(event.requestId ?? event.id);
+    await this.mail.sendIn(em, ctx, passwordResetMail(user.email, this.config.http.publicUrl, token), `password-reset:${row.id}`);
   }
 
   /** Sets the new password, uses up every reset link of the user and ends all their sessions. */
@@ -54,7 +69,7 @@ export class PasswordResetService {
     const live = await this.tokens.peek('password_reset', token);
     this.passwords.assertStrong(newPassword, { email: live.email, field: 'new_password' });
     const passwordHash = await this.passwords.hash(newPassword);
-    const revoked = await this.dataSource.transaction(async (em) => {
+    await this.dataSource.transaction(async (em) => {
       const row = await this.tokens.consume('password_reset', token, em);
       const user = await em.getRepository(User).findOneByOrFail({ id: row.userId });
       // A link is good only for the address it was mailed to: once the account's address changed, it is void.
@@ -69,8 +84,7 @@ export class PasswordResetService {
         resourceType: 'user',
         resourceId: user.id,
       });
-      return this.sessions.revokeAllForUser(user.id, 'password_reset', undefined, em);
+      await this.sessions.revokeAllForUser(user.id, 'password_reset', undefined, em);
     });
-    await this.sessions.announceRevoked(revoked, 'password_reset');
   }
 }

@@ -64,8 +64,8 @@ export class VerificationController {
   @ApiOperation({ summary: 'Mail a password reset link; the answer is the same whether or not the account exists' })
   @ApiAcceptedResponse({ type: MessageDto })
   @ApiInvalid()
-  forgotPassword(@Ctx() ctx: RequestContext, @Body() dto: ForgotPasswordDto): MessageDto {
-    this.resets.request(ctx, dto.email);
+  async forgotPassword(@Ctx() ctx: RequestContext, @Body() dto: ForgotPasswordDto): Promise<MessageDto> {
+    await this.resets.request(ctx, dto.email);
     return { message: 'If an account exists for this email, a password reset link has been sent' };
   }
 

@@ -3,7 +3,6 @@ import { AccessModule } from '@atrium/access';
 import { AuditModule } from '@atrium/audit';
 import { AccountsModule } from '../accounts.module.js';
 import { OrganizationsModule } from '@atrium/organizations';
-import { BackgroundTasks } from './background-tasks.js';
 import { EmailVerificationListener } from './email-verification.listener.js';
 import { EmailVerificationService } from './email-verification.service.js';
 import { OneTimeTokenService } from './one-time-token.service.js';
@@ -14,7 +13,7 @@ import { VerificationController } from './verification.controller.js';
 @Module({
   imports: [OrganizationsModule, AccessModule, AuditModule, AccountsModule],
   controllers: [VerificationController],
-  providers: [OneTimeTokenService, BackgroundTasks, EmailVerificationService, EmailVerificationListener, PasswordResetService],
-  exports: [OneTimeTokenService, BackgroundTasks, EmailVerificationService],
+  providers: [OneTimeTokenService, EmailVerificationService, EmailVerificationListener, PasswordResetService],
+  exports: [OneTimeTokenService, EmailVerificationService],
 })
 export class VerificationModule {}

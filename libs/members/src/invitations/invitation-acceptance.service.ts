@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { Entitlements, EventBus, isUniqueViolation, PlatformError, RequestContext, TenantRepository } from '@atrium/platform';
+import { Entitlements, isUniqueViolation, Outbox, PlatformError, RequestContext, TenantRepository } from '@atrium/platform';
 import { Membership, Organization, Role, MEMBERS_METER } from '@atrium/organizations';
 import { PasswordService } from '@atrium/accounts';
 import { hashToken, looksLikeOpaqueToken } from '@atrium/access';
@@ -30,7 +30,7 @@ export class InvitationAcceptanceService {
     private readonly passwords: PasswordService,
     private readonly entitlements: Entitlements,
     private readonly audit: AuditWriter,
-    private readonly events: EventBus,
+    private readonly outbox: Outbox,
   ) {}
 
   /** The open invitation for a token: 404 when unknown or malformed, 409 when used or expired. */
@@ -68,7 +68,7 @@ export class InvitationAcceptanceService {
     if (existing) this.assertSignedInAs(ctx, existing);
     const passwordHash = existing ? undefined : await this.newAccountPassword(invitation.email, dto);
 
-    const accepted = await this.dataSource
+    return this.dataSource
       .transaction(async (em) => {
         const live = await this.find(token, em, true);
         const scoped = new RequestContext(ctx.requestId, ctx.userId, live.invitation.organizationId, new Set(), ctx.meta);
@@ -86,6 +86,16 @@ export class InvitationAcceptanceService {
           actorUserId: user.id,
           after: { email: live.invitation.email, role: live.role.slug, account_created: !existing },
         });
+        // Last: an organization's event holds its ordering lock until the commit.
+        const organizationId = live.invitation.organizationId;
+        await this.outbox.add(em, {
+          name: 'invitation.accepted',
+          organizationId,
+          actorId: user.id,
+          payload: { invitation_id: live.invitation.id, user_id: user.id, organization_id: organizationId },
+          rooms: [`org:${organizationId}`],
+          requestId: ctx.requestId,
+        });
         return { ...live, userId: user.id, accountCreated: !existing };
       })
       .catch((err: unknown) => {
@@ -93,14 +103,6 @@ export class InvitationAcceptanceService {
           throw AccountsError.email_taken('An account with this email was just created; sign in and accept again');
         throw err;
       });
-    await this.events.publish({
-      name: 'invitation.accepted',
-      organizationId: accepted.organization.id,
-      actorId: accepted.userId,
-      payload: { invitation_id: accepted.invitation.id, user_id: accepted.userId, organization_id: accepted.organization.id },
-      rooms: [`org:${accepted.organization.id}`],
-    });
-    return accepted;
   }
 
   private assertSignedInAs(ctx: RequestContext, user: User): void {

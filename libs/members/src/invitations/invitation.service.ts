@@ -4,9 +4,9 @@ import { AuditWriter } from '@atrium/audit';
 import {
   AppConfig,
   Entitlements,
-  EventBus,
   isUniqueViolation,
   MailService,
+  Outbox,
   type Page,
   type RequestContext,
   TenantRepository,
@@ -43,19 +43,21 @@ export class InvitationService {
     private readonly mail: MailService,
     private readonly config: AppConfig,
     private readonly audit: AuditWriter,
-    private readonly events: EventBus,
+    private readonly outbox: Outbox,
   ) {
     this.invitations = TenantRepository.for(dataSource, Invitation, 'Invitation');
   }
 
   /**
    * Mails a seven-day, single-use link. An open invitation to the same address is replaced; an active member
-   * is a 409; the invitation holds a seat, so the package member limit applies now.
+   * is a 409; the invitation holds a seat, so the package member limit applies now. The mail is queued in the
+   * same transaction (its link exists if and only if the invitation does); the event names no token.
    */
   async create(ctx: RequestContext, dto: CreateInvitationDto): Promise<InvitationView> {
     const role = dto.role_id ? await this.roles.resolve(ctx, dto.role_id) : await this.roles.defaultRole(ctx);
     assertHeld(ctx, role.permissions, 'You cannot grant a role with');
     const token = newOpaqueToken();
+    const sender = await this.sender(ctx);
     const invitation = await this.dataSource
       .transaction(async (em) => {
         await this.assertNotMember(em, ctx, dto.email);
@@ -78,19 +80,21 @@ export class InvitationService {
           after: snapshot(saved, role),
           metadata: { replaced: replaced.length },
         });
+        await this.mailIn(em, ctx, sender, saved, role, token);
+        // Last: an organization's event holds its ordering lock until the commit.
+        await this.outbox.add(em, {
+          name: 'invitation.created',
+          organizationId: ctx.organizationId,
+          actorId: ctx.userId,
+          payload: { invitation_id: saved.id, email: saved.email, role: role.slug },
+          requestId: ctx.requestId,
+        });
         return saved;
       })
       .catch((err: unknown) => {
         if (isUniqueViolation(err, 'uq_invitations_open_email')) throw MembersError.invitation_conflict();
         throw err;
       });
-    await this.send(ctx, invitation, role, token);
-    await this.events.publish({
-      name: 'invitation.created',
-      organizationId: ctx.organizationId,
-      actorId: ctx.userId,
-      payload: { invitation_id: invitation.id, email: invitation.email, role: role.slug },
-    });
     return { invitation, role };
   }
 
@@ -121,7 +125,8 @@ export class InvitationService {
   /** A fresh link and seven more days; the previous link stops working. Accepted invitations are final (409). */
   async resend(ctx: RequestContext, id: string): Promise<InvitationView> {
     const token = newOpaqueToken();
-    const view = await this.dataSource.transaction(async (em) => {
+    const sender = await this.sender(ctx);
+    return this.dataSource.transaction(async (em) => {
       const repo = this.invitations.with(em);
       const invitation = await repo.getById(ctx, id);
       if (invitation.acceptedAt) throw MembersError.invitation_used();
@@ -138,10 +143,9 @@ export class InvitationService {
         resourceId: id,
         after: snapshot(saved, role),
       });
+      await this.mailIn(em, ctx, sender, saved, role, token);
       return { invitation: saved, role };
     });
-    await this.send(ctx, view.invitation, view.role, token);
-    return view;
   }
 
   /** Cancels the invitation (its link stops working) or removes an old one from the list. */
@@ -168,22 +172,34 @@ export class InvitationService {
     if (member) throw MembersError.already_member(`${email} is already a member of this organization`);
   }
 
-  private async send(ctx: RequestContext, invitation: Invitation, role: Role, token: string): Promise<void> {
+  /** Who the mail says invites: read before the transaction, which then holds no lock while it waits. */
+  private async sender(ctx: RequestContext): Promise<{ organizationName: string; inviterName: string | null }> {
     const [organization, inviter] = await Promise.all([
       this.organizations.get(ctx),
       ctx.userId ? this.dataSource.getRepository(User).findOne({ where: { id: ctx.userId } }) : null,
     ]);
     const inviterName = inviter ? [inviter.firstName, inviter.lastName].filter(Boolean).join(' ') || inviter.email : null;
+    return { organizationName: organization.name, inviterName };
+  }
+
+  /** Queues the invitation mail in `em`'s transaction: the link's only copy in clear waits in its delivery row. */
+  private async mailIn(
+    em: EntityManager,
+    ctx: RequestContext,
+    sender: { organizationName: string; inviterName: string | null },
+    invitation: Invitation,
+    role: Role,
+    token: string,
+  ): Promise<void> {
     const message = invitationMail({
       to: invitation.email,
-      organizationName: organization.name,
+      ...sender,
       roleName: role.name,
-      inviterName,
       publicUrl: this.config.http.publicUrl,
       token,
       expiresAt: invitation.expiresAt,
     });
-    await this.mail.send(ctx, message, `invitation:${invitation.id}:${hashToken(token).slice(0, 16)}`);
+    await this.mail.sendIn(em, ctx, message, `invitation:${invitation.id}:${hashToken(token).slice(0, 16)}`);
   }
 
   private async rolesOf(ctx: RequestContext, invitations: Invitation[]): Promise<Map<string, Role>> {

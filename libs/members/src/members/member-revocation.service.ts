@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { EventBus, type RequestContext, TenantRepository } from '@atrium/platform';
+import { Outbox, type RequestContext, TenantRepository } from '@atrium/platform';
 import { Membership } from '@atrium/organizations';
 import { assertHeld, isOwnerRole } from '@atrium/organizations';
 import { SessionService } from '@atrium/access';
@@ -19,16 +19,18 @@ export class MemberRevocationService {
     private readonly policy: MemberPolicy,
     private readonly sessions: SessionService,
     private readonly audit: AuditWriter,
-    private readonly events: EventBus,
+    private readonly outbox: Outbox,
   ) {}
 
   /**
    * The membership is marked revoked with its reason, and the member's sessions acting for this organization
-   * end at once (any other request naming it with X-Organization-Id fails on its membership check).
+   * end at once (any other request naming it with X-Organization-Id fails on its membership check). The
+   * `member.revoked` and `session.revoked` events are written with the change; their delivery ends the member's
+   * sockets on every instance.
    */
   async revoke(ctx: RequestContext, userId: string, reason: string | undefined): Promise<MemberView> {
     const organizationId = ctx.requireOrganizationId();
-    const revoked = await this.dataSource.transaction(async (em) => {
+    await this.dataSource.transaction(async (em) => {
       await this.policy.lock(em, ctx);
       const view = await this.members.get(ctx, userId, em);
       if (view.membership.status !== 'active') throw MembersError.membership_already_revoked();
@@ -50,16 +52,16 @@ export class MemberRevocationService {
         after: { status: 'revoked' },
         metadata: { reason: m.revokeReason, sessions_ended: ended.length },
       });
-      return ended;
+      // Last: an organization's event holds its ordering lock until the commit.
+      await this.outbox.add(em, {
+        name: 'member.revoked',
+        organizationId,
+        actorId: ctx.userId,
+        payload: { user_id: userId, organization_id: organizationId, reason: reason ?? null },
+        rooms: [`user:${userId}`, `org:${organizationId}`],
+        requestId: ctx.requestId,
+      });
     });
-    await this.events.publish({
-      name: 'member.revoked',
-      organizationId,
-      actorId: ctx.userId,
-      payload: { user_id: userId, organization_id: organizationId, reason: reason ?? null },
-      rooms: [`user:${userId}`, `org:${organizationId}`],
-    });
-    await this.sessions.announceRevoked(revoked, 'membership_revoked');
     return this.members.get(ctx, userId);
   }
 }

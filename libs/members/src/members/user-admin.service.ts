@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { Entitlements, EventBus, isUniqueViolation, type RequestContext, TenantRepository } from '@atrium/platform';
+import { Entitlements, isUniqueViolation, Outbox, type RequestContext, TenantRepository } from '@atrium/platform';
 import { Membership, type Role, MEMBERS_METER } from '@atrium/organizations';
 import { PasswordService } from '@atrium/accounts';
 import { assertHeld, isOwnerRole, RoleResolver } from '@atrium/organizations';
@@ -39,7 +39,7 @@ export class UserAdminService {
     private readonly entitlements: Entitlements,
     private readonly sessions: SessionService,
     private readonly audit: AuditWriter,
-    private readonly events: EventBus,
+    private readonly outbox: Outbox,
   ) {}
 
   /** A new account that is a member here; an email that already has an account is a 409 (invite it instead). */
@@ -65,19 +65,21 @@ export class UserAdminService {
           resourceId: user.id,
           after: { ...account(user), role: role.slug },
         });
+        // Its subscriber mails the verification link; last, as it holds the organization's ordering lock to the commit.
+        await this.outbox.add(em, {
+          name: 'user.created',
+          organizationId: ctx.organizationId,
+          actorId: ctx.userId,
+          payload: { user_id: user.id, email: dto.email, role: role.slug },
+          rooms: [`org:${ctx.requireOrganizationId()}`],
+          requestId: ctx.requestId,
+        });
         return user.id;
       })
       .catch((err: unknown) => {
         if (isUniqueViolation(err, 'uq_users_email')) throw emailTaken();
         throw err;
       });
-    await this.events.publish({
-      name: 'user.created',
-      organizationId: ctx.organizationId,
-      actorId: ctx.userId,
-      payload: { user_id: userId, email: dto.email, role: role.slug },
-      rooms: [`org:${ctx.requireOrganizationId()}`],
-    });
     return this.members.get(ctx, userId);
   }
 
@@ -87,7 +89,7 @@ export class UserAdminService {
    * pending, as when members change their own: the current address stays in force until the new one is verified.
    */
   async update(ctx: RequestContext, userId: string, dto: UpdateUserDto): Promise<MemberView> {
-    const outcome = await this.dataSource.transaction(async (em) => {
+    await this.dataSource.transaction(async (em) => {
       await this.policy.lock(em, ctx);
       const view = await this.members.get(ctx, userId, em);
       if (view.membership.status !== 'active') throw MembersError.member_revoked();
@@ -125,7 +127,7 @@ export class UserAdminService {
         view.membership.roleId = role.id;
         await TenantRepository.for(em, Membership, 'Membership').save(ctx, view.membership);
       }
-      const revoked = suspending ? await this.sessions.revokeAllForUser(userId, 'account_suspended', undefined, em) : [];
+      if (suspending) await this.sessions.revokeAllForUser(userId, 'account_suspended', undefined, em);
       if (accountChanged || roleChanged) {
         await this.audit.record(em, ctx, {
           action: roleChanged && !accountChanged ? 'member.role_changed' : 'user.updated',
@@ -135,27 +137,27 @@ export class UserAdminService {
           after: { ...account(user), role: role.slug },
         });
       }
-      return { emailChange, roleChanged, revoked, pendingEmail: user.pendingEmail, role };
+      // Last: an organization's events hold its ordering lock until the commit.
+      if (emailChange === 'requested') {
+        await this.outbox.add(em, {
+          name: EMAIL_CHANGE_REQUESTED,
+          organizationId: ctx.organizationId,
+          actorId: ctx.userId,
+          payload: { user_id: userId, email: user.pendingEmail! } satisfies EmailChangeRequested,
+          requestId: ctx.requestId,
+        });
+      }
+      if (roleChanged) {
+        await this.outbox.add(em, {
+          name: 'member.role_changed',
+          organizationId: ctx.organizationId,
+          actorId: ctx.userId,
+          payload: { user_id: userId, organization_id: ctx.organizationId, role: role.slug },
+          rooms: [`user:${userId}`],
+          requestId: ctx.requestId,
+        });
+      }
     });
-
-    await this.sessions.announceRevoked(outcome.revoked, 'account_suspended');
-    if (outcome.emailChange === 'requested') {
-      await this.events.publish({
-        name: EMAIL_CHANGE_REQUESTED,
-        organizationId: ctx.organizationId,
-        actorId: ctx.userId,
-        payload: { user_id: userId, email: outcome.pendingEmail! } satisfies EmailChangeRequested,
-      });
-    }
-    if (outcome.roleChanged) {
-      await this.events.publish({
-        name: 'member.role_changed',
-        organizationId: ctx.organizationId,
-        actorId: ctx.userId,
-        payload: { user_id: userId, organization_id: ctx.organizationId, role: outcome.role.slug },
-        rooms: [`user:${userId}`],
-      });
-    }
     return this.members.get(ctx, userId);
   }
 }

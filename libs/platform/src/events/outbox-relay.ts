@@ -52,7 +52,8 @@ const errorText = (err: unknown): string =>
 
 /**
  * Delivers committed outbox events to the registered subscribers: woken by NOTIFY, polling as a fallback,
- * claiming batches with FOR NO KEY UPDATE SKIP LOCKED so any number of relays share the work. Per
+ * claiming batches with FOR NO KEY UPDATE SKIP LOCKED so any number of relays share the work; only events of
+ * its outbox's scope (its deployment, see `Outbox.scope`). Per
  * (organization, subscriber) an event waits while an earlier one is pending, so each subscriber sees an
  * organization's events in commit order; a failing subscriber is retried with backoff and parked after
  * `maxAttempts`, blocking nobody else.
@@ -169,7 +170,7 @@ export class OutboxRelay {
       `WITH claimed AS (
          SELECT id, seq, name, organization_id, actor_id, payload, rooms, request_id, created_at
            FROM outbox_events
-          WHERE delivered_at IS NULL AND available_at <= now()
+          WHERE delivered_at IS NULL AND available_at <= now() AND scope = $2
           ORDER BY seq
           LIMIT $1
           FOR NO KEY UPDATE SKIP LOCKED
@@ -182,7 +183,7 @@ export class OutboxRelay {
                  FROM outbox_deliveries d WHERE d.event_id = c.id AND d.parked_at IS NULL) AS retrying
          FROM claimed c
         ORDER BY c.seq`,
-      [this.opts.batchSize ?? 200],
+      [this.opts.batchSize ?? 200, this.outbox.scope],
     )) as ClaimedRow[];
     if (!events.length) return false;
     const now = events[0].now;
@@ -265,8 +266,9 @@ export class OutboxRelay {
                     SELECT d.subscriber FROM outbox_deliveries d WHERE d.event_id = e.id AND d.parked_at IS NOT NULL) AS settled
          FROM outbox_events e
         WHERE e.delivered_at IS NULL AND e.organization_id = ANY($1::uuid[]) AND e.seq < $2 AND e.id <> ALL($3::uuid[])
+          AND e.scope = $4
         ORDER BY e.seq`,
-      [orgs, events[events.length - 1].seq, events.map((e) => e.id)],
+      [orgs, events[events.length - 1].seq, events.map((e) => e.id), this.outbox.scope],
     )) as EarlierRow[];
     for (const r of rows) {
       for (const sub of this.outbox.subscribersFor(r.name)) {

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
 import type { DomainEvent } from './event-bus.js';
 
 /** What a feature hands to `Outbox.add`: a domain event, plus the request that caused it. */
@@ -37,6 +38,15 @@ const ORDER_LOCK_NAMESPACE = 0x0b0e;
 @Injectable()
 export class Outbox {
   private readonly subscribers = new Map<string, OutboxSubscriber>();
+  /**
+   * The deployment whose relays deliver the events this process writes: its queue namespace (QUEUE_PREFIX), since
+   * effects such as queued mail land in that deployment's queues. Constant in production; apart per test file.
+   */
+  readonly scope: string;
+
+  constructor(@Optional() config?: AppConfig) {
+    this.scope = config?.queue.prefix ?? '';
+  }
 
   /** Register a subscriber; call from `onModuleInit`. */
   subscribe(subscriber: OutboxSubscriber): void {
@@ -66,8 +76,8 @@ export class Outbox {
       `WITH ordered AS (
          SELECT pg_advisory_xact_lock(${ORDER_LOCK_NAMESPACE}, hashtext($3::uuid::text)) WHERE $3::uuid IS NOT NULL
        ), ins AS (
-         INSERT INTO outbox_events (id, name, organization_id, actor_id, payload, rooms, request_id)
-         SELECT $1, $2, $3::uuid, $4, $5::jsonb, $6::text[], $7 FROM (SELECT 1) one LEFT JOIN ordered ON true
+         INSERT INTO outbox_events (id, name, organization_id, actor_id, payload, rooms, request_id, scope)
+         SELECT $1, $2, $3::uuid, $4, $5::jsonb, $6::text[], $7, $8 FROM (SELECT 1) one LEFT JOIN ordered ON true
          RETURNING 1
        )
        SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM ins`,
@@ -79,6 +89,7 @@ export class Outbox {
         JSON.stringify(event.payload ?? null),
         event.rooms ?? [],
         event.requestId ?? null,
+        this.scope,
       ],
     );
     return id;

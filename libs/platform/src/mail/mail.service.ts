@@ -1,29 +1,68 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
-import type { RequestContext } from '../context/request-context.js';
+import { DataSource, type EntityManager } from 'typeorm';
+import { RequestContext } from '../context/request-context.js';
+import { returnedRows } from '../database/sql-result.js';
+import { Outbox, type OutboxEvent } from '../events/outbox.js';
 import { envelope, jobIdFor } from '../queue/job-envelope.js';
 import { MAIL_QUEUE, type MailJob, type MailMessage } from './mail-message.js';
 
-/** Queues mail for delivery; the same idempotency key never sends twice. */
+/** The outbox event that hands a committed mail delivery to the queue; it names the delivery only, never the message. */
+export const MAIL_QUEUED = 'mail.queued';
+
+interface MailQueued {
+  idempotency_key: string;
+  organization_id: string | null;
+}
+
+/**
+ * Queues mail for delivery; the same idempotency key never sends twice. The message is written with the
+ * caller's change and reaches the queue through the outbox (subscriber `mail`), so a crash after the commit
+ * cannot lose it and a rolled-back change sends nothing.
+ */
 @Injectable()
-export class MailService {
+export class MailService implements OnModuleInit {
   constructor(
     @InjectQueue(MAIL_QUEUE) private readonly queue: Queue<MailJob>,
     private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
   ) {}
 
+  onModuleInit(): void {
+    this.outbox.subscribe({ name: 'mail', events: [MAIL_QUEUED], handle: (event) => this.enqueue(event as OutboxEvent<MailQueued>) });
+  }
+
   /**
-   * The message waits in its `mail_deliveries` row and the job names only the delivery: queues keep finished
-   * jobs for days, and mail carries one-time links. Sending the same key again changes nothing.
+   * Writes the delivery in `em`'s transaction: the message waits in its `mail_deliveries` row (queues keep
+   * finished jobs for days, and mail carries one-time links) and an outbox event naming only the delivery queues
+   * it once committed. Sending the same key again changes nothing.
    */
-  async send(ctx: RequestContext, message: MailMessage, idempotencyKey: string): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO mail_deliveries (idempotency_key, organization_id, message) VALUES ($1, $2, $3::jsonb)
-       ON CONFLICT (idempotency_key) DO NOTHING`,
-      [idempotencyKey, ctx.organizationId ?? null, JSON.stringify(message)],
+  async sendIn(em: EntityManager, ctx: RequestContext, message: MailMessage, idempotencyKey: string): Promise<void> {
+    const inserted = returnedRows(
+      await em.query(
+        `INSERT INTO mail_deliveries (idempotency_key, organization_id, message) VALUES ($1, $2, $3::jsonb)
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`,
+        [idempotencyKey, ctx.organizationId ?? null, JSON.stringify(message)],
+      ),
     );
-    await this.queue.add('send', envelope(ctx, idempotencyKey, {}), { jobId: jobIdFor(idempotencyKey) });
+    if (!inserted.length) return;
+    await this.outbox.add(em, {
+      name: MAIL_QUEUED,
+      payload: { idempotency_key: idempotencyKey, organization_id: ctx.organizationId ?? null } satisfies MailQueued,
+      requestId: ctx.requestId,
+    });
+  }
+
+  /** `sendIn` in a transaction of its own, for mail that goes with no other change. */
+  async send(ctx: RequestContext, message: MailMessage, idempotencyKey: string): Promise<void> {
+    await this.dataSource.transaction((em) => this.sendIn(em, ctx, message, idempotencyKey));
+  }
+
+  /** Adding twice (a redelivered event) is harmless: the job id is the key's, and a sent delivery has no message left. */
+  private async enqueue(event: OutboxEvent<MailQueued>): Promise<void> {
+    const { idempotency_key: key, organization_id: organizationId } = event.payload;
+    const ctx = RequestContext.system(event.requestId ?? event.id, organizationId ?? undefined);
+    await this.queue.add('send', envelope(ctx, key, {}), { jobId: jobIdFor(key) });
   }
 }

@@ -351,7 +351,10 @@ export async function outbox(ctx: BenchContext): Promise<ScenarioReport> {
         };
         socket.on(name, on);
       });
-    const outboxWriter = new Outbox(ctx.config);
+    // The write path alone: events go to a scope no relay serves (deleted afterwards), so the app's relay delivering
+    // them does not share the 2 cores with the writers; delivery has its own row (`outbox relay`).
+    const scope = `bench-write-${ctx.seed.runId}`;
+    const outboxWriter = new Outbox(ctx.config.with({ queue: { ...ctx.config.queue, prefix: scope } }));
     const room = [`user:${member.id}`];
     const measure = async (kind: 'direct' | 'outbox') => {
       const latencies: number[] = [];
@@ -449,7 +452,10 @@ export async function outboxWrite(ctx: BenchContext): Promise<ScenarioReport> {
     applicationName: 'atrium-bench-outbox-write',
   });
   await ds.initialize();
-  const outboxWriter = new Outbox(ctx.config);
+  // The write path alone: events go to a scope no relay serves (deleted afterwards), so the app's relay delivering
+  // them does not share the 2 cores with the writers; delivery has its own row (`outbox relay`).
+  const scope = `bench-write-${ctx.seed.runId}`;
+  const outboxWriter = new Outbox(ctx.config.with({ queue: { ...ctx.config.queue, prefix: scope } }));
   const sessions = ctx.seed.members.map((m) => m.sessionId);
   const WRITE = `WITH live AS (UPDATE sessions SET last_used_at = now(), updated_at = now() WHERE id = $1 RETURNING id)
                  INSERT INTO refresh_tokens (session_id, token_hash) SELECT id, $2 FROM live`;
@@ -520,12 +526,13 @@ export async function outboxWrite(ctx: BenchContext): Promise<ScenarioReport> {
           scenario: title,
           budget: 'one outbox.add costs ≤ 10 % of the write throughput',
           measured: `${(overhead('transaction + outbox.add') * 100).toFixed(1)} % (with an organization: ${(overhead('transaction + outbox.add (organization)') * 100).toFixed(1)} %)`,
-          pass: overhead('transaction + outbox.add') <= 0.1,
+          pass: overhead('transaction + outbox.add') <= 0.1 && overhead('transaction + outbox.add (organization)') <= 0.1,
         },
       ],
       raw: Object.fromEntries(results),
     };
   } finally {
+    await ds.query('DELETE FROM outbox_events WHERE scope = $1', [scope]).catch(() => undefined);
     await ds.destroy();
   }
 }

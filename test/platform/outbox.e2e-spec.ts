@@ -5,7 +5,15 @@ import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
-import { createDataSource, Outbox, OutboxRelay, pruneOutbox, type OutboxEvent, type OutboxRelayOptions } from '@atrium/platform';
+import {
+  createDataSource,
+  Outbox,
+  OutboxNotifier,
+  OutboxRelay,
+  pruneOutbox,
+  type OutboxEvent,
+  type OutboxRelayOptions,
+} from '@atrium/platform';
 import { dropDatabase, openScratchDatabase } from '../support/scratch-database.js';
 
 // The outbox is shared by every process on a database, and other spec files run apps (with relays) on the run's
@@ -16,6 +24,8 @@ const sources: DataSource[] = [];
 async function openSource(): Promise<DataSource> {
   const ds = createDataSource({ url, entities: [], migrations: [], poolSize: 6, applicationName: 'atrium-outbox-spec' });
   await ds.initialize();
+  // As in the app: commits that added events send the NOTIFY other relays wake on.
+  new OutboxNotifier(ds).onModuleInit();
   sources.push(ds);
   return ds;
 }

@@ -1,6 +1,7 @@
 export * from './event-bus.js';
 export * from './events.module.js';
 export * from './outbox.js';
+export * from './outbox-notifier.js';
 export * from './outbox-pruner.js';
 export * from './outbox-relay.js';
 export * from './realtime-subscriber.js';

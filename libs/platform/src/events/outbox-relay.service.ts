@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { OutboxNotifier } from './outbox-notifier.js';
 import { Outbox } from './outbox.js';
 import { pruneOutbox } from './outbox-pruner.js';
 import { OutboxRelay } from './outbox-relay.js';
@@ -22,7 +23,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
-  ) {}
+    notifier: OutboxNotifier,
+  ) {
+    // This process's commits wake its relay at once; other processes' come through NOTIFY.
+    notifier.onCommitted(() => this.relay?.wake());
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.outbox.relay) return;

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { OUTBOX_CHANNEL, type Outbox, type OutboxEvent, type OutboxSubscriber } from './outbox.js';
+import { OUTBOX_CHANNEL } from './outbox-notifier.js';
+import type { Outbox, OutboxEvent, OutboxSubscriber } from './outbox.js';
 
 /** How a relay paces itself. */
 export interface OutboxRelayOptions {
@@ -124,8 +125,8 @@ export class OutboxRelay {
     }
   }
 
-  /** Coalesces wake-ups: at most one batch loop runs; a wake-up during it makes it look again. */
-  private wake(): void {
+  /** Looks for events now. Coalesces wake-ups: at most one batch loop runs; a wake-up during it makes it look again. */
+  wake(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;

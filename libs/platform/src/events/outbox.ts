@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import type { DomainEvent } from './event-bus.js';
+import { markOutboxAdded } from './outbox-notifier.js';
 
 /** What a feature hands to `Outbox.add`: a domain event, plus the request that caused it. */
 export interface OutboxEventInput<T = unknown> extends DomainEvent<T> {
@@ -23,9 +24,6 @@ export interface OutboxSubscriber {
   /** Write the effect through `em` to make it exactly-once; a throw rolls it back and the event is retried. */
   handle(event: OutboxEvent, em: EntityManager): Promise<void> | void;
 }
-
-/** The channel every `Outbox.add` notifies (on commit) and every relay listens on. */
-export const OUTBOX_CHANNEL = 'atrium_outbox';
 
 /** Namespace of the per-organization advisory lock that serializes event writers (the other key is hashtext(org)). */
 const ORDER_LOCK_NAMESPACE = 0x0b0e;
@@ -65,8 +63,8 @@ export class Outbox {
   }
 
   /**
-   * Writes `event` in the transaction `em` belongs to, and a NOTIFY that PostgreSQL sends only if it commits:
-   * the event exists if and only if the change did. Writers of one organization's events queue on an advisory
+   * Writes `event` in the transaction `em` belongs to: the event exists if and only if the change did. Relays are
+   * woken after the commit (OutboxNotifier), not by a NOTIFY inside this transaction, which would serialize commits. Writers of one organization's events queue on an advisory
    * lock held to their commit, so the delivery order (`seq`) is their commit order. Returns the event id.
    */
   async add(em: EntityManager, event: OutboxEventInput): Promise<string> {
@@ -80,7 +78,7 @@ export class Outbox {
          SELECT $1, $2, $3::uuid, $4, $5::jsonb, $6::text[], $7, $8 FROM (SELECT 1) one LEFT JOIN ordered ON true
          RETURNING 1
        )
-       SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM ins`,
+       SELECT 1 FROM ins`,
       [
         id,
         event.name,
@@ -92,6 +90,7 @@ export class Outbox {
         this.scope,
       ],
     );
+    markOutboxAdded(em.queryRunner);
     return id;
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { EventBus, type Page, pageOffset, type RequestContext, toPage } from '@atrium/platform';
+import { Outbox, type Page, pageOffset, type RequestContext, toPage } from '@atrium/platform';
 import { UserMemberships, type MembershipView } from '../memberships/user-memberships.js';
 import { OrganizationProvisioner } from '../provisioning/organization-provisioner.js';
 import type { CreateOrganizationDto } from './dto/update-organization.dto.js';
@@ -14,7 +14,7 @@ export class MyOrganizationsService {
     private readonly memberships: UserMemberships,
     private readonly provisioner: OrganizationProvisioner,
     private readonly audit: AuditWriter,
-    private readonly events: EventBus,
+    private readonly outbox: Outbox,
   ) {}
 
   /** Every active membership of the caller, most recently used first. */
@@ -38,14 +38,14 @@ export class MyOrganizationsService {
         resourceId: organization.id,
         after: { name: organization.name, email: organization.email, phone: organization.phone },
       });
+      await this.outbox.add(em, {
+        name: 'organization.created',
+        organizationId: organization.id,
+        actorId: userId,
+        payload: { organization_id: organization.id, user_id: userId },
+        rooms: [`user:${userId}`],
+      });
       return { organization, role: ownerRole, membership };
-    });
-    await this.events.publish({
-      name: 'organization.created',
-      organizationId: view.organization.id,
-      actorId: userId,
-      payload: { organization_id: view.organization.id, user_id: userId },
-      rooms: [`user:${userId}`],
     });
     return view;
   }

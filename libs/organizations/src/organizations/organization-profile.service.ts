@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { EventBus, isUniqueViolation, notFound, PlatformError, type RequestContext, TenantRepository } from '@atrium/platform';
+import { isUniqueViolation, Outbox, notFound, PlatformError, type RequestContext, TenantRepository } from '@atrium/platform';
 import { OWNER_ROLE } from '../roles/permissions.js';
 import { Role } from '../roles/role.entity.js';
 import type { OrganizationSettingsDto } from './dto/organization-settings.dto.js';
@@ -36,7 +36,7 @@ export class OrganizationProfileService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditWriter,
-    private readonly events: EventBus,
+    private readonly outbox: Outbox,
   ) {}
 
   async get(ctx: RequestContext, em: EntityManager = this.dataSource.manager): Promise<Organization> {
@@ -85,9 +85,13 @@ export class OrganizationProfileService {
     });
   }
 
-  /** Applies a change under a row lock, records it in the audit trail and announces it to the organization. */
+  /**
+   * Applies a change under a row lock, records it in the audit trail and announces it to the organization through
+   * the outbox in the same transaction (`organization.updated` also ends the sockets of members without MFA when
+   * the organization starts requiring it, so it must not be lost to a crash after commit).
+   */
   private async change(ctx: RequestContext, action: string, apply: (o: Organization) => void): Promise<Organization> {
-    const { saved, before } = await this.dataSource.transaction(async (em) => {
+    return this.dataSource.transaction(async (em) => {
       const organization = await em
         .getRepository(Organization)
         .findOne({ where: { id: ctx.requireOrganizationId() }, lock: { mode: 'pessimistic_write' } });
@@ -97,21 +101,20 @@ export class OrganizationProfileService {
       const saved = await em.getRepository(Organization).save(organization);
       const after = { ...profile(saved), settings: resolveSettings(saved.settings) };
       await this.audit.record(em, ctx, { action, resourceType: 'organization', resourceId: saved.id, before, after });
-      return { saved, before };
+      await this.outbox.add(em, {
+        name: 'organization.updated',
+        organizationId: saved.id,
+        actorId: ctx.userId,
+        payload: {
+          organization_id: saved.id,
+          action,
+          changed: changedKeys(before, saved),
+          mfa_required: resolveSettings(saved.settings).mfa_required,
+        },
+        rooms: [`org:${saved.id}`],
+      });
+      return saved;
     });
-    await this.events.publish({
-      name: 'organization.updated',
-      organizationId: saved.id,
-      actorId: ctx.userId,
-      payload: {
-        organization_id: saved.id,
-        action,
-        changed: changedKeys(before, saved),
-        mfa_required: resolveSettings(saved.settings).mfa_required,
-      },
-      rooms: [`org:${saved.id}`],
-    });
-    return saved;
   }
 
   private async assertDefaultRole(ctx: RequestContext, slug: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { EventBus, isUniqueViolation, type Page, type RequestContext, TenantRepository } from '@atrium/platform';
+import { isUniqueViolation, Outbox, type Page, type RequestContext, TenantRepository } from '@atrium/platform';
 import { Membership } from '../memberships/membership.entity.js';
 import { OrganizationProfileService } from '../organizations/organization-profile.service.js';
 import { resolveSettings } from '../organizations/settings.js';
@@ -36,7 +36,7 @@ export class RoleService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditWriter,
-    private readonly events: EventBus,
+    private readonly outbox: Outbox,
     private readonly organizations: OrganizationProfileService,
     private readonly grants: RoleGrantsRegistry,
   ) {
@@ -63,13 +63,13 @@ export class RoleService {
           .with(em)
           .create(ctx, { name: dto.name, slug, description: dto.description ?? null, permissions, builtIn: false });
         await this.audit.record(em, ctx, { action: 'role.created', resourceType: 'role', resourceId: saved.id, after: snapshot(saved) });
+        await this.announce(em, ctx, 'role.created', saved.id, saved.slug);
         return saved;
       })
       .catch((err: unknown) => {
         if (isUniqueViolation(err, 'uq_roles_org_slug')) throw slugTaken(slug);
         throw err;
       });
-    await this.announce(ctx, 'role.created', role.id, role.slug);
     return role;
   }
 
@@ -91,9 +91,9 @@ export class RoleService {
       if (dto.description !== undefined) role.description = dto.description;
       const saved = await repo.save(ctx, role);
       await this.audit.record(em, ctx, { action: 'role.updated', resourceType: 'role', resourceId: id, before, after: snapshot(saved) });
+      await this.announce(em, ctx, 'role.updated', saved.id, saved.slug);
       return saved;
     });
-    await this.announce(ctx, 'role.updated', role.id, role.slug);
     return role;
   }
 
@@ -102,7 +102,7 @@ export class RoleService {
    * default role. Revoked memberships that still name it move to the built-in member role.
    */
   async remove(ctx: RequestContext, id: string): Promise<void> {
-    const role = await this.dataSource.transaction(async (em) => {
+    await this.dataSource.transaction(async (em) => {
       const repo = this.roles.with(em);
       const role = await repo.getById(ctx, id);
       if (role.builtIn) throw builtIn();
@@ -129,9 +129,8 @@ export class RoleService {
       }
       await repo.remove(ctx, role);
       await this.audit.record(em, ctx, { action: 'role.deleted', resourceType: 'role', resourceId: id, before: snapshot(role) });
-      return role;
+      await this.announce(em, ctx, 'role.deleted', id, role.slug);
     });
-    await this.announce(ctx, 'role.deleted', id, role.slug);
   }
 
   /** Per role: active members holding it, and what else would grant it (each registered source, e.g. open invitations). */
@@ -160,9 +159,10 @@ export class RoleService {
     return Object.fromEntries(sources.map((s, i) => [s.key, counts[i]]));
   }
 
-  private async announce(ctx: RequestContext, name: string, roleId: string, slug: string): Promise<void> {
+  /** Written last in the role change's transaction (the outbox's per-organization order lock is held to commit). */
+  private async announce(em: EntityManager, ctx: RequestContext, name: string, roleId: string, slug: string): Promise<void> {
     const organizationId = ctx.requireOrganizationId();
-    await this.events.publish({
+    await this.outbox.add(em, {
       name,
       organizationId,
       actorId: ctx.userId,

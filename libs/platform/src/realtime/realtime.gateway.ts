@@ -17,7 +17,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v 
 
 /**
  * The socket.io edge: authenticates the handshake, joins personal and organization rooms (plus those features ask
- * for), pushes domain events to their rooms and ends the sockets features' reactions name. It knows no feature.
+ * for) and pushes in-process events to their rooms; durable events and the sockets they end come from the outbox
+ * (RealtimeSubscriber). It knows no feature.
  */
 @WebSocketGateway()
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnModuleInit {
@@ -32,10 +33,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
   ) {}
 
   onModuleInit(): void {
-    this.events.on('*', (event) => {
-      this.push(event);
-      this.end(event);
-    });
+    // Events published in process (no effect, nothing to lose) are pushed from here; everything else, and every
+    // socket a reaction ends, comes from the outbox's `realtime` subscriber.
+    this.events.on('*', (event) => this.push(event));
   }
 
   afterInit(server: Server): void {
@@ -78,12 +78,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     rooms.push(...this.reactions.roomsFor(ctx));
     await socket.join(rooms);
     socket.emit('connected', { user_id: ctx.userId, organization_id: ctx.organizationId });
-  }
-
-  /** Disconnects the sockets a feature's reaction to this event names; on every instance, through the adapter. */
-  private end(event: DomainEvent): void {
-    const rooms = this.reactions.roomsEndedBy(event);
-    if (rooms.length) this.server?.in(rooms).disconnectSockets(true);
   }
 
   /** Emits a domain event to its rooms; works across instances through the adapter. */

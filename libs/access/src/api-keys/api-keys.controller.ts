@@ -59,17 +59,7 @@ export class ApiKeysController {
   @ApiData(CurrentApiKeyDto)
   @ApiBadRequestResponse({ type: ErrorBody, description: 'The request was not made with an API key' })
   async current(@Ctx() ctx: RequestContext): Promise<{ data: CurrentApiKeyDto }> {
-    const k = await this.keys.current(ctx);
-    return {
-      data: {
-        id: k.id,
-        organization_id: k.organizationId,
-        name: k.name,
-        prefix: k.prefix,
-        effective_permissions: [...ctx.permissions].sort(),
-        expires_at: k.expiresAt?.toISOString() ?? null,
-      },
-    };
+    return { data: CurrentApiKeyDto.from(await this.keys.current(ctx), ctx.permissions) };
   }
 
   @Post(':id/rotate')

@@ -102,4 +102,16 @@ export class CurrentApiKeyDto {
   })
   effective_permissions: string[];
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expires_at: string | null;
+
+  /** `permissions`: what the request made with this key may do now. */
+  static from(k: ApiKey, permissions: Iterable<string>): CurrentApiKeyDto {
+    return {
+      id: k.id,
+      organization_id: k.organizationId,
+      name: k.name,
+      prefix: k.prefix,
+      effective_permissions: [...permissions].sort(),
+      expires_at: k.expiresAt?.toISOString() ?? null,
+    };
+  }
 }

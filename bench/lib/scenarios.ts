@@ -314,7 +314,7 @@ export async function outbox(ctx: BenchContext): Promise<ScenarioReport> {
   const member = ctx.seed.members[0];
   const samples = ctx.settings.quick ? 200 : 1000;
   const { io } = await import('socket.io-client');
-  const { createDataSource, AtriumSocketAdapter, Outbox } = await import('@atrium/platform');
+  const { createDataSource, AtriumSocketAdapter, Outbox, OutboxNotifier } = await import('@atrium/platform');
   const { createServer } = await import('node:http');
   const ds = createDataSource({
     url: ctx.config.database.url!,
@@ -324,6 +324,8 @@ export async function outbox(ctx: BenchContext): Promise<ScenarioReport> {
     applicationName: 'atrium-bench-outbox',
   });
   await ds.initialize();
+  // As in the app: a commit that added events sends the NOTIFY the app's relay wakes on.
+  new OutboxNotifier(ds).onModuleInit();
   // A socket.io server on the app's fan-out adapter, attached to an HTTP server that never listens (as the worker emits).
   const fanout = new AtriumSocketAdapter(createServer() as never, ctx.config);
   await fanout.connect();
@@ -351,10 +353,7 @@ export async function outbox(ctx: BenchContext): Promise<ScenarioReport> {
         };
         socket.on(name, on);
       });
-    // The write path alone: events go to a scope no relay serves (deleted afterwards), so the app's relay delivering
-    // them does not share the 2 cores with the writers; delivery has its own row (`outbox relay`).
-    const scope = `bench-write-${ctx.seed.runId}`;
-    const outboxWriter = new Outbox(ctx.config.with({ queue: { ...ctx.config.queue, prefix: scope } }));
+    const outboxWriter = new Outbox(ctx.config);
     const room = [`user:${member.id}`];
     const measure = async (kind: 'direct' | 'outbox') => {
       const latencies: number[] = [];
@@ -398,7 +397,8 @@ export async function outbox(ctx: BenchContext): Promise<ScenarioReport> {
     );
     for (;;) {
       const [{ n }] = await ds.query<Array<{ n: number }>>(
-        `SELECT count(*)::int AS n FROM outbox_events WHERE name = 'bench.noop' AND delivered_at IS NULL`,
+        `SELECT count(*)::int AS n FROM outbox_events WHERE name = 'bench.noop' AND scope = $1 AND delivered_at IS NULL`,
+        [outboxWriter.scope],
       );
       if (n === 0) break;
       await sleep(50);

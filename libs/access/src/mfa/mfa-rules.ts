@@ -32,11 +32,17 @@ export class MfaRules implements OnModuleInit {
       return userId ? [Rooms.user(userId)] : [];
     });
     this.sockets.disconnectOn('organization.updated', (event) => {
-      const { organization_id: organizationId, mfa_required: required } = event.payload as {
+      const {
+        organization_id: organizationId,
+        mfa_required: required,
+        action,
+      } = event.payload as {
         organization_id?: string;
         mfa_required?: boolean;
+        action?: string;
       };
-      return organizationId && required ? [withoutMfaRoom(organizationId)] : [];
+      // Only a settings change can turn the requirement on (a rename need not drop anyone's sockets).
+      return organizationId && required && action === 'organization.settings_updated' ? [withoutMfaRoom(organizationId)] : [];
     });
   }
 }

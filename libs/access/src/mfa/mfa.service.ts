@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import QRCode from 'qrcode';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { notFound, Outbox, type RequestContext } from '@atrium/platform';
+import { notFound, Outbox, type RequestContext, Rooms } from '@atrium/platform';
 import { profileFromJson } from '../credentials/account-profile.js';
 import { BACKUP_CODE_COUNT, newBackupCodes, normalizeBackupCode } from './backup-codes.js';
 import { MfaBackupCode } from './mfa-backup-code.entity.js';
@@ -108,7 +108,7 @@ export class MfaService {
         name: 'mfa.disabled',
         actorId: userId,
         payload: { user_id: userId },
-        rooms: [`user:${userId}`],
+        rooms: [Rooms.user(userId)],
         requestId: ctx.requestId,
       });
     });

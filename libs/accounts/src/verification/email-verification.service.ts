@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { AppConfig, isUniqueViolation, MailService, notFound, Outbox, type RequestContext } from '@atrium/platform';
+import { AppConfig, isUniqueViolation, MailService, notFound, type RequestContext } from '@atrium/platform';
 import { UserMemberships } from '@atrium/organizations';
 import { User } from '../users/user.entity.js';
 import { AccountsError } from '../accounts.errors.js';
@@ -27,7 +27,6 @@ export class EmailVerificationService {
     private readonly config: AppConfig,
     private readonly audit: AuditWriter,
     private readonly memberships: UserMemberships,
-    private readonly outbox: Outbox,
   ) {}
 
   /**
@@ -87,12 +86,6 @@ export class EmailVerificationService {
           resourceId: user.id,
           before: { email: previous },
           after: { email: row.email },
-        });
-        await this.outbox.add(em, {
-          name: 'user.email_changed',
-          actorId: user.id,
-          payload: { user_id: user.id, email: row.email },
-          requestId: ctx.requestId,
         });
         return 'changed' as const;
       })

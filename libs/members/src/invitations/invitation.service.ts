@@ -6,7 +6,6 @@ import {
   Entitlements,
   isUniqueViolation,
   MailService,
-  Outbox,
   type Page,
   type RequestContext,
   TenantRepository,
@@ -43,7 +42,6 @@ export class InvitationService {
     private readonly mail: MailService,
     private readonly config: AppConfig,
     private readonly audit: AuditWriter,
-    private readonly outbox: Outbox,
   ) {
     this.invitations = TenantRepository.for(dataSource, Invitation, 'Invitation');
   }
@@ -81,14 +79,6 @@ export class InvitationService {
           metadata: { replaced: replaced.length },
         });
         await this.mailIn(em, ctx, sender, saved, role, token);
-        // Last: an organization's event holds its ordering lock until the commit.
-        await this.outbox.add(em, {
-          name: 'invitation.created',
-          organizationId: ctx.organizationId,
-          actorId: ctx.userId,
-          payload: { invitation_id: saved.id, email: saved.email, role: role.slug },
-          requestId: ctx.requestId,
-        });
         return saved;
       })
       .catch((err: unknown) => {

@@ -42,6 +42,7 @@ export class MyOrganizationsService {
         name: 'organization.created',
         organizationId: organization.id,
         actorId: userId,
+        requestId: ctx.requestId,
         payload: { organization_id: organization.id, user_id: userId },
         rooms: [`user:${userId}`],
       });

@@ -105,6 +105,7 @@ export class OrganizationProfileService {
         name: 'organization.updated',
         organizationId: saved.id,
         actorId: ctx.userId,
+        requestId: ctx.requestId,
         payload: {
           organization_id: saved.id,
           action,

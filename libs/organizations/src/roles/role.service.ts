@@ -166,6 +166,7 @@ export class RoleService {
       name,
       organizationId,
       actorId: ctx.userId,
+      requestId: ctx.requestId,
       payload: { role_id: roleId, slug },
       rooms: [`org:${organizationId}`],
     });

@@ -96,40 +96,31 @@ export class SessionService {
    */
   async revoke(sessionIds: string[], reason: string, em?: EntityManager): Promise<string[]> {
     if (!sessionIds.length) return [];
-    if (!em) return this.dataSource.transaction((tx) => this.revoke(sessionIds, reason, tx));
-    const revoked = returnedRows<{ id: string }>(
-      await em.query(
-        `UPDATE sessions SET revoked_at = now(), revoke_reason = $2 WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL RETURNING id`,
-        [sessionIds, reason],
-      ),
-    ).map((r) => r.id);
-    // No organization: the event takes no ordering lock, so it may come anywhere in the caller's transaction.
-    if (revoked.length) await this.outbox.add(em, { name: 'session.revoked', payload: { sessionIds: revoked, reason } });
-    return revoked;
+    return this.revokeWhere('id = ANY($2::uuid[])', [sessionIds], reason, em);
   }
 
   /** Ends every open session of a user, optionally keeping one (the caller's own). */
   async revokeAllForUser(userId: string, reason: string, exceptSessionId?: string, em?: EntityManager): Promise<string[]> {
-    const open = await (em ?? this.dataSource.manager)
-      .getRepository(Session)
-      .find({ select: { id: true }, where: { userId, revokedAt: IsNull() } });
-    return this.revoke(
-      open.map((s) => s.id).filter((id) => id !== exceptSessionId),
-      reason,
-      em,
-    );
+    return this.revokeWhere('user_id = $2 AND id IS DISTINCT FROM $3::uuid', [userId, exceptSessionId ?? null], reason, em);
   }
 
   /** Ends a user's sessions that act for one organization (e.g. when their membership is revoked). */
   async revokeForMembership(userId: string, organizationId: string, reason: string, em?: EntityManager): Promise<string[]> {
-    const open = await (em ?? this.dataSource.manager)
-      .getRepository(Session)
-      .find({ select: { id: true }, where: { userId, organizationId, revokedAt: IsNull() } });
-    return this.revoke(
-      open.map((s) => s.id),
-      reason,
-      em,
-    );
+    return this.revokeWhere('user_id = $2 AND organization_id = $3', [userId, organizationId], reason, em);
+  }
+
+  /** One UPDATE picks and ends the open sessions matching `where` ($1 is the reason), so none opened meanwhile is missed. */
+  private async revokeWhere(where: string, params: unknown[], reason: string, em?: EntityManager): Promise<string[]> {
+    if (!em) return this.dataSource.transaction((tx) => this.revokeWhere(where, params, reason, tx));
+    const revoked = returnedRows<{ id: string }>(
+      await em.query(`UPDATE sessions SET revoked_at = now(), revoke_reason = $1 WHERE revoked_at IS NULL AND ${where} RETURNING id`, [
+        reason,
+        ...params,
+      ]),
+    ).map((r) => r.id);
+    // No organization: the event takes no ordering lock, so it may come anywhere in the caller's transaction.
+    if (revoked.length) await this.outbox.add(em, { name: 'session.revoked', payload: { sessionIds: revoked, reason } });
+    return revoked;
   }
 
   private async issueRefreshToken(em: EntityManager, sessionId: string): Promise<string> {

@@ -11,8 +11,8 @@ export class MemberReactions implements OnModuleInit {
 
   onModuleInit(): void {
     this.sockets.disconnectOn('member.revoked', (event) => {
-      const { user_id: userId, organization_id: organizationId } = event.payload as { user_id?: string; organization_id?: string };
-      return userId && organizationId ? [Rooms.member(organizationId, userId)] : [];
+      const { user_id: userId } = event.payload as { user_id?: string };
+      return userId && event.organizationId ? [Rooms.member(event.organizationId, userId)] : [];
     });
   }
 }

@@ -10,7 +10,7 @@ export class AppConfig {
       publicUrl: string;
       /** Origins allowed with credentials, or `*`: any origin without credentials (refused in production). */
       corsOrigins: string[] | '*';
-      trustProxy: boolean | number | string;
+      trustProxy: false | number | string;
       bodyLimit: string;
     },
     readonly dataDir: string,

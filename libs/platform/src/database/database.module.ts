@@ -53,7 +53,11 @@ export class DatabaseModule implements OnApplicationShutdown {
           inject: [AppConfig, DataSource],
           // After the DataSource, so migrations have run before any statement is prepared.
           useFactory: (config: AppConfig) =>
-            new StatementPool({ url: databaseUrl(config), max: Math.max(2, Math.ceil(config.database.poolSize / 2)) }),
+            new StatementPool({
+              url: databaseUrl(config),
+              max: Math.max(2, Math.ceil(config.database.poolSize / 2)),
+              applicationName: 'atrium-statements',
+            }),
         },
       ],
       exports: [DataSource, StatementPool],

@@ -11,5 +11,6 @@ export * from './logging/index.js';
 export * from './mail/index.js';
 export * from './queue/index.js';
 export * from './realtime/index.js';
+export * from './time/index.js';
 export * from './rate-limit/index.js';
 export * from './platform.errors.js';

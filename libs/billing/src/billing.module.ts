@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import { Entitlements } from '@atrium/platform';
+import { AppConfig, Entitlements } from '@atrium/platform';
 import { OrganizationsModule } from '@atrium/organizations';
+import { BillingConfig, loadBillingConfig } from './billing.config.js';
 import { PackageCatalogueService } from './catalogue/package-catalogue.service.js';
 import { PackagesController } from './catalogue/packages.controller.js';
 import { PackageEntitlements } from './entitlements/package-entitlements.js';
@@ -17,12 +18,13 @@ import { OrganizationPackageService } from './subscriptions/organization-package
   imports: [OrganizationsModule],
   controllers: [PackagesController, OrganizationPackageController],
   providers: [
+    { provide: BillingConfig, useFactory: (app: AppConfig) => loadBillingConfig(app), inject: [AppConfig] },
     PackageCatalogueService,
     PackageEntitlements,
     { provide: Entitlements, useExisting: PackageEntitlements },
     OrganizationPackageService,
     DefaultSubscriptionStep,
   ],
-  exports: [Entitlements, PackageEntitlements, PackageCatalogueService],
+  exports: [BillingConfig, Entitlements, PackageEntitlements, PackageCatalogueService],
 })
 export class BillingModule {}

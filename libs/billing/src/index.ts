@@ -8,3 +8,5 @@ export * from './entitlements/entitlement-snapshot.js';
 export * from './entitlements/package-entitlements.js';
 export * from './subscriptions/organization-subscription.entity.js';
 export * from './billing.errors.js';
+export * from './billing.config.js';
+export * from './gateways/payment-gateway.js';

@@ -13,6 +13,7 @@ type Env = Record<string, string | undefined>;
 interface LocalSecrets {
   jwt_secret: string;
   encryption_key: string;
+  [name: string]: string;
 }
 
 /** Outside production, secrets not given are generated once and kept under the data directory. */
@@ -26,6 +27,19 @@ function localSecrets(dataDir: string): LocalSecrets {
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
+}
+
+/**
+ * A development secret a library needs when none is configured (e.g. a webhook signing secret), generated once and
+ * kept beside the JWT secret in `<DATA_DIR>/secrets.json`. Callers refuse to use it in production.
+ */
+export function localSecret(dataDir: string, name: string): string {
+  const secrets = localSecrets(dataDir);
+  if (!secrets[name]) {
+    secrets[name] = randomBytes(32).toString('base64url');
+    writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return secrets[name];
 }
 
 function decodeKey(value: string): Buffer {

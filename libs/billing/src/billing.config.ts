@@ -1,0 +1,130 @@
+import 'reflect-metadata';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { plainToInstance } from 'class-transformer';
+import { type AppConfig, ConfigError, localSecret } from '@atrium/platform';
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') return value;
+  const v = value.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** The environment variables billing reads, validated when the billing module boots. */
+export class BillingEnv {
+  /** Enables the Stripe gateway (a `sk_test_…` or `sk_live_…` key). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, { message: 'STRIPE_SECRET_KEY must look like sk_test_… or sk_live_…' })
+  STRIPE_SECRET_KEY?: string;
+
+  /** The `whsec_…` secret of the Stripe webhook endpoint; required with STRIPE_SECRET_KEY in production. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  STRIPE_WEBHOOK_SECRET?: string;
+
+  /** Where the Stripe SDK sends requests (tests: a local fake Stripe server); unset: api.stripe.com. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  STRIPE_API_URL?: string;
+
+  /** Pay Stripe charges on a Stripe Checkout page (`url`) instead of a PaymentIntent `client_secret`. */
+  @Transform(toBool)
+  @IsBoolean()
+  STRIPE_CHECKOUT = false;
+
+  /** Allows `POST /webhooks/test/stripe` in production. */
+  @Transform(toBool)
+  @IsBoolean()
+  STRIPE_TEST_EVENTS = false;
+
+  /** Offers the built-in sandbox gateway in production (always offered outside production). */
+  @Transform(toBool)
+  @IsBoolean()
+  SANDBOX_PAYMENTS = false;
+
+  /** Secret the sandbox gateway signs its callbacks with; outside production a generated one is kept in DATA_DIR. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  SANDBOX_WEBHOOK_SECRET?: string;
+
+  /** Days before a period ends that the "upcoming renewal" mail goes out. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  BILLING_RENEWAL_NOTICE_DAYS = 7;
+
+  /** Days after a failed renewal charge on which it is retried, comma-separated and increasing. */
+  @Matches(/^\d{1,3}(,\d{1,3})*$/, { message: 'BILLING_RETRY_DAYS must be comma-separated whole days, e.g. 1,3,5' })
+  BILLING_RETRY_DAYS = '1,3,5';
+
+  /** Days a past-due organization keeps its package before it moves to Free. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(90)
+  BILLING_GRACE_DAYS = 7;
+}
+
+/** Billing's resolved settings. */
+export class BillingConfig {
+  constructor(
+    /** Null when STRIPE_SECRET_KEY is not set (the Stripe gateway is then not offered). */
+    readonly stripe: { secretKey: string; apiUrl?: string; checkout: boolean } | null,
+    /** Verifies Stripe callbacks: STRIPE_WEBHOOK_SECRET, or outside production a generated development secret. */
+    readonly stripeWebhookSecret: string,
+    readonly stripeTestEvents: boolean,
+    /** Null when the sandbox gateway is not offered (production without SANDBOX_PAYMENTS=true). */
+    readonly sandbox: { webhookSecret: string } | null,
+    readonly renewal: { noticeDays: number; retryDays: number[]; graceDays: number },
+    /** Public base URL of the api (checkout pages, callbacks, invoice links). */
+    readonly publicUrl: string,
+    readonly production: boolean,
+  ) {}
+
+  /** A copy with some settings replaced; for tests. */
+  with(patch: Partial<Omit<BillingConfig, 'with'>>): BillingConfig {
+    return Object.assign(Object.create(BillingConfig.prototype) as BillingConfig, this, patch);
+  }
+}
+
+/** Validates billing's environment; throws ConfigError naming every bad variable. */
+export function loadBillingConfig(app: AppConfig, source: Record<string, string | undefined> = process.env): BillingConfig {
+  const env = plainToInstance(BillingEnv, Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined)), {
+    exposeDefaultValues: true,
+  });
+  const problems = validateSync(env, { forbidUnknownValues: false }).flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
+  );
+  const production = app.env === 'production';
+  if (production && env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
+    problems.push('STRIPE_WEBHOOK_SECRET: required in production with STRIPE_SECRET_KEY (the whsec_… of the webhook endpoint)');
+  }
+  if (production && env.SANDBOX_PAYMENTS && !env.SANDBOX_WEBHOOK_SECRET) {
+    problems.push('SANDBOX_WEBHOOK_SECRET: required in production with SANDBOX_PAYMENTS=true');
+  }
+  const retryDays = env.BILLING_RETRY_DAYS.split(',').map(Number);
+  if (retryDays.some((d, i) => d < 1 || (i > 0 && d <= retryDays[i - 1]))) {
+    problems.push('BILLING_RETRY_DAYS: days must be at least 1 and increasing');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const devSecret = (name: string) => localSecret(app.dataDir, name);
+  return new BillingConfig(
+    env.STRIPE_SECRET_KEY ? { secretKey: env.STRIPE_SECRET_KEY, apiUrl: env.STRIPE_API_URL, checkout: env.STRIPE_CHECKOUT } : null,
+    env.STRIPE_WEBHOOK_SECRET ?? (production ? '' : devSecret('stripe_webhook_secret')),
+    env.STRIPE_TEST_EVENTS,
+    !production || env.SANDBOX_PAYMENTS ? { webhookSecret: env.SANDBOX_WEBHOOK_SECRET ?? devSecret('sandbox_webhook_secret') } : null,
+    { noticeDays: env.BILLING_RENEWAL_NOTICE_DAYS, retryDays, graceDays: env.BILLING_GRACE_DAYS },
+    app.http.publicUrl,
+    production,
+  );
+}

@@ -10,3 +10,4 @@ export * from './subscriptions/organization-subscription.entity.js';
 export * from './billing.errors.js';
 export * from './billing.config.js';
 export * from './gateways/payment-gateway.js';
+export * from './payments/purchase.js';

@@ -97,7 +97,7 @@ export class BillingConfig {
 }
 
 /** Validates billing's environment; throws ConfigError naming every bad variable. */
-export function loadBillingConfig(app: AppConfig, source: Record<string, string | undefined> = process.env): BillingConfig {
+export function loadBillingConfig(app: AppConfig, source: Readonly<Record<string, string | undefined>> = app.source): BillingConfig {
   const env = plainToInstance(BillingEnv, Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined)), {
     exposeDefaultValues: true,
   });

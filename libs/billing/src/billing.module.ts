@@ -18,7 +18,7 @@ import { OrganizationPackageService } from './subscriptions/organization-package
   imports: [OrganizationsModule],
   controllers: [PackagesController, OrganizationPackageController],
   providers: [
-    { provide: BillingConfig, useFactory: (app: AppConfig) => loadBillingConfig(app), inject: [AppConfig] },
+    { provide: BillingConfig, useFactory: (app: AppConfig) => loadBillingConfig(app, app.source), inject: [AppConfig] },
     PackageCatalogueService,
     PackageEntitlements,
     { provide: Entitlements, useExisting: PackageEntitlements },

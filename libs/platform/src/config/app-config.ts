@@ -32,6 +32,8 @@ export class AppConfig {
     readonly queue: { runWorkers: boolean; prefix: string },
     readonly rateLimit: RateLimitSettings,
     readonly outbox: { relay: boolean; pollIntervalMs: number; maxAttempts: number; retentionDays: number },
+    /** The raw environment this config was loaded from: libraries with settings of their own validate theirs from it. */
+    readonly source: Readonly<Record<string, string | undefined>> = {},
   ) {}
 
   /** A copy pointing at a resolved database (the embedded one when no DATABASE_URL was given). */

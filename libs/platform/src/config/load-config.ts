@@ -141,5 +141,6 @@ export function loadConfig(source: Env = process.env): AppConfig {
       maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
       retentionDays: env.OUTBOX_RETENTION_DAYS,
     },
+    { ...source },
   );
 }

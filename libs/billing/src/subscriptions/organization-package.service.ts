@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type RequestContext, TenantRepository, UsageRegistry } from '@atrium/platform';
 import { PackageCatalogueService } from '../catalogue/package-catalogue.service.js';
+import { Package } from '../catalogue/package.entity.js';
 import { PackageEntitlements } from '../entitlements/package-entitlements.js';
 import type { EntitlementDto, OrganizationPackageDto, SubscriptionDto } from './dto/organization-package.dto.js';
 import { OrganizationFeature, OrganizationSubscription } from './organization-subscription.entity.js';
@@ -22,6 +23,12 @@ export class OrganizationPackageService {
     this.addons = TenantRepository.for(dataSource, OrganizationFeature, 'Add-on');
   }
 
+  private async scheduledPackageSlug(s: OrganizationSubscription | null): Promise<string | null> {
+    if (!s?.scheduledChange) return null;
+    const pkg = await this.dataSource.getRepository(Package).findOneBy({ id: s.scheduledChange.packageId });
+    return pkg?.slug ?? null;
+  }
+
   async current(ctx: RequestContext): Promise<OrganizationPackageDto> {
     const snapshot = await this.entitlements.snapshot(ctx.requireOrganizationId());
     const [pkg, subscription, addons] = await Promise.all([
@@ -37,7 +44,7 @@ export class OrganizationPackageService {
     const byId = new Map([...snapshot.features.values()].map((f) => [f.id, f.key]));
     return {
       package: pkg,
-      subscription: subscriptionView(subscription),
+      subscription: subscriptionView(subscription, await this.scheduledPackageSlug(subscription)),
       addons: addons
         .filter((a) => !a.expiresAt || a.expiresAt > new Date())
         .map((a) => ({
@@ -46,6 +53,7 @@ export class OrganizationPackageService {
           feature_key: byId.get(a.featureId) ?? '',
           quantity: a.quantity,
           expires_at: a.expiresAt?.toISOString() ?? null,
+          cancel_at: a.cancelAt?.toISOString() ?? null,
         })),
       entitlements,
     };
@@ -53,13 +61,38 @@ export class OrganizationPackageService {
 }
 
 /** An organization without a subscription row (none should remain after the migration) is on the default package. */
-function subscriptionView(s: OrganizationSubscription | null): SubscriptionDto {
-  if (!s) return { status: 'active', period: null, started_at: new Date().toISOString(), current_period_end: null, auto_renew: false };
+function subscriptionView(s: OrganizationSubscription | null, scheduledSlug: string | null): SubscriptionDto {
+  if (!s) {
+    return {
+      status: 'active',
+      period: null,
+      custom_months: null,
+      started_at: new Date().toISOString(),
+      current_period_start: null,
+      current_period_end: null,
+      amount_minor: 0,
+      currency: 'USD',
+      auto_renew: false,
+      payment_method: null,
+      scheduled_change: null,
+    };
+  }
+  const change = s.scheduledChange;
   return {
     status: s.status,
     period: s.period,
+    custom_months: s.customMonths,
     started_at: s.startedAt.toISOString(),
+    current_period_start: s.currentPeriodStart?.toISOString() ?? null,
     current_period_end: s.currentPeriodEnd?.toISOString() ?? null,
+    amount_minor: s.amountMinor,
+    currency: s.currency,
     auto_renew: s.autoRenew,
+    payment_method: s.paymentMethodGateway
+      ? { gateway: s.paymentMethodGateway, brand: s.paymentMethodBrand, last4: s.paymentMethodLast4 }
+      : null,
+    scheduled_change: change
+      ? { package_id: change.packageId, package_slug: scheduledSlug ?? '', period: change.period, effective_at: change.effectiveAt }
+      : null,
   };
 }

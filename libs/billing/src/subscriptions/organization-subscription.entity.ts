@@ -1,7 +1,18 @@
 import { Column, Entity, Index } from 'typeorm';
 import { TenantEntity } from '@atrium/platform';
+import { bigintNumber } from '../catalogue/bigint.js';
 
 export type SubscriptionStatus = 'active' | 'past_due' | 'cancelled';
+
+/** A change chosen now that applies when the current period ends (a downgrade, or a shorter period). */
+export interface ScheduledChange {
+  packageId: number;
+  /** Null when moving to the free package. */
+  period: string | null;
+  customMonths?: number;
+  /** ISO instant: the current period's end. */
+  effectiveAt: string;
+}
 
 /** The package an organization is on: one row per organization, created with it on the default (Free) package. */
 @Entity('organization_subscriptions')
@@ -26,6 +37,40 @@ export class OrganizationSubscription extends TenantEntity {
 
   @Column('boolean', { default: false })
   autoRenew: boolean;
+
+  /** Start of the current paid period; null on the free package. */
+  @Column('timestamptz', { nullable: true })
+  currentPeriodStart: Date | null;
+
+  /** Months of a `custom` period. */
+  @Column('int', { nullable: true })
+  customMonths: number | null;
+
+  /**
+   * What the current period was bought for, in minor units of `currency` (paid plus any credit applied): the
+   * unused part of it is the credit of an upgrade. 0 on the free package.
+   */
+  @Column('bigint', { default: 0, transformer: bigintNumber })
+  amountMinor: number;
+
+  @Column('text', { default: 'USD' })
+  currency: string;
+
+  @Column('jsonb', { nullable: true })
+  scheduledChange: ScheduledChange | null;
+
+  /** The saved payment method for auto-renewal: the gateway's reference and what to show; never card data. */
+  @Column('text', { nullable: true })
+  paymentMethodGateway: 'sandbox' | 'stripe' | null;
+
+  @Column('text', { nullable: true })
+  paymentMethodRef: string | null;
+
+  @Column('text', { nullable: true })
+  paymentMethodBrand: string | null;
+
+  @Column('text', { nullable: true })
+  paymentMethodLast4: string | null;
 }
 
 /** An add-on bought on top of the package: a flag feature, or `quantity` × the feature's add-on unit of a limit. */
@@ -40,6 +85,15 @@ export class OrganizationFeature extends TenantEntity {
   @Column('text', { default: 'active' })
   status: 'active' | 'cancelled';
 
+  /** End of the period paid for; null for add-ons granted without an end. */
   @Column('timestamptz', { nullable: true })
   expiresAt: Date | null;
+
+  /** Set when stopped: the add-on stays active until then (its period end), then lapses. */
+  @Column('timestamptz', { nullable: true })
+  cancelAt: Date | null;
+
+  /** The payment that bought it. */
+  @Column('uuid', { nullable: true })
+  paymentId: string | null;
 }

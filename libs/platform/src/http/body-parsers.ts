@@ -16,7 +16,12 @@ const wrap =
   (req: Request, res: Response, next: NextFunction) =>
     parser(req, res, (err?: unknown) => next(err ? bodyError(err) : undefined));
 
+/** Keeps the exact bytes of a JSON body as `req.rawBody`: signed callbacks are verified on them, not on re-serialized JSON. */
+const keepRawBody = (req: Request, _res: Response, buf: Buffer) => {
+  (req as Request & { rawBody?: Buffer }).rawBody = buf;
+};
+
 /** JSON and form parsers with the size limit, whose failures become clear 400/413/415 errors. */
 export function bodyParsers(limit: string): RequestHandler[] {
-  return [wrap(express.json({ limit })), wrap(express.urlencoded({ extended: false, limit }))];
+  return [wrap(express.json({ limit, verify: keepRawBody })), wrap(express.urlencoded({ extended: false, limit }))];
 }

@@ -1,0 +1,102 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { TenantEntity } from '@atrium/platform';
+import { bigintNumber } from '../catalogue/bigint.js';
+import type { GatewayName } from '../gateways/payment-gateway.js';
+import type { PaymentType, Purchase, PurchaseLine } from './purchase.js';
+
+export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
+
+/** Money an organization pays through a gateway for a purchase; moves from pending to a final state once. */
+@Entity('payments')
+export class Payment extends TenantEntity {
+  @Column('uuid', { nullable: true })
+  createdBy: string | null;
+
+  @Column('text')
+  gateway: GatewayName;
+
+  @Column('text')
+  paymentType: PaymentType;
+
+  @Column('text', { default: 'pending' })
+  status: PaymentStatus;
+
+  @Column('bigint', { transformer: bigintNumber })
+  amountMinor: number;
+
+  @Column('text')
+  currency: string;
+
+  @Column('text')
+  description: string;
+
+  /** What the payment buys, applied when it succeeds. */
+  @Column('jsonb')
+  purchase: Purchase;
+
+  @Column('jsonb')
+  lines: PurchaseLine[];
+
+  /** The gateway's id of the charge; unique per gateway, so a charge pays one payment. */
+  @Column('text', { nullable: true })
+  transactionId: string | null;
+
+  @Column('text', { nullable: true })
+  checkoutUrl: string | null;
+
+  @Column('text', { nullable: true })
+  failureCode: string | null;
+
+  @Column('text', { nullable: true })
+  failureMessage: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  succeededAt: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  failedAt: Date | null;
+}
+
+/** A verified gateway callback, claimed by its id before it is processed (redeliveries find it stored). */
+@Entity('payment_events')
+export class PaymentEvent {
+  @PrimaryColumn('text')
+  gateway: string;
+
+  @PrimaryColumn('text')
+  eventId: string;
+
+  @Column('text')
+  type: string;
+
+  @Column('text', { nullable: true })
+  transactionId: string | null;
+
+  @Column('jsonb')
+  payload: unknown;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  receivedAt: Date;
+
+  @Column('timestamptz', { nullable: true })
+  processedAt: Date | null;
+
+  @Column('text', { nullable: true })
+  outcome: string | null;
+}
+
+/** An organization's customer at a gateway (created once, reused for every charge and saved method). */
+@Entity('billing_customers')
+export class BillingCustomer {
+  @PrimaryColumn('uuid')
+  organizationId: string;
+
+  @PrimaryColumn('text')
+  gateway: string;
+
+  @Column('text')
+  customerRef: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Package } from '../catalogue/package.entity.js';
+import { PurchaseActivator, type Purchase } from '../payments/purchase.js';
+import { OrganizationFeature, OrganizationSubscription, type ScheduledChange } from '../subscriptions/organization-subscription.entity.js';
+import { currentPlan } from './current-plan.js';
+import { BillingQuote } from './quote.entity.js';
+
+/** What a payment (or a change with nothing due) bought, as the subscription row records it. */
+export interface PackagePeriod {
+  packageId: number;
+  period: string;
+  customMonths?: number | null;
+  periodStart: Date;
+  periodEnd: Date;
+  /** What the period is worth: cash paid plus any credit applied (its list price). */
+  amountMinor: number;
+  currency: string;
+}
+
+/**
+ * Applies purchases to the organization's plan. Every method runs in the caller's transaction and locks the
+ * subscription row first, so changes to one organization serialize; none needs a request context (renewal and
+ * dunning jobs call them too). Entitlements are read from these rows on every check (no cache), so a change is in
+ * force the moment its transaction commits.
+ */
+@Injectable()
+export class PlanActivator extends PurchaseActivator {
+  async activate(
+    em: EntityManager,
+    payment: { id: string; organizationId: string; purchase: Purchase; amountMinor: number; currency: string },
+    at: Date,
+  ): Promise<void> {
+    const p = payment.purchase;
+    switch (p.kind) {
+      case 'package': {
+        const quote = await em.getRepository(BillingQuote).findOneBy({ id: p.quoteId });
+        await this.applyPackage(em, payment.organizationId, {
+          packageId: p.packageId,
+          period: p.period,
+          customMonths: p.customMonths ?? null,
+          periodStart: new Date(p.periodStart),
+          periodEnd: new Date(p.periodEnd),
+          amountMinor: quote?.listMinor ?? payment.amountMinor,
+          currency: payment.currency,
+        });
+        await em.query(`UPDATE billing_quotes SET used_at = COALESCE(used_at, $2), payment_id = COALESCE(payment_id, $3) WHERE id = $1`, [
+          p.quoteId,
+          at,
+          payment.id,
+        ]);
+        return;
+      }
+      case 'addon':
+        await currentPlan(em, payment.organizationId, true);
+        await em.getRepository(OrganizationFeature).insert({
+          organizationId: payment.organizationId,
+          featureId: p.featureId,
+          quantity: p.quantity,
+          status: 'active',
+          expiresAt: new Date(p.periodEnd),
+          paymentId: payment.id,
+        });
+        return;
+      case 'renewal':
+        await this.applyPackage(em, payment.organizationId, {
+          packageId: p.packageId,
+          period: p.period,
+          customMonths: p.customMonths ?? null,
+          periodStart: new Date(p.periodStart),
+          periodEnd: new Date(p.periodEnd),
+          amountMinor: payment.amountMinor,
+          currency: payment.currency,
+        });
+        return;
+    }
+  }
+
+  /** The organization is on `next` from now on: active, its period and what it is worth recorded, no change pending. */
+  async applyPackage(em: EntityManager, organizationId: string, next: PackagePeriod): Promise<void> {
+    const { subscription: s } = await currentPlan(em, organizationId, true);
+    const changed = s.packageId !== next.packageId;
+    s.packageId = next.packageId;
+    s.period = next.period;
+    s.customMonths = next.customMonths ?? null;
+    s.status = 'active';
+    if (changed) s.startedAt = next.periodStart;
+    s.currentPeriodStart = next.periodStart;
+    s.currentPeriodEnd = next.periodEnd;
+    s.amountMinor = next.amountMinor;
+    s.currency = next.currency;
+    s.scheduledChange = null;
+    await em.getRepository(OrganizationSubscription).save(s);
+  }
+
+  /**
+   * For the renewal job at period end: applies a scheduled downgrade whose time has come (`effectiveAt <= at`) and
+   * returns it, or null when none is due. A move to the free package ends the paid period (no period, nothing paid,
+   * auto-renew off). A move to a paid package sets the package and period only: the renewal that follows charges
+   * it and records the new period through `activate` (`renewal`).
+   */
+  async applyScheduledChange(em: EntityManager, organizationId: string, at: Date): Promise<ScheduledChange | null> {
+    const { subscription: s } = await currentPlan(em, organizationId, true);
+    const change = s.scheduledChange;
+    if (!change || new Date(change.effectiveAt) > at) return null;
+    const target = await em.getRepository(Package).findOneByOrFail({ id: change.packageId });
+    s.packageId = target.id;
+    s.startedAt = at;
+    s.scheduledChange = null;
+    if (target.isDefault) {
+      s.period = null;
+      s.customMonths = null;
+      s.currentPeriodStart = null;
+      s.currentPeriodEnd = null;
+      s.amountMinor = 0;
+      s.autoRenew = false;
+    } else {
+      s.period = change.period;
+      s.customMonths = change.customMonths ?? null;
+    }
+    await em.getRepository(OrganizationSubscription).save(s);
+    return change;
+  }
+}

@@ -25,4 +25,5 @@ export const BillingError = defineErrors('billing', {
   gateway_unavailable: { kind: 'bad_request', message: 'This payment gateway is not configured' },
   gateway_error: { kind: 'unavailable', message: 'The payment gateway could not be reached; try again' },
   webhook_signature_invalid: { kind: 'bad_request', message: 'The callback signature does not verify' },
+  invoice_not_found: { kind: 'not_found', message: 'This payment has no invoice: it has not succeeded, or it is not yours' },
 });

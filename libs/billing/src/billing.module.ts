@@ -1,22 +1,43 @@
 import { Global, Module } from '@nestjs/common';
+import { AuditModule } from '@atrium/audit';
 import { AppConfig, Entitlements } from '@atrium/platform';
 import { OrganizationsModule } from '@atrium/organizations';
 import { BillingConfig, loadBillingConfig } from './billing.config.js';
 import { PackageCatalogueService } from './catalogue/package-catalogue.service.js';
 import { PackagesController } from './catalogue/packages.controller.js';
 import { PackageEntitlements } from './entitlements/package-entitlements.js';
+import { PAYMENT_GATEWAYS } from './gateways/payment-gateway.js';
+import { InvoicesModule } from './invoices/invoices.module.js';
+import { BillingCustomers } from './payments/billing-customers.js';
+import { PaymentGateways } from './payments/payment-gateways.js';
+import { PaymentMails } from './payments/payment-mails.js';
+import { PaymentSettlement } from './payments/payment-settlement.js';
+import { PaymentWebhooksController } from './payments/payment-webhooks.controller.js';
+import { PaymentWebhooks } from './payments/payment-webhooks.service.js';
+import { PaymentService } from './payments/payment.service.js';
+import { PaymentsController } from './payments/payments.controller.js';
+import { PurchaseActivator, PurchasePricer } from './payments/purchase.js';
+import { StripeTestEvents } from './payments/stripe-test-events.js';
+import { AddonService } from './plans/addon.service.js';
+import { AutoRenewService } from './plans/auto-renew.service.js';
+import { PlanActivator } from './plans/plan-activator.js';
+import { PlanChangeService } from './plans/plan-change.service.js';
+import { PlanPricer } from './plans/plan-pricer.js';
+import { PlansController } from './plans/plans.controller.js';
+import { QuoteService } from './plans/quote.service.js';
 import { DefaultSubscriptionStep } from './subscriptions/default-subscription.step.js';
 import { OrganizationPackageController } from './subscriptions/organization-package.controller.js';
 import { OrganizationPackageService } from './subscriptions/organization-package.service.js';
 
 /**
  * The package catalogue, each organization's subscription, and the `Entitlements` every library's
- * feature gate and limit checks use (global, so `@RequiresFeature` works in any module).
+ * feature gate and limit checks use (global, so `@RequiresFeature` works in any module); plans (quotes, package
+ * changes, add-ons, auto-renewal) and payments (gateways, callbacks, settlement) on top.
  */
 @Global()
 @Module({
-  imports: [OrganizationsModule],
-  controllers: [PackagesController, OrganizationPackageController],
+  imports: [OrganizationsModule, AuditModule, InvoicesModule],
+  controllers: [PackagesController, OrganizationPackageController, PlansController, PaymentsController, PaymentWebhooksController],
   providers: [
     { provide: BillingConfig, useFactory: (app: AppConfig) => loadBillingConfig(app, app.source), inject: [AppConfig] },
     PackageCatalogueService,
@@ -24,7 +45,36 @@ import { OrganizationPackageService } from './subscriptions/organization-package
     { provide: Entitlements, useExisting: PackageEntitlements },
     OrganizationPackageService,
     DefaultSubscriptionStep,
+    // Plans
+    QuoteService,
+    PlanPricer,
+    { provide: PurchasePricer, useExisting: PlanPricer },
+    PlanActivator,
+    { provide: PurchaseActivator, useExisting: PlanActivator },
+    PlanChangeService,
+    AddonService,
+    AutoRenewService,
+    // Payments
+    { provide: PAYMENT_GATEWAYS, useFactory: () => [] },
+    PaymentGateways,
+    BillingCustomers,
+    PaymentSettlement,
+    PaymentService,
+    PaymentWebhooks,
+    PaymentMails,
+    StripeTestEvents,
   ],
-  exports: [BillingConfig, Entitlements, PackageEntitlements, PackageCatalogueService],
+  exports: [
+    BillingConfig,
+    Entitlements,
+    PackageEntitlements,
+    PackageCatalogueService,
+    PlanActivator,
+    PurchaseActivator,
+    PurchasePricer,
+    PaymentService,
+    PaymentGateways,
+    PaymentSettlement,
+  ],
 })
 export class BillingModule {}

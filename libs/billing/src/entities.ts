@@ -2,6 +2,8 @@ import { Feature } from './catalogue/feature.entity.js';
 import { Package, PackageFeature, PackagePrice } from './catalogue/package.entity.js';
 import { BillingCustomer, Payment, PaymentEvent } from './payments/payment.entity.js';
 import { BillingQuote } from './plans/quote.entity.js';
+import { BillingProfile } from './invoices/billing-profile.entity.js';
+import { Invoice } from './invoices/invoice.entity.js';
 import { OrganizationFeature, OrganizationSubscription } from './subscriptions/organization-subscription.entity.js';
 
 export const BILLING_ENTITIES = [
@@ -15,4 +17,6 @@ export const BILLING_ENTITIES = [
   Payment,
   PaymentEvent,
   BillingCustomer,
+  BillingProfile,
+  Invoice,
 ];

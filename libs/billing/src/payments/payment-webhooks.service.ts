@@ -107,7 +107,7 @@ export class PaymentWebhooks {
       const status = (err as { statusCode?: unknown }).statusCode;
       const refused = err instanceof DomainError ? err.kind !== 'unavailable' : typeof status === 'number' && status >= 400 && status < 500;
       if (refused) {
-        this.logger.warn({ gateway: gateway.name, transactionId, code: err.code }, 'Callback names a charge the gateway does not know');
+        this.logger.warn({ gateway: gateway.name, transactionId, status }, 'Callback names a charge the gateway does not know');
         return null;
       }
       throw BillingError.gateway_error(`The ${gateway.name} gateway could not be reached to confirm the charge; the event is kept and retried`);

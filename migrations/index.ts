@@ -11,6 +11,7 @@ import { DirectoryVersionShownColumns1764000500200 } from './1764000500200-direc
 import { Outbox1764000600000 } from './1764000600000-outbox.js';
 import { OutboxScope1764000600100 } from './1764000600100-outbox-scope.js';
 import { BillingPlansPayments1764000700000 } from './1764000700000-billing-plans-payments.js';
+import { SandboxGateway1764000700300 } from './1764000700300-sandbox-gateway.js';
 import { Invoices1764000700400 } from './1764000700400-invoices.js';
 
 /** Every migration, in order. Add new ones at the end. */
@@ -28,5 +29,6 @@ export const MIGRATIONS = [
   Outbox1764000600000,
   OutboxScope1764000600100,
   BillingPlansPayments1764000700000,
+  SandboxGateway1764000700300,
   Invoices1764000700400,
 ];

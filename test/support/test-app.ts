@@ -28,11 +28,12 @@ const fileQueuePrefix = `t${randomBytes(6).toString('hex')}`;
  * Starts the real application on an ephemeral port against the run's database, with its own data
  * directory. `env` overrides settings as an operator would (e.g. SMTP_URL, RATE_LIMIT_AUTH_PER_MINUTE);
  * `opts.imports` adds test-only modules (e.g. a probe gateway) to the application; `opts.logDestination` receives
- * the app's log lines (set LOG_LEVEL too) for specs that read them.
+ * the app's log lines (set LOG_LEVEL too) for specs that read them. `opts.port` (e.g. from `freePort()`) makes the
+ * app listen there with PUBLIC_URL pointing at it, so links it builds (checkout pages) open in a real browser.
  */
 export async function startTestApp(
   env: Record<string, string | undefined> = {},
-  opts: { imports?: NonNullable<ModuleMetadata['imports']>; logDestination?: DestinationStream } = {},
+  opts: { imports?: NonNullable<ModuleMetadata['imports']>; logDestination?: DestinationStream; port?: number } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'atrium-test-data-'));
   const config = loadConfig({
@@ -41,7 +42,7 @@ export async function startTestApp(
     REDIS_URL: testRedisUrl,
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    PUBLIC_URL: 'http://atrium.test',
+    PUBLIC_URL: opts.port ? `http://127.0.0.1:${opts.port}` : 'http://atrium.test',
     DATABASE_POOL_SIZE: '5',
     MIGRATIONS_RUN: 'false',
     QUEUE_PREFIX: fileQueuePrefix,
@@ -57,7 +58,7 @@ export async function startTestApp(
     ...env,
   });
   const app = await createApp(config, opts);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(opts.port ?? 0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
   return {

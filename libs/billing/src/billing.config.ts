@@ -56,6 +56,12 @@ export class BillingEnv {
   @IsString()
   SANDBOX_WEBHOOK_SECRET?: string;
 
+  /** Where the sandbox gateway sends its signed callbacks; unset: `<PUBLIC_URL>/api/v1/payments/webhooks/sandbox` (tests: a capture server). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  SANDBOX_CALLBACK_URL?: string;
+
   /** Days before a period ends that the "upcoming renewal" mail goes out. */
   @Type(() => Number)
   @IsInt()
@@ -136,7 +142,7 @@ export class BillingConfig {
     readonly stripeWebhookSecret: string,
     readonly stripeTestEvents: boolean,
     /** Null when the sandbox gateway is not offered (production without SANDBOX_PAYMENTS=true). */
-    readonly sandbox: { webhookSecret: string } | null,
+    readonly sandbox: { webhookSecret: string; callbackUrl: string } | null,
     readonly renewal: { noticeDays: number; retryDays: number[]; graceDays: number },
     /** Public base URL of the api (checkout pages, callbacks, invoice links). */
     readonly publicUrl: string,
@@ -177,7 +183,12 @@ export function loadBillingConfig(app: AppConfig, source: Readonly<Record<string
     env.STRIPE_SECRET_KEY ? { secretKey: env.STRIPE_SECRET_KEY, apiUrl: env.STRIPE_API_URL, checkout: env.STRIPE_CHECKOUT } : null,
     env.STRIPE_WEBHOOK_SECRET ?? (production ? '' : devSecret('stripe_webhook_secret')),
     env.STRIPE_TEST_EVENTS,
-    !production || env.SANDBOX_PAYMENTS ? { webhookSecret: env.SANDBOX_WEBHOOK_SECRET ?? devSecret('sandbox_webhook_secret') } : null,
+    !production || env.SANDBOX_PAYMENTS
+      ? {
+          webhookSecret: env.SANDBOX_WEBHOOK_SECRET ?? devSecret('sandbox_webhook_secret'),
+          callbackUrl: env.SANDBOX_CALLBACK_URL ?? `${app.http.publicUrl}/api/v1/payments/webhooks/sandbox`,
+        }
+      : null,
     { noticeDays: env.BILLING_RENEWAL_NOTICE_DAYS, retryDays, graceDays: env.BILLING_GRACE_DAYS },
     app.http.publicUrl,
     production,

@@ -11,7 +11,10 @@ export const BillingError = defineErrors('billing', {
   quote_expired: { kind: 'conflict', message: 'The quote has expired; ask for a new one' },
   quote_used: { kind: 'conflict', message: 'The quote has already been used; ask for a new one' },
   quote_mismatch: { kind: 'bad_request', message: 'The quote is for another package or period' },
-  not_an_upgrade: { kind: 'conflict', message: 'This is not an upgrade of the current package; choose it with PUT /organizations/me/package' },
+  not_an_upgrade: {
+    kind: 'conflict',
+    message: 'This is not an upgrade of the current package; choose it with PUT /organizations/me/package',
+  },
   usage_exceeds_limits: { kind: 'conflict', message: 'The organization uses more than the chosen package allows' },
   feature_not_purchasable: { kind: 'bad_request', message: 'This feature is not sold as an add-on' },
   feature_already_included: { kind: 'conflict', message: 'The package (or an active add-on) already includes this feature' },
@@ -22,8 +25,16 @@ export const BillingError = defineErrors('billing', {
   nothing_due: { kind: 'conflict', message: 'Nothing is due for this purchase; no payment is needed' },
   amount_mismatch: { kind: 'bad_request', message: 'The amount does not match the price the server computed' },
   transaction_mismatch: { kind: 'bad_request', message: 'The transaction id is not the one of this payment' },
-  gateway_unavailable: { kind: 'bad_request', message: 'This payment gateway is not configured' },
+  gateway_unavailable: { kind: 'bad_request', message: 'This payment gateway is not available' },
   gateway_error: { kind: 'unavailable', message: 'The payment gateway could not be reached; try again' },
-  webhook_signature_invalid: { kind: 'bad_request', message: 'The callback signature does not verify' },
+  webhook_signature_invalid: {
+    kind: 'bad_request',
+    message: 'The callback signature is missing, invalid or outside the allowed time window',
+  },
+  payment_method_invalid: { kind: 'bad_request', message: 'The payment method token is not one this gateway knows' },
+  idempotency_key_reused: { kind: 'conflict', message: 'This idempotency key was already used for a different request' },
+  return_url_invalid: { kind: 'bad_request', message: 'The return URL must be an absolute http(s) URL' },
+
+  // Invoices.
   invoice_not_found: { kind: 'not_found', message: 'This payment has no invoice: it has not succeeded, or it is not yours' },
 });

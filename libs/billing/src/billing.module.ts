@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { AuditModule } from '@atrium/audit';
 import { AppConfig, Entitlements } from '@atrium/platform';
 import { OrganizationsModule } from '@atrium/organizations';
@@ -6,7 +6,9 @@ import { BillingConfig, loadBillingConfig } from './billing.config.js';
 import { PackageCatalogueService } from './catalogue/package-catalogue.service.js';
 import { PackagesController } from './catalogue/packages.controller.js';
 import { PackageEntitlements } from './entitlements/package-entitlements.js';
-import { PAYMENT_GATEWAYS } from './gateways/payment-gateway.js';
+import { PAYMENT_GATEWAYS, type PaymentGateway } from './gateways/payment-gateway.js';
+import { SandboxGatewayModule } from './gateways/sandbox/sandbox-gateway.module.js';
+import { SandboxGateway } from './gateways/sandbox/sandbox.gateway.js';
 import { InvoicesModule } from './invoices/invoices.module.js';
 import { BillingCustomers } from './payments/billing-customers.js';
 import { PaymentGateways } from './payments/payment-gateways.js';
@@ -32,7 +34,8 @@ import { OrganizationPackageService } from './subscriptions/organization-package
 /**
  * The package catalogue, each organization's subscription, and the `Entitlements` every library's
  * feature gate and limit checks use (global, so `@RequiresFeature` works in any module); plans (quotes, package
- * changes, add-ons, auto-renewal) and payments (gateways, callbacks, settlement) on top.
+ * changes, add-ons, auto-renewal) and payments (gateways, callbacks, settlement) on top. `register` adds the
+ * parts with queue workers, which run only where `workers` is true (like MailModule).
  */
 @Global()
 @Module({
@@ -55,7 +58,11 @@ import { OrganizationPackageService } from './subscriptions/organization-package
     AddonService,
     AutoRenewService,
     // Payments
-    { provide: PAYMENT_GATEWAYS, useFactory: () => [] },
+    {
+      provide: PAYMENT_GATEWAYS,
+      useFactory: (config: BillingConfig, sandbox: SandboxGateway): PaymentGateway[] => [...(config.sandbox ? [sandbox] : [])],
+      inject: [BillingConfig, SandboxGateway],
+    },
     PaymentGateways,
     BillingCustomers,
     PaymentSettlement,
@@ -77,4 +84,8 @@ import { OrganizationPackageService } from './subscriptions/organization-package
     PaymentSettlement,
   ],
 })
-export class BillingModule {}
+export class BillingModule {
+  static register(opts: { workers: boolean }): DynamicModule {
+    return { module: BillingModule, imports: [SandboxGatewayModule.register(opts)], exports: [SandboxGatewayModule] };
+  }
+}

@@ -50,7 +50,7 @@ export function coreImports(config: AppConfig, opts: { workers: boolean }) {
     MagicLinksModule,
     OrganizationSwitchModule,
     DataExportModule,
-    BillingModule,
+    BillingModule.register({ workers: opts.workers }),
     UsersAdminModule,
     InvitationsModule,
   ];

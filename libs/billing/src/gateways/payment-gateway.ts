@@ -24,6 +24,8 @@ export interface CreateGatewayChargeInput {
   description: string;
   /** Sent to the gateway so a retried create never charges twice (Atrium uses `payment:<paymentId>`). */
   idempotencyKey: string;
+  /** Where the checkout page links back to once the payer is done (absolute http(s) URL); optional. */
+  returnUrl?: string;
 }
 
 /** What the SPA needs to pay an on-session charge. */

@@ -12,13 +12,7 @@ export const PAYMENT_FAILED = 'billing.payment_failed';
 
 /** What applying a gateway's report did (stored as a callback event's outcome). */
 export type SettlementOutcome =
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'still_pending'
-  | 'already_final'
-  | 'charge_mismatch'
-  | 'unknown_payment';
+  'succeeded' | 'failed' | 'cancelled' | 'still_pending' | 'already_final' | 'charge_mismatch' | 'unknown_payment';
 
 export interface PaymentEventPayload {
   payment_id: string;
@@ -69,7 +63,13 @@ export class PaymentSettlement {
     });
   }
 
-  private async succeed(em: EntityManager, payment: Payment, charge: GatewayCharge, at: Date, requestId: string): Promise<SettlementOutcome> {
+  private async succeed(
+    em: EntityManager,
+    payment: Payment,
+    charge: GatewayCharge,
+    at: Date,
+    requestId: string,
+  ): Promise<SettlementOutcome> {
     const claimed = returnedRows<{ id: string }>(
       await em.query(
         `UPDATE payments SET status = 'succeeded', succeeded_at = $2, transaction_id = COALESCE(transaction_id, $3), updated_at = now()

@@ -110,7 +110,9 @@ export class PaymentWebhooks {
         this.logger.warn({ gateway: gateway.name, transactionId, status }, 'Callback names a charge the gateway does not know');
         return null;
       }
-      throw BillingError.gateway_error(`The ${gateway.name} gateway could not be reached to confirm the charge; the event is kept and retried`);
+      throw BillingError.gateway_error(
+        `The ${gateway.name} gateway could not be reached to confirm the charge; the event is kept and retried`,
+      );
     }
   }
 }

@@ -101,7 +101,9 @@ export class PaymentService {
     }
     payment.transactionId = checkout.transactionId;
     payment.checkoutUrl = checkout.checkoutUrl ?? null;
-    await this.dataSource.getRepository(Payment).update({ id: payment.id }, { transactionId: payment.transactionId, checkoutUrl: payment.checkoutUrl });
+    await this.dataSource
+      .getRepository(Payment)
+      .update({ id: payment.id }, { transactionId: payment.transactionId, checkoutUrl: payment.checkoutUrl });
     return { payment, checkout };
   }
 
@@ -185,10 +187,13 @@ function assertAmount(clientAmount: number, priced: PricedPurchase): void {
     minor = null;
   }
   if (minor !== priced.amountMinor) {
-    throw BillingError.amount_mismatch(`amount: the price is ${priced.amountMinor} minor units of ${priced.currency}, not ${clientAmount}`, {
-      field: 'amount',
-      expected_minor: priced.amountMinor,
-      currency: priced.currency,
-    });
+    throw BillingError.amount_mismatch(
+      `amount: the price is ${priced.amountMinor} minor units of ${priced.currency}, not ${clientAmount}`,
+      {
+        field: 'amount',
+        expected_minor: priced.amountMinor,
+        currency: priced.currency,
+      },
+    );
   }
 }

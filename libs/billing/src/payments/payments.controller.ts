@@ -22,7 +22,10 @@ export class PaymentsController {
   @ApiData(PaymentDto, 'Created (pending)', 201)
   @ApiInvalid()
   @ApiNotFoundResponse({ type: ErrorBody, description: 'Unknown package, feature or quote' })
-  @ApiConflictResponse({ type: ErrorBody, description: '`not_an_upgrade`, `nothing_due`, `quote_used`, `quote_expired`, `feature_already_included`' })
+  @ApiConflictResponse({
+    type: ErrorBody,
+    description: '`not_an_upgrade`, `nothing_due`, `quote_used`, `quote_expired`, `feature_already_included`',
+  })
   @ApiServiceUnavailableResponse({ type: ErrorBody, description: 'The gateway could not be reached (`gateway_error`)' })
   async create(@Ctx() ctx: RequestContext, @Body() dto: CreatePaymentDto): Promise<{ data: PaymentDto }> {
     const started = await this.payments.create(ctx, dto.gateway, toPurchaseRequest(dto), dto.amount);

@@ -49,9 +49,12 @@ export class AutoRenewService {
         s.paymentMethodLast4 = method.last4;
       }
       if (r.enabled && !s.paymentMethodRef) {
-        throw BillingError.payment_method_required('credentials: auto-renewal needs a saved payment method; send credentials with a card token', {
-          field: 'credentials',
-        });
+        throw BillingError.payment_method_required(
+          'credentials: auto-renewal needs a saved payment method; send credentials with a card token',
+          {
+            field: 'credentials',
+          },
+        );
       }
       const before = { auto_renew: s.autoRenew };
       s.autoRenew = r.enabled;
@@ -60,7 +63,12 @@ export class AutoRenewService {
         action: 'subscription.auto_renew_changed',
         resourceType: 'subscription',
         before,
-        after: { auto_renew: s.autoRenew, payment_method: s.paymentMethodRef ? { gateway: s.paymentMethodGateway, brand: s.paymentMethodBrand, last4: s.paymentMethodLast4 } : null },
+        after: {
+          auto_renew: s.autoRenew,
+          payment_method: s.paymentMethodRef
+            ? { gateway: s.paymentMethodGateway, brand: s.paymentMethodBrand, last4: s.paymentMethodLast4 }
+            : null,
+        },
       });
     });
   }

@@ -13,10 +13,14 @@ export interface PricedPackage {
 
 /** The package, or a 404 naming the id asked for. */
 export async function loadPackage(em: EntityManager, packageId: number): Promise<PricedPackage> {
-  const pkg = Number.isSafeInteger(packageId) && packageId > 0 ? await em.getRepository(Package).findOne({ where: { id: packageId } }) : null;
+  const pkg =
+    Number.isSafeInteger(packageId) && packageId > 0 ? await em.getRepository(Package).findOne({ where: { id: packageId } }) : null;
   if (!pkg) throw new DomainError('not_found', 'package_not_found', `Package ${packageId} not found`, { package_id: packageId });
   const prices = await em.getRepository(PackagePrice).find({ where: { packageId }, order: { months: 'ASC' } });
-  return { pkg, list: { currency: pkg.currency, prices: prices.map((p) => ({ period: p.period, months: p.months, amountMinor: p.amountCents })) } };
+  return {
+    pkg,
+    list: { currency: pkg.currency, prices: prices.map((p) => ({ period: p.period, months: p.months, amountMinor: p.amountCents })) },
+  };
 }
 
 /** A package that can be bought: active and not the free default. */
@@ -26,7 +30,9 @@ export async function loadPurchasablePackage(em: EntityManager, packageId: numbe
     throw BillingError.package_not_purchasable(`package_id: package ${packageId} (${priced.pkg.slug}) is retired`, { field: 'package_id' });
   }
   if (priced.pkg.isDefault) {
-    throw BillingError.package_not_purchasable(`package_id: ${priced.pkg.name} is the free package; nothing to buy`, { field: 'package_id' });
+    throw BillingError.package_not_purchasable(`package_id: ${priced.pkg.name} is the free package; nothing to buy`, {
+      field: 'package_id',
+    });
   }
   return priced;
 }
@@ -44,7 +50,8 @@ export function priceOf(priced: PricedPackage, period: string, customMonths?: nu
 
 /** The feature, or a 404 naming the id asked for. */
 export async function loadFeature(em: EntityManager, featureId: number): Promise<Feature> {
-  const feature = Number.isSafeInteger(featureId) && featureId > 0 ? await em.getRepository(Feature).findOne({ where: { id: featureId } }) : null;
+  const feature =
+    Number.isSafeInteger(featureId) && featureId > 0 ? await em.getRepository(Feature).findOne({ where: { id: featureId } }) : null;
   if (!feature) throw new DomainError('not_found', 'feature_not_found', `Feature ${featureId} not found`, { feature_id: featureId });
   return feature;
 }

@@ -51,18 +51,26 @@ export class PlanChangeService {
     const organizationId = ctx.requireOrganizationId();
     const target = await loadPackage(this.dataSource.manager, r.packageId);
     const current = await currentPlan(this.dataSource.manager, organizationId);
-    if (target.pkg.id === current.pkg.id && (target.pkg.isDefault || (r.period === current.subscription.period && sameCustom(r, current)))) {
+    if (
+      target.pkg.id === current.pkg.id &&
+      (target.pkg.isDefault || (r.period === current.subscription.period && sameCustom(r, current)))
+    ) {
       await this.keepCurrent(ctx);
       return { kind: 'changed' };
     }
     if (!target.pkg.isDefault && !target.pkg.active) {
-      throw BillingError.package_not_purchasable(`package_id: package ${target.pkg.id} (${target.pkg.slug}) is retired`, { field: 'package_id' });
+      throw BillingError.package_not_purchasable(`package_id: package ${target.pkg.id} (${target.pkg.slug}) is retired`, {
+        field: 'package_id',
+      });
     }
     if (!target.pkg.isDefault && !r.period) {
-      throw PlatformError.validation_failed('period is required for a paid package', [{ field: 'period', problems: ['period is required for a paid package'] }]);
+      throw PlatformError.validation_failed('period is required for a paid package', [
+        { field: 'period', problems: ['period is required for a paid package'] },
+      ]);
     }
     const months = target.pkg.isDefault ? 0 : priceOf(target, r.period!, r.customMonths).months;
-    if (isUpgrade(current, target.pkg, months)) return this.upgrade(ctx, r as Required<Pick<PackageChangeRequest, 'period'>> & PackageChangeRequest);
+    if (isUpgrade(current, target.pkg, months))
+      return this.upgrade(ctx, r as Required<Pick<PackageChangeRequest, 'period'>> & PackageChangeRequest);
     await this.scheduleDowngrade(ctx, target, r);
     return { kind: 'changed' };
   }
@@ -102,7 +110,11 @@ export class PlanChangeService {
       const before = subscription.scheduledChange;
       subscription.scheduledChange = null;
       await em.getRepository(OrganizationSubscription).save(subscription);
-      await this.audit.record(em, ctx, { action: 'package.change_cancelled', resourceType: 'subscription', before: { scheduled_change: before } });
+      await this.audit.record(em, ctx, {
+        action: 'package.change_cancelled',
+        resourceType: 'subscription',
+        before: { scheduled_change: before },
+      });
     });
   }
 

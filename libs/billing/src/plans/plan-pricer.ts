@@ -52,7 +52,12 @@ export class PlanPricer extends PurchasePricer {
   }
 
   /** An add-on prorated by the second from now to the end of the current period (Free: one month from now). */
-  async priceAddon(ctx: RequestContext, featureId: number, quantity: number, em: EntityManager = this.dataSource.manager): Promise<PricedPurchase> {
+  async priceAddon(
+    ctx: RequestContext,
+    featureId: number,
+    quantity: number,
+    em: EntityManager = this.dataSource.manager,
+  ): Promise<PricedPurchase> {
     const organizationId = ctx.requireOrganizationId();
     const feature = await loadFeature(em, featureId);
     if (feature.addonMonthlyCents === null) {
@@ -77,7 +82,10 @@ export class PlanPricer extends PurchasePricer {
     const periodEnd = current.subscription.currentPeriodEnd;
     const to = !current.pkg.isDefault && periodEnd && periodEnd > from ? periodEnd : addMonths(from, 1);
     const amountMinor = addonCharge({ monthlyMinor: feature.addonMonthlyCents, quantity, from, to });
-    const what = feature.kind === 'limit' ? `${feature.name} add-on × ${quantity} (+${(feature.addonUnit ?? 0) * quantity} ${feature.unit ?? ''})` : `${feature.name} add-on`;
+    const what =
+      feature.kind === 'limit'
+        ? `${feature.name} add-on × ${quantity} (+${(feature.addonUnit ?? 0) * quantity} ${feature.unit ?? ''})`
+        : `${feature.name} add-on`;
     const description = `${what.trim()} until ${to.toISOString().slice(0, 10)}`;
     return {
       paymentType: 'feature_purchase',

@@ -86,14 +86,18 @@ export class PlansController {
   @Permissions('billing.manage')
   @ApiOperation({
     summary: 'Turn auto-renewal on or off; `credentials` saves a payment method at the gateway (only its reference is kept)',
-    description: 'Sandbox and Stripe test tokens: `tok_visa` (charges), `tok_chargeDeclined` (declined), `tok_chargeDeclinedInsufficientFunds`.',
+    description:
+      'Sandbox and Stripe test tokens: `tok_visa` (charges), `tok_chargeDeclined` (declined), `tok_chargeDeclinedInsufficientFunds`.',
   })
   @ApiData(OrganizationPackageDto)
   @ApiInvalid()
   async configureAutoRenew(@Ctx() ctx: RequestContext, @Body() dto: AutoRenewDto): Promise<{ data: OrganizationPackageDto }> {
     const c = dto.credentials;
     const token = c?.token ?? c?.stripe_card_token;
-    await this.autoRenew.configure(ctx, { enabled: dto.enabled, credentials: c ? { gateway: c.payment_method, token: token ?? '' } : undefined });
+    await this.autoRenew.configure(ctx, {
+      enabled: dto.enabled,
+      credentials: c ? { gateway: c.payment_method, token: token ?? '' } : undefined,
+    });
     return { data: await this.packages.current(ctx) };
   }
 

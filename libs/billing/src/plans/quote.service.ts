@@ -62,7 +62,12 @@ export class QuoteService {
    * The quote if it can still be used for this change: this organization's (else 404), for this package and period
    * (else 400), not used and not expired (else 409). With `em` in a transaction it is locked until commit.
    */
-  async usable(ctx: RequestContext, quoteId: string, request: QuoteRequest, em: EntityManager = this.dataSource.manager): Promise<BillingQuote> {
+  async usable(
+    ctx: RequestContext,
+    quoteId: string,
+    request: QuoteRequest,
+    em: EntityManager = this.dataSource.manager,
+  ): Promise<BillingQuote> {
     const quote = await this.quotes.with(em).getById(ctx, quoteId);
     if (em.queryRunner?.isTransactionActive) {
       await em.query(`SELECT 1 FROM billing_quotes WHERE id = $1 FOR UPDATE`, [quote.id]);
@@ -70,7 +75,11 @@ export class QuoteService {
       Object.assign(quote, fresh);
     }
     const customMonths = request.customMonths ?? null;
-    if (quote.packageId !== request.packageId || quote.period !== request.period || (request.period === 'custom' && quote.customMonths !== customMonths)) {
+    if (
+      quote.packageId !== request.packageId ||
+      quote.period !== request.period ||
+      (request.period === 'custom' && quote.customMonths !== customMonths)
+    ) {
       throw BillingError.quote_mismatch(
         `quote_id: the quote is for package ${quote.packageId}, period ${quote.period}${quote.customMonths ? ` (${quote.customMonths} months)` : ''}`,
         { field: 'quote_id', package_id: quote.packageId, period: quote.period, custom_months: quote.customMonths },

@@ -43,7 +43,7 @@ export class CreatePaymentDto {
   @IsIn(PERIODS)
   period?: (typeof PERIODS)[number];
 
-  @ApiPropertyOptional({ example: 7, minimum: 1, maximum: 36, description: "With period `custom`: how many months" })
+  @ApiPropertyOptional({ example: 7, minimum: 1, maximum: 36, description: 'With period `custom`: how many months' })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -61,7 +61,13 @@ export class CreatePaymentDto {
   @Min(1)
   feature_id?: number;
 
-  @ApiPropertyOptional({ example: 1, minimum: 1, maximum: 100, default: 1, description: 'feature_purchase: how many units of a limit add-on' })
+  @ApiPropertyOptional({
+    example: 1,
+    minimum: 1,
+    maximum: 100,
+    default: 1,
+    description: 'feature_purchase: how many units of a limit add-on',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -110,7 +116,10 @@ export class PaymentDto {
   @ApiProperty({ example: 'USD' }) currency: string;
   @ApiProperty() description: string;
   @ApiProperty({ type: [PaymentLineDto] }) lines: PaymentLineDto[];
-  @ApiProperty({ description: 'What the payment buys (applied when it succeeds)', example: { kind: 'package', package_id: 3, period: '1_year' } })
+  @ApiProperty({
+    description: 'What the payment buys (applied when it succeeds)',
+    example: { kind: 'package', package_id: 3, period: '1_year' },
+  })
   purchase: Record<string, unknown>;
   @ApiProperty({ nullable: true, type: String, example: 'sbx_ch_…' }) transaction_id: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Sandbox, or Stripe Checkout: the page the payer pays on' })
@@ -162,6 +171,9 @@ export class WebhookReceiptDto {
   @ApiProperty({ example: 'evt_…' }) event_id: string;
   @ApiProperty({ example: 'payment_intent.succeeded' }) type: string;
   @ApiProperty({ description: 'The event was stored by an earlier delivery' }) duplicate: boolean;
-  @ApiProperty({ example: 'succeeded', description: 'What processing did: succeeded, failed, already_final, unknown_payment, ignored, processed_before, …' })
+  @ApiProperty({
+    example: 'succeeded',
+    description: 'What processing did: succeeded, failed, already_final, unknown_payment, ignored, processed_before, …',
+  })
   outcome: string;
 }

@@ -15,7 +15,12 @@ export class CalculateUpgradePriceDto {
   @IsIn(PERIODS)
   period: (typeof PERIODS)[number];
 
-  @ApiPropertyOptional({ example: 12, minimum: 1, maximum: 36, description: 'Required with period `custom`; else, if sent, must match the period' })
+  @ApiPropertyOptional({
+    example: 12,
+    minimum: 1,
+    maximum: 36,
+    description: 'Required with period `custom`; else, if sent, must match the period',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -4,7 +4,8 @@ import { PackageDto } from '../../catalogue/dto/package.dto.js';
 export class ScheduledChangeDto {
   @ApiProperty({ example: 1 }) package_id: number;
   @ApiProperty({ example: 'free' }) package_slug: string;
-  @ApiProperty({ nullable: true, type: String, example: '1_month', description: 'null when moving to the free package' }) period: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '1_month', description: 'null when moving to the free package' }) period:
+    string | null;
   @ApiProperty({ description: 'When it applies: the end of the current period' }) effective_at: string;
 }
 
@@ -21,11 +22,18 @@ export class SubscriptionDto {
   @ApiProperty() started_at: string;
   @ApiProperty({ nullable: true, type: String }) current_period_start: string | null;
   @ApiProperty({ nullable: true, type: String }) current_period_end: string | null;
-  @ApiProperty({ example: 19000, description: 'What the current period was bought for (minor units; the credit of an upgrade comes from it)' })
+  @ApiProperty({
+    example: 19000,
+    description: 'What the current period was bought for (minor units; the credit of an upgrade comes from it)',
+  })
   amount_minor: number;
   @ApiProperty({ example: 'USD' }) currency: string;
   @ApiProperty() auto_renew: boolean;
-  @ApiProperty({ type: PaymentMethodDto, nullable: true, description: 'The saved card auto-renewal charges (gateway reference kept, no card data)' })
+  @ApiProperty({
+    type: PaymentMethodDto,
+    nullable: true,
+    description: 'The saved card auto-renewal charges (gateway reference kept, no card data)',
+  })
   payment_method: PaymentMethodDto | null;
   @ApiProperty({ type: ScheduledChangeDto, nullable: true, description: 'A downgrade waiting for the period end' })
   scheduled_change: ScheduledChangeDto | null;

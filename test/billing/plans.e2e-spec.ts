@@ -1,0 +1,346 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { addMonths, unusedCredit, addonCharge } from '@atrium/billing';
+import { catalogue, controlClock, finalStatus, payOnCheckoutPage, setPaidPeriod } from '../support/billing.js';
+import { registerOrg, type RegisteredOrg } from '../support/factories.js';
+import { freePort } from '../support/free-port.js';
+import { createMember, dataSource } from '../support/members.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+let t: TestApp;
+let ids: Awaited<ReturnType<typeof catalogue>>;
+let clock: ReturnType<typeof controlClock> | undefined;
+
+const DAY = 24 * 60 * 60 * 1000;
+const auth = (org: RegisteredOrg) => ({ token: org.accessToken });
+const pkgView = async (org: RegisteredOrg) => (await t.http.get('/organizations/me/package', auth(org))).body.data;
+const limitOf = (view: any, key: string) => view.entitlements.find((e: any) => e.key === key).limit;
+
+beforeAll(async () => {
+  // Listening on a known port makes PUBLIC_URL real, so the sandbox's callbacks reach this app.
+  t = await startTestApp({}, { port: await freePort() });
+  ids = await catalogue(t);
+});
+afterAll(async () => {
+  await t?.close();
+});
+afterEach(() => {
+  clock?.release();
+  clock = undefined;
+});
+
+describe('POST /organizations/me/package/calculate-upgrade-price', () => {
+  it('quotes the list price with no credit on Free, the new period from now, valid 30 minutes', async () => {
+    const org = await registerOrg(t.http);
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    clock = controlClock(t, now);
+    const res = await t.http.post(
+      '/organizations/me/package/calculate-upgrade-price',
+      { package_id: ids.pkg.basic, period: '1_year' },
+      auth(org),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({
+      package_id: ids.pkg.basic,
+      period: '1_year',
+      list_price: { amount: 190, amount_minor: 19000, currency: 'USD' },
+      credit: { amount: 0, amount_minor: 0, currency: 'USD' },
+      amount_due: { amount: 190, amount_minor: 19000, currency: 'USD' },
+      period_start: now.toISOString(),
+      period_end: addMonths(now, 12).toISOString(),
+      expires_at: new Date(now.getTime() + 30 * 60 * 1000).toISOString(),
+    });
+    expect(res.body.data.quote_id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('credits the unused part of what the current period cost, by the second', async () => {
+    const org = await registerOrg(t.http);
+    const start = new Date('2027-03-01T00:00:00Z');
+    const end = new Date('2027-04-01T00:00:00Z');
+    await setPaidPeriod(t, org.organizationId, { slug: 'basic', period: '1_month', amountMinor: 1900, start, end });
+    const at = new Date(start.getTime() + 10 * DAY + 1000);
+    clock = controlClock(t, at);
+    const q1 = await t.http.post(
+      '/organizations/me/package/calculate-upgrade-price',
+      { package_id: ids.pkg.platinum, period: '1_month' },
+      auth(org),
+    );
+    const credit1 = unusedCredit({ amountMinor: 1900, start, end }, at);
+    expect(q1.body.data.credit.amount_minor).toBe(credit1);
+    expect(q1.body.data.amount_due.amount_minor).toBe(4900 - credit1);
+    // 21 days left of 31: a little under 21/31 of 19.00.
+    expect(credit1).toBe(Math.ceil((1900 * (end.getTime() - at.getTime())) / (end.getTime() - start.getTime())));
+
+    clock.advance(6 * 60 * 60 * 1000);
+    const q2 = await t.http.post(
+      '/organizations/me/package/calculate-upgrade-price',
+      { package_id: ids.pkg.platinum, period: '1_month' },
+      auth(org),
+    );
+    expect(q2.body.data.credit.amount_minor).toBe(unusedCredit({ amountMinor: 1900, start, end }, clock.now()));
+    expect(q2.body.data.credit.amount_minor).toBeLessThan(credit1);
+
+    // The last second of the period still credits what is left of it (rounded up to a cent).
+    clock.set(new Date(end.getTime() - 1000));
+    const last = await t.http.post(
+      '/organizations/me/package/calculate-upgrade-price',
+      { package_id: ids.pkg.platinum, period: '1_month' },
+      auth(org),
+    );
+    expect(last.body.data.credit.amount_minor).toBe(1);
+  });
+
+  it('names what is wrong: unknown package (404), period, custom months, the free package (400)', async () => {
+    const org = await registerOrg(t.http);
+    const quote = (body: object) => t.http.post('/organizations/me/package/calculate-upgrade-price', body, auth(org));
+    const unknown = await quote({ package_id: 99999, period: '1_month' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ code: 'package_not_found', message: 'Package 99999 not found' });
+    const badPeriod = await quote({ package_id: ids.pkg.basic, period: '2_years' });
+    expect(badPeriod.status).toBe(400);
+    expect(badPeriod.body.details.map((d: any) => d.field)).toEqual(['period']);
+    const tooLong = await quote({ package_id: ids.pkg.basic, period: 'custom', custom_months: 37 });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.details.map((d: any) => d.field)).toEqual(['custom_months']);
+    const missing = await quote({ package_id: ids.pkg.basic, period: 'custom' });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toMatchObject({ code: 'period_invalid', details: { field: 'custom_months' } });
+    const free = await quote({ package_id: ids.pkg.free, period: '1_month' });
+    expect(free.status).toBe(400);
+    expect(free.body).toMatchObject({ code: 'package_not_purchasable', details: { field: 'package_id' } });
+    const custom = await quote({ package_id: ids.pkg.basic, period: 'custom', custom_months: 7 });
+    expect(custom.body.data.list_price.amount_minor).toBe(Math.floor((10200 / 6) * 7));
+  });
+
+  it('a quote is used once, expires after 30 minutes, and is only its organization’s', async () => {
+    const org = await registerOrg(t.http);
+    const other = await registerOrg(t.http);
+    clock = controlClock(t, new Date());
+    const q = (
+      await t.http.post('/organizations/me/package/calculate-upgrade-price', { package_id: ids.pkg.basic, period: '1_month' }, auth(org))
+    ).body.data;
+    const body = { package_id: ids.pkg.basic, period: '1_month', quote_id: q.quote_id };
+
+    const foreign = await t.http.put('/organizations/me/package', body, auth(other));
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.code).toBe('quote_not_found');
+    const mismatch = await t.http.put('/organizations/me/package', { ...body, period: '1_year' }, auth(org));
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.code).toBe('quote_mismatch');
+
+    clock.advance(30 * 60 * 1000 + 1000);
+    const expired = await t.http.put('/organizations/me/package', body, auth(org));
+    expect(expired.status).toBe(409);
+    expect(expired.body.code).toBe('quote_expired');
+
+    clock.set(new Date());
+    const fresh = (
+      await t.http.post('/organizations/me/package/calculate-upgrade-price', { package_id: ids.pkg.basic, period: '1_month' }, auth(org))
+    ).body.data;
+    const first = await t.http.put('/organizations/me/package', { ...body, quote_id: fresh.quote_id }, auth(org));
+    expect(first.status).toBe(201);
+    expect(first.body.data).toMatchObject({ status: 'pending', amount_minor: 1900, gateway: 'sandbox' });
+    const again = await t.http.put('/organizations/me/package', { ...body, quote_id: fresh.quote_id }, auth(org));
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('quote_used');
+  });
+});
+
+describe('PUT /organizations/me/package', () => {
+  it('applies an upgrade the credit covers at once, with the new limits', async () => {
+    const org = await registerOrg(t.http);
+    const now = new Date();
+    await setPaidPeriod(t, org.organizationId, {
+      slug: 'platinum',
+      period: '1_year',
+      amountMinor: 49000,
+      start: new Date(now.getTime() - DAY),
+      end: addMonths(new Date(now.getTime() - DAY), 12),
+    });
+    const res = await t.http.put('/organizations/me/package', { package_id: ids.pkg.diamond, period: '1_month' }, auth(org));
+    expect(res.status).toBe(200);
+    expect(res.body.data.package.slug).toBe('diamond');
+    expect(res.body.data.subscription).toMatchObject({ period: '1_month', amount_minor: 14900, scheduled_change: null });
+    expect(limitOf(res.body.data, 'members')).toBeNull();
+    const payments = await t.http.get('/payments', auth(org));
+    expect(payments.body.total).toBe(0);
+  });
+
+  it('schedules a downgrade for the period end, and cancels it when the current package is chosen again', async () => {
+    const org = await registerOrg(t.http);
+    const start = new Date();
+    const end = addMonths(start, 12);
+    await setPaidPeriod(t, org.organizationId, { slug: 'platinum', period: '1_year', amountMinor: 49000, start, end });
+    const down = await t.http.put('/organizations/me/package', { package_id: ids.pkg.basic, period: '1_month' }, auth(org));
+    expect(down.status).toBe(200);
+    expect(down.body.data.package.slug).toBe('platinum');
+    expect(down.body.data.subscription.scheduled_change).toEqual({
+      package_id: ids.pkg.basic,
+      package_slug: 'basic',
+      period: '1_month',
+      effective_at: end.toISOString(),
+    });
+    expect(limitOf(down.body.data, 'members')).toBe(100);
+
+    const keep = await t.http.put('/organizations/me/package', { package_id: ids.pkg.platinum, period: '1_year' }, auth(org));
+    expect(keep.status).toBe(200);
+    expect(keep.body.data.subscription.scheduled_change).toBeNull();
+
+    const toFree = await t.http.put('/organizations/me/package', { package_id: ids.pkg.free }, auth(org));
+    expect(toFree.body.data.subscription.scheduled_change).toMatchObject({ package_slug: 'free', period: null });
+  });
+
+  it('refuses a downgrade below current usage, naming each limit; add-ons that continue count', async () => {
+    const org = await registerOrg(t.http);
+    await setPaidPeriod(t, org.organizationId, {
+      slug: 'basic',
+      period: '1_month',
+      amountMinor: 1900,
+      start: new Date(),
+      end: addMonths(new Date(), 1),
+    });
+    for (let i = 0; i < 5; i++) await createMember(t, org, 'member');
+    const res = await t.http.put('/organizations/me/package', { package_id: ids.pkg.free }, auth(org));
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'usage_exceeds_limits', details: [{ resource: 'members', used: 6, limit: 5 }] });
+    expect((await pkgView(org)).subscription.scheduled_change).toBeNull();
+
+    await dataSource(t).query(`INSERT INTO organization_features (organization_id, feature_id, quantity) VALUES ($1, $2, 1)`, [
+      org.organizationId,
+      ids.feature.members,
+    ]);
+    const fits = await t.http.put('/organizations/me/package', { package_id: ids.pkg.free }, auth(org));
+    expect(fits.status).toBe(200);
+    expect(fits.body.data.subscription.scheduled_change.package_slug).toBe('free');
+  });
+
+  it('needs billing.manage', async () => {
+    const org = await registerOrg(t.http);
+    const admin = await createMember(t, org, 'admin');
+    const res = await t.http.put(
+      '/organizations/me/package',
+      { package_id: ids.pkg.basic, period: '1_month' },
+      { token: admin.accessToken },
+    );
+    expect(res.status).toBe(403);
+    const quote = await t.http.post(
+      '/organizations/me/package/calculate-upgrade-price',
+      { package_id: ids.pkg.basic, period: '1_month' },
+      { token: admin.accessToken },
+    );
+    expect(quote.status).toBe(200);
+  });
+});
+
+describe('add-ons', () => {
+  it('buys an add-on through a payment, adds its units to the limit at once, and stops it at period end', async () => {
+    const org = await registerOrg(t.http);
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    clock = controlClock(t, now);
+    const res = await t.http.post('/organizations/me/features', { feature_id: ids.feature.members, quantity: 2 }, auth(org));
+    expect(res.status).toBe(201);
+    // Free: one month from now; Jan-style calendar proration makes one whole month exactly 2 × 10.00.
+    expect(res.body.data).toMatchObject({ status: 'pending', payment_type: 'feature_purchase', amount_minor: 2000, amount: 20 });
+    expect(addonCharge({ monthlyMinor: 1000, quantity: 2, from: now, to: addMonths(now, 1) })).toBe(2000);
+    expect(limitOf(await pkgView(org), 'members')).toBe(5);
+
+    expect((await payOnCheckoutPage(res.body.data.checkout_url, '4242 4242 4242 4242')).status).toBe(200);
+    expect((await finalStatus(t, org.accessToken, res.body.data.id)).status).toBe('succeeded');
+    const view = await pkgView(org);
+    expect(limitOf(view, 'members')).toBe(25);
+    expect(view.addons).toEqual([
+      expect.objectContaining({ feature_key: 'members', quantity: 2, expires_at: addMonths(now, 1).toISOString(), cancel_at: null }),
+    ]);
+
+    const other = await registerOrg(t.http);
+    expect((await t.http.delete(`/organizations/me/features/${view.addons[0].id}`, undefined, auth(other))).status).toBe(404);
+    const stop = await t.http.delete(`/organizations/me/features/${view.addons[0].id}`, undefined, auth(org));
+    expect(stop.status).toBe(200);
+    expect(stop.body.data.addons[0]).toMatchObject({ cancel_at: addMonths(now, 1).toISOString() });
+    expect(limitOf(stop.body.data, 'members')).toBe(25);
+    expect((await t.http.delete(`/organizations/me/features/${view.addons[0].id}`, undefined, auth(org))).body.code).toBe(
+      'addon_already_cancelled',
+    );
+  });
+
+  it('prorates to the end of the paid period, refuses a flag the package includes and what is not sold', async () => {
+    const org = await registerOrg(t.http);
+    const start = new Date('2027-01-01T00:00:00Z');
+    await setPaidPeriod(t, org.organizationId, {
+      slug: 'basic',
+      period: '3_months',
+      amountMinor: 5400,
+      start,
+      end: new Date('2027-04-01T00:00:00Z'),
+    });
+    clock = controlClock(t, new Date('2027-02-15T00:00:00Z'));
+    const audit = await t.http.post('/organizations/me/features', { feature_id: ids.feature.audit_export }, auth(org));
+    expect(audit.status).toBe(201);
+    const expected = addonCharge({
+      monthlyMinor: 1500,
+      quantity: 1,
+      from: new Date('2027-02-15T00:00:00Z'),
+      to: new Date('2027-04-01T00:00:00Z'),
+    });
+    expect(audit.body.data.amount_minor).toBe(expected);
+    // Feb 15 → Mar 15 is one month; Mar 15 → Apr 1 is 17 days of a 31-day month.
+    expect(expected).toBe(1500 + Math.floor((1500 * 17) / 31));
+
+    const included = await t.http.post('/organizations/me/features', { feature_id: ids.feature.custom_slug }, auth(org));
+    expect(included.status).toBe(409);
+    expect(included.body.code).toBe('feature_already_included');
+    const notSold = await t.http.post('/organizations/me/features', { feature_id: ids.feature.priority_support }, auth(org));
+    expect(notSold.status).toBe(400);
+    expect(notSold.body.code).toBe('feature_not_purchasable');
+    const unknown = await t.http.post('/organizations/me/features', { feature_id: 99999 }, auth(org));
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('PUT /organizations/me/package/auto-renew', () => {
+  it('saves a sandbox card by token and shows only its brand and last four', async () => {
+    const org = await registerOrg(t.http);
+    const none = await t.http.put('/organizations/me/package/auto-renew', { enabled: true }, auth(org));
+    expect(none.status).toBe(400);
+    expect(none.body).toMatchObject({ code: 'payment_method_required', details: { field: 'credentials' } });
+
+    const on = await t.http.put(
+      '/organizations/me/package/auto-renew',
+      { enabled: true, credentials: { payment_method: 'sandbox', token: 'tok_visa' } },
+      auth(org),
+    );
+    expect(on.status).toBe(200);
+    expect(on.body.data.subscription).toMatchObject({
+      auto_renew: true,
+      payment_method: { gateway: 'sandbox', brand: 'visa', last4: '4242' },
+    });
+
+    const alias = await t.http.put(
+      '/organizations/me/package/auto-renew',
+      { enabled: true, credentials: { payment_method: 'sandbox', stripe_card_token: 'tok_chargeDeclined' } },
+      auth(org),
+    );
+    expect(alias.body.data.subscription.payment_method).toMatchObject({ last4: '0002' });
+    const stored = await dataSource(t).query(`SELECT payment_method_ref FROM organization_subscriptions WHERE organization_id = $1`, [
+      org.organizationId,
+    ]);
+    expect(stored[0].payment_method_ref).toMatch(/^sbx_pm_/);
+
+    const unknown = await t.http.put(
+      '/organizations/me/package/auto-renew',
+      { enabled: true, credentials: { payment_method: 'sandbox', token: 'tok_nope' } },
+      auth(org),
+    );
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toContain('tok_nope');
+    const stripe = await t.http.put(
+      '/organizations/me/package/auto-renew',
+      { enabled: true, credentials: { payment_method: 'stripe', token: 'tok_visa' } },
+      auth(org),
+    );
+    expect(stripe.status).toBe(400);
+    expect(stripe.body).toMatchObject({ code: 'gateway_unavailable', details: { gateway: 'stripe' } });
+
+    const off = await t.http.put('/organizations/me/package/auto-renew', { enabled: false }, auth(org));
+    expect(off.body.data.subscription).toMatchObject({ auto_renew: false, payment_method: { last4: '0002' } });
+  });
+});

@@ -11,3 +11,4 @@ export * from './billing.errors.js';
 export * from './billing.config.js';
 export * from './gateways/payment-gateway.js';
 export * from './payments/purchase.js';
+export * from './gateways/stripe/stripe.gateway.js';

@@ -26,7 +26,6 @@ export const BillingError = defineErrors('billing', {
   amount_mismatch: { kind: 'bad_request', message: 'The amount does not match the price the server computed' },
   transaction_mismatch: { kind: 'bad_request', message: 'The transaction id is not the one of this payment' },
   gateway_unavailable: { kind: 'bad_request', message: 'This payment gateway is not available' },
-  gateway_error: { kind: 'unavailable', message: 'The payment gateway could not be reached; try again' },
   webhook_signature_invalid: {
     kind: 'bad_request',
     message: 'The callback signature is missing, invalid or outside the allowed time window',
@@ -34,6 +33,8 @@ export const BillingError = defineErrors('billing', {
   payment_method_invalid: { kind: 'bad_request', message: 'The payment method token is not one this gateway knows' },
   idempotency_key_reused: { kind: 'conflict', message: 'This idempotency key was already used for a different request' },
   return_url_invalid: { kind: 'bad_request', message: 'The return URL must be an absolute http(s) URL' },
+  payment_method_declined: { kind: 'unprocessable', message: 'The card was declined; use another payment method' },
+  gateway_unreachable: { kind: 'unavailable', message: 'The payment gateway did not answer; try again shortly' },
 
   // Invoices.
   invoice_not_found: { kind: 'not_found', message: 'This payment has no invoice: it has not succeeded, or it is not yours' },

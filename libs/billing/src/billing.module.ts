@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { AuditModule } from '@atrium/audit';
-import { AppConfig, Entitlements } from '@atrium/platform';
+import { AppConfig, Clock, Entitlements } from '@atrium/platform';
 import { OrganizationsModule } from '@atrium/organizations';
 import { BillingConfig, loadBillingConfig } from './billing.config.js';
 import { PackageCatalogueService } from './catalogue/package-catalogue.service.js';
@@ -9,6 +9,7 @@ import { PackageEntitlements } from './entitlements/package-entitlements.js';
 import { PAYMENT_GATEWAYS, type PaymentGateway } from './gateways/payment-gateway.js';
 import { SandboxGatewayModule } from './gateways/sandbox/sandbox-gateway.module.js';
 import { SandboxGateway } from './gateways/sandbox/sandbox.gateway.js';
+import { StripeGateway } from './gateways/stripe/stripe.gateway.js';
 import { InvoicesModule } from './invoices/invoices.module.js';
 import { BillingCustomers } from './payments/billing-customers.js';
 import { PaymentGateways } from './payments/payment-gateways.js';
@@ -60,8 +61,11 @@ import { OrganizationPackageService } from './subscriptions/organization-package
     // Payments
     {
       provide: PAYMENT_GATEWAYS,
-      useFactory: (config: BillingConfig, sandbox: SandboxGateway): PaymentGateway[] => [...(config.sandbox ? [sandbox] : [])],
-      inject: [BillingConfig, SandboxGateway],
+      useFactory: (config: BillingConfig, sandbox: SandboxGateway, clock: Clock): PaymentGateway[] => [
+        ...(config.sandbox ? [sandbox] : []),
+        ...(config.stripe ? [new StripeGateway(config, clock)] : []),
+      ],
+      inject: [BillingConfig, SandboxGateway, Clock],
     },
     PaymentGateways,
     BillingCustomers,

@@ -37,3 +37,4 @@ export * from './gateways/sandbox/sandbox-callbacks.js';
 export { SANDBOX_CARD_TOKENS, SANDBOX_TEST_CARDS, type SandboxTestCard } from './gateways/sandbox/sandbox-cards.js';
 export { signSandboxPayload } from './gateways/sandbox/sandbox-signature.js';
 export type { SandboxEventPayload, SandboxEventType } from './gateways/sandbox/sandbox-event.js';
+export * from './gateways/stripe/stripe.gateway.js';

@@ -61,7 +61,7 @@ export class PaymentWebhooksController {
   @ApiData(WebhookReceiptDto)
   @ApiBadRequestResponse({ type: ErrorBody, description: '`webhook_signature_invalid`, or `gateway_unavailable`' })
   @ApiNotFoundResponse({ type: ErrorBody, description: 'Not a gateway' })
-  @ApiServiceUnavailableResponse({ type: ErrorBody, description: '`gateway_error`: retry later (the event is stored)' })
+  @ApiServiceUnavailableResponse({ type: ErrorBody, description: '`gateway_unreachable`: retry later (the event is stored)' })
   async receive(
     @Param('gateway') gateway: string,
     @Req() req: Request & { rawBody?: Buffer },

@@ -110,7 +110,7 @@ export class PaymentWebhooks {
         this.logger.warn({ gateway: gateway.name, transactionId, status }, 'Callback names a charge the gateway does not know');
         return null;
       }
-      throw BillingError.gateway_error(
+      throw BillingError.gateway_unreachable(
         `The ${gateway.name} gateway could not be reached to confirm the charge; the event is kept and retried`,
       );
     }

@@ -92,7 +92,7 @@ export class PaymentService {
       // Nothing was charged: the payment ends failed and its quote can be used again.
       await this.dataSource.transaction(async (em) => {
         await em.query(
-          `UPDATE payments SET status = 'failed', failed_at = now(), failure_code = 'gateway_error', updated_at = now() WHERE id = $1 AND status = 'pending'`,
+          `UPDATE payments SET status = 'failed', failed_at = now(), failure_code = 'gateway_unreachable', updated_at = now() WHERE id = $1 AND status = 'pending'`,
           [payment.id],
         );
         await em.query(`UPDATE billing_quotes SET used_at = NULL, payment_id = NULL WHERE payment_id = $1`, [payment.id]);

@@ -26,7 +26,7 @@ export class PaymentsController {
     type: ErrorBody,
     description: '`not_an_upgrade`, `nothing_due`, `quote_used`, `quote_expired`, `feature_already_included`',
   })
-  @ApiServiceUnavailableResponse({ type: ErrorBody, description: 'The gateway could not be reached (`gateway_error`)' })
+  @ApiServiceUnavailableResponse({ type: ErrorBody, description: 'The gateway could not be reached (`gateway_unreachable`)' })
   async create(@Ctx() ctx: RequestContext, @Body() dto: CreatePaymentDto): Promise<{ data: PaymentDto }> {
     const started = await this.payments.create(ctx, dto.gateway, toPurchaseRequest(dto), dto.amount);
     return { data: PaymentDto.from(started.payment, started.checkout) };

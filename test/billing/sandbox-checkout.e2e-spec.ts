@@ -2,10 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getQueueToken } from '@nestjs/bullmq';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIdFor } from '@atrium/platform';
 import { SANDBOX_CALLBACK_QUEUE, SandboxGateway } from '@atrium/billing';
+import { SandboxCallbackProcessor } from '../../libs/billing/src/gateways/sandbox/sandbox-callback.processor.js';
+import { WorkerModule } from '../../apps/worker/src/worker.module.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { freePort } from '../support/free-port.js';
 import { dataSource } from '../support/members.js';
@@ -78,11 +82,12 @@ afterAll(async () => {
 const gateway = () => t.app.get(SandboxGateway);
 
 /** A pending sandbox charge for a fresh organization, created as Atrium's payments will: through the gateway in the app. */
-async function newCharge(description = 'Upgrade to Platinum', amountMinor = 4900) {
+async function newCharge(description = 'Upgrade to Platinum', amountMinor = 4900, on: TestApp = t) {
   const organizationId = randomUUID();
   const paymentId = randomUUID();
-  const customerRef = await gateway().createCustomer({ organizationId, name: 'Acme' });
-  const checkout = await gateway().createCharge({
+  const sandbox = on.app.get(SandboxGateway);
+  const customerRef = await sandbox.createCustomer({ organizationId, name: 'Acme' });
+  const checkout = await sandbox.createCharge({
     paymentId,
     organizationId,
     customerRef,
@@ -263,5 +268,51 @@ describe('the checkout page over plain HTTP', () => {
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('only the test card numbers');
     expect((await gateway().retrieveCharge(charge.transactionId)).status).toBe('pending');
+  });
+});
+
+describe('an api without workers, and a separate worker process', () => {
+  let api: TestApp;
+  let worker: INestApplicationContext | undefined;
+  beforeAll(async () => {
+    // A queue namespace of its own, so no worker of this file's other app can send the callback.
+    api = await startTestApp({
+      SANDBOX_CALLBACK_URL: capture.url,
+      SANDBOX_WEBHOOK_SECRET: SECRET,
+      RUN_WORKERS: 'false',
+      QUEUE_PREFIX: `t${randomBytes(6).toString('hex')}`,
+    });
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+  });
+
+  it('queues the callback in the api; the worker sends it', async () => {
+    expect(() => api.app.get(SandboxCallbackProcessor, { strict: false })).toThrow();
+    const charge = await newCharge('Add-on: calls', 900, api);
+    const res = await fetch(charge.checkoutUrl.replace('http://atrium.test', api.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'action=pay&card_number=4242+4242+4242+4242',
+    });
+    expect(await res.text()).toContain('Payment succeeded');
+    const [event] = await dataSource(api).query('SELECT id FROM sandbox_events WHERE charge_id = $1', [charge.transactionId]);
+    const queue = api.app.get<Queue>(getQueueToken(SANDBOX_CALLBACK_QUEUE));
+    const key = jobIdFor(`sandbox-callback:${event.id}`);
+    const deadline = Date.now() + 10_000;
+    while (!(await queue.getJob(key)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    expect(await queue.getJobState(key)).toBe('waiting');
+    expect(capture.received.some((r) => r.body.toString().includes(charge.transactionId))).toBe(false);
+
+    worker = await NestFactory.createApplicationContext(
+      WorkerModule.forRoot(api.config.with({ queue: { ...api.config.queue, runWorkers: true } })),
+      {
+        logger: false,
+      },
+    );
+    expect(worker.get(SandboxCallbackProcessor, { strict: false })).toBeInstanceOf(SandboxCallbackProcessor);
+    const [hit] = await capture.about(charge.transactionId);
+    expect(verified(hit)).toMatchObject({ id: event.id, type: 'charge.succeeded' });
   });
 });

@@ -6,6 +6,8 @@ export const BillingError = defineErrors('billing', {
   package_limit_reached: { kind: 'forbidden', message: 'The package limit is reached; upgrade the package or buy an add-on' },
 
   // Plans: quotes, package changes, add-ons, auto-renewal.
+  package_not_found: { kind: 'not_found', message: 'Package not found' },
+  feature_not_found: { kind: 'not_found', message: 'Feature not found' },
   package_not_purchasable: { kind: 'bad_request', message: 'This package cannot be bought (free or retired)' },
   period_invalid: { kind: 'bad_request', message: 'The period or custom_months is not one this package is sold for' },
   quote_expired: { kind: 'conflict', message: 'The quote has expired; ask for a new one' },

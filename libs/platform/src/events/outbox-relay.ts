@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { OUTBOX_CHANNEL } from './outbox-notifier.js';
+import { OUTBOX_CHANNEL } from './outbox-commit-hook.js';
 import type { Outbox, OutboxEvent, OutboxSubscriber } from './outbox.js';
 
 /** How a relay paces itself. */

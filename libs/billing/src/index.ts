@@ -11,3 +11,5 @@ export * from './billing.errors.js';
 export * from './billing.config.js';
 export * from './gateways/payment-gateway.js';
 export * from './payments/purchase.js';
+export * from './pricing/money.js';
+export * from './pricing/pricing.js';

@@ -107,6 +107,49 @@ describe('transactional outbox', () => {
     expect(() => new Outbox().add(ds.manager, { name: 'test.loose', payload: {} })).toThrow(/inside a transaction/);
   });
 
+  it('fails an attempt that outlasts the handler timeout, rolls back what it wrote, and retries it', async () => {
+    const ds = await openSource();
+    const outbox = new Outbox();
+    let calls = 0;
+    outbox.subscribe({
+      name: 'slow',
+      events: ['test.slow'],
+      handle: async (event, em) => {
+        calls++;
+        await em.query(`INSERT INTO outbox_test_effects (event_id, subscriber) VALUES ($1, 'slow')`, [event.id]);
+        if (calls === 1) await new Promise((r) => setTimeout(r, 1500));
+      },
+    });
+    const id = await add(ds, outbox, { name: 'test.slow', organizationId: randomUUID(), payload: {} });
+    const relay = relayOn(ds, outbox, { handlerTimeoutMs: 200 });
+    await relay.drain();
+    const [first] = await ds.query(`SELECT attempts, last_error FROM outbox_deliveries WHERE event_id = $1`, [id]);
+    expect(first.attempts).toBe(1);
+    expect(first.last_error).toMatch(/took longer than 200 ms/);
+    await ds.query(`UPDATE outbox_events SET available_at = now() WHERE id = $1`, [id]);
+    await ds.query(`UPDATE outbox_deliveries SET next_attempt_at = now() WHERE event_id = $1`, [id]);
+    await relay.drain();
+    expect(calls).toBe(2);
+    expect(await effects(ds, 'event_id = $1', [id])).toHaveLength(1);
+  });
+
+  it('skips a subscriber for events its envelope filter refuses: no processed row, nothing held back', async () => {
+    const ds = await openSource();
+    const outbox = new Outbox();
+    outbox.subscribe({ ...recording('roomy', ['test.filter']), accepts: (e) => !!e.rooms?.length });
+    const organizationId = randomUUID();
+    const refused = await add(ds, outbox, { name: 'test.filter', organizationId, payload: { i: 1 } });
+    const accepted = await add(ds, outbox, { name: 'test.filter', organizationId, payload: { i: 2 }, rooms: ['org:x'] });
+    await relayOn(ds, outbox).drain();
+    expect((await effects(ds, `subscriber = 'roomy'`)).map((e) => e.event_id)).toEqual([accepted]);
+    const marks = await ds.query(`SELECT event_id FROM processed_events WHERE subscriber = 'roomy'`);
+    expect(marks).toEqual([{ event_id: accepted }]);
+    const delivered = await ds.query(`SELECT id FROM outbox_events WHERE id = ANY($1::uuid[]) AND delivered_at IS NOT NULL`, [
+      [refused, accepted],
+    ]);
+    expect(delivered).toHaveLength(2);
+  });
+
   it('drops the events of a rolled-back savepoint and keeps those of the enclosing transaction', async () => {
     const ds = await openSource();
     const outbox = new Outbox();

@@ -34,6 +34,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       listenUrl: this.config.database.url!,
       pollIntervalMs: this.config.outbox.pollIntervalMs,
       maxAttempts: this.config.outbox.maxAttempts,
+      handlerTimeoutMs: this.config.outbox.handlerTimeoutMs,
     });
     await this.relay.start();
     this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS);

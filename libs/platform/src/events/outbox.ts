@@ -16,11 +16,19 @@ export interface OutboxEvent<T = unknown> extends OutboxEventInput<T> {
   createdAt: Date;
 }
 
+/** What a subscriber may filter on without the payload: the event's envelope. */
+export type OutboxEnvelope = Pick<OutboxEvent, 'name' | 'rooms' | 'organizationId'>;
+
 /** A durable subscriber: `handle` runs in a transaction that also records (event id, name), so its effect happens once. */
 export interface OutboxSubscriber {
   /** Stable name: it keys the processed-events record, so renaming a subscriber redelivers pending events to it. */
   name: string;
   events: string[] | '*';
+  /**
+   * Narrows `events` by the envelope (e.g. only events that name rooms). An event it refuses is not delivered to it,
+   * costs it no processed-events row and holds none of its later events back.
+   */
+  accepts?(event: OutboxEnvelope): boolean;
   /** Write the effect through `em` to make it exactly-once; a throw rolls it back and the event is retried. */
   handle(event: OutboxEvent, em: EntityManager): Promise<void> | void;
 }
@@ -54,9 +62,9 @@ export class Outbox {
     return [...this.subscribers.values()];
   }
 
-  /** The subscribers that receive events named `name`. */
-  subscribersFor(name: string): OutboxSubscriber[] {
-    return [...this.subscribers.values()].filter((s) => s.events === '*' || s.events.includes(name));
+  /** The subscribers that receive an event with this envelope. */
+  subscribersFor(event: OutboxEnvelope): OutboxSubscriber[] {
+    return [...this.subscribers.values()].filter((s) => wants(s, event));
   }
 
   /**
@@ -80,3 +88,7 @@ export class Outbox {
     return id;
   }
 }
+
+/** Whether `sub` receives an event with this envelope. */
+export const wants = (sub: OutboxSubscriber, event: OutboxEnvelope): boolean =>
+  (sub.events === '*' || sub.events.includes(event.name)) && (sub.accepts?.(event) ?? true);

@@ -10,5 +10,6 @@ export const BillingError = defineErrors('billing', {
   },
   payment_method_invalid: { kind: 'bad_request', message: 'The payment method token is not one this gateway knows' },
   payment_method_declined: { kind: 'unprocessable', message: 'The card was declined; use another payment method' },
+  idempotency_key_reused: { kind: 'conflict', message: 'This idempotency key was already used for a different request' },
   gateway_unreachable: { kind: 'unavailable', message: 'The payment gateway did not answer; try again shortly' },
 });

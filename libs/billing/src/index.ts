@@ -12,3 +12,4 @@ export * from './billing.config.js';
 export * from './gateways/payment-gateway.js';
 export * from './payments/purchase.js';
 export * from './gateways/stripe/stripe.gateway.js';
+export * from './gateways/stripe/stripe-event.js';

@@ -9,6 +9,13 @@ import { SandboxLedger } from './sandbox-ledger.js';
 import { signSandboxPayload } from './sandbox-signature.js';
 import { SandboxGateway } from './sandbox.gateway.js';
 
+// The run's database (test/support/global-setup.ts provides it); declared here too, for builds that leave test/ out.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
+
 const SECRET = `sbx_test_${randomBytes(16).toString('hex')}`;
 // Outbox records of this file live in a scope no relay serves: the callbacks they queue are not this spec's subject.
 const SCOPE = `sandbox_spec_${randomBytes(4).toString('hex')}`;

@@ -10,6 +10,7 @@ import { MailDeliveryMessage1764000500100 } from './1764000500100-mail-delivery-
 import { DirectoryVersionShownColumns1764000500200 } from './1764000500200-directory-version-shown-columns.js';
 import { Outbox1764000600000 } from './1764000600000-outbox.js';
 import { OutboxScope1764000600100 } from './1764000600100-outbox-scope.js';
+import { OutboxWritePath1764000600200 } from './1764000600200-outbox-write-path.js';
 import { SandboxGateway1764000700300 } from './1764000700300-sandbox-gateway.js';
 
 /** Every migration, in order. Add new ones at the end. */
@@ -26,5 +27,6 @@ export const MIGRATIONS = [
   DirectoryVersionShownColumns1764000500200,
   Outbox1764000600000,
   OutboxScope1764000600100,
+  OutboxWritePath1764000600200,
   SandboxGateway1764000700300,
 ];

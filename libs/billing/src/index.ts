@@ -11,6 +11,8 @@ export * from './billing.errors.js';
 export * from './billing.config.js';
 export * from './gateways/payment-gateway.js';
 export * from './payments/purchase.js';
+export * from './pricing/money.js';
+export * from './pricing/pricing.js';
 export * from './gateways/sandbox/sandbox.gateway.js';
 export * from './gateways/sandbox/sandbox-gateway.module.js';
 export * from './gateways/sandbox/sandbox-callbacks.js';

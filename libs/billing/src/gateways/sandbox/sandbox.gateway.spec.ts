@@ -128,6 +128,16 @@ describe('on-session charges', () => {
     });
   });
 
+  it.each([[{ amountMinor: 49.5 }], [{ amountMinor: 0 }], [{ currency: 'XYZ' }]])(
+    'refuse %j as a programming error, storing nothing',
+    async (bad) => {
+      const c = await customer();
+      const input = { ...chargeInput(c), ...bad };
+      await expect(gateway.createCharge(input)).rejects.toBeInstanceOf(RangeError);
+      expect(await ds.query('SELECT 1 FROM sandbox_charges WHERE idempotency_key = $1', [input.idempotencyKey])).toEqual([]);
+    },
+  );
+
   it('refuse a return URL that is not http(s)', async () => {
     const c = await customer();
     await expect(gateway.createCharge({ ...chargeInput(c), returnUrl: 'javascript:alert(1)' })).rejects.toMatchObject({

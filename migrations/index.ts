@@ -11,6 +11,7 @@ import { DirectoryVersionShownColumns1764000500200 } from './1764000500200-direc
 import { Outbox1764000600000 } from './1764000600000-outbox.js';
 import { OutboxScope1764000600100 } from './1764000600100-outbox-scope.js';
 import { OutboxWritePath1764000600200 } from './1764000600200-outbox-write-path.js';
+import { Invoices1764000700400 } from './1764000700400-invoices.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   Outbox1764000600000,
   OutboxScope1764000600100,
   OutboxWritePath1764000600200,
+  Invoices1764000700400,
 ];

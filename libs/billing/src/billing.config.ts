@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 import { type AppConfig, ConfigError, localSecret } from '@atrium/platform';
 
@@ -72,6 +73,58 @@ export class BillingEnv {
   @Min(0)
   @Max(90)
   BILLING_GRACE_DAYS = 7;
+
+  /** The seller named on invoices. */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  BILLING_SELLER_NAME = 'Atrium';
+
+  /** The seller's address on invoices, lines separated by `|` (or newlines), e.g. `1 Main St|10001 New York|US`. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  BILLING_SELLER_ADDRESS?: string;
+
+  /** The seller's tax (VAT) number on invoices. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  BILLING_SELLER_TAX_ID?: string;
+
+  /**
+   * A TrueType font (.ttf) invoices are written in; it must cover your customers' scripts. Unset: Liberation Sans or
+   * DejaVu Sans from /usr/share/fonts (Debian: fonts-liberation, fonts-dejavu-core).
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  BILLING_INVOICE_FONT?: string;
+
+  /** The bold face of BILLING_INVOICE_FONT; unset: the regular font serves for headings too. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  BILLING_INVOICE_FONT_BOLD?: string;
+}
+
+/** Regular and bold TrueType faces tried in order when BILLING_INVOICE_FONT is unset (Liberation first: it parses fastest). */
+export const INVOICE_FONT_CANDIDATES: ReadonlyArray<{ regular: string; bold: string }> = [
+  ...['liberation', 'liberation2'].map((dir) => ({
+    regular: `/usr/share/fonts/truetype/${dir}/LiberationSans-Regular.ttf`,
+    bold: `/usr/share/fonts/truetype/${dir}/LiberationSans-Bold.ttf`,
+  })),
+  { regular: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', bold: '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf' },
+];
+
+/** What invoices say about the seller, and the font files they are written in. */
+export interface InvoiceSettings {
+  sellerName: string;
+  sellerAddress: string[];
+  sellerTaxId: string | null;
+  font: { regular: string; bold: string };
 }
 
 /** Billing's resolved settings. */
@@ -88,6 +141,7 @@ export class BillingConfig {
     /** Public base URL of the api (checkout pages, callbacks, invoice links). */
     readonly publicUrl: string,
     readonly production: boolean,
+    readonly invoices: InvoiceSettings,
   ) {}
 
   /** A copy with some settings replaced; for tests. */
@@ -115,6 +169,7 @@ export function loadBillingConfig(app: AppConfig, source: Readonly<Record<string
   if (retryDays.some((d, i) => d < 1 || (i > 0 && d <= retryDays[i - 1]))) {
     problems.push('BILLING_RETRY_DAYS: days must be at least 1 and increasing');
   }
+  const invoiceFont = resolveInvoiceFont(env, problems);
   if (problems.length) throw new ConfigError(problems);
 
   const devSecret = (name: string) => localSecret(app.dataDir, name);
@@ -126,5 +181,31 @@ export function loadBillingConfig(app: AppConfig, source: Readonly<Record<string
     { noticeDays: env.BILLING_RENEWAL_NOTICE_DAYS, retryDays, graceDays: env.BILLING_GRACE_DAYS },
     app.http.publicUrl,
     production,
+    {
+      sellerName: env.BILLING_SELLER_NAME,
+      sellerAddress: (env.BILLING_SELLER_ADDRESS ?? '')
+        .split(/\||\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean),
+      sellerTaxId: env.BILLING_SELLER_TAX_ID ?? null,
+      font: invoiceFont,
+    },
   );
+}
+
+/** The invoice font files: the configured ones when they exist, else the first installed candidate. */
+function resolveInvoiceFont(env: BillingEnv, problems: string[]): { regular: string; bold: string } {
+  if (env.BILLING_INVOICE_FONT) {
+    const font = { regular: env.BILLING_INVOICE_FONT, bold: env.BILLING_INVOICE_FONT_BOLD ?? env.BILLING_INVOICE_FONT };
+    if (!existsSync(font.regular)) problems.push(`BILLING_INVOICE_FONT: no file at ${font.regular}`);
+    if (!existsSync(font.bold)) problems.push(`BILLING_INVOICE_FONT_BOLD: no file at ${font.bold}`);
+    return font;
+  }
+  const found = INVOICE_FONT_CANDIDATES.find((c) => existsSync(c.regular) && existsSync(c.bold));
+  if (found) return found;
+  problems.push(
+    'BILLING_INVOICE_FONT: no TrueType font for invoices was found (install fonts-liberation or fonts-dejavu-core, ' +
+      'or set BILLING_INVOICE_FONT to a .ttf file)',
+  );
+  return { regular: '', bold: '' };
 }

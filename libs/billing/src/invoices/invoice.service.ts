@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { isUuid, type RequestContext, TenantRepository } from '@atrium/platform';
+import { BillingError } from '../billing.errors.js';
+import type { PurchaseLine } from '../payments/purchase.js';
+import { BillingDetailsService } from './billing-details.service.js';
+import { Invoice, type InvoiceLine } from './invoice.entity.js';
+import { formatInvoiceNumber, nextInvoiceSeq, returnInvoiceSeq } from './invoice-number.js';
+import { InvoicePdf } from './invoice-pdf.js';
+
+/** What a succeeded payment's invoice is made of. */
+export interface IssueInvoiceInput {
+  organizationId: string;
+  paymentId: string;
+  currency: string;
+  lines: PurchaseLine[];
+  /** The invoice's date; its UTC year picks the number series. */
+  issuedAt: Date;
+}
+
+/** Issues, finds and renders the invoices of succeeded payments. */
+@Injectable()
+export class InvoiceService {
+  private readonly invoices: TenantRepository<Invoice>;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly details: BillingDetailsService,
+    private readonly pdf: InvoicePdf,
+  ) {
+    this.invoices = TenantRepository.for(dataSource, Invoice, 'Invoice');
+  }
+
+  /**
+   * Issues the payment's invoice inside the caller's transaction (the one that marks the payment succeeded): the next
+   * number of the organization's series for the year, the billing details as they are now (frozen), the lines.
+   * Idempotent per payment: a second call answers the invoice already issued and takes no number.
+   */
+  async issue(em: EntityManager, input: IssueInvoiceInput): Promise<Invoice> {
+    const repo = em.getRepository(Invoice);
+    const existing = await repo.findOne({ where: { paymentId: input.paymentId } });
+    if (existing) return sameOrganization(existing, input);
+
+    const lines = input.lines.map(toInvoiceLine);
+    if (!/^[A-Z]{3}$/.test(input.currency)) throw new Error(`Invoice currency must be an ISO 4217 code, got "${input.currency}"`);
+    const year = input.issuedAt.getUTCFullYear();
+    const seq = await nextInvoiceSeq(em, input.organizationId, year);
+    const billingDetails = await this.details.snapshot(em, input.organizationId);
+    const rows: Array<{ id: string }> = await em.query(
+      `INSERT INTO invoices (organization_id, payment_id, number, year, seq, currency, lines, total_minor, billing_details, issued_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (payment_id) DO NOTHING
+       RETURNING id`,
+      [
+        input.organizationId,
+        input.paymentId,
+        formatInvoiceNumber(year, seq),
+        year,
+        seq,
+        input.currency,
+        JSON.stringify(lines),
+        lines.reduce((sum, l) => sum + l.total_minor, 0),
+        JSON.stringify(billingDetails),
+        input.issuedAt,
+      ],
+    );
+    if (rows.length) return repo.findOneByOrFail({ id: rows[0].id });
+    // Another transaction issued this payment's invoice after our first look: give the number back, answer theirs.
+    await returnInvoiceSeq(em, input.organizationId, year, seq);
+    return sameOrganization(await repo.findOneByOrFail({ paymentId: input.paymentId }), input);
+  }
+
+  /** The invoice of one of the context organization's payments; `invoice_not_found` (404) otherwise. */
+  async forPayment(ctx: RequestContext, paymentId: string): Promise<Invoice> {
+    const invoice = isUuid(paymentId) ? await this.invoices.findOne(ctx, { paymentId }) : null;
+    if (!invoice) throw BillingError.invoice_not_found();
+    return invoice;
+  }
+
+  /** The invoice as a PDF document. */
+  render(invoice: Invoice): Promise<Buffer> {
+    return this.pdf.render(invoice);
+  }
+}
+
+function toInvoiceLine(line: PurchaseLine): InvoiceLine {
+  for (const [name, value] of [
+    ['quantity', line.quantity],
+    ['unitMinor', line.unitMinor],
+    ['totalMinor', line.totalMinor],
+  ] as const) {
+    if (!Number.isSafeInteger(value)) throw new Error(`Invoice line "${line.description}": ${name} must be an integer, got ${value}`);
+  }
+  return { description: line.description, quantity: line.quantity, unit_minor: line.unitMinor, total_minor: line.totalMinor };
+}
+
+/** A payment belongs to one organization: an invoice asked for under another is a caller's bug, not a new invoice. */
+function sameOrganization(invoice: Invoice, input: IssueInvoiceInput): Invoice {
+  if (invoice.organizationId !== input.organizationId) {
+    throw new Error(`Payment ${input.paymentId} already has an invoice of another organization`);
+  }
+  return invoice;
+}

@@ -5,6 +5,7 @@ import { BillingConfig, loadBillingConfig } from './billing.config.js';
 import { PackageCatalogueService } from './catalogue/package-catalogue.service.js';
 import { PackagesController } from './catalogue/packages.controller.js';
 import { PackageEntitlements } from './entitlements/package-entitlements.js';
+import { InvoicesModule } from './invoices/invoices.module.js';
 import { DefaultSubscriptionStep } from './subscriptions/default-subscription.step.js';
 import { OrganizationPackageController } from './subscriptions/organization-package.controller.js';
 import { OrganizationPackageService } from './subscriptions/organization-package.service.js';
@@ -15,7 +16,7 @@ import { OrganizationPackageService } from './subscriptions/organization-package
  */
 @Global()
 @Module({
-  imports: [OrganizationsModule],
+  imports: [OrganizationsModule, InvoicesModule],
   controllers: [PackagesController, OrganizationPackageController],
   providers: [
     { provide: BillingConfig, useFactory: (app: AppConfig) => loadBillingConfig(app, app.source), inject: [AppConfig] },

@@ -1,5 +1,16 @@
 import { Feature } from './catalogue/feature.entity.js';
 import { Package, PackageFeature, PackagePrice } from './catalogue/package.entity.js';
+import { BillingProfile } from './invoices/billing-profile.entity.js';
+import { Invoice } from './invoices/invoice.entity.js';
 import { OrganizationFeature, OrganizationSubscription } from './subscriptions/organization-subscription.entity.js';
 
-export const BILLING_ENTITIES = [Feature, Package, PackagePrice, PackageFeature, OrganizationSubscription, OrganizationFeature];
+export const BILLING_ENTITIES = [
+  Feature,
+  Package,
+  PackagePrice,
+  PackageFeature,
+  OrganizationSubscription,
+  OrganizationFeature,
+  BillingProfile,
+  Invoice,
+];

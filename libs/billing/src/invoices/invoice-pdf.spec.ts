@@ -90,7 +90,7 @@ describe('InvoicePdf', () => {
       await renderer.render(invoice);
       times.push(performance.now() - start);
     }
-    // The median, so one run slowed by a busy machine does not decide (alone here: 10–20 ms).
+    // The median, so one run slowed by a busy machine does not decide.
     times.sort((a, b) => a - b);
     expect(times[3]).toBeLessThan(100);
   });

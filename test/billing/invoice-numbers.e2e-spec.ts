@@ -132,6 +132,14 @@ describe('InvoiceService.issue', () => {
     expect((await issue(org)).number).toBe('INV-2026-000002');
   });
 
+  it('refuses to issue a payment’s invoice under another organization than the one it was issued for', async () => {
+    const [a, b] = await Promise.all([newOrganization(), newOrganization()]);
+    const paymentId = randomUUID();
+    await issue(a, undefined, paymentId);
+    await expect(issue(b, undefined, paymentId)).rejects.toThrow(/another organization/);
+    expect((await issue(b)).number).toBe('INV-2026-000001');
+  });
+
   it('freezes the billing details: changing them after issue changes neither the invoice nor its PDF', async () => {
     const org = await newOrganization();
     const ctx = new RequestContext('test', undefined, org, ['billing.manage'], { authMethod: 'system' });

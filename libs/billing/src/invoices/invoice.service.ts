@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isUuid, type RequestContext, TenantRepository } from '@atrium/platform';
+import { isUuid, RequestContext, TenantRepository } from '@atrium/platform';
 import { BillingError } from '../billing.errors.js';
 import type { PurchaseLine } from '../payments/purchase.js';
 import { BillingDetailsService } from './billing-details.service.js';
@@ -37,9 +37,10 @@ export class InvoiceService {
    * Idempotent per payment: a second call answers the invoice already issued and takes no number.
    */
   async issue(em: EntityManager, input: IssueInvoiceInput): Promise<Invoice> {
-    const repo = em.getRepository(Invoice);
-    const existing = await repo.findOne({ where: { paymentId: input.paymentId } });
-    if (existing) return sameOrganization(existing, input);
+    const ctx = RequestContext.system('invoice', input.organizationId);
+    const invoices = this.invoices.with(em);
+    const existing = await invoices.findOne(ctx, { paymentId: input.paymentId });
+    if (existing) return existing;
 
     const lines = input.lines.map(toInvoiceLine);
     if (!/^[A-Z]{3}$/.test(input.currency)) throw new Error(`Invoice currency must be an ISO 4217 code, got "${input.currency}"`);
@@ -64,10 +65,13 @@ export class InvoiceService {
         input.issuedAt,
       ],
     );
-    if (rows.length) return repo.findOneByOrFail({ id: rows[0].id });
+    if (rows.length) return invoices.getById(ctx, rows[0].id);
     // Another transaction issued this payment's invoice after our first look: give the number back, answer theirs.
     await returnInvoiceSeq(em, input.organizationId, year, seq);
-    return sameOrganization(await repo.findOneByOrFail({ paymentId: input.paymentId }), input);
+    const theirs = await invoices.findOne(ctx, { paymentId: input.paymentId });
+    // A payment belongs to one organization: its invoice under another is a caller's bug, not a new invoice.
+    if (!theirs) throw new Error(`Payment ${input.paymentId} already has an invoice of another organization`);
+    return theirs;
   }
 
   /** The invoice of one of the context organization's payments; `invoice_not_found` (404) otherwise. */
@@ -92,12 +96,4 @@ function toInvoiceLine(line: PurchaseLine): InvoiceLine {
     if (!Number.isSafeInteger(value)) throw new Error(`Invoice line "${line.description}": ${name} must be an integer, got ${value}`);
   }
   return { description: line.description, quantity: line.quantity, unit_minor: line.unitMinor, total_minor: line.totalMinor };
-}
-
-/** A payment belongs to one organization: an invoice asked for under another is a caller's bug, not a new invoice. */
-function sameOrganization(invoice: Invoice, input: IssueInvoiceInput): Invoice {
-  if (invoice.organizationId !== input.organizationId) {
-    throw new Error(`Payment ${input.paymentId} already has an invoice of another organization`);
-  }
-  return invoice;
 }

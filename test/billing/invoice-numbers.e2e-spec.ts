@@ -140,6 +140,20 @@ describe('InvoiceService.issue', () => {
     expect((await issue(b)).number).toBe('INV-2026-000001');
   });
 
+  it('refuses lines the pricing module does not add up to, and an unknown currency, taking no number', async () => {
+    const org = await newOrganization();
+    const bad = (lines: PurchaseLine[], currency = 'USD') =>
+      ds.transaction((em) =>
+        invoices.issue(em, { organizationId: org, paymentId: randomUUID(), currency, lines, issuedAt: new Date('2026-05-04T12:00:00Z') }),
+      );
+    await expect(bad([{ description: 'Members add-on', quantity: 3, unitMinor: 1000, totalMinor: 2000 }])).rejects.toThrow(
+      /3 × 1000 is 3000/,
+    );
+    await expect(bad([{ description: 'Credit', quantity: 1, unitMinor: -500, totalMinor: -500 }])).rejects.toThrow(/negative/);
+    await expect(bad(LINES, 'XYZ')).rejects.toThrow(/unknown currency/);
+    expect((await issue(org)).number).toBe('INV-2026-000001');
+  });
+
   it('freezes the billing details: changing them after issue changes neither the invoice nor its PDF', async () => {
     const org = await newOrganization();
     const ctx = new RequestContext('test', undefined, org, ['billing.manage'], { authMethod: 'system' });

@@ -84,13 +84,15 @@ describe('InvoicePdf', () => {
 
   it('renders in well under 100 ms once the font is loaded', async () => {
     await renderer.render(invoice);
+    // CPU time of this process: what a render costs the server, whoever else shares the machine's cores (a wall clock
+    // on a box running other suites measures them too). The median, so one run that met a GC pause does not decide.
     const times: number[] = [];
     for (let i = 0; i < 7; i++) {
-      const start = performance.now();
+      const start = process.cpuUsage();
       await renderer.render(invoice);
-      times.push(performance.now() - start);
+      const used = process.cpuUsage(start);
+      times.push((used.user + used.system) / 1000);
     }
-    // The median, so one run slowed by a busy machine does not decide.
     times.sort((a, b) => a - b);
     expect(times[3]).toBeLessThan(100);
   });

@@ -4,7 +4,9 @@ import { isUuid, RequestContext, TenantRepository } from '@atrium/platform';
 import { BillingError } from '../billing.errors.js';
 import type { PurchaseLine } from '../payments/purchase.js';
 import { BillingDetailsService } from './billing-details.service.js';
-import { Invoice, type InvoiceLine } from './invoice.entity.js';
+import { currencyExponent } from '../pricing/money.js';
+import { invoiceTotals } from '../pricing/pricing.js';
+import { Invoice, type StoredInvoiceLine } from './invoice.entity.js';
 import { formatInvoiceNumber, nextInvoiceSeq, returnInvoiceSeq } from './invoice-number.js';
 import { InvoicePdf } from './invoice-pdf.js';
 
@@ -42,8 +44,8 @@ export class InvoiceService {
     const existing = await invoices.findOne(ctx, { paymentId: input.paymentId });
     if (existing) return existing;
 
-    const lines = input.lines.map(toInvoiceLine);
-    if (!/^[A-Z]{3}$/.test(input.currency)) throw new Error(`Invoice currency must be an ISO 4217 code, got "${input.currency}"`);
+    currencyExponent(input.currency);
+    const { lines, totalMinor } = totals(input.lines);
     const year = input.issuedAt.getUTCFullYear();
     const seq = await nextInvoiceSeq(em, input.organizationId, year);
     const billingDetails = await this.details.snapshot(em, input.organizationId);
@@ -60,7 +62,7 @@ export class InvoiceService {
         seq,
         input.currency,
         JSON.stringify(lines),
-        lines.reduce((sum, l) => sum + l.total_minor, 0),
+        totalMinor,
         JSON.stringify(billingDetails),
         input.issuedAt,
       ],
@@ -87,13 +89,26 @@ export class InvoiceService {
   }
 }
 
-function toInvoiceLine(line: PurchaseLine): InvoiceLine {
-  for (const [name, value] of [
-    ['quantity', line.quantity],
-    ['unitMinor', line.unitMinor],
-    ['totalMinor', line.totalMinor],
-  ] as const) {
-    if (!Number.isSafeInteger(value)) throw new Error(`Invoice line "${line.description}": ${name} must be an integer, got ${value}`);
-  }
-  return { description: line.description, quantity: line.quantity, unit_minor: line.unitMinor, total_minor: line.totalMinor };
+/**
+ * The lines and total as the pricing module computes them (the one place figures are made); a line whose given total
+ * disagrees with it is a bug upstream, refused rather than printed on an invoice.
+ */
+function totals(given: PurchaseLine[]): { lines: StoredInvoiceLine[]; totalMinor: number } {
+  const computed = invoiceTotals(given.map(({ description, quantity, unitMinor }) => ({ description, quantity, unitMinor })));
+  computed.lines.forEach((line, i) => {
+    if (line.totalMinor !== given[i].totalMinor) {
+      throw new RangeError(
+        `Invoice line "${line.description}" totals ${given[i].totalMinor}, but ${line.quantity} × ${line.unitMinor} is ${line.totalMinor}`,
+      );
+    }
+  });
+  return {
+    lines: computed.lines.map((l) => ({
+      description: l.description,
+      quantity: l.quantity,
+      unit_minor: l.unitMinor,
+      total_minor: l.totalMinor,
+    })),
+    totalMinor: computed.totalMinor,
+  };
 }

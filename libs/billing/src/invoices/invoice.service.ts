@@ -44,7 +44,7 @@ export class InvoiceService {
     const existing = await invoices.findOne(ctx, { paymentId: input.paymentId });
     if (existing) return existing;
 
-    currencyExponent(input.currency);
+    currencyExponent(input.currency); // a RangeError for a currency the pricing module does not know
     const { lines, totalMinor } = totals(input.lines);
     const year = input.issuedAt.getUTCFullYear();
     const seq = await nextInvoiceSeq(em, input.organizationId, year);

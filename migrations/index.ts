@@ -13,6 +13,7 @@ import { OutboxScope1764000600100 } from './1764000600100-outbox-scope.js';
 import { BillingPlansPayments1764000700000 } from './1764000700000-billing-plans-payments.js';
 import { SandboxGateway1764000700300 } from './1764000700300-sandbox-gateway.js';
 import { Invoices1764000700400 } from './1764000700400-invoices.js';
+import { BillingRenewals1764000700500 } from './1764000700500-billing-renewals.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   BillingPlansPayments1764000700000,
   SandboxGateway1764000700300,
   Invoices1764000700400,
+  BillingRenewals1764000700500,
 ];

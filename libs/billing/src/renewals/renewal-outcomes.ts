@@ -4,8 +4,7 @@ import { AuditWriter } from '@atrium/audit';
 import { Outbox, RequestContext, returnedRows } from '@atrium/platform';
 import { BillingConfig } from '../billing.config.js';
 import { Package } from '../catalogue/package.entity.js';
-import { currentPlan } from '../plans/current-plan.js';
-import { OrganizationSubscription } from '../subscriptions/organization-subscription.entity.js';
+import { currentPlan, saveSubscription } from '../plans/current-plan.js';
 import {
   type LapseReason,
   RENEWAL_FAILED,
@@ -156,7 +155,7 @@ export class RenewalOutcomes {
     s.status = 'active';
     s.scheduledChange = null;
     if (was.id !== free.id) s.startedAt = at;
-    await em.getRepository(OrganizationSubscription).save(s);
+    await saveSubscription(em, s);
     await lapseEndedAddons(em, at, row.organizationId);
     const ctx = RequestContext.system(requestIdOf(row, row.attempts), row.organizationId);
     await this.audit.record(em, ctx, {

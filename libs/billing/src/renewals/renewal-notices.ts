@@ -37,7 +37,7 @@ export class RenewalNotices {
         if (!on.period) return false;
         const price = await renewalPrice(em, on);
         if (!(await this.rows.claimNotice(em, row.id, at))) return false;
-        await this.outbox.add(em, {
+        this.outbox.add(em, {
           name: RENEWAL_UPCOMING,
           organizationId: row.organizationId,
           requestId: `renewal-notice:${row.id}`,

@@ -54,7 +54,7 @@ export class RenewalOutcomes {
         after: { package_id: charge.packageId, period_end: charge.renewedUntil, status: 'active' },
         metadata: { renewal_id: row.id, payment_id: paymentId, attempt, amount_minor: charge.amountMinor, currency: charge.currency },
       });
-      await this.outbox.add(tx, {
+      this.outbox.add(tx, {
         name: RENEWAL_SUCCEEDED,
         organizationId: row.organizationId,
         requestId: ctx.requestId,
@@ -111,7 +111,7 @@ export class RenewalOutcomes {
         after: { status: 'past_due', retry_at: retryAt, lapse_at: lapseAt },
         metadata: { renewal_id: row.id, payment_id: failure.paymentId, attempt, failure_code: failure.code },
       });
-      await this.outbox.add(em, {
+      this.outbox.add(em, {
         name: RENEWAL_FAILED,
         organizationId: row.organizationId,
         requestId: ctx.requestId,
@@ -166,7 +166,7 @@ export class RenewalOutcomes {
       after: { package_id: free.id, status: 'active' },
       metadata: { renewal_id: row.id, reason, attempts: row.attempts },
     });
-    await this.outbox.add(em, {
+    this.outbox.add(em, {
       name: SUBSCRIPTION_LAPSED,
       organizationId: row.organizationId,
       requestId: ctx.requestId,

@@ -14,6 +14,7 @@ import { OutboxWritePath1764000600200 } from './1764000600200-outbox-write-path.
 import { BillingPlansPayments1764000700000 } from './1764000700000-billing-plans-payments.js';
 import { SandboxGateway1764000700300 } from './1764000700300-sandbox-gateway.js';
 import { Invoices1764000700400 } from './1764000700400-invoices.js';
+import { BillingRenewals1764000700500 } from './1764000700500-billing-renewals.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   BillingPlansPayments1764000700000,
   SandboxGateway1764000700300,
   Invoices1764000700400,
+  BillingRenewals1764000700500,
 ];

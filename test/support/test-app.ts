@@ -55,6 +55,9 @@ export async function startTestApp(
     // Shared by every instance of the run, as in a real scale-out.
     JWT_SECRET: 'atrium-test-jwt-secret-at-least-32-characters',
     ENCRYPTION_KEY: '7f'.repeat(32),
+    // The renewal scan moves money on every organization of the shared database: specs run it themselves
+    // (RenewalService.runDue) or opt in to the job scheduler with this setting.
+    BILLING_RENEWAL_SCAN_MS: '0',
     ...env,
   });
   const app = await createApp(config, opts);

@@ -80,6 +80,13 @@ export class BillingEnv {
   @Max(90)
   BILLING_GRACE_DAYS = 7;
 
+  /** How often (ms) worker processes scan for due renewals, notices and lapses; 0 turns the scheduled scan off here. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(24 * 60 * 60 * 1000)
+  BILLING_RENEWAL_SCAN_MS = 60_000;
+
   /** The seller named on invoices. */
   @IsString()
   @MinLength(1)
@@ -151,7 +158,8 @@ export class BillingConfig {
     readonly stripeTestEvents: boolean,
     /** Null when the sandbox gateway is not offered (production without SANDBOX_PAYMENTS=true). */
     readonly sandbox: { webhookSecret: string; callbackUrl: string } | null,
-    readonly renewal: { noticeDays: number; retryDays: number[]; graceDays: number },
+    /** `scanMs`: the renewal scan's interval in worker processes (0: off; unset: every minute). */
+    readonly renewal: { noticeDays: number; retryDays: number[]; graceDays: number; scanMs?: number },
     /** Public base URL of the api (checkout pages, callbacks, invoice links). */
     readonly publicUrl: string,
     readonly production: boolean,
@@ -197,7 +205,7 @@ export function loadBillingConfig(app: AppConfig, source: Readonly<Record<string
           callbackUrl: env.SANDBOX_CALLBACK_URL ?? `${app.http.publicUrl}/api/v1/payments/webhooks/sandbox`,
         }
       : null,
-    { noticeDays: env.BILLING_RENEWAL_NOTICE_DAYS, retryDays, graceDays: env.BILLING_GRACE_DAYS },
+    { noticeDays: env.BILLING_RENEWAL_NOTICE_DAYS, retryDays, graceDays: env.BILLING_GRACE_DAYS, scanMs: env.BILLING_RENEWAL_SCAN_MS },
     app.http.publicUrl,
     production,
     {

@@ -28,6 +28,7 @@ import { PlanChangeService } from './plans/plan-change.service.js';
 import { PlanPricer } from './plans/plan-pricer.js';
 import { PlansController } from './plans/plans.controller.js';
 import { QuoteService } from './plans/quote.service.js';
+import { RenewalsModule } from './renewals/renewals.module.js';
 import { DefaultSubscriptionStep } from './subscriptions/default-subscription.step.js';
 import { OrganizationPackageController } from './subscriptions/organization-package.controller.js';
 import { OrganizationPackageService } from './subscriptions/organization-package.service.js';
@@ -36,7 +37,7 @@ import { OrganizationPackageService } from './subscriptions/organization-package
  * The package catalogue, each organization's subscription, and the `Entitlements` every library's
  * feature gate and limit checks use (global, so `@RequiresFeature` works in any module); plans (quotes, package
  * changes, add-ons, auto-renewal) and payments (gateways, callbacks, settlement) on top. `register` adds the
- * parts with queue workers, which run only where `workers` is true (like MailModule).
+ * parts with queue workers (sandbox callbacks, the renewal scan), which run only where `workers` is true (like MailModule).
  */
 @Global()
 @Module({
@@ -90,6 +91,10 @@ import { OrganizationPackageService } from './subscriptions/organization-package
 })
 export class BillingModule {
   static register(opts: { workers: boolean }): DynamicModule {
-    return { module: BillingModule, imports: [SandboxGatewayModule.register(opts)], exports: [SandboxGatewayModule] };
+    return {
+      module: BillingModule,
+      imports: [SandboxGatewayModule.register(opts), RenewalsModule.register(opts)],
+      exports: [SandboxGatewayModule, RenewalsModule],
+    };
   }
 }

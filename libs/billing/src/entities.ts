@@ -2,6 +2,7 @@ import { Feature } from './catalogue/feature.entity.js';
 import { Package, PackageFeature, PackagePrice } from './catalogue/package.entity.js';
 import { BillingCustomer, Payment, PaymentEvent } from './payments/payment.entity.js';
 import { BillingQuote } from './plans/quote.entity.js';
+import { BillingRenewal } from './renewals/billing-renewal.entity.js';
 import { BillingProfile } from './invoices/billing-profile.entity.js';
 import { Invoice } from './invoices/invoice.entity.js';
 import { OrganizationFeature, OrganizationSubscription } from './subscriptions/organization-subscription.entity.js';
@@ -19,4 +20,5 @@ export const BILLING_ENTITIES = [
   BillingCustomer,
   BillingProfile,
   Invoice,
+  BillingRenewal,
 ];

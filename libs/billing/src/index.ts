@@ -37,3 +37,8 @@ export { signSandboxPayload } from './gateways/sandbox/sandbox-signature.js';
 export type { SandboxEventPayload, SandboxEventType } from './gateways/sandbox/sandbox-event.js';
 export * from './gateways/stripe/stripe.gateway.js';
 export * from './gateways/stripe/stripe-event.js';
+export * from './renewals/billing-renewal.entity.js';
+export * from './renewals/renewal-events.js';
+export * from './renewals/renewal.service.js';
+export * from './renewals/renewal-scan.js';
+export * from './renewals/renewals.module.js';

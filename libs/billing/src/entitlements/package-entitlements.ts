@@ -6,12 +6,13 @@ import { BillingError } from '../billing.errors.js';
 
 /**
  * Every feature with what the organization's package and active add-ons give it, in one query. An
- * organization without an active subscription gets the default (Free) package.
+ * organization without an active subscription gets the default (Free) package; a past-due one keeps its package
+ * through the dunning grace period (renewals move it to Free when that ends).
  */
 const ENTITLEMENTS_SQL = `
   WITH pkg AS (
     SELECT COALESCE(
-      (SELECT s.package_id FROM organization_subscriptions s WHERE s.organization_id = $1 AND s.status = 'active'),
+      (SELECT s.package_id FROM organization_subscriptions s WHERE s.organization_id = $1 AND s.status IN ('active', 'past_due')),
       (SELECT p.id FROM packages p WHERE p.is_default)
     ) AS id
   )

@@ -30,6 +30,8 @@ export class PaymentMails implements OnModuleInit {
   private async notify(event: OutboxEvent<PaymentEventPayload>, em: EntityManager): Promise<void> {
     const p = event.payload;
     if (!event.organizationId || !p?.payment_id) return;
+    // A failed renewal is mailed by renewals (billing.renewal_failed), with the retry date or when the package ends.
+    if (event.name === PAYMENT_FAILED && p.payment_type === 'renewal') return;
     const admins = await billingAdmins(em, event.organizationId);
     const ctx = RequestContext.system(event.requestId ?? event.id, event.organizationId);
     for (const admin of admins) {

@@ -88,7 +88,11 @@ export class PlansController {
   @ApiOperation({
     summary: 'Turn auto-renewal on or off; `credentials` saves a payment method at the gateway (only its reference is kept)',
     description:
-      'Sandbox and Stripe test tokens: `tok_visa` (charges), `tok_chargeDeclined` (declined), `tok_chargeDeclinedInsufficientFunds`.',
+      'Sandbox and Stripe test tokens: `tok_visa` (charges), `tok_chargeDeclined` (declined), `tok_chargeDeclinedInsufficientFunds`. ' +
+      'With auto-renewal on, the package is charged off-session at the period end (an "upcoming renewal" mail goes out 7 days before); ' +
+      'a declined renewal makes the subscription `past_due` (the package stays), is retried 1, 3 and 5 days later, and after 7 days ' +
+      'the organization moves to Free. Saving a new card during that time makes the next retry use it. With auto-renewal off the ' +
+      'package ends at the period end (Free).',
   })
   @ApiBody({
     type: AutoRenewDto,
@@ -121,6 +125,9 @@ export class PlansController {
   @Permissions('billing.manage')
   @ApiOperation({
     summary: 'Buy an add-on, prorated by the second to the end of the current period (Free: one month); answers the payment',
+    description:
+      'An add-on is bought for one period: it lapses when that period ends, also when the package renews (renewals charge the ' +
+      'package only). Buy it again for the new period.',
   })
   @ApiData(PaymentDto, 'A payment to complete (as `POST /payments` answers)', 201)
   @ApiInvalid()

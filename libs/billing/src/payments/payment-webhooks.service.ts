@@ -48,23 +48,27 @@ export class PaymentWebhooks {
    * configured (the development Stripe test event): its events then name no payment Atrium has.
    */
   async receiveVerified(gatewayName: string, event: GatewayEvent): Promise<WebhookReceipt> {
+    const gateway = this.gateways.find(gatewayName);
+    // An event that names no charge has nothing to process: it is stored as processed by the same statement, so the
+    // most common callbacks (customer.*, invoice.*, …) cost one round trip.
+    const nothingToDo = gateway !== undefined && !event.transactionId;
     const stored = returnedRows<{ processed_at: Date | null }>(
       await this.dataSource.query(
         `WITH ins AS (
-           INSERT INTO payment_events (gateway, event_id, type, transaction_id, payload)
-           VALUES ($1, $2, $3, $4, $5::jsonb)
+           INSERT INTO payment_events (gateway, event_id, type, transaction_id, payload, processed_at, outcome)
+           VALUES ($1, $2, $3, $4, $5::jsonb, CASE WHEN $6::text IS NULL THEN NULL ELSE now() END, $6)
            ON CONFLICT (gateway, event_id) DO NOTHING
            RETURNING processed_at, true AS inserted
          )
          SELECT processed_at, true AS inserted FROM ins
          UNION ALL
          SELECT processed_at, false FROM payment_events WHERE gateway = $1 AND event_id = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
-        [gatewayName, event.id, event.type, event.transactionId, JSON.stringify(event.raw ?? null)],
+        [gatewayName, event.id, event.type, event.transactionId, JSON.stringify(event.raw ?? null), nothingToDo ? 'ignored' : null],
       ),
     ) as Array<{ processed_at: Date | null; inserted: boolean }>;
     const duplicate = !stored[0]?.inserted;
     if (duplicate && stored[0]?.processed_at) return { eventId: event.id, type: event.type, duplicate, outcome: 'processed_before' };
-    const gateway = this.gateways.find(gatewayName);
+    if (!duplicate && nothingToDo) return { eventId: event.id, type: event.type, duplicate, outcome: 'ignored' };
     const outcome = gateway ? await this.process(gateway, event) : 'unknown_payment';
     await this.dataSource.query(
       `UPDATE payment_events SET processed_at = now(), outcome = $3 WHERE gateway = $1 AND event_id = $2 AND processed_at IS NULL`,

@@ -10,6 +10,7 @@ import { MailDeliveryMessage1764000500100 } from './1764000500100-mail-delivery-
 import { DirectoryVersionShownColumns1764000500200 } from './1764000500200-directory-version-shown-columns.js';
 import { Outbox1764000600000 } from './1764000600000-outbox.js';
 import { OutboxScope1764000600100 } from './1764000600100-outbox-scope.js';
+import { OutboxWritePath1764000600200 } from './1764000600200-outbox-write-path.js';
 import { BillingPlansPayments1764000700000 } from './1764000700000-billing-plans-payments.js';
 import { SandboxGateway1764000700300 } from './1764000700300-sandbox-gateway.js';
 import { Invoices1764000700400 } from './1764000700400-invoices.js';
@@ -28,6 +29,7 @@ export const MIGRATIONS = [
   DirectoryVersionShownColumns1764000500200,
   Outbox1764000600000,
   OutboxScope1764000600100,
+  OutboxWritePath1764000600200,
   BillingPlansPayments1764000700000,
   SandboxGateway1764000700300,
   Invoices1764000700400,

@@ -139,7 +139,7 @@ describe('sandbox payments over HTTP', () => {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'stripe-signature': signSandboxPayload(raw, secret, new Date()) },
           body: raw,
-        }).then(async (r) => ({ status: r.status, body: (await r.json()) as any })),
+        }).then(async (r) => ({ status: r.status, body: await r.json() })),
       ),
     );
     expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200]);

@@ -12,6 +12,7 @@ import { SandboxCallbackProcessor } from '../../libs/billing/src/gateways/sandbo
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { freePort } from '../support/free-port.js';
+import { LogCapture } from '../support/log-capture.js';
 import { dataSource } from '../support/members.js';
 import { startTestApp, testRedisUrl, type TestApp } from '../support/test-app.js';
 
@@ -64,12 +65,15 @@ const SECRET = `sbx_${randomBytes(24).toString('hex')}`;
 let t: TestApp;
 let browser: TestBrowser;
 let capture: CaptureServer;
+const logs = new LogCapture();
+/** Every checkout URL this file opened: none of their tokens may reach a log line. */
+const checkoutUrls: string[] = [];
 
 beforeAll(async () => {
   capture = await new CaptureServer().start();
   const port = await freePort();
   [t, browser] = await Promise.all([
-    startTestApp({ SANDBOX_CALLBACK_URL: capture.url, SANDBOX_WEBHOOK_SECRET: SECRET }, { port }),
+    startTestApp({ SANDBOX_CALLBACK_URL: capture.url, SANDBOX_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'info' }, { port, logDestination: logs }),
     launchBrowser(),
   ]);
 });
@@ -97,6 +101,7 @@ async function newCharge(description = 'Upgrade to Platinum', amountMinor = 4900
     idempotencyKey: `payment:${paymentId}`,
     returnUrl: 'http://spa.test/billing?paid=1',
   });
+  checkoutUrls.push(checkout.checkoutUrl!);
   return { ...checkout, checkoutUrl: checkout.checkoutUrl!, paymentId, organizationId };
 }
 
@@ -314,5 +319,17 @@ describe('an api without workers, and a separate worker process', () => {
     expect(worker.get(SandboxCallbackProcessor, { strict: false })).toBeInstanceOf(SandboxCallbackProcessor);
     const [hit] = await capture.about(charge.transactionId);
     expect(verified(hit)).toMatchObject({ id: event.id, type: 'charge.succeeded' });
+  });
+});
+
+describe('the logs of all of the above', () => {
+  it('hold no checkout token, sandbox secret or card number', async () => {
+    await logs.waitFor((e) => e.msg === 'request' && e.path === '/api/v1/sandbox/checkout/:token');
+    const written = logs.lines.join('\n');
+    const tokens = checkoutUrls.map((u) => u.split('/').pop()!);
+    expect(tokens.length).toBeGreaterThan(5);
+    for (const secret of [SECRET, ...tokens, '4242424242424242', '4242 4242 4242 4242', '4000000000000002']) {
+      expect(written).not.toContain(secret);
+    }
   });
 });

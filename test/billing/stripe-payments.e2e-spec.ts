@@ -20,7 +20,7 @@ function deliver(payload: string, header?: string) {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(header ? { 'stripe-signature': header } : {}) },
     body: payload,
-  }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+  }).then(async (r) => ({ status: r.status, body: await r.json() }));
 }
 const deliverEvent = (event: unknown) => {
   const { payload, header } = signedEvent(event, SECRET);
@@ -114,6 +114,28 @@ describe('Stripe payments', () => {
     const wrong = await t.http.post('/payments/verify', { payment_id: p.id, transaction_id: 'pi_someone_else' }, auth(org));
     expect(wrong.status).toBe(400);
     expect(wrong.body.code).toBe('transaction_mismatch');
+  });
+
+  it('keeps an event it could not process (Stripe unreachable) and answers 503; the redelivery applies it', async () => {
+    const org = await registerOrg(t.http);
+    const p = await stripePayment(org);
+    fake.confirmIntent(p.transaction_id);
+    const event = signedEvent(fake.intentEvent(p.transaction_id), SECRET);
+    fake.failNext(3, { status: 500 }); // the SDK's first try and both retries
+    const first = await deliver(event.payload, event.header);
+    expect(first.status).toBe(503);
+    expect(first.body.code).toBe('gateway_unreachable');
+    const kept = await dataSource(t).query(`SELECT processed_at FROM payment_events WHERE gateway = 'stripe' AND transaction_id = $1`, [
+      p.transaction_id,
+    ]);
+    expect(kept).toEqual([{ processed_at: null }]);
+    expect((await t.http.get(`/payments/${p.id}`, auth(org))).body.data.status).toBe('pending');
+
+    const again = await deliver(event.payload, event.header);
+    expect(again.status).toBe(200);
+    expect(again.body.data).toMatchObject({ duplicate: true, outcome: 'succeeded' });
+    const last = await deliver(event.payload, event.header);
+    expect(last.body.data).toMatchObject({ duplicate: true, outcome: 'processed_before' });
   });
 
   it('tampered, stale, future, unsigned, wrong-secret and v0-only callbacks answer 400 and store nothing', async () => {

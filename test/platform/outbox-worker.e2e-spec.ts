@@ -55,7 +55,7 @@ describe(`outbox relay in the worker (fan-out over ${testRedisUrl ? 'Redis' : 'P
     try {
       const received = nextEvent<{ n: number }>(socket, 'test:from-worker');
       await new Promise((r) => setTimeout(r, 300));
-      await api.app.get(DataSource).transaction((em) =>
+      await api.app.get(DataSource).transaction(async (em) =>
         api.app.get(Outbox).add(em, {
           name: 'test:from-worker',
           organizationId: org.organizationId,

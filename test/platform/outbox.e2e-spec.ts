@@ -5,15 +5,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
-import {
-  createDataSource,
-  Outbox,
-  OutboxNotifier,
-  OutboxRelay,
-  pruneOutbox,
-  type OutboxEvent,
-  type OutboxRelayOptions,
-} from '@atrium/platform';
+import { createDataSource, Outbox, OutboxRelay, pruneOutbox, type OutboxEvent, type OutboxRelayOptions } from '@atrium/platform';
 import { dropDatabase, openScratchDatabase } from '../support/scratch-database.js';
 
 // The outbox is shared by every process on a database, and other spec files run apps (with relays) on the run's
@@ -24,8 +16,6 @@ const sources: DataSource[] = [];
 async function openSource(): Promise<DataSource> {
   const ds = createDataSource({ url, entities: [], migrations: [], poolSize: 6, applicationName: 'atrium-outbox-spec' });
   await ds.initialize();
-  // As in the app: commits that added events send the NOTIFY other relays wake on.
-  new OutboxNotifier(ds).onModuleInit();
   sources.push(ds);
   return ds;
 }
@@ -72,7 +62,7 @@ async function eventually(probe: () => Promise<boolean>, ms = 15_000): Promise<v
 }
 
 function add(ds: DataSource, outbox: Outbox, event: Parameters<Outbox['add']>[1]): Promise<string> {
-  return ds.transaction((em) => outbox.add(em, event));
+  return ds.transaction(async (em) => outbox.add(em, event));
 }
 
 beforeAll(async () => {
@@ -101,7 +91,7 @@ describe('transactional outbox', () => {
     let rolledBack = '';
     await expect(
       ds.transaction(async (em) => {
-        rolledBack = await outbox.add(em, { name: 'test.rollback', organizationId: randomUUID(), payload: { i: 1 } });
+        rolledBack = outbox.add(em, { name: 'test.rollback', organizationId: randomUUID(), payload: { i: 1 } });
         throw new Error('the change fails');
       }),
     ).rejects.toThrow('the change fails');
@@ -114,7 +104,101 @@ describe('transactional outbox', () => {
 
   it('refuses to add outside a transaction, where the event could outlive a failed change', async () => {
     const ds = await openSource();
-    await expect(new Outbox().add(ds.manager, { name: 'test.loose', payload: {} })).rejects.toThrow(/inside a transaction/);
+    expect(() => new Outbox().add(ds.manager, { name: 'test.loose', payload: {} })).toThrow(/inside a transaction/);
+  });
+
+  it('fails an attempt that outlasts the handler timeout, rolls back what it wrote, and retries it', async () => {
+    const ds = await openSource();
+    const outbox = new Outbox();
+    let calls = 0;
+    outbox.subscribe({
+      name: 'slow',
+      events: ['test.slow'],
+      handle: async (event, em) => {
+        calls++;
+        await em.query(`INSERT INTO outbox_test_effects (event_id, subscriber) VALUES ($1, 'slow')`, [event.id]);
+        if (calls === 1) await new Promise((r) => setTimeout(r, 1500));
+      },
+    });
+    const id = await add(ds, outbox, { name: 'test.slow', organizationId: randomUUID(), payload: {} });
+    const relay = relayOn(ds, outbox, { handlerTimeoutMs: 200 });
+    await relay.drain();
+    const [first] = await ds.query(`SELECT attempts, last_error FROM outbox_deliveries WHERE event_id = $1`, [id]);
+    expect(first.attempts).toBe(1);
+    expect(first.last_error).toMatch(/took longer than 200 ms/);
+    await ds.query(`UPDATE outbox_events SET available_at = now() WHERE id = $1`, [id]);
+    await ds.query(`UPDATE outbox_deliveries SET next_attempt_at = now() WHERE event_id = $1`, [id]);
+    await relay.drain();
+    expect(calls).toBe(2);
+    expect(await effects(ds, 'event_id = $1', [id])).toHaveLength(1);
+  });
+
+  it('skips a subscriber for events its envelope filter refuses: no processed row, nothing held back', async () => {
+    const ds = await openSource();
+    const outbox = new Outbox();
+    outbox.subscribe({ ...recording('roomy', ['test.filter']), accepts: (e) => !!e.rooms?.length });
+    const organizationId = randomUUID();
+    const refused = await add(ds, outbox, { name: 'test.filter', organizationId, payload: { i: 1 } });
+    const accepted = await add(ds, outbox, { name: 'test.filter', organizationId, payload: { i: 2 }, rooms: ['org:x'] });
+    await relayOn(ds, outbox).drain();
+    expect((await effects(ds, `subscriber = 'roomy'`)).map((e) => e.event_id)).toEqual([accepted]);
+    const marks = await ds.query(`SELECT event_id FROM processed_events WHERE subscriber = 'roomy'`);
+    expect(marks).toEqual([{ event_id: accepted }]);
+    const delivered = await ds.query(`SELECT id FROM outbox_events WHERE id = ANY($1::uuid[]) AND delivered_at IS NOT NULL`, [
+      [refused, accepted],
+    ]);
+    expect(delivered).toHaveLength(2);
+  });
+
+  it('drops the events of a rolled-back savepoint and keeps those of the enclosing transaction', async () => {
+    const ds = await openSource();
+    const outbox = new Outbox();
+    const organizationId = randomUUID();
+    const kept: string[] = [];
+    let dropped = '';
+    await ds.transaction(async (em) => {
+      kept.push(outbox.add(em, { name: 'test.savepoint', organizationId, payload: { i: 1 } }));
+      await em
+        .transaction(async (inner) => {
+          dropped = outbox.add(inner, { name: 'test.savepoint', organizationId, payload: { i: 2 } });
+          throw new Error('the inner change fails');
+        })
+        .catch(() => undefined);
+      await em.transaction(async (inner) => {
+        kept.push(outbox.add(inner, { name: 'test.savepoint', organizationId, payload: { i: 3 } }));
+      });
+    });
+    const rows = await ds.query<Array<{ id: string }>>(`SELECT id FROM outbox_events WHERE organization_id = $1 ORDER BY seq`, [
+      organizationId,
+    ]);
+    expect(rows.map((r) => r.id)).toEqual(kept);
+    expect(kept).not.toContain(dropped);
+  });
+
+  it('orders an event after the change its transaction read, even when it was added before reading it', async () => {
+    const ds = await openSource();
+    const outbox = new Outbox();
+    const organizationId = randomUUID();
+    const delivered: number[] = [];
+    outbox.subscribe(recording('causal', ['test.causal'], (e) => delivered.push((e.payload as { i: number }).i)));
+    await ds.query(`CREATE TABLE IF NOT EXISTS outbox_test_flags (organization_id uuid PRIMARY KEY)`);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // The first transaction adds its event, then waits, then reads what the second committed meanwhile.
+    const first = ds.transaction(async (em) => {
+      outbox.add(em, { name: 'test.causal', organizationId, payload: { i: 2 } });
+      await gate;
+      const seen = await em.query(`SELECT 1 FROM outbox_test_flags WHERE organization_id = $1`, [organizationId]);
+      expect(seen).toHaveLength(1);
+    });
+    await ds.transaction(async (em) => {
+      await em.query(`INSERT INTO outbox_test_flags (organization_id) VALUES ($1)`, [organizationId]);
+      outbox.add(em, { name: 'test.causal', organizationId, payload: { i: 1 } });
+    });
+    release();
+    await first;
+    await relayOn(ds, outbox).drain();
+    expect(delivered).toEqual([1, 2]);
   });
 
   it('wakes a started relay through NOTIFY on commit, well before its next poll', async () => {

@@ -91,11 +91,13 @@ describe(`socket.io gateway (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreSQL
       const room = [`org:${org.organizationId}`];
       await a.app
         .get(DataSource)
-        .transaction((em) => outbox.add(em, { name: 'test:outbox', organizationId: org.organizationId, payload: { n: 1 }, rooms: room }));
+        .transaction(async (em) =>
+          outbox.add(em, { name: 'test:outbox', organizationId: org.organizationId, payload: { n: 1 }, rooms: room }),
+        );
       // Both instances run relays; the marker, delivered after the first event (same organization), proves the first was pushed once.
       await a.app
         .get(DataSource)
-        .transaction((em) =>
+        .transaction(async (em) =>
           outbox.add(em, { name: 'test:outbox-marker', organizationId: org.organizationId, payload: { n: 2 }, rooms: room }),
         );
       expect(await marker).toEqual({ n: 2 });

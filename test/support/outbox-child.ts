@@ -10,7 +10,7 @@ const ds = createDataSource({ url, entities: [], migrations: [], poolSize: 4, ap
 await ds.initialize();
 const outbox = new Outbox();
 const organizationId = crypto.randomUUID();
-const id = await ds.transaction((em) => outbox.add(em, { name: 'test.crash', organizationId, payload: { mode } }));
+const id = await ds.transaction(async (em) => outbox.add(em, { name: 'test.crash', organizationId, payload: { mode } }));
 process.stdout.write(`committed ${id}\n`);
 if (mode === 'mid-handler') {
   outbox.subscribe({

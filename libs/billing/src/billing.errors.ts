@@ -6,6 +6,8 @@ export const BillingError = defineErrors('billing', {
   package_limit_reached: { kind: 'forbidden', message: 'The package limit is reached; upgrade the package or buy an add-on' },
 
   // Plans: quotes, package changes, add-ons, auto-renewal.
+  package_not_found: { kind: 'not_found', message: 'Package not found' },
+  feature_not_found: { kind: 'not_found', message: 'Feature not found' },
   package_not_purchasable: { kind: 'bad_request', message: 'This package cannot be bought (free or retired)' },
   period_invalid: { kind: 'bad_request', message: 'The period or custom_months is not one this package is sold for' },
   quote_expired: { kind: 'conflict', message: 'The quote has expired; ask for a new one' },
@@ -34,6 +36,7 @@ export const BillingError = defineErrors('billing', {
   idempotency_key_reused: { kind: 'conflict', message: 'This idempotency key was already used for a different request' },
   return_url_invalid: { kind: 'bad_request', message: 'The return URL must be an absolute http(s) URL' },
   payment_method_declined: { kind: 'unprocessable', message: 'The card was declined; use another payment method' },
+  idempotency_key_reused: { kind: 'conflict', message: 'This idempotency key was already used for a different request' },
   gateway_unreachable: { kind: 'unavailable', message: 'The payment gateway did not answer; try again shortly' },
 
   // Invoices.

@@ -38,3 +38,4 @@ export { SANDBOX_CARD_TOKENS, SANDBOX_TEST_CARDS, type SandboxTestCard } from '.
 export { signSandboxPayload } from './gateways/sandbox/sandbox-signature.js';
 export type { SandboxEventPayload, SandboxEventType } from './gateways/sandbox/sandbox-event.js';
 export * from './gateways/stripe/stripe.gateway.js';
+export * from './gateways/stripe/stripe-event.js';

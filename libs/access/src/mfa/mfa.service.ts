@@ -104,7 +104,7 @@ export class MfaService {
       await em.getRepository(UserMfa).delete({ userId });
       await this.audit.record(em, ctx, { action: 'mfa.disabled', resourceType: 'user', resourceId: userId });
       // Sockets were admitted with MFA on; the event's delivery drops them so an organization that requires it can refuse them.
-      await this.outbox.add(em, {
+      this.outbox.add(em, {
         name: 'mfa.disabled',
         actorId: userId,
         payload: { user_id: userId },

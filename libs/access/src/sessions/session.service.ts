@@ -119,7 +119,7 @@ export class SessionService {
       ]),
     ).map((r) => r.id);
     // No organization: the event takes no ordering lock, so it may come anywhere in the caller's transaction.
-    if (revoked.length) await this.outbox.add(em, { name: 'session.revoked', payload: { sessionIds: revoked, reason } });
+    if (revoked.length) this.outbox.add(em, { name: 'session.revoked', payload: { sessionIds: revoked, reason } });
     return revoked;
   }
 

@@ -49,7 +49,7 @@ export class MagicLinkService implements OnModuleInit {
    */
   async request(ctx: RequestContext, email: string, organizationId?: string): Promise<void> {
     const payload = { email, organization_id: organizationId ?? null } satisfies MagicLinkRequested;
-    await this.dataSource.transaction((em) => this.outbox.add(em, { name: MAGIC_LINK_REQUESTED, payload, requestId: ctx.requestId }));
+    await this.dataSource.transaction(async (em) => this.outbox.add(em, { name: MAGIC_LINK_REQUESTED, payload, requestId: ctx.requestId }));
   }
 
   /** The token is made in the handler's transaction: no event carries it, and the link is made once per request. */

@@ -58,7 +58,7 @@ export class RegistrationService {
         });
         await this.mail.sendIn(em, scoped, welcomeMail(user, dto.organization_name, this.config.http.publicUrl), `welcome:${user.id}`);
         // Last: an organization's event holds its ordering lock until the commit.
-        await this.outbox.add(em, {
+        this.outbox.add(em, {
           name: 'organization.registered',
           organizationId: organization.id,
           actorId: user.id,

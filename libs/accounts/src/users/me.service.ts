@@ -71,7 +71,7 @@ export class MeService {
       }
       // The verification link and the notice follow from the event, so they go out if and only if the change is kept.
       if (change === 'requested') {
-        await this.outbox.add(em, {
+        this.outbox.add(em, {
           name: EMAIL_CHANGE_REQUESTED,
           organizationId: ctx.organizationId,
           actorId: user.id,

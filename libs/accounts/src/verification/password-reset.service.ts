@@ -45,7 +45,7 @@ export class PasswordResetService implements OnModuleInit {
    * the answer, so neither the body nor the timing tells. Durable: a crash after the answer loses no mail.
    */
   async request(ctx: RequestContext, email: string): Promise<void> {
-    await this.dataSource.transaction((em) =>
+    await this.dataSource.transaction(async (em) =>
       this.outbox.add(em, { name: PASSWORD_RESET_REQUESTED, payload: { email }, requestId: ctx.requestId }),
     );
   }

@@ -1,20 +1,18 @@
-import { Body, Controller, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOperation,
-  ApiParam,
   ApiPropertyOptional,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { ApiData, ApiInvalid, Authenticated, Ctx, ErrorBody, notFound, Permissions, Public, type RequestContext } from '@atrium/platform';
+import { ApiData, ApiInvalid, Authenticated, Ctx, ErrorBody, Permissions, Public, type RequestContext } from '@atrium/platform';
 import { WebhookReceiptDto } from './dto/payment.dto.js';
-import { GATEWAY_NAMES } from './payment-gateways.js';
 import { PaymentWebhooks, type WebhookReceipt } from './payment-webhooks.service.js';
 import { STRIPE_TEST_EVENT_TYPES, StripeTestEvents } from './stripe-test-events.js';
 
@@ -29,6 +27,11 @@ export class StripeTestEventDto {
   @IsUUID()
   payment_id?: string;
 }
+
+const CALLBACK_RULES =
+  '`Stripe-Signature: t=…,v1=…` (HMAC-SHA256 of `t.body`, 300 s tolerance both ways). Answers 200 once the event is stored, ' +
+  'also for unknown types and payments; 400 and nothing stored when the signature does not verify; 503 when the charge could ' +
+  'not be re-read from the gateway (the event is kept and processed on redelivery).';
 
 const receipt = (r: WebhookReceipt): WebhookReceiptDto => ({
   received: true,
@@ -46,29 +49,40 @@ export class PaymentWebhooksController {
     private readonly testEvents: StripeTestEvents,
   ) {}
 
-  @Post('payments/webhooks/:gateway')
+  @Post('payments/webhooks/stripe')
   @Public()
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Gateway callback (Stripe, or the sandbox): verified on the raw body, stored once by event id, then applied',
-    description:
-      '`Stripe-Signature: t=…,v1=…` (HMAC-SHA256 of `t.body`, 300 s tolerance both ways) with STRIPE_WEBHOOK_SECRET or the sandbox ' +
-      'secret. Answers 200 once the event is stored, also for unknown types and payments; 400 and nothing stored when the ' +
-      'signature does not verify; 503 when the charge could not be re-read from the gateway (the event is kept and processed on redelivery).',
+    summary: 'Stripe callback: verified on the raw body, stored once by event id, then applied',
+    description: `${CALLBACK_RULES} Secret: STRIPE_WEBHOOK_SECRET.`,
   })
-  @ApiParam({ name: 'gateway', enum: GATEWAY_NAMES })
   @ApiHeader({ name: 'Stripe-Signature', required: true, description: 't=<unix seconds>,v1=<hex HMAC-SHA256>' })
   @ApiData(WebhookReceiptDto)
-  @ApiBadRequestResponse({ type: ErrorBody, description: '`webhook_signature_invalid`, or `gateway_unavailable`' })
-  @ApiNotFoundResponse({ type: ErrorBody, description: 'Not a gateway' })
+  @ApiBadRequestResponse({ type: ErrorBody, description: '`webhook_signature_invalid` (nothing stored), or `gateway_unavailable`' })
   @ApiServiceUnavailableResponse({ type: ErrorBody, description: '`gateway_unreachable`: retry later (the event is stored)' })
-  async receive(
-    @Param('gateway') gateway: string,
+  async stripe(
     @Req() req: Request & { rawBody?: Buffer },
-    @Headers('stripe-signature') signature: string | undefined,
+    @Headers('stripe-signature') signature?: string,
   ): Promise<{ data: WebhookReceiptDto }> {
-    if (!(GATEWAY_NAMES as readonly string[]).includes(gateway)) throw notFound('Route');
-    return { data: receipt(await this.webhooks.receive(gateway, req.rawBody, signature)) };
+    return { data: receipt(await this.webhooks.receive('stripe', req.rawBody, signature)) };
+  }
+
+  @Post('payments/webhooks/sandbox')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Sandbox gateway callback: the same scheme as Stripe, signed with the sandbox secret',
+    description: `${CALLBACK_RULES} Secret: SANDBOX_WEBHOOK_SECRET (outside production a generated one).`,
+  })
+  @ApiHeader({ name: 'Stripe-Signature', required: true, description: 't=<unix seconds>,v1=<hex HMAC-SHA256>' })
+  @ApiData(WebhookReceiptDto)
+  @ApiBadRequestResponse({ type: ErrorBody, description: '`webhook_signature_invalid` (nothing stored), or `gateway_unavailable`' })
+  @ApiServiceUnavailableResponse({ type: ErrorBody, description: '`gateway_unreachable`: retry later (the event is stored)' })
+  async sandbox(
+    @Req() req: Request & { rawBody?: Buffer },
+    @Headers('stripe-signature') signature?: string,
+  ): Promise<{ data: WebhookReceiptDto }> {
+    return { data: receipt(await this.webhooks.receive('sandbox', req.rawBody, signature)) };
   }
 
   @Post('webhooks/test/stripe')

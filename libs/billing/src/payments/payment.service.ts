@@ -6,7 +6,7 @@ import { BillingError } from '../billing.errors.js';
 import type { GatewayCheckout, PaymentGateway } from '../gateways/payment-gateway.js';
 import { toMinor } from '../pricing/money.js';
 import { QuoteService } from '../plans/quote.service.js';
-import { OrganizationSubscription } from '../subscriptions/organization-subscription.entity.js';
+import { currentPlan } from '../plans/current-plan.js';
 import { BillingCustomers } from './billing-customers.js';
 import { Payment } from './payment.entity.js';
 import { PaymentGateways } from './payment-gateways.js';
@@ -101,9 +101,7 @@ export class PaymentService {
     }
     payment.transactionId = checkout.transactionId;
     payment.checkoutUrl = checkout.checkoutUrl ?? null;
-    await this.dataSource
-      .getRepository(Payment)
-      .update({ id: payment.id }, { transactionId: payment.transactionId, checkoutUrl: payment.checkoutUrl });
+    await this.payments.save(ctx, payment);
     return { payment, checkout };
   }
 
@@ -119,7 +117,7 @@ export class PaymentService {
     opts: { requestId: string; idempotencyKey?: string },
   ): Promise<{ payment: Payment; outcome: SettlementOutcome }> {
     const ctx = RequestContext.system(opts.requestId, organizationId);
-    const sub = await this.dataSource.getRepository(OrganizationSubscription).findOneByOrFail({ organizationId });
+    const { subscription: sub } = await currentPlan(this.dataSource.manager, organizationId);
     if (!sub.paymentMethodGateway || !sub.paymentMethodRef) throw BillingError.payment_method_required();
     const gateway = this.gateways.get(sub.paymentMethodGateway);
     const customerRef = await this.customers.refFor(organizationId, gateway);
@@ -145,7 +143,8 @@ export class PaymentService {
       idempotencyKey: opts.idempotencyKey ?? `payment:${payment.id}`,
     });
     if (charge.transactionId) {
-      await this.dataSource.getRepository(Payment).update({ id: payment.id }, { transactionId: charge.transactionId });
+      payment.transactionId = charge.transactionId;
+      await this.payments.save(ctx, payment);
     }
     const outcome = await this.settlement.apply(payment.id, charge, opts.requestId);
     return { payment: await this.payments.getById(ctx, payment.id), outcome };

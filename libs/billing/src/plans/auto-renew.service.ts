@@ -5,8 +5,7 @@ import { PlatformError, type RequestContext } from '@atrium/platform';
 import { BillingError } from '../billing.errors.js';
 import { BillingCustomers } from '../payments/billing-customers.js';
 import { PaymentGateways } from '../payments/payment-gateways.js';
-import { OrganizationSubscription } from '../subscriptions/organization-subscription.entity.js';
-import { currentPlan } from './current-plan.js';
+import { currentPlan, saveSubscription } from './current-plan.js';
 
 export interface AutoRenewRequest {
   enabled: boolean;
@@ -58,7 +57,7 @@ export class AutoRenewService {
       }
       const before = { auto_renew: s.autoRenew };
       s.autoRenew = r.enabled;
-      await em.getRepository(OrganizationSubscription).save(s);
+      await saveSubscription(em, s);
       await this.audit.record(em, ctx, {
         action: 'subscription.auto_renew_changed',
         resourceType: 'subscription',

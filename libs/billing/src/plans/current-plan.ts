@@ -41,6 +41,11 @@ export async function currentPlan(em: EntityManager, organizationId: string, loc
   return { subscription, pkg, months, paid };
 }
 
+/** Saves a subscription read by `currentPlan` (in the same transaction). */
+export async function saveSubscription(em: EntityManager, subscription: OrganizationSubscription): Promise<void> {
+  await em.getRepository(OrganizationSubscription).save(subscription);
+}
+
 /** Moving to `target` for `months` is an upgrade: a package ranked higher, or the same one for a longer period. */
 export function isUpgrade(current: CurrentPlan, target: Package, months: number): boolean {
   if (current.pkg.isDefault) return !target.isDefault;

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Package } from '../catalogue/package.entity.js';
 import { PurchaseActivator, type Purchase } from '../payments/purchase.js';
-import { OrganizationFeature, OrganizationSubscription, type ScheduledChange } from '../subscriptions/organization-subscription.entity.js';
-import { currentPlan } from './current-plan.js';
+import { OrganizationFeature, type ScheduledChange } from '../subscriptions/organization-subscription.entity.js';
+import { currentPlan, saveSubscription } from './current-plan.js';
 import { BillingQuote } from './quote.entity.js';
 
 /** What a payment (or a change with nothing due) bought, as the subscription row records it. */
@@ -90,7 +90,7 @@ export class PlanActivator extends PurchaseActivator {
     s.amountMinor = next.amountMinor;
     s.currency = next.currency;
     s.scheduledChange = null;
-    await em.getRepository(OrganizationSubscription).save(s);
+    await saveSubscription(em, s);
   }
 
   /**
@@ -118,7 +118,7 @@ export class PlanActivator extends PurchaseActivator {
       s.period = change.period;
       s.customMonths = change.customMonths ?? null;
     }
-    await em.getRepository(OrganizationSubscription).save(s);
+    await saveSubscription(em, s);
     return change;
   }
 }

@@ -1,5 +1,4 @@
 import { type EntityManager } from 'typeorm';
-import { DomainError } from '@atrium/platform';
 import { BillingError } from '../billing.errors.js';
 import { Feature } from '../catalogue/feature.entity.js';
 import { Package, PackagePrice } from '../catalogue/package.entity.js';
@@ -15,7 +14,7 @@ export interface PricedPackage {
 export async function loadPackage(em: EntityManager, packageId: number): Promise<PricedPackage> {
   const pkg =
     Number.isSafeInteger(packageId) && packageId > 0 ? await em.getRepository(Package).findOne({ where: { id: packageId } }) : null;
-  if (!pkg) throw new DomainError('not_found', 'package_not_found', `Package ${packageId} not found`, { package_id: packageId });
+  if (!pkg) throw BillingError.package_not_found(`Package ${packageId} not found`, { package_id: packageId });
   const prices = await em.getRepository(PackagePrice).find({ where: { packageId }, order: { months: 'ASC' } });
   return {
     pkg,
@@ -52,6 +51,6 @@ export function priceOf(priced: PricedPackage, period: string, customMonths?: nu
 export async function loadFeature(em: EntityManager, featureId: number): Promise<Feature> {
   const feature =
     Number.isSafeInteger(featureId) && featureId > 0 ? await em.getRepository(Feature).findOne({ where: { id: featureId } }) : null;
-  if (!feature) throw new DomainError('not_found', 'feature_not_found', `Feature ${featureId} not found`, { feature_id: featureId });
+  if (!feature) throw BillingError.feature_not_found(`Feature ${featureId} not found`, { feature_id: featureId });
   return feature;
 }

@@ -4,8 +4,7 @@ import { AuditWriter } from '@atrium/audit';
 import { PlatformError, type RequestContext, UsageRegistry } from '@atrium/platform';
 import { BillingError } from '../billing.errors.js';
 import { PaymentService, type StartedPayment } from '../payments/payment.service.js';
-import { OrganizationSubscription } from '../subscriptions/organization-subscription.entity.js';
-import { type CurrentPlan, currentPlan, isUpgrade } from './current-plan.js';
+import { type CurrentPlan, currentPlan, isUpgrade, saveSubscription } from './current-plan.js';
 import { PlanActivator } from './plan-activator.js';
 import { loadPackage, priceOf, type PricedPackage } from './plan-catalogue.js';
 import { PlanPricer } from './plan-pricer.js';
@@ -109,7 +108,7 @@ export class PlanChangeService {
       if (!subscription.scheduledChange) return;
       const before = subscription.scheduledChange;
       subscription.scheduledChange = null;
-      await em.getRepository(OrganizationSubscription).save(subscription);
+      await saveSubscription(em, subscription);
       await this.audit.record(em, ctx, {
         action: 'package.change_cancelled',
         resourceType: 'subscription',
@@ -130,7 +129,7 @@ export class PlanChangeService {
         effectiveAt: effectiveAt.toISOString(),
       };
       current.subscription.scheduledChange = change;
-      await em.getRepository(OrganizationSubscription).save(current.subscription);
+      await saveSubscription(em, current.subscription);
       await this.audit.record(em, ctx, {
         action: 'package.change_scheduled',
         resourceType: 'subscription',

@@ -71,8 +71,7 @@ export class QuoteService {
     const quote = await this.quotes.with(em).getById(ctx, quoteId);
     if (em.queryRunner?.isTransactionActive) {
       await em.query(`SELECT 1 FROM billing_quotes WHERE id = $1 FOR UPDATE`, [quote.id]);
-      const fresh = await em.getRepository(BillingQuote).findOneByOrFail({ id: quote.id });
-      Object.assign(quote, fresh);
+      Object.assign(quote, await this.quotes.with(em).getById(ctx, quote.id));
     }
     const customMonths = request.customMonths ?? null;
     if (

@@ -90,8 +90,7 @@ export function addMonths(start: Date, months: number): Date {
   const year = Math.floor(monthIndex / 12);
   const month = monthIndex - year * 12;
   const result = new Date(t);
-  // Set the day first so the year/month change cannot overflow into the following month.
-  result.setUTCDate(1);
+  // Year, month and the clamped day in one call, so no intermediate date can overflow into the next month.
   result.setUTCFullYear(year, month, Math.min(start.getUTCDate(), daysInMonth(year, month)));
   return result;
 }

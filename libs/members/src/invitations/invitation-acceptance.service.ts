@@ -88,7 +88,7 @@ export class InvitationAcceptanceService {
         });
         // Last: an organization's event holds its ordering lock until the commit.
         const organizationId = live.invitation.organizationId;
-        await this.outbox.add(em, {
+        this.outbox.add(em, {
           name: 'invitation.accepted',
           organizationId,
           actorId: user.id,

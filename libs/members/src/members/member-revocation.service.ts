@@ -53,7 +53,7 @@ export class MemberRevocationService {
         metadata: { reason: m.revokeReason, sessions_ended: ended.length },
       });
       // Last: an organization's event holds its ordering lock until the commit.
-      await this.outbox.add(em, {
+      this.outbox.add(em, {
         name: 'member.revoked',
         organizationId,
         actorId: ctx.userId,

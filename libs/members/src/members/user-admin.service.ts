@@ -66,7 +66,7 @@ export class UserAdminService {
           after: { ...account(user), role: role.slug },
         });
         // Its subscriber mails the verification link; last, as it holds the organization's ordering lock to the commit.
-        await this.outbox.add(em, {
+        this.outbox.add(em, {
           name: 'user.created',
           organizationId: ctx.organizationId,
           actorId: ctx.userId,
@@ -139,7 +139,7 @@ export class UserAdminService {
       }
       // Last: an organization's events hold its ordering lock until the commit.
       if (emailChange === 'requested') {
-        await this.outbox.add(em, {
+        this.outbox.add(em, {
           name: EMAIL_CHANGE_REQUESTED,
           organizationId: ctx.organizationId,
           actorId: ctx.userId,
@@ -148,7 +148,7 @@ export class UserAdminService {
         });
       }
       if (roleChanged) {
-        await this.outbox.add(em, {
+        this.outbox.add(em, {
           name: 'member.role_changed',
           organizationId: ctx.organizationId,
           actorId: ctx.userId,

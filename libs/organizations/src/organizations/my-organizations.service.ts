@@ -38,7 +38,7 @@ export class MyOrganizationsService {
         resourceId: organization.id,
         after: { name: organization.name, email: organization.email, phone: organization.phone },
       });
-      await this.outbox.add(em, {
+      this.outbox.add(em, {
         name: 'organization.created',
         organizationId: organization.id,
         actorId: userId,

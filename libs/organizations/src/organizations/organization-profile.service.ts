@@ -101,7 +101,7 @@ export class OrganizationProfileService {
       const saved = await em.getRepository(Organization).save(organization);
       const after = { ...profile(saved), settings: resolveSettings(saved.settings) };
       await this.audit.record(em, ctx, { action, resourceType: 'organization', resourceId: saved.id, before, after });
-      await this.outbox.add(em, {
+      this.outbox.add(em, {
         name: 'organization.updated',
         organizationId: saved.id,
         actorId: ctx.userId,

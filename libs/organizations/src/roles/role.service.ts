@@ -162,7 +162,7 @@ export class RoleService {
   /** Written last in the role change's transaction (the outbox's per-organization order lock is held to commit). */
   private async announce(em: EntityManager, ctx: RequestContext, name: string, roleId: string, slug: string): Promise<void> {
     const organizationId = ctx.requireOrganizationId();
-    await this.outbox.add(em, {
+    this.outbox.add(em, {
       name,
       organizationId,
       actorId: ctx.userId,

@@ -146,6 +146,13 @@ export class EnvSchema {
   @Max(100)
   OUTBOX_MAX_ATTEMPTS = 8;
 
+  /** How long one subscriber may take for one event before the attempt counts as failed (and is retried). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  OUTBOX_HANDLER_TIMEOUT_MS = 30_000;
+
   /** Days delivered events (and parked deliveries) are kept before pruning. */
   @Type(() => Number)
   @IsInt()

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
 
   it('defaults the outbox settings and names each bad one', () => {
     const config = loadConfig({ DATA_DIR: tempDir() });
-    expect(config.outbox).toEqual({ relay: true, pollIntervalMs: 1000, maxAttempts: 8, retentionDays: 7 });
+    expect(config.outbox).toEqual({ relay: true, pollIntervalMs: 1000, maxAttempts: 8, retentionDays: 7, handlerTimeoutMs: 30_000 });
     expect(loadConfig({ DATA_DIR: tempDir(), OUTBOX_RELAY: 'false', OUTBOX_RETENTION_DAYS: '30' }).outbox).toMatchObject({
       relay: false,
       retentionDays: 30,

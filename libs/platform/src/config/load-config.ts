@@ -139,6 +139,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
       relay: env.OUTBOX_RELAY,
       pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
       maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+      handlerTimeoutMs: env.OUTBOX_HANDLER_TIMEOUT_MS,
       retentionDays: env.OUTBOX_RETENTION_DAYS,
     },
     { ...source },

@@ -32,6 +32,11 @@ export class SocketReactionRegistry {
     return this.joins.flatMap((rooms) => rooms(ctx));
   }
 
+  /** Whether some rule ends sockets on events named `eventName`. */
+  endsOn(eventName: string): boolean {
+    return this.ends.has(eventName);
+  }
+
   roomsEndedBy(event: DomainEvent): string[] {
     return (this.ends.get(event.name) ?? []).flatMap((rooms) => rooms(event));
   }

@@ -48,6 +48,30 @@ const ALLOWED: Record<string, { entities: string[]; why: string }> = {
     entities: ['Membership', 'Session'],
     why: "the GDPR export: the person's own records in every organization",
   },
+  'invoice.service.ts': {
+    entities: ['Invoice'],
+    why: "issues the invoice inside the payment-success transaction of a callback or renewal job, for the payment's organization (idempotent by payment id)",
+  },
+  'payment-settlement.ts': {
+    entities: ['Payment'],
+    why: 'settles the payment a gateway callback, verify or renewal job names, by its id: a callback has no organization context',
+  },
+  'payment-webhooks.service.ts': {
+    entities: ['Payment'],
+    why: "a gateway callback names a charge: the payment is found by the gateway's transaction id (or the charge's payment_id)",
+  },
+  'billing-customers.ts': {
+    entities: ['BillingCustomer'],
+    why: "the organization's customer at a gateway, for the organization a request or renewal job acts for (by its id)",
+  },
+  'current-plan.ts': {
+    entities: ['OrganizationSubscription'],
+    why: 'the subscription of the organization a request, a settled payment or a renewal job acts for, locked FOR UPDATE by its id',
+  },
+  'plan-activator.ts': {
+    entities: ['BillingQuote', 'OrganizationFeature'],
+    why: "applies a settled payment's purchase for the payment's organization, in the settlement transaction (callbacks and jobs: no request context)",
+  },
   'account-export-sections.ts': {
     entities: ['ApiKey', 'AuditLog'],
     why: 'the GDPR export: keys the person created and actions they took, in every organization',

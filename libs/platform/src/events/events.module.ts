@@ -1,13 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { EventBus } from './event-bus.js';
 import { Outbox } from './outbox.js';
-import { OutboxNotifier } from './outbox-notifier.js';
 import { OutboxRelayService } from './outbox-relay.service.js';
 import { RealtimeSubscriber } from './realtime-subscriber.js';
 
 @Global()
 @Module({
-  providers: [EventBus, Outbox, OutboxNotifier, OutboxRelayService, RealtimeSubscriber],
+  providers: [EventBus, Outbox, OutboxRelayService, RealtimeSubscriber],
   exports: [EventBus, Outbox, RealtimeSubscriber],
 })
 export class EventsModule {}

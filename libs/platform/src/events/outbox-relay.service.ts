@@ -1,7 +1,7 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
-import { OutboxNotifier } from './outbox-notifier.js';
+import { OutboxCommitHook } from './outbox-commit-hook.js';
 import { Outbox } from './outbox.js';
 import { pruneOutbox } from './outbox-pruner.js';
 import { OutboxRelay } from './outbox-relay.js';
@@ -23,10 +23,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
-    notifier: OutboxNotifier,
   ) {
     // This process's commits wake its relay at once; other processes' come through NOTIFY.
-    notifier.onCommitted(() => this.relay?.wake());
+    OutboxCommitHook.on(dataSource).onCommitted(() => this.relay?.wake());
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -35,6 +34,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       listenUrl: this.config.database.url!,
       pollIntervalMs: this.config.outbox.pollIntervalMs,
       maxAttempts: this.config.outbox.maxAttempts,
+      handlerTimeoutMs: this.config.outbox.handlerTimeoutMs,
     });
     await this.relay.start();
     this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS);

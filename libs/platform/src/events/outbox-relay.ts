@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
-import type { DataSource, QueryRunner } from 'typeorm';
-import { OUTBOX_CHANNEL } from './outbox-notifier.js';
-import type { Outbox, OutboxEvent, OutboxSubscriber } from './outbox.js';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { OUTBOX_CHANNEL } from './outbox-commit-hook.js';
+import { type Outbox, type OutboxEvent, type OutboxSubscriber, wants } from './outbox.js';
 
 /** How a relay paces itself. */
 export interface OutboxRelayOptions {
@@ -14,6 +14,8 @@ export interface OutboxRelayOptions {
   backoffMs?: number;
   maxBackoffMs?: number;
   batchSize?: number;
+  /** One subscriber's time for one event; past it the attempt fails (its transaction is rolled back) and is retried. */
+  handlerTimeoutMs?: number;
 }
 
 interface EventRow {
@@ -38,6 +40,7 @@ interface EarlierRow {
   seq: string;
   organization_id: string;
   name: string;
+  rooms: string[];
   available_at: Date;
   settled: string[];
 }
@@ -200,7 +203,7 @@ export class OutboxRelay {
     for (const sub of this.outbox.registered()) {
       const ready: typeof rows = [];
       for (const r of rows) {
-        if (!wants(sub, r.event.name) || settled.has(`${r.event.id}|${sub.name}`)) continue;
+        if (!wants(sub, r.event) || settled.has(`${r.event.id}|${sub.name}`)) continue;
         const orderKey = orderKeyOf(r.row, sub);
         const block = orderKey ? blocks.get(orderKey) : undefined;
         if (block && block.seq < r.seq) {
@@ -261,7 +264,7 @@ export class OutboxRelay {
     const orgs = [...new Set(events.map((e) => e.organization_id).filter((o): o is string => !!o))];
     if (!orgs.length) return blocks;
     const rows = (await qr.query(
-      `SELECT e.seq, e.organization_id, e.name, e.available_at,
+      `SELECT e.seq, e.organization_id, e.name, e.rooms, e.available_at,
               ARRAY(SELECT p.subscriber FROM processed_events p WHERE p.event_id = e.id
                     UNION ALL
                     SELECT d.subscriber FROM outbox_deliveries d WHERE d.event_id = e.id AND d.parked_at IS NOT NULL) AS settled
@@ -272,7 +275,7 @@ export class OutboxRelay {
       [orgs, events[events.length - 1].seq, events.map((e) => e.id), this.outbox.scope],
     )) as EarlierRow[];
     for (const r of rows) {
-      for (const sub of this.outbox.subscribersFor(r.name)) {
+      for (const sub of this.outbox.subscribersFor({ name: r.name, rooms: r.rooms, organizationId: r.organization_id })) {
         const key = `${r.organization_id}|${sub.name}`;
         if (r.settled.includes(sub.name) || blocks.has(key)) continue;
         blocks.set(key, { seq: BigInt(r.seq), until: r.available_at > now ? r.available_at : null });
@@ -291,11 +294,28 @@ export class OutboxRelay {
           [events.map((e) => e.id), sub.name],
         );
         const todo = new Set(fresh.map((r) => r.event_id));
-        for (const event of events) if (todo.has(event.id)) await sub.handle(event, em);
+        for (const event of events) if (todo.has(event.id)) await this.handle(sub, event, em);
       });
       return true;
     } catch {
       return false;
+    }
+  }
+
+  /**
+   * Runs the handler, failing the attempt if it outlasts `handlerTimeoutMs`: a subscriber stuck on a remote call must
+   * not stop the relay. Its transaction is then rolled back, so whatever it still does through `em` is not kept.
+   */
+  private async handle(sub: OutboxSubscriber, event: OutboxEvent, em: EntityManager): Promise<void> {
+    const ms = this.opts.handlerTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`subscriber ${sub.name} took longer than ${ms} ms`)), ms);
+    });
+    try {
+      await Promise.race([Promise.resolve().then(() => sub.handle(event, em)), timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -309,7 +329,7 @@ export class OutboxRelay {
         );
         // Already processed: a relay died after the subscriber's commit and before marking the event delivered.
         if (!fresh.length) return;
-        await sub.handle(event, em);
+        await this.handle(sub, event, em);
       });
       return undefined;
     } catch (err) {
@@ -342,8 +362,6 @@ export class OutboxRelay {
     return row.next_attempt_at;
   }
 }
-
-const wants = (sub: OutboxSubscriber, name: string) => sub.events === '*' || sub.events.includes(name);
 
 /** Events of one organization reach one subscriber in order; events without an organization have no order. */
 const orderKeyOf = (row: EventRow, sub: OutboxSubscriber) => (row.organization_id ? `${row.organization_id}|${sub.name}` : undefined);

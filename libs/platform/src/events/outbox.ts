@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import type { DomainEvent } from './event-bus.js';
-import { markOutboxAdded } from './outbox-notifier.js';
+import { OutboxCommitHook } from './outbox-commit-hook.js';
 
 /** What a feature hands to `Outbox.add`: a domain event, plus the request that caused it. */
 export interface OutboxEventInput<T = unknown> extends DomainEvent<T> {
@@ -16,17 +16,22 @@ export interface OutboxEvent<T = unknown> extends OutboxEventInput<T> {
   createdAt: Date;
 }
 
+/** What a subscriber may filter on without the payload: the event's envelope. */
+export type OutboxEnvelope = Pick<OutboxEvent, 'name' | 'rooms' | 'organizationId'>;
+
 /** A durable subscriber: `handle` runs in a transaction that also records (event id, name), so its effect happens once. */
 export interface OutboxSubscriber {
   /** Stable name: it keys the processed-events record, so renaming a subscriber redelivers pending events to it. */
   name: string;
   events: string[] | '*';
+  /**
+   * Narrows `events` by the envelope (e.g. only events that name rooms). An event it refuses is not delivered to it,
+   * costs it no processed-events row and holds none of its later events back.
+   */
+  accepts?(event: OutboxEnvelope): boolean;
   /** Write the effect through `em` to make it exactly-once; a throw rolls it back and the event is retried. */
   handle(event: OutboxEvent, em: EntityManager): Promise<void> | void;
 }
-
-/** Namespace of the per-organization advisory lock that serializes event writers (the other key is hashtext(org)). */
-const ORDER_LOCK_NAMESPACE = 0x0b0e;
 
 /**
  * The transactional outbox: `add` writes an event in the caller's transaction, `subscribe` registers who
@@ -57,40 +62,33 @@ export class Outbox {
     return [...this.subscribers.values()];
   }
 
-  /** The subscribers that receive events named `name`. */
-  subscribersFor(name: string): OutboxSubscriber[] {
-    return [...this.subscribers.values()].filter((s) => s.events === '*' || s.events.includes(name));
+  /** The subscribers that receive an event with this envelope. */
+  subscribersFor(event: OutboxEnvelope): OutboxSubscriber[] {
+    return [...this.subscribers.values()].filter((s) => wants(s, event));
   }
 
   /**
-   * Writes `event` in the transaction `em` belongs to: the event exists if and only if the change did. Relays are
-   * woken after the commit (OutboxNotifier), not by a NOTIFY inside this transaction, which would serialize commits. Writers of one organization's events queue on an advisory
-   * lock held to their commit, so the delivery order (`seq`) is their commit order. Returns the event id.
+   * Adds `event` to the transaction `em` belongs to: the event exists if and only if the change commits. The row is
+   * written as the transaction's last statement before COMMIT (see OutboxCommitHook: that fixes its delivery order
+   * after everything the transaction read); relays are woken after the commit. Returns the event id.
    */
-  async add(em: EntityManager, event: OutboxEventInput): Promise<string> {
+  add(em: EntityManager, event: OutboxEventInput): string {
     if (!em.queryRunner?.isTransactionActive) throw new Error('Outbox.add needs an EntityManager inside a transaction');
     const id = randomUUID();
-    await em.query(
-      `WITH ordered AS (
-         SELECT pg_advisory_xact_lock(${ORDER_LOCK_NAMESPACE}, hashtext($3::uuid::text)) WHERE $3::uuid IS NOT NULL
-       ), ins AS (
-         INSERT INTO outbox_events (id, name, organization_id, actor_id, payload, rooms, request_id, scope)
-         SELECT $1, $2, $3::uuid, $4, $5::jsonb, $6::text[], $7, $8 FROM (SELECT 1) one LEFT JOIN ordered ON true
-         RETURNING 1
-       )
-       SELECT 1 FROM ins`,
-      [
-        id,
-        event.name,
-        event.organizationId ?? null,
-        event.actorId ?? null,
-        JSON.stringify(event.payload ?? null),
-        event.rooms ?? [],
-        event.requestId ?? null,
-        this.scope,
-      ],
-    );
-    markOutboxAdded(em.queryRunner);
+    OutboxCommitHook.on(em.connection).stage(em.queryRunner, {
+      id,
+      name: event.name,
+      organizationId: event.organizationId ?? null,
+      actorId: event.actorId ?? null,
+      payload: JSON.stringify(event.payload ?? null),
+      rooms: JSON.stringify(event.rooms ?? []),
+      requestId: event.requestId ?? null,
+      scope: this.scope,
+    });
     return id;
   }
 }
+
+/** Whether `sub` receives an event with this envelope. */
+export const wants = (sub: OutboxSubscriber, event: OutboxEnvelope): boolean =>
+  (sub.events === '*' || sub.events.includes(event.name)) && (sub.accepts?.(event) ?? true);

@@ -27,16 +27,27 @@ describe('the realtime outbox subscriber', () => {
     realtime.onModuleInit();
     const { calls, server } = recordingServer();
     realtime.attach(server);
-    const [sub] = outbox.subscribersFor('anything');
+    const [sub] = outbox.registered();
     await sub.handle(event('chat.message', ['org:o1']), em);
     await sub.handle(event('session.revoked'), em);
     expect(calls).toEqual(['emit chat.message → org:o1', 'disconnect session:s1']);
   });
 
+  it('receives only events that name rooms or end sockets, so the others cost it no processed-events row', () => {
+    const outbox = new Outbox();
+    const reactions = new SocketReactionRegistry();
+    reactions.disconnectOn('session.revoked', () => ['session:s1']);
+    new RealtimeSubscriber(outbox, reactions).onModuleInit();
+    const receivers = (name: string, rooms: string[] = []) => outbox.subscribersFor({ name, rooms }).map((s) => s.name);
+    expect(receivers('chat.message', ['org:o1'])).toEqual(['realtime']);
+    expect(receivers('session.revoked')).toEqual(['realtime']);
+    expect(receivers('mail.queued')).toEqual([]);
+  });
+
   it('fails (so the relay retries) in a process with no server to push through, but lets roomless events pass', async () => {
     const outbox = new Outbox();
     new RealtimeSubscriber(outbox).onModuleInit();
-    const [sub] = outbox.subscribersFor('anything');
+    const [sub] = outbox.registered();
     await expect(Promise.resolve().then(() => sub.handle(event('chat.message', ['org:o1']), em))).rejects.toThrow(/no socket.io server/);
     await expect(Promise.resolve().then(() => sub.handle(event('user.updated'), em))).resolves.toBeUndefined();
   });

@@ -19,7 +19,13 @@ export class RealtimeSubscriber implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.outbox.subscribe({ name: 'realtime', events: '*', handle: (event) => this.push(event) });
+    this.outbox.subscribe({
+      name: 'realtime',
+      events: '*',
+      // Only events with something to push or end: the rest (mail requests, audit-only events) cost it nothing.
+      accepts: (event) => !!event.rooms?.length || !!this.reactions?.endsOn(event.name),
+      handle: (event) => this.push(event),
+    });
   }
 
   /** The server events are emitted through. */

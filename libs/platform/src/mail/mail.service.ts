@@ -47,7 +47,7 @@ export class MailService implements OnModuleInit {
       ),
     );
     if (!inserted.length) return;
-    await this.outbox.add(em, {
+    this.outbox.add(em, {
       name: MAIL_QUEUED,
       payload: { idempotency_key: idempotencyKey, organization_id: ctx.organizationId ?? null } satisfies MailQueued,
       requestId: ctx.requestId,

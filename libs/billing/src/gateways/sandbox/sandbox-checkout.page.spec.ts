@@ -9,6 +9,8 @@ describe('the amount on the checkout page', () => {
     [5, 'USD', '$0.05'],
     [1500, 'JPY', '¥1,500'],
     [1250, 'KWD', 'KWD 1.250'],
+    // ISO 4217 gives HUF two minor digits where Intl displays none: stored amounts follow ISO.
+    [123456, 'HUF', 'HUF 1,234.56'],
     [9007199254740991, 'USD', '$90,071,992,547,409.91'],
   ])('%i minor units of %s read %s', (minor, currency, shown) => {
     expect(formatAmount(minor, currency).replace(/\u00a0/g, ' ')).toBe(shown);

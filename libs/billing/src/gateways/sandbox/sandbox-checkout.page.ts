@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { currencyExponent } from '../../pricing/money.js';
 import { SANDBOX_TEST_CARDS } from './sandbox-cards.js';
 import type { CheckoutView } from './sandbox-checkout.service.js';
 import type { SandboxCharge } from './sandbox-event.js';
@@ -34,10 +35,18 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 /** Text safe inside HTML content and double-quoted attributes. */
 export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => ENTITIES[c]);
 
-/** The amount as the currency writes it (`$19.99`, `¥1,500`, `KWD 1.250`), from minor units without floats. */
+/**
+ * The amount as the currency writes it (`$19.99`, `¥1,500`, `KWD 1.250`), from minor units without floats. The
+ * scale is ISO 4217's (the pricing module's), which is how amounts are stored; Intl only lays the digits out.
+ */
 export function formatAmount(amountMinor: number, currency: string): string {
-  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = currencyExponent(currency);
+  const format = new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
   const text = String(amountMinor).padStart(digits + 1, '0');
   const decimal = digits ? `${text.slice(0, -digits)}.${text.slice(-digits)}` : text;
   // A decimal string is formatted exactly (Intl.NumberFormat v3), never through a binary float.

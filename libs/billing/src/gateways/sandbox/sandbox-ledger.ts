@@ -213,7 +213,7 @@ export class SandboxLedger {
       JSON.stringify(event),
       at,
     ]);
-    await this.outbox.add(em, { name: SANDBOX_EVENT_RECORDED, payload: { event_id: event.id } });
+    this.outbox.add(em, { name: SANDBOX_EVENT_RECORDED, payload: { event_id: event.id } });
     return event.id;
   }
 }

@@ -9,6 +9,13 @@ import { SandboxLedger } from './sandbox-ledger.js';
 import { signSandboxPayload } from './sandbox-signature.js';
 import { SandboxGateway } from './sandbox.gateway.js';
 
+// The run's database (test/support/global-setup.ts provides it); declared here too, for builds that leave test/ out.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
+
 const SECRET = `sbx_test_${randomBytes(16).toString('hex')}`;
 // Outbox records of this file live in a scope no relay serves: the callbacks they queue are not this spec's subject.
 const SCOPE = `sandbox_spec_${randomBytes(4).toString('hex')}`;
@@ -125,6 +132,16 @@ describe('on-session charges', () => {
       code: 'sandbox_customer_not_found',
     });
   });
+
+  it.each([[{ amountMinor: 49.5 }], [{ amountMinor: 0 }], [{ currency: 'XYZ' }]])(
+    'refuse %j as a programming error, storing nothing',
+    async (bad) => {
+      const c = await customer();
+      const input = { ...chargeInput(c), ...bad };
+      await expect(gateway.createCharge(input)).rejects.toBeInstanceOf(RangeError);
+      expect(await ds.query('SELECT 1 FROM sandbox_charges WHERE idempotency_key = $1', [input.idempotencyKey])).toEqual([]);
+    },
+  );
 
   it('refuse a return URL that is not http(s)', async () => {
     const c = await customer();

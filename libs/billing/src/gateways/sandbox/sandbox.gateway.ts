@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock, notFound } from '@atrium/platform';
 import { BillingConfig } from '../../billing.config.js';
 import { BillingError } from '../../billing.errors.js';
+import { assertMinor, currencyExponent } from '../../pricing/money.js';
 import type {
   CreateGatewayChargeInput,
   GatewayCharge,
@@ -31,13 +32,12 @@ const toGatewayCharge = (c: SandboxCharge): GatewayCharge => ({
   failureMessage: c.failureMessage,
 });
 
-/** Amounts come from Atrium's pricing: anything else here is a programming error, not a payer's. */
+/** Amounts come from Atrium's pricing: anything else here is a programming error (RangeError), not a payer's. */
 function checkMoney(input: CreateGatewayChargeInput): string {
-  if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor <= 0) {
-    throw new RangeError(`A sandbox charge needs a positive whole amount in minor units, not ${input.amountMinor}`);
-  }
+  assertMinor(input.amountMinor);
+  if (input.amountMinor <= 0) throw new RangeError(`A sandbox charge needs a positive amount, not ${input.amountMinor}`);
   const currency = input.currency.toUpperCase();
-  if (!/^[A-Z]{3}$/.test(currency)) throw new RangeError(`A sandbox charge needs an ISO currency code, not ${input.currency}`);
+  currencyExponent(currency);
   return currency;
 }
 

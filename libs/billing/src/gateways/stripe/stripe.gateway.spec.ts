@@ -115,6 +115,16 @@ describe('StripeGateway on-session charges', () => {
     expect(fake.requestsWithKey(input.idempotencyKey)).toBe(2);
   });
 
+  it('the same key with another amount is a 409 idempotency_key_reused, and the first intent stands', async () => {
+    const input = await chargeInput();
+    const first = await gateway.createCharge(input);
+    expect(await failure(gateway.createCharge({ ...input, amountMinor: 5900 }))).toMatchObject({
+      status: 409,
+      code: 'idempotency_key_reused',
+    });
+    expect(intentsOf(input.paymentId).map((i) => [i.id, i.amount])).toEqual([[first.transactionId, 4900]]);
+  });
+
   it('a create whose answer was lost is retried with the same key and charges once', async () => {
     const input = await chargeInput();
     fake.dropNextResponse();
@@ -171,6 +181,17 @@ describe('StripeGateway.retrieveCharge', () => {
     const before = fake.requests.length;
     expect(await failure(gateway.retrieveCharge('../customers/cus_x'))).toMatchObject({ status: 404 });
     expect(fake.requests.length).toBe(before);
+  });
+});
+
+describe('fake Stripe', () => {
+  it('confirms an intent over the API as Stripe.js does: a decline is a 402 with the intent', async () => {
+    const { transactionId } = await gateway.createCharge(await chargeInput());
+    const sdk = new Stripe(fake.apiKey, { host: '127.0.0.1', port: new URL(fake.url).port, protocol: 'http', maxNetworkRetries: 0 });
+    const declined = await sdk.paymentIntents.confirm(transactionId, { payment_method: 'pm_card_chargeDeclined' }).catch((e: unknown) => e);
+    expect(declined).toBeInstanceOf(Stripe.errors.StripeCardError);
+    expect(declined).toMatchObject({ statusCode: 402, code: 'card_declined', payment_intent: { id: transactionId } });
+    expect((await sdk.paymentIntents.confirm(transactionId, { payment_method: 'pm_card_visa' })).status).toBe('succeeded');
   });
 });
 
@@ -346,7 +367,10 @@ describe('StripeGateway.verifyEvent', () => {
       'a v0-only header',
       (p: string) => [p, Stripe.webhooks.generateTestHeaderString({ payload: p, secret: SECRET, timestamp: nowS(), scheme: 'v0' })],
     ],
-    ['two timestamps', (p: string, h: string) => [p, `t=${nowS() + 5000},${h}`]],
+    [
+      'a future t behind a second t',
+      (p: string) => [p, `t=${nowS()},${signedEvent(JSON.parse(p), SECRET, { timestamp: nowS() + 301 }).header}`],
+    ],
   ])('refuses %s with 400 webhook_signature_invalid, never echoing the header', async (_name, tamper) => {
     const { payload, header } = signedEvent(fake.intentEvent(await succeededIntent()), SECRET, { timestamp: nowS() });
     const [badPayload, badHeader] = tamper(payload, header) as [string, string | undefined];

@@ -16,7 +16,8 @@ import type {
 import { createStripeClient } from './stripe-client.js';
 import { verifyStripeEvent } from './stripe-event.js';
 
-const { StripeAPIError, StripeCardError, StripeConnectionError, StripeInvalidRequestError, StripeRateLimitError } = Stripe.errors;
+const { StripeAPIError, StripeCardError, StripeConnectionError, StripeIdempotencyError, StripeInvalidRequestError, StripeRateLimitError } =
+  Stripe.errors;
 
 /**
  * The Stripe gateway, through the official SDK only: a Customer per organization, PaymentIntents (on-session with
@@ -104,7 +105,7 @@ export class StripeGateway implements PaymentGateway {
         throw BillingError.payment_method_declined(err.message || undefined, { decline_code: err.decline_code || err.code || null });
       }
       if (err instanceof StripeInvalidRequestError) throw BillingError.payment_method_invalid(undefined, { code: err.code ?? null });
-      throw unreachable(err);
+      throw translate(err);
     }
   }
 
@@ -129,7 +130,7 @@ export class StripeGateway implements PaymentGateway {
       return toCharge(intent);
     } catch (err) {
       const declined = err instanceof StripeCardError || (err instanceof StripeInvalidRequestError && err.param === 'payment_method');
-      if (!declined) throw unreachable(err);
+      if (!declined) throw translate(err);
       const intent = err.payment_intent;
       return {
         transactionId: intent?.id ?? '',
@@ -183,7 +184,7 @@ export class StripeGateway implements PaymentGateway {
     try {
       return await request();
     } catch (err) {
-      throw unreachable(err);
+      throw translate(err);
     }
   }
 
@@ -193,15 +194,21 @@ export class StripeGateway implements PaymentGateway {
       return await request();
     } catch (err) {
       if (err instanceof StripeInvalidRequestError && err.statusCode === 404) throw notFound('Gateway transaction');
-      throw unreachable(err);
+      throw translate(err);
     }
   }
 }
 
-/** Stripe's outages and rate limits become a 503 (no Stripe detail in the body); anything else is thrown as is. */
-function unreachable(err: unknown): unknown {
-  const transient = err instanceof StripeConnectionError || err instanceof StripeAPIError || err instanceof StripeRateLimitError;
-  return transient ? BillingError.gateway_unreachable() : err;
+/**
+ * Stripe's outages and rate limits become a 503 (no Stripe detail in the body), a key reused with other parameters a
+ * 409; anything else (a wrong secret key, a bug) is thrown as is.
+ */
+function translate(err: unknown): unknown {
+  if (err instanceof StripeConnectionError || err instanceof StripeAPIError || err instanceof StripeRateLimitError) {
+    return BillingError.gateway_unreachable();
+  }
+  if (err instanceof StripeIdempotencyError) return BillingError.idempotency_key_reused();
+  return err;
 }
 
 function chargeMetadata(input: CreateGatewayChargeInput): Record<string, string> {

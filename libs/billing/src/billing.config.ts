@@ -116,13 +116,21 @@ export class BillingEnv {
   BILLING_INVOICE_FONT_BOLD?: string;
 }
 
-/** Regular and bold TrueType faces tried in order when BILLING_INVOICE_FONT is unset (Liberation first: it parses fastest). */
+/**
+ * Regular and bold TrueType faces tried in order when BILLING_INVOICE_FONT is unset: Liberation Sans first (it parses
+ * fastest), then DejaVu Sans, where Debian/Ubuntu and Fedora install them, then Arial on macOS. All cover Latin,
+ * Greek and Cyrillic.
+ */
 export const INVOICE_FONT_CANDIDATES: ReadonlyArray<{ regular: string; bold: string }> = [
-  ...['liberation', 'liberation2'].map((dir) => ({
-    regular: `/usr/share/fonts/truetype/${dir}/LiberationSans-Regular.ttf`,
-    bold: `/usr/share/fonts/truetype/${dir}/LiberationSans-Bold.ttf`,
+  ...['truetype/liberation', 'truetype/liberation2', 'liberation-sans'].map((dir) => ({
+    regular: `/usr/share/fonts/${dir}/LiberationSans-Regular.ttf`,
+    bold: `/usr/share/fonts/${dir}/LiberationSans-Bold.ttf`,
   })),
-  { regular: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', bold: '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf' },
+  ...['truetype/dejavu', 'dejavu-sans-fonts'].map((dir) => ({
+    regular: `/usr/share/fonts/${dir}/DejaVuSans.ttf`,
+    bold: `/usr/share/fonts/${dir}/DejaVuSans-Bold.ttf`,
+  })),
+  { regular: '/System/Library/Fonts/Supplemental/Arial.ttf', bold: '/System/Library/Fonts/Supplemental/Arial Bold.ttf' },
 ];
 
 /** What invoices say about the seller, and the font files they are written in. */

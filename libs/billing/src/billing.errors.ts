@@ -36,7 +36,6 @@ export const BillingError = defineErrors('billing', {
   idempotency_key_reused: { kind: 'conflict', message: 'This idempotency key was already used for a different request' },
   return_url_invalid: { kind: 'bad_request', message: 'The return URL must be an absolute http(s) URL' },
   payment_method_declined: { kind: 'unprocessable', message: 'The card was declined; use another payment method' },
-  idempotency_key_reused: { kind: 'conflict', message: 'This idempotency key was already used for a different request' },
   gateway_unreachable: { kind: 'unavailable', message: 'The payment gateway did not answer; try again shortly' },
 
   // Invoices.

@@ -17,8 +17,6 @@ export * from './invoices/billing-details.service.js';
 export * from './invoices/billing-profile.entity.js';
 export * from './invoices/dto/billing-details.dto.js';
 export * from './invoices/invoice.entity.js';
-/** Both pricing and invoices name a line type; the invoice's (stored, snake_case) is the one exported by that name. */
-export type { InvoiceLine } from './invoices/invoice.entity.js';
 export * from './invoices/invoice.service.js';
 export * from './invoices/invoices.module.js';
 export * from './invoices/money-format.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@atrium/platform';
+import { ConfigError, loadConfig } from '@atrium/platform';
 import { pdfText } from '../../../../test/support/pdf-text.js';
 import { loadBillingConfig } from '../billing.config.js';
 import { Invoice } from './invoice.entity.js';
@@ -84,13 +84,40 @@ describe('InvoicePdf', () => {
 
   it('renders in well under 100 ms once the font is loaded', async () => {
     await renderer.render(invoice);
+    // CPU time of this process: what a render costs the server, whoever else shares the machine's cores (a wall clock
+    // on a box running other suites measures them too). The median, so one run that met a GC pause does not decide.
     const times: number[] = [];
     for (let i = 0; i < 7; i++) {
-      const start = performance.now();
+      const start = process.cpuUsage();
       await renderer.render(invoice);
-      times.push(performance.now() - start);
+      const used = process.cpuUsage(start);
+      times.push((used.user + used.system) / 1000);
     }
     times.sort((a, b) => a - b);
     expect(times[3]).toBeLessThan(100);
+  });
+});
+
+describe('invoice settings', () => {
+  it('read the seller address lines and take the font named in BILLING_INVOICE_FONT', () => {
+    const dejavu = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+    const settings = loadBillingConfig(app, {
+      BILLING_SELLER_ADDRESS: ' 1 Main St | 10001 New York ',
+      BILLING_INVOICE_FONT: dejavu,
+    }).invoices;
+    expect(settings).toMatchObject({ sellerName: 'Atrium', sellerAddress: ['1 Main St', '10001 New York'], sellerTaxId: null });
+    expect(settings.font).toEqual({ regular: dejavu, bold: dejavu });
+  });
+
+  it('stop the boot naming BILLING_INVOICE_FONT when the font file is missing', () => {
+    let error: unknown;
+    try {
+      loadBillingConfig(app, { BILLING_INVOICE_FONT: '/nonexistent/font.ttf', BILLING_SELLER_NAME: '' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(String((error as Error).message)).toMatch(/BILLING_INVOICE_FONT: no file at \/nonexistent\/font.ttf/);
+    expect(String((error as Error).message)).toMatch(/BILLING_SELLER_NAME/);
   });
 });

@@ -3,7 +3,7 @@ import { TenantEntity } from '@atrium/platform';
 import { bigintNumber } from '../catalogue/bigint.js';
 
 /** An invoice line as stored (snake_case, minor units). */
-export interface InvoiceLine {
+export interface StoredInvoiceLine {
   description: string;
   quantity: number;
   unit_minor: number;
@@ -44,7 +44,7 @@ export class Invoice extends TenantEntity {
   currency: string;
 
   @Column('jsonb')
-  lines: InvoiceLine[];
+  lines: StoredInvoiceLine[];
 
   @Column('bigint', { transformer: bigintNumber })
   totalMinor: number;

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isUuid, type RequestContext, TenantRepository } from '@atrium/platform';
+import { isUuid, RequestContext, TenantRepository } from '@atrium/platform';
 import { BillingError } from '../billing.errors.js';
 import type { PurchaseLine } from '../payments/purchase.js';
 import { BillingDetailsService } from './billing-details.service.js';
-import { Invoice, type InvoiceLine } from './invoice.entity.js';
+import { currencyExponent } from '../pricing/money.js';
+import { invoiceTotals } from '../pricing/pricing.js';
+import { Invoice, type StoredInvoiceLine } from './invoice.entity.js';
 import { formatInvoiceNumber, nextInvoiceSeq, returnInvoiceSeq } from './invoice-number.js';
 import { InvoicePdf } from './invoice-pdf.js';
 
@@ -37,12 +39,13 @@ export class InvoiceService {
    * Idempotent per payment: a second call answers the invoice already issued and takes no number.
    */
   async issue(em: EntityManager, input: IssueInvoiceInput): Promise<Invoice> {
-    const repo = em.getRepository(Invoice);
-    const existing = await repo.findOne({ where: { paymentId: input.paymentId } });
-    if (existing) return sameOrganization(existing, input);
+    const ctx = RequestContext.system('invoice', input.organizationId);
+    const invoices = this.invoices.with(em);
+    const existing = await invoices.findOne(ctx, { paymentId: input.paymentId });
+    if (existing) return existing;
 
-    const lines = input.lines.map(toInvoiceLine);
-    if (!/^[A-Z]{3}$/.test(input.currency)) throw new Error(`Invoice currency must be an ISO 4217 code, got "${input.currency}"`);
+    currencyExponent(input.currency); // a RangeError for a currency the pricing module does not know
+    const { lines, totalMinor } = totals(input.lines);
     const year = input.issuedAt.getUTCFullYear();
     const seq = await nextInvoiceSeq(em, input.organizationId, year);
     const billingDetails = await this.details.snapshot(em, input.organizationId);
@@ -59,15 +62,18 @@ export class InvoiceService {
         seq,
         input.currency,
         JSON.stringify(lines),
-        lines.reduce((sum, l) => sum + l.total_minor, 0),
+        totalMinor,
         JSON.stringify(billingDetails),
         input.issuedAt,
       ],
     );
-    if (rows.length) return repo.findOneByOrFail({ id: rows[0].id });
+    if (rows.length) return invoices.getById(ctx, rows[0].id);
     // Another transaction issued this payment's invoice after our first look: give the number back, answer theirs.
     await returnInvoiceSeq(em, input.organizationId, year, seq);
-    return sameOrganization(await repo.findOneByOrFail({ paymentId: input.paymentId }), input);
+    const theirs = await invoices.findOne(ctx, { paymentId: input.paymentId });
+    // A payment belongs to one organization: its invoice under another is a caller's bug, not a new invoice.
+    if (!theirs) throw new Error(`Payment ${input.paymentId} already has an invoice of another organization`);
+    return theirs;
   }
 
   /** The invoice of one of the context organization's payments; `invoice_not_found` (404) otherwise. */
@@ -83,21 +89,26 @@ export class InvoiceService {
   }
 }
 
-function toInvoiceLine(line: PurchaseLine): InvoiceLine {
-  for (const [name, value] of [
-    ['quantity', line.quantity],
-    ['unitMinor', line.unitMinor],
-    ['totalMinor', line.totalMinor],
-  ] as const) {
-    if (!Number.isSafeInteger(value)) throw new Error(`Invoice line "${line.description}": ${name} must be an integer, got ${value}`);
-  }
-  return { description: line.description, quantity: line.quantity, unit_minor: line.unitMinor, total_minor: line.totalMinor };
-}
-
-/** A payment belongs to one organization: an invoice asked for under another is a caller's bug, not a new invoice. */
-function sameOrganization(invoice: Invoice, input: IssueInvoiceInput): Invoice {
-  if (invoice.organizationId !== input.organizationId) {
-    throw new Error(`Payment ${input.paymentId} already has an invoice of another organization`);
-  }
-  return invoice;
+/**
+ * The lines and total as the pricing module computes them (the one place figures are made); a line whose given total
+ * disagrees with it is a bug upstream, refused rather than printed on an invoice.
+ */
+function totals(given: PurchaseLine[]): { lines: StoredInvoiceLine[]; totalMinor: number } {
+  const computed = invoiceTotals(given.map(({ description, quantity, unitMinor }) => ({ description, quantity, unitMinor })));
+  computed.lines.forEach((line, i) => {
+    if (line.totalMinor !== given[i].totalMinor) {
+      throw new RangeError(
+        `Invoice line "${line.description}" totals ${given[i].totalMinor}, but ${line.quantity} × ${line.unitMinor} is ${line.totalMinor}`,
+      );
+    }
+  });
+  return {
+    lines: computed.lines.map((l) => ({
+      description: l.description,
+      quantity: l.quantity,
+      unit_minor: l.unitMinor,
+      total_minor: l.totalMinor,
+    })),
+    totalMinor: computed.totalMinor,
+  };
 }

@@ -95,7 +95,7 @@ export class PaymentSettlement {
       after: { status: 'succeeded', amount_minor: payment.amountMinor, currency: payment.currency, purchase: payment.purchase },
       metadata: { gateway: payment.gateway, transaction_id: charge.transactionId, invoice_number: invoice.number },
     });
-    await this.outbox.add(em, {
+    this.outbox.add(em, {
       name: PAYMENT_SUCCEEDED,
       organizationId: payment.organizationId,
       payload: { ...eventPayload(payment), invoice_id: invoice.id, invoice_number: invoice.number } satisfies PaymentEventPayload,
@@ -127,7 +127,7 @@ export class PaymentSettlement {
     });
     // A payer's own cancel is recorded, not announced; a failure tells the billing admins.
     if (status === 'cancelled') return status;
-    await this.outbox.add(em, {
+    this.outbox.add(em, {
       name: PAYMENT_FAILED,
       organizationId: payment.organizationId,
       payload: { ...eventPayload(payment), failure_code: failureCode, failure_message: failureMessage } satisfies PaymentEventPayload,

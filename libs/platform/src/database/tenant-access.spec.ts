@@ -48,10 +48,6 @@ const ALLOWED: Record<string, { entities: string[]; why: string }> = {
     entities: ['Membership', 'Session'],
     why: "the GDPR export: the person's own records in every organization",
   },
-  'invoice.service.ts': {
-    entities: ['Invoice'],
-    why: "issues the invoice inside the payment-success transaction of a callback or renewal job, for the payment's organization (idempotent by payment id)",
-  },
   'payment-settlement.ts': {
     entities: ['Payment'],
     why: 'settles the payment a gateway callback, verify or renewal job names, by its id: a callback has no organization context',

@@ -34,10 +34,23 @@ const settings: Settings = quick
 settings.rounds = numberArg('rounds') ?? settings.rounds;
 settings.duration = numberArg('duration') ?? settings.duration;
 const USERS = 1000;
+/** Organizations with an owner for the billing rows (quotes are per organization). */
+const OWNER_ORGANIZATIONS = 10;
 const profile = (server: string) => (cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'profiles', server)}`] : []);
 const RESULTS = resolve(ROOT, 'bench/results');
 
-const ORDER = ['memory', 'users-me-jwt', 'users-list-admin', 'api-key', 'refresh', 'login', 'outbox', 'outbox-write'] as const;
+const ORDER = [
+  'memory',
+  'users-me-jwt',
+  'users-list-admin',
+  'api-key',
+  'refresh',
+  'login',
+  'outbox',
+  'outbox-write',
+  'billing-webhook',
+  'billing-quote',
+] as const;
 const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => Promise<scenarios.ScenarioReport>> = {
   memory: scenarios.memory,
   'users-me-jwt': scenarios.usersMeJwt,
@@ -47,6 +60,8 @@ const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => P
   login: scenarios.login,
   outbox: scenarios.outbox,
   'outbox-write': scenarios.outboxWrite,
+  'billing-webhook': scenarios.billingWebhook,
+  'billing-quote': scenarios.billingQuote,
 };
 
 async function expectOk(what: string, res: Promise<Response>): Promise<void> {
@@ -61,10 +76,12 @@ async function main(): Promise<void> {
   const secrets = { JWT_SECRET: randomBytes(32).toString('base64url'), ENCRYPTION_KEY: randomBytes(32).toString('hex') };
   // Access tokens minted at seed time must outlive the run (the app's default is 15 minutes).
   const env = { ...secrets, JWT_ACCESS_TTL_SECONDS: '86400' };
+  // The app and the baselines verify Stripe callbacks with it; the scenario signs them with it.
+  const stripeWebhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
   // REDIS_URL as the app sees it (servers inherit the environment): scenarios that emit through the adapter use the same one.
   const config = loadConfig({ ...env, DATABASE_URL: db.url, DATA_DIR: dataDir, REDIS_URL: process.env.REDIS_URL });
   const servers: Partial<Record<TargetName, Server>> = {};
-  const data = await seed(db.url, config, USERS);
+  const data = await seed(db.url, config, USERS, OWNER_ORGANIZATIONS);
   log(`seeded organization ${data.organizationId} with ${USERS} users`);
   const queuePrefix = `bench_${data.runId}`;
   try {
@@ -92,9 +109,14 @@ async function main(): Promise<void> {
         // The rate limiter would turn the load away; the bench measures everything behind it (the guard still runs).
         RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
         RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000000',
+        // The Stripe gateway must be configured for its callback route; the bench's events name no charge, so the
+        // app never calls this API address (nothing listens there: a call would fail the request).
+        STRIPE_SECRET_KEY: 'sk_test_bench',
+        STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
+        STRIPE_API_URL: 'http://127.0.0.1:9',
       },
     });
-    const baselineEnv = { ...env, DATABASE_URL: db.url };
+    const baselineEnv = { ...env, DATABASE_URL: db.url, STRIPE_WEBHOOK_SECRET: stripeWebhookSecret };
     servers.nest = await startServer({
       name: 'baseline-nest',
       entry: 'bench/baseline/nest-server.ts',
@@ -133,6 +155,7 @@ async function main(): Promise<void> {
       settings,
       seed: data,
       cores: availableParallelism(),
+      stripeWebhookSecret,
     };
     const reports: scenarios.ScenarioReport[] = [];
     for (const id of ORDER) {

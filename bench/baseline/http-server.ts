@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
-import { baselineEnv, baselinePool, subjectOf, USER_BY_ID } from './shared.js';
+import { baselineEnv, baselinePool, storeEvent, subjectOf, USER_BY_ID, verifiedEvent } from './shared.js';
 
-/** Baseline 1: plain node:http, JWT verify + one indexed SELECT over pg. `GET /me`. */
-const { port, databaseUrl, verify } = baselineEnv();
+/** Baseline 1: plain node:http. `GET /me`: JWT verify + one indexed SELECT over pg; `POST /webhook`: a signed Stripe callback stored once. */
+const { port, databaseUrl, verify, webhookSecret } = baselineEnv();
 const pool = baselinePool(databaseUrl);
 
 const server = createServer((req, res) => {
@@ -11,6 +11,21 @@ const server = createServer((req, res) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
     res.end(json);
   };
+  if (req.method === 'POST' && req.url === '/webhook') {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const header = req.headers['stripe-signature'];
+      const event = verifiedEvent(raw, typeof header === 'string' ? header : undefined, webhookSecret);
+      if (!event) return send(400, { message: 'Invalid signature' });
+      storeEvent(pool, raw, event).then(
+        () => send(200, { received: true, event_id: event.id }),
+        () => send(500, { message: 'Internal server error' }),
+      );
+    });
+    return;
+  }
   if (req.method !== 'GET' || req.url !== '/me') return send(404, { message: 'Not found' });
   const sub = subjectOf(req.headers.authorization, verify);
   if (!sub) return send(401, { message: 'Unauthorized' });

@@ -1,13 +1,18 @@
 import 'reflect-metadata';
 import {
+  BadRequestException,
   type CanActivate,
   Controller,
   type ExecutionContext,
   Get,
+  Headers,
+  HttpCode,
   Inject,
   Injectable,
   Module,
   NotFoundException,
+  Post,
+  type RawBodyRequest,
   Req,
   UnauthorizedException,
   UseGuards,
@@ -15,10 +20,13 @@ import {
 import { NestFactory } from '@nestjs/core';
 import type { Request } from 'express';
 import type pg from 'pg';
-import { baselineEnv, baselinePool, subjectOf, USER_BY_ID } from './shared.js';
+import { baselineEnv, baselinePool, storeEvent, subjectOf, USER_BY_ID, verifiedEvent } from './shared.js';
 
-/** Baseline 2: a minimal NestJS 12 + Express app: JWT verify in a guard, one indexed SELECT in the controller. `GET /me`. */
-const { port, databaseUrl, verify } = baselineEnv();
+/**
+ * Baseline 2: a minimal NestJS 12 + Express app. `GET /me`: JWT verify in a guard, one indexed SELECT in the controller;
+ * `POST /webhook`: Nest's raw body (`rawBody: true`), the Stripe signature checked and the event stored once.
+ */
+const { port, databaseUrl, verify, webhookSecret } = baselineEnv();
 const PG_POOL = Symbol('PG_POOL');
 type AuthedRequest = Request & { userId?: string };
 
@@ -46,12 +54,29 @@ class MeController {
   }
 }
 
+@Controller()
+class WebhookController {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  @Post('webhook')
+  @HttpCode(200)
+  async receive(
+    @Req() req: RawBodyRequest<Request>,
+    @Headers('stripe-signature') signature: string | undefined,
+  ): Promise<{ received: true; event_id: string }> {
+    const event = verifiedEvent(req.rawBody, signature, webhookSecret);
+    if (!event) throw new BadRequestException('Invalid signature');
+    await storeEvent(this.pool, req.rawBody!, event);
+    return { received: true, event_id: event.id };
+  }
+}
+
 @Module({
-  controllers: [MeController],
+  controllers: [MeController, WebhookController],
   providers: [JwtGuard, { provide: PG_POOL, useFactory: () => baselinePool(databaseUrl) }],
 })
 class BaselineModule {}
 
-const app = await NestFactory.create(BaselineModule, { logger: ['error'] });
+const app = await NestFactory.create(BaselineModule, { logger: ['error'], rawBody: true });
 await app.listen(port, '127.0.0.1');
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

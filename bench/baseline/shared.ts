@@ -1,19 +1,28 @@
 import pg from 'pg';
+import Stripe from 'stripe';
 import { createAccessTokenVerifier } from '@atrium/access/tokens/access-token-format.js';
 
 /**
  * What both baselines do per request: verify the app's HS256 access token with the app's own verifier (fast-jwt,
- * same options and cache), then one SELECT by primary key.
+ * same options and cache), then one SELECT by primary key. `POST /webhook`: verify a `Stripe-Signature` on the raw
+ * body with the SDK, then one `INSERT … ON CONFLICT DO NOTHING` into the app's `payment_events`.
  */
 export const USER_BY_ID = `SELECT id, email, first_name, last_name, phone, avatar_url, email_verified_at, status, created_at, updated_at
   FROM users WHERE id = $1`;
 
 export type TokenVerifier = (token: string) => Record<string, unknown>;
 
-export function baselineEnv(): { port: number; databaseUrl: string; verify: TokenVerifier } {
-  const { PORT, DATABASE_URL, JWT_SECRET } = process.env;
-  if (!PORT || !DATABASE_URL || !JWT_SECRET) throw new Error('PORT, DATABASE_URL and JWT_SECRET are required');
-  return { port: Number(PORT), databaseUrl: DATABASE_URL, verify: createAccessTokenVerifier(Buffer.from(JWT_SECRET, 'utf8')) };
+export function baselineEnv(): { port: number; databaseUrl: string; verify: TokenVerifier; webhookSecret: string } {
+  const { PORT, DATABASE_URL, JWT_SECRET, STRIPE_WEBHOOK_SECRET } = process.env;
+  if (!PORT || !DATABASE_URL || !JWT_SECRET || !STRIPE_WEBHOOK_SECRET) {
+    throw new Error('PORT, DATABASE_URL, JWT_SECRET and STRIPE_WEBHOOK_SECRET are required');
+  }
+  return {
+    port: Number(PORT),
+    databaseUrl: DATABASE_URL,
+    verify: createAccessTokenVerifier(Buffer.from(JWT_SECRET, 'utf8')),
+    webhookSecret: STRIPE_WEBHOOK_SECRET,
+  };
 }
 
 export function baselinePool(databaseUrl: string): pg.Pool {
@@ -34,4 +43,31 @@ export function subjectOf(authorization: string | undefined, verify: TokenVerifi
   } catch {
     return undefined;
   }
+}
+
+/** The app's claim of a callback, as one statement: stored once by (gateway, event id), a redelivery changes nothing. */
+export const STORE_EVENT = `INSERT INTO payment_events (gateway, event_id, type, payload) VALUES ('stripe', $1, $2, $3::jsonb)
+  ON CONFLICT (gateway, event_id) DO NOTHING`;
+
+/** Tolerance of the app's Stripe check (STRIPE_SIGNATURE_TOLERANCE_S). */
+const STRIPE_TOLERANCE_S = 300;
+
+/** The event's id and type when the signature verifies (as the app checks it: the SDK, same secret and tolerance), else undefined. */
+export function verifiedEvent(
+  raw: Buffer | undefined,
+  header: string | undefined,
+  secret: string,
+): { id: string; type: string } | undefined {
+  if (!raw?.length || !header) return undefined;
+  try {
+    const event = Stripe.webhooks.constructEvent(raw, header, secret, STRIPE_TOLERANCE_S);
+    return typeof event.id === 'string' && typeof event.type === 'string' ? { id: event.id, type: event.type } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs STORE_EVENT for a verified callback. */
+export function storeEvent(pool: pg.Pool, raw: Buffer, event: { id: string; type: string }): Promise<unknown> {
+  return pool.query(STORE_EVENT, [event.id, event.type, raw.toString('utf8')]);
 }

@@ -1,4 +1,7 @@
+import pg from 'pg';
+import Stripe from 'stripe';
 import type { AppConfig } from '@atrium/platform';
+import { STRIPE_API_VERSION } from '@atrium/billing/gateways/stripe/stripe-client.js';
 import { compare, type CompareOutcome, type Settings, type TargetName } from './compare.js';
 import { type LoadResult, type RequestSpec, runLoad } from './load.js';
 import { BENCH_PASSWORD, type Seed } from './seed.js';
@@ -42,6 +45,8 @@ export interface BenchContext {
   settings: Settings;
   seed: Seed;
   cores: number;
+  /** The `whsec_…` the app (STRIPE_WEBHOOK_SECRET) and the baselines verify Stripe callbacks with. */
+  stripeWebhookSecret: string;
 }
 
 const API = '/api/v1';
@@ -93,6 +98,23 @@ function ratioCheck(scenario: string, o: CompareOutcome, min: number): Check {
     budget: `req/s ≥ ${min} × NestJS baseline`,
     measured: `${o.ratio.nest.toFixed(3)} ×`,
     pass: o.ratio.nest >= min,
+  };
+}
+
+/** Every answer of every round (app and baselines) was 2xx: a row that refused or lost requests measures nothing. */
+function noFailuresCheck(scenario: string, o: CompareOutcome): Check {
+  const failed = (Object.keys(o.targets) as TargetName[]).flatMap((t) =>
+    o.targets[t].rounds.filter((r) => r.failed > 0).map((r) => `${t}: ${r.failed} (${JSON.stringify(r.statusCodes)})`),
+  );
+  return { scenario, budget: 'every answer 2xx', measured: failed.length ? failed.join('; ') : '0 failed', pass: failed.length === 0 };
+}
+
+function p99Check(scenario: string, o: CompareOutcome, max: number): Check {
+  return {
+    scenario,
+    budget: `p99 ≤ ${max} × NestJS baseline p99`,
+    measured: `${o.p99Ratio.nest.toFixed(3)} × (${o.targets.app.p99} vs ${o.targets.nest.p99} ms)`,
+    pass: o.p99Ratio.nest <= max,
   };
 }
 
@@ -532,4 +554,142 @@ export async function outboxWrite(ctx: BenchContext): Promise<ScenarioReport> {
     await ds.query('DELETE FROM outbox_events WHERE scope = $1', [scope]).catch(() => undefined);
     await ds.destroy();
   }
+}
+
+/**
+ * A Stripe callback as Stripe sends one: a fresh event id per request, signed at send time (`t=<now>,v1=<hex
+ * HMAC-SHA256(secret, t.body)>`) with the SDK's `generateTestHeaderString` (~6 µs here; a bare node:crypto HMAC ~4 µs).
+ * `customer.updated` names no charge, so the app verifies, stores the event once and answers, with no call to Stripe.
+ */
+function stripeEvents(ctx: BenchContext, prefix: string): () => { headers: Record<string, string>; body: string } {
+  let n = 0;
+  const customer = `cus_bench${ctx.seed.runId}`;
+  return () => {
+    const created = Math.floor(Date.now() / 1000);
+    const body = JSON.stringify({
+      id: `${prefix}${n++}`,
+      object: 'event',
+      api_version: STRIPE_API_VERSION,
+      created,
+      type: 'customer.updated',
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      data: {
+        object: {
+          id: customer,
+          object: 'customer',
+          created: created - 86_400,
+          email: `billing-${ctx.seed.runId}@bench.local`,
+          name: `Bench ${ctx.seed.runId}`,
+          metadata: { organization_id: ctx.seed.organizationId },
+        },
+        previous_attributes: { name: 'Bench' },
+      },
+    });
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: ctx.stripeWebhookSecret });
+    return { headers: { 'stripe-signature': signature }, body };
+  };
+}
+
+async function post(url: string, body: string, headers: Record<string, string>) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return { status: res.status, body: (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined };
+}
+
+/**
+ * `POST /payments/webhooks/stripe` with distinct, validly signed events against the baselines' `POST /webhook`, which
+ * verify the same header with the SDK and run one `INSERT … ON CONFLICT DO NOTHING` into the same table. The app is
+ * started with a Stripe key whose API address (`127.0.0.1:9`) refuses connections: an event that made it call
+ * Stripe would answer 503 and count as a failure.
+ */
+export async function billingWebhook(ctx: BenchContext): Promise<ScenarioReport> {
+  const title = 'POST /payments/webhooks/stripe';
+  const budget = 'req/s ≥ 0.6 × NestJS baseline';
+  const path = `${API}/payments/webhooks/stripe`;
+  const prefix = `evt_bench_${ctx.seed.runId}_`;
+  const appEvents = stripeEvents(ctx, `${prefix}app_`);
+  const baselineEvents = stripeEvents(ctx, `${prefix}baseline_`);
+
+  const probe = appEvents();
+  const first = await post(ctx.servers.app.url + path, probe.body, probe.headers);
+  const receipt = first.body?.data as { outcome?: string; duplicate?: boolean } | undefined;
+  if (first.status !== 200 || receipt?.outcome !== 'ignored' || receipt.duplicate !== false) {
+    return unavailable('billing-webhook', title, `POST ${path} answers ${first.status} ${JSON.stringify(first.body)}`, budget);
+  }
+  const again = await post(ctx.servers.app.url + path, probe.body, probe.headers);
+  if ((again.body?.data as { duplicate?: boolean } | undefined)?.duplicate !== true) {
+    return unavailable('billing-webhook', title, `a redelivery was not seen as one: ${JSON.stringify(again.body)}`, budget);
+  }
+  for (const target of ['nest', 'http'] as const) {
+    const e = baselineEvents();
+    const ok = await post(`${ctx.servers[target].url}/webhook`, e.body, e.headers);
+    const forged = await post(`${ctx.servers[target].url}/webhook`, e.body.replace('customer.updated', 'customer.deleted'), e.headers);
+    if (ok.status !== 200 || forged.status !== 400) {
+      throw new Error(`baseline ${target} POST /webhook: ${ok.status} for a signed event, ${forged.status} for a changed body`);
+    }
+  }
+  const app: RequestSpec = { method: 'POST', path, next: appEvents };
+  const baseline: RequestSpec = { method: 'POST', path: '/webhook', next: baselineEvents };
+  const o = await compare(title, { app, baseline }, ctx.servers, ctx.settings);
+
+  // Every event the app took was stored once and needed nothing from Stripe.
+  const db = new pg.Client({ connectionString: ctx.config.database.url, application_name: 'atrium-bench-billing' });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ stored: number; ignored: number }>(
+      `SELECT count(*)::int AS stored, count(*) FILTER (WHERE outcome = 'ignored')::int AS ignored
+         FROM payment_events WHERE gateway = 'stripe' AND event_id LIKE $1`,
+      [`${prefix}app_%`],
+    );
+    log(`  ${title}: the app stored ${rows[0].stored} events, ${rows[0].ignored} of them processed as 'ignored'`);
+    const checks = [ratioCheck(title, o, 0.6), p99Check(title, o, 2), noFailuresCheck(title, o)];
+    checks.push({
+      scenario: title,
+      budget: "every stored event processed as 'ignored' (no gateway call)",
+      measured: `${rows[0].ignored} of ${rows[0].stored}`,
+      pass: rows[0].stored > 0 && rows[0].ignored === rows[0].stored,
+    });
+    return { id: 'billing-webhook', title, available: true, rows: comparedRows(title, o), checks, raw: o };
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * `POST /organizations/me/package/calculate-upgrade-price` (Free → Basic, one month) as the owners of several
+ * organizations (quotes are per organization; each request stores one) against the NestJS baseline's `GET /me`.
+ */
+export async function billingQuote(ctx: BenchContext): Promise<ScenarioReport> {
+  const title = 'POST /organizations/me/package/calculate-upgrade-price';
+  const budget = 'req/s ≥ 0.6 × NestJS baseline';
+  const path = '/organizations/me/package/calculate-upgrade-price';
+  const db = new pg.Client({ connectionString: ctx.config.database.url, application_name: 'atrium-bench-billing' });
+  await db.connect();
+  const basic = await db
+    .query<{ id: number }>(`SELECT id FROM packages WHERE slug = 'basic'`)
+    .then((r) => r.rows[0]?.id)
+    .finally(() => db.end());
+  if (!basic) return unavailable('billing-quote', title, 'no `basic` package in the catalogue', budget);
+  const body = JSON.stringify({ package_id: basic, period: '1_month' });
+  let quotedDue: unknown;
+  for (const owner of ctx.seed.owners) {
+    const quote = await call(ctx, 'POST', path, { authorization: `Bearer ${owner.accessToken}` }, JSON.parse(body));
+    if (quote.status !== 200) {
+      return unavailable('billing-quote', title, `POST ${API}${path} answers ${quote.status} ${JSON.stringify(quote.body)}`, budget);
+    }
+    quotedDue = (quote.body?.data as { amount_due?: unknown } | undefined)?.amount_due;
+  }
+  log(`  ${title}: ${ctx.seed.owners.length} organizations' owners; Free → Basic for a month quotes ${JSON.stringify(quotedDue)}`);
+  const tokens = cycle(ctx.seed.owners.map((o) => o.accessToken));
+  const app: RequestSpec = { method: 'POST', path: API + path, next: () => ({ headers: { authorization: `Bearer ${tokens()}` }, body }) };
+  const o = await compare(title, { app, baseline: baselineSpec(ctx) }, ctx.servers, ctx.settings);
+  return {
+    id: 'billing-quote',
+    title,
+    available: true,
+    rows: comparedRows(title, o),
+    checks: [ratioCheck(title, o, 0.6), noFailuresCheck(title, o)],
+    raw: o,
+  };
 }

@@ -164,8 +164,15 @@ describe('Stripe payments', () => {
   });
 
   it('stores and answers 2xx for unknown types, unknown payments and a deleted organization', async () => {
-    const unknownType = await deliverEvent(fake.event('customer.updated', { id: 'cus_x', object: 'customer' }));
+    const customerEvent = fake.event('customer.updated', { id: 'cus_x', object: 'customer' });
+    const unknownType = await deliverEvent(customerEvent);
     expect(unknownType).toMatchObject({ status: 200, body: { data: { outcome: 'ignored', duplicate: false } } });
+    const ignored = await dataSource(t).query(`SELECT outcome, processed_at FROM payment_events WHERE event_id = $1`, [
+      unknownType.body.data.event_id,
+    ]);
+    expect(ignored[0]).toMatchObject({ outcome: 'ignored', processed_at: expect.any(Date) });
+    const redelivered = await deliverEvent(customerEvent);
+    expect(redelivered).toMatchObject({ status: 200, body: { data: { outcome: 'processed_before', duplicate: true } } });
 
     const org = await registerOrg(t.http);
     const p = await stripePayment(org);

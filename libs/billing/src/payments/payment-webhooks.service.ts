@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DomainError, isUuid, returnedRows } from '@atrium/platform';
+import { DomainError, isUuid, PreparedQuery, StatementPool } from '@atrium/platform';
 import { BillingError } from '../billing.errors.js';
 import type { GatewayEvent, PaymentGateway } from '../gateways/payment-gateway.js';
 import { Payment } from './payment.entity.js';
@@ -29,12 +29,17 @@ export interface WebhookReceipt {
 @Injectable()
 export class PaymentWebhooks {
   private readonly logger = new Logger(PaymentWebhooks.name);
+  /** Every callback runs it: a prepared statement (parsed and planned once per connection), outside TypeORM's runner. */
+  private readonly claim: PreparedQuery<{ processed_at: Date | null; inserted: boolean }>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly gateways: PaymentGateways,
     private readonly settlement: PaymentSettlement,
-  ) {}
+    statements: StatementPool,
+  ) {
+    this.claim = new PreparedQuery(statements, 'billing_claim_payment_event', CLAIM_EVENT_SQL);
+  }
 
   /** Verifies with the named gateway (400 `webhook_signature_invalid`, nothing stored) and processes. */
   async receive(gatewayName: string, rawBody: Buffer | undefined, signature: string | undefined): Promise<WebhookReceipt> {
@@ -48,23 +53,21 @@ export class PaymentWebhooks {
    * configured (the development Stripe test event): its events then name no payment Atrium has.
    */
   async receiveVerified(gatewayName: string, event: GatewayEvent): Promise<WebhookReceipt> {
-    const stored = returnedRows<{ processed_at: Date | null }>(
-      await this.dataSource.query(
-        `WITH ins AS (
-           INSERT INTO payment_events (gateway, event_id, type, transaction_id, payload)
-           VALUES ($1, $2, $3, $4, $5::jsonb)
-           ON CONFLICT (gateway, event_id) DO NOTHING
-           RETURNING processed_at, true AS inserted
-         )
-         SELECT processed_at, true AS inserted FROM ins
-         UNION ALL
-         SELECT processed_at, false FROM payment_events WHERE gateway = $1 AND event_id = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
-        [gatewayName, event.id, event.type, event.transactionId, JSON.stringify(event.raw ?? null)],
-      ),
-    ) as Array<{ processed_at: Date | null; inserted: boolean }>;
+    const gateway = this.gateways.find(gatewayName);
+    // An event that names no charge has nothing to process: it is stored as processed by the same statement, so the
+    // most common callbacks (customer.*, invoice.*, …) cost one round trip.
+    const nothingToDo = gateway !== undefined && !event.transactionId;
+    const stored = await this.claim.rows([
+      gatewayName,
+      event.id,
+      event.type,
+      event.transactionId,
+      JSON.stringify(event.raw ?? null),
+      nothingToDo ? 'ignored' : null,
+    ]);
     const duplicate = !stored[0]?.inserted;
     if (duplicate && stored[0]?.processed_at) return { eventId: event.id, type: event.type, duplicate, outcome: 'processed_before' };
-    const gateway = this.gateways.find(gatewayName);
+    if (!duplicate && nothingToDo) return { eventId: event.id, type: event.type, duplicate, outcome: 'ignored' };
     const outcome = gateway ? await this.process(gateway, event) : 'unknown_payment';
     await this.dataSource.query(
       `UPDATE payment_events SET processed_at = now(), outcome = $3 WHERE gateway = $1 AND event_id = $2 AND processed_at IS NULL`,
@@ -116,6 +119,20 @@ export class PaymentWebhooks {
     }
   }
 }
+
+/**
+ * Stores the event unless its id is already stored (never check-then-mark) and says which happened, with the row's
+ * `processed_at`. `$6`: the outcome of an event stored as processed at once (one that names no charge), else null.
+ */
+const CLAIM_EVENT_SQL = `WITH ins AS (
+    INSERT INTO payment_events (gateway, event_id, type, transaction_id, payload, processed_at, outcome)
+    VALUES ($1, $2, $3, $4, $5::jsonb, CASE WHEN $6::text IS NULL THEN NULL ELSE now() END, $6)
+    ON CONFLICT (gateway, event_id) DO NOTHING
+    RETURNING processed_at, true AS inserted
+  )
+  SELECT processed_at, true AS inserted FROM ins
+  UNION ALL
+  SELECT processed_at, false FROM payment_events WHERE gateway = $1 AND event_id = $2 AND NOT EXISTS (SELECT 1 FROM ins)`;
 
 function metadataPaymentId(raw: unknown): string | null {
   const id = (raw as { data?: { object?: { metadata?: { payment_id?: unknown } } } } | null)?.data?.object?.metadata?.payment_id;

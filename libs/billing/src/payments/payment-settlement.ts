@@ -28,10 +28,12 @@ export interface PaymentEventPayload {
 }
 
 /**
- * Applies what the gateway says about a charge to its payment. The only way out of `pending` is one conditional
- * `UPDATE … WHERE status = 'pending' RETURNING`: whichever of the callback, a redelivery or a verify gets the row
- * applies the purchase, issues the invoice, writes the audit entry and the outbox event in that one transaction;
- * the others find the payment final and change nothing. A final status never changes again.
+ * Applies what the gateway says about a charge to its payment. Every transition is one conditional
+ * `UPDATE … WHERE status … RETURNING`: whichever of the callback, a redelivery or a verify gets the row applies the
+ * purchase, issues the invoice, writes the audit entry and the outbox event in that one transaction; the others
+ * change nothing. `succeeded` and `cancelled` never change again. `failed` can still become `succeeded`: a payer whose
+ * card was declined may pay the same Stripe PaymentIntent with another card, and that money must buy what it was for;
+ * nothing moves a payment from `succeeded` back.
  */
 @Injectable()
 export class PaymentSettlement {
@@ -51,6 +53,7 @@ export class PaymentSettlement {
     const payment = await this.dataSource.getRepository(Payment).findOneBy({ id: paymentId });
     if (!payment) return 'unknown_payment';
     if (charge.status === 'pending') return payment.status === 'pending' ? 'still_pending' : 'already_final';
+    if (charge.status !== 'succeeded' && payment.status !== 'pending') return 'already_final';
     if (charge.amountMinor !== payment.amountMinor || charge.currency.toUpperCase() !== payment.currency.toUpperCase()) {
       // A charge that does not match what the payment asked for never pays for it; leave it for a person to look at.
       this.logger.warn({ paymentId, transactionId: charge.transactionId }, 'Gateway charge does not match its payment');
@@ -73,7 +76,7 @@ export class PaymentSettlement {
     const claimed = returnedRows<{ id: string }>(
       await em.query(
         `UPDATE payments SET status = 'succeeded', succeeded_at = $2, transaction_id = COALESCE(transaction_id, $3), updated_at = now()
-          WHERE id = $1 AND status = 'pending' RETURNING id`,
+          WHERE id = $1 AND status IN ('pending', 'failed') RETURNING id`,
         [payment.id, at, charge.transactionId],
       ),
     );

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { DomainError, isUuid, PreparedQuery, StatementPool } from '@atrium/platform';
 import { BillingError } from '../billing.errors.js';
 import type { GatewayEvent, PaymentGateway } from '../gateways/payment-gateway.js';
-import { Payment } from './payment.entity.js';
+import { Payment, settleable } from './payment.entity.js';
 import { PaymentGateways } from './payment-gateways.js';
 import { PaymentSettlement, type SettlementOutcome } from './payment-settlement.js';
 
@@ -80,7 +80,7 @@ export class PaymentWebhooks {
     if (!event.transactionId) return 'ignored';
     const payment = await this.findPayment(gateway, event);
     if (!payment) return 'unknown_payment';
-    if (payment.status !== 'pending') return 'already_final';
+    if (!settleable(payment)) return 'already_final';
     const charge = await this.reread(gateway, payment.transactionId ?? event.transactionId);
     if (!charge) return 'unknown_payment';
     return this.settlement.apply(payment.id, charge, `${gateway.name}:${event.id}`);

@@ -100,3 +100,6 @@ export class BillingCustomer {
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }
+
+/** Whether the gateway's word can still change this payment: pending, or failed (a declined Stripe intent may still be paid). */
+export const settleable = (p: Pick<Payment, 'status'>): boolean => p.status === 'pending' || p.status === 'failed';

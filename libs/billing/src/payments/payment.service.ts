@@ -8,7 +8,7 @@ import { toMinor } from '../pricing/money.js';
 import { QuoteService } from '../plans/quote.service.js';
 import { currentPlan } from '../plans/current-plan.js';
 import { BillingCustomers } from './billing-customers.js';
-import { Payment } from './payment.entity.js';
+import { Payment, settleable } from './payment.entity.js';
 import { PaymentGateways } from './payment-gateways.js';
 import { PaymentSettlement, type SettlementOutcome } from './payment-settlement.js';
 import { type PricedPurchase, PurchasePricer, type PurchaseRequest } from './purchase.js';
@@ -169,7 +169,7 @@ export class PaymentService {
       throw BillingError.transaction_mismatch(undefined, { field: 'transaction_id' });
     }
     let outcome: SettlementOutcome = 'already_final';
-    if (payment.status === 'pending') {
+    if (settleable(payment)) {
       const charge = await this.gateways.get(payment.gateway).retrieveCharge(payment.transactionId);
       outcome = await this.settlement.apply(payment.id, charge, ctx.requestId);
     }

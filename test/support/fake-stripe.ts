@@ -317,6 +317,8 @@ export class FakeStripe {
     const amount = Number(p.amount);
     if (!Number.isInteger(amount) || amount < 1) throw invalid('Invalid positive integer', 'amount');
     if (!/^[a-z]{3}$/i.test(String(p.currency ?? ''))) throw invalid('Invalid currency', 'currency');
+    // Stripe's minimum charge (USD and most two-digit currencies: 50 minor units).
+    if (amount < 50) throw invalid('Amount must be at least $0.50 usd', 'amount', 'amount_too_small');
     if (p.customer !== undefined) this.find(this.customers, p.customer as string, 'customer', 'customer');
     if (p.off_session === 'true' && p.confirm !== 'true') throw invalid('off_session can only be used with confirm=true.', 'off_session');
     const intent = this.newIntent({

@@ -36,6 +36,10 @@ export const BillingError = defineErrors('billing', {
   idempotency_key_reused: { kind: 'conflict', message: 'This idempotency key was already used for a different request' },
   return_url_invalid: { kind: 'bad_request', message: 'The return URL must be an absolute http(s) URL' },
   payment_method_declined: { kind: 'unprocessable', message: 'The card was declined; use another payment method' },
+  amount_below_gateway_minimum: {
+    kind: 'unprocessable',
+    message: 'The amount is below the smallest charge this gateway accepts (Stripe: 0.50 USD or its equivalent)',
+  },
   gateway_unreachable: { kind: 'unavailable', message: 'The payment gateway did not answer; try again shortly' },
 
   // Invoices.

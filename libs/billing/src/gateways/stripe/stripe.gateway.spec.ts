@@ -106,6 +106,13 @@ describe('StripeGateway on-session charges', () => {
     expect(fake.requests.find((r) => r.idempotencyKey === input.idempotencyKey)?.params.currency).toBe('usd');
   });
 
+  it('refuses an amount under Stripe’s minimum charge with a 422 naming it, not a 500', async () => {
+    await expect(gateway.createCharge(await chargeInput({ amountMinor: 49 }))).rejects.toMatchObject({
+      code: 'amount_below_gateway_minimum',
+      kind: 'unprocessable',
+    });
+  });
+
   it('a create sent twice with the same idempotency key makes one intent', async () => {
     const input = await chargeInput();
     const first = await gateway.createCharge(input);

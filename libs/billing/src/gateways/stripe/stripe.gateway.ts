@@ -201,13 +201,14 @@ export class StripeGateway implements PaymentGateway {
 
 /**
  * Stripe's outages and rate limits become a 503 (no Stripe detail in the body), a key reused with other parameters a
- * 409; anything else (a wrong secret key, a bug) is thrown as is.
+ * 409, an amount under Stripe's minimum charge a 422; anything else (a wrong secret key, a bug) is thrown as is.
  */
 function translate(err: unknown): unknown {
   if (err instanceof StripeConnectionError || err instanceof StripeAPIError || err instanceof StripeRateLimitError) {
     return BillingError.gateway_unreachable();
   }
   if (err instanceof StripeIdempotencyError) return BillingError.idempotency_key_reused();
+  if (err instanceof StripeInvalidRequestError && err.code === 'amount_too_small') return BillingError.amount_below_gateway_minimum();
   return err;
 }
 

@@ -3,19 +3,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
-import { plainToInstance } from 'class-transformer';
-import { type AppConfig, ConfigError, localSecret } from '@atrium/platform';
-
-const toBool = ({ value }: { value: unknown }): unknown => {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string') return value;
-  const v = value.toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-  if (['0', 'false', 'no', 'off'].includes(v)) return false;
-  return value;
-};
-const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { type AppConfig, ConfigError, emptyToUndefined, localSecret, readEnv, toBool } from '@atrium/platform';
 
 /** The environment variables billing reads, validated when the billing module boots. */
 export class BillingEnv {
@@ -183,12 +172,7 @@ export class BillingConfig {
 
 /** Validates billing's environment; throws ConfigError naming every bad variable. */
 export function loadBillingConfig(app: AppConfig, source: Readonly<Record<string, string | undefined>> = app.source): BillingConfig {
-  const env = plainToInstance(BillingEnv, Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined)), {
-    exposeDefaultValues: true,
-  });
-  const problems = validateSync(env, { forbidUnknownValues: false }).flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
-  );
+  const { env, problems } = readEnv(BillingEnv, source);
   const production = app.env === 'production';
   if (production && env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
     problems.push('STRIPE_WEBHOOK_SECRET: required in production with STRIPE_SECRET_KEY (the whsec_… of the webhook endpoint)');

@@ -3,7 +3,8 @@ import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 import { IsTrustProxy } from './trust-proxy.js';
 
-const toBool = ({ value }: { value: unknown }): unknown => {
+/** `@Transform` for a boolean environment variable: 1/true/yes/on and 0/false/no/off; empty is unset. */
+export const toBool = ({ value }: { value: unknown }): unknown => {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string') return value;
   const v = value.toLowerCase();
@@ -12,7 +13,8 @@ const toBool = ({ value }: { value: unknown }): unknown => {
   return value;
 };
 
-const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+/** `@Transform` for an optional environment variable: an empty value is unset. */
+export const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /** Every environment variable Atrium reads, with its default. Validated once at boot. */
 export class EnvSchema {

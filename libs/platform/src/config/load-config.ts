@@ -75,13 +75,23 @@ function parseCorsOrigins(value: string | undefined, production: boolean, proble
   return origins;
 }
 
-/** Validates the environment and returns the resolved config; throws ConfigError naming every bad variable. */
-export function loadConfig(source: Env = process.env): AppConfig {
-  const env = plainToInstance(EnvSchema, Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined)), {
+/**
+ * Reads `source` into a schema class (class-transformer, defaults applied) and validates it; `problems` names every
+ * bad variable. Libraries with settings of their own (billing) read theirs with it from `AppConfig.source`.
+ */
+export function readEnv<T extends object>(schema: new () => T, source: Readonly<Env>): { env: T; problems: string[] } {
+  const env = plainToInstance(schema, Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined)), {
     exposeDefaultValues: true,
   });
-  const errors = validateSync(env, { forbidUnknownValues: false });
-  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`));
+  const problems = validateSync(env, { forbidUnknownValues: false }).flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
+  );
+  return { env, problems };
+}
+
+/** Validates the environment and returns the resolved config; throws ConfigError naming every bad variable. */
+export function loadConfig(source: Env = process.env): AppConfig {
+  const { env, problems } = readEnv(EnvSchema, source);
 
   if (env.NODE_ENV === 'production') {
     if (!env.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 characters)');

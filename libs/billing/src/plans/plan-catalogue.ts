@@ -65,7 +65,9 @@ export class PlanCatalogue {
   purchasable(packageId: number): PricedPackage {
     const priced = this.package(packageId);
     if (!priced.pkg.active) {
-      throw BillingError.package_not_purchasable(`package_id: package ${packageId} (${priced.pkg.slug}) is retired`, { field: 'package_id' });
+      throw BillingError.package_not_purchasable(`package_id: package ${packageId} (${priced.pkg.slug}) is retired`, {
+        field: 'package_id',
+      });
     }
     if (priced.pkg.isDefault) {
       throw BillingError.package_not_purchasable(`package_id: ${priced.pkg.name} is the free package; nothing to buy`, {

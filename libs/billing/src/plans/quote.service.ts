@@ -48,7 +48,7 @@ const INSERT_QUOTE_SQL = `
   INSERT INTO billing_quotes (organization_id, package_id, period, custom_months, list_minor, credit_minor, due_minor, currency,
                               period_start, period_end, expires_at)
   SELECT s.organization_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM s
-  RETURNING id, created_at, updated_at`;
+  RETURNING id, created_at`;
 
 /** Organizations whose last-read terms a process keeps (a few hundred bytes each); the oldest read goes first. */
 const KEPT_TERMS = 10_000;
@@ -68,7 +68,7 @@ export class QuoteService {
    * is therefore never priced from terms the database no longer holds.
    */
   private readonly termsOf: PreparedQuery<SubscriptionTerms>;
-  private readonly insertIfUnchanged: PreparedQuery<{ id: string; created_at: Date; updated_at: Date }>;
+  private readonly insertIfUnchanged: PreparedQuery<{ id: string; created_at: Date }>;
   private readonly knownTerms = new Map<string, SubscriptionTerms>();
 
   constructor(
@@ -107,17 +107,18 @@ export class QuoteService {
         quote.creditMinor,
         quote.dueMinor,
         quote.currency,
-        quote.periodStart,
-        quote.periodEnd,
-        quote.expiresAt,
+        quote.periodStart.toISOString(),
+        quote.periodEnd.toISOString(),
+        quote.expiresAt.toISOString(),
         terms.package_id,
         terms.status,
-        terms.current_period_start,
-        terms.current_period_end,
+        terms.current_period_start?.toISOString() ?? null,
+        terms.current_period_end?.toISOString() ?? null,
         terms.amount_minor,
         terms.currency,
       ]);
-      if (row) return Object.assign(quote, { id: row.id, createdAt: row.created_at, updatedAt: row.updated_at });
+      // Both timestamps default to now(), the same instant within one statement.
+      if (row) return Object.assign(quote, { id: row.id, createdAt: row.created_at, updatedAt: row.created_at });
       this.knownTerms.delete(organizationId);
       terms = undefined;
     }

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import {
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiExtraModels,
@@ -88,6 +89,21 @@ export class PlansController {
     summary: 'Turn auto-renewal on or off; `credentials` saves a payment method at the gateway (only its reference is kept)',
     description:
       'Sandbox and Stripe test tokens: `tok_visa` (charges), `tok_chargeDeclined` (declined), `tok_chargeDeclinedInsufficientFunds`.',
+  })
+  @ApiBody({
+    type: AutoRenewDto,
+    examples: {
+      tok_visa: { summary: 'A card that charges', value: { enabled: true, credentials: { payment_method: 'sandbox', token: 'tok_visa' } } },
+      tok_chargeDeclined: {
+        summary: 'A card that is declined when charged',
+        value: { enabled: true, credentials: { payment_method: 'sandbox', token: 'tok_chargeDeclined' } },
+      },
+      tok_chargeDeclinedInsufficientFunds: {
+        summary: 'A card that fails for insufficient funds',
+        value: { enabled: true, credentials: { payment_method: 'stripe', stripe_card_token: 'tok_chargeDeclinedInsufficientFunds' } },
+      },
+      off: { summary: 'Turn auto-renewal off (the saved card stays)', value: { enabled: false } },
+    },
   })
   @ApiData(OrganizationPackageDto)
   @ApiInvalid()

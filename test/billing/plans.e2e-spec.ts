@@ -89,6 +89,50 @@ describe('POST /organizations/me/package/calculate-upgrade-price', () => {
     expect(last.body.data.credit.amount_minor).toBe(1);
   });
 
+  it('prices each quote from the subscription as it is now, however it changed since the last quote', async () => {
+    const org = await registerOrg(t.http);
+    const quote = async () =>
+      (
+        await t.http.post(
+          '/organizations/me/package/calculate-upgrade-price',
+          { package_id: ids.pkg.platinum, period: '1_month' },
+          auth(org),
+        )
+      ).body.data;
+    const start = new Date('2027-03-01T00:00:00Z');
+    const end = new Date('2027-04-01T00:00:00Z');
+    clock = controlClock(t, new Date(start.getTime() + 10 * DAY));
+    expect((await quote()).credit.amount_minor).toBe(0);
+
+    // Changed behind the app's back (as a payment on another instance would): the next quote credits the paid period.
+    await setPaidPeriod(t, org.organizationId, { slug: 'basic', period: '1_month', amountMinor: 1900, start, end });
+    const paid = await quote();
+    expect(paid.credit.amount_minor).toBe(unusedCredit({ amountMinor: 1900, start, end }, clock.now()));
+    expect((await quote()).credit.amount_minor).toBe(paid.credit.amount_minor);
+
+    // Only what the period cost changed; then only its end, stored with microseconds.
+    await setPaidPeriod(t, org.organizationId, { slug: 'basic', period: '1_month', amountMinor: 2900, start, end });
+    expect((await quote()).credit.amount_minor).toBe(unusedCredit({ amountMinor: 2900, start, end }, clock.now()));
+    await dataSource(t).query(
+      `UPDATE organization_subscriptions SET current_period_end = '2027-03-21T00:00:00.000250Z' WHERE organization_id = $1`,
+      [org.organizationId],
+    );
+    const shorter = new Date('2027-03-21T00:00:00Z');
+    expect((await quote()).credit.amount_minor).toBe(unusedCredit({ amountMinor: 2900, start, end: shorter }, clock.now()));
+
+    // Back on Free: no credit again.
+    await dataSource(t).query(
+      `UPDATE organization_subscriptions SET package_id = $2, period = NULL, amount_minor = 0, current_period_start = NULL,
+              current_period_end = NULL WHERE organization_id = $1`,
+      [org.organizationId, ids.pkg.free],
+    );
+    expect((await quote()).credit.amount_minor).toBe(0);
+    const stored = await dataSource(t).query(`SELECT credit_minor::int AS credit FROM billing_quotes WHERE organization_id = $1`, [
+      org.organizationId,
+    ]);
+    expect(stored).toHaveLength(6);
+  });
+
   it('names what is wrong: unknown package (404), period, custom months, the free package (400)', async () => {
     const org = await registerOrg(t.http);
     const quote = (body: object) => t.http.post('/organizations/me/package/calculate-upgrade-price', body, auth(org));

@@ -33,12 +33,17 @@ export async function currentPlan(em: EntityManager, organizationId: string, loc
       months = 0;
     }
   }
-  const s = subscription;
-  const paid =
-    s.status === 'active' && !pkg.isDefault && s.currentPeriodStart && s.currentPeriodEnd && s.amountMinor > 0
-      ? { amountMinor: s.amountMinor, start: s.currentPeriodStart, end: s.currentPeriodEnd, currency: s.currency }
-      : null;
-  return { subscription, pkg, months, paid };
+  return { subscription, pkg, months, paid: paidPeriod(subscription, pkg) };
+}
+
+/** The subscription's current paid period (what an upgrade's credit comes from), or null when nothing is paid. */
+export function paidPeriod(
+  s: Pick<OrganizationSubscription, 'status' | 'currentPeriodStart' | 'currentPeriodEnd' | 'amountMinor' | 'currency'>,
+  pkg: Pick<Package, 'isDefault'>,
+): CurrentPlan['paid'] {
+  return s.status === 'active' && !pkg.isDefault && s.currentPeriodStart && s.currentPeriodEnd && s.amountMinor > 0
+    ? { amountMinor: s.amountMinor, start: s.currentPeriodStart, end: s.currentPeriodEnd, currency: s.currency }
+    : null;
 }
 
 /** Saves a subscription read by `currentPlan` (in the same transaction). */

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Package } from '../catalogue/package.entity.js';
 import { PurchaseActivator, type Purchase } from '../payments/purchase.js';
 import { OrganizationFeature, type ScheduledChange } from '../subscriptions/organization-subscription.entity.js';
 import { currentPlan, saveSubscription } from './current-plan.js';
+import { loadPackage } from './plan-catalogue.js';
 import { BillingQuote } from './quote.entity.js';
 
 /** What a payment (or a change with nothing due) bought, as the subscription row records it. */
@@ -103,7 +103,7 @@ export class PlanActivator extends PurchaseActivator {
     const { subscription: s } = await currentPlan(em, organizationId, true);
     const change = s.scheduledChange;
     if (!change || new Date(change.effectiveAt) > at) return null;
-    const target = await em.getRepository(Package).findOneByOrFail({ id: change.packageId });
+    const { pkg: target } = await loadPackage(em, change.packageId);
     s.packageId = target.id;
     s.startedAt = at;
     s.scheduledChange = null;

@@ -47,7 +47,7 @@ export class PlanPricer extends PurchasePricer {
           '; a lower package or shorter period is scheduled for the end of the period with PUT /organizations/me/package',
       );
     }
-    const quote = r.quoteId ? await this.quotes.usable(ctx, r.quoteId, r, em) : await this.quotes.create(ctx, r, em);
+    const quote = r.quoteId ? await this.quotes.usable(ctx, r.quoteId, r, em) : await this.quotes.create(ctx, r);
     return upgradePurchase(target.pkg.name, quote, months);
   }
 

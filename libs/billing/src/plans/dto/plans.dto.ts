@@ -6,6 +6,9 @@ import { MoneyDto, PERIODS } from '../../payments/dto/payment.dto.js';
 import type { BillingQuote } from '../quote.entity.js';
 
 export class CalculateUpgradePriceDto {
+  /** Sent on every quote, small and secret-free: the validation pipe may remember a validated body (see validation.pipe). */
+  static readonly rememberValidation = true;
+
   @ApiProperty({ example: 3 })
   @IsInt()
   @Min(1)

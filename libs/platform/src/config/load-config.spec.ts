@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from './config.error.js';
-import { loadConfig } from './load-config.js';
+import { loadConfig, localSecret } from './load-config.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -31,19 +31,46 @@ describe('loadConfig', () => {
   it('defaults the outbox settings and names each bad one', () => {
     const config = loadConfig({ DATA_DIR: tempDir() });
     expect(config.outbox).toEqual({ relay: true, pollIntervalMs: 1000, maxAttempts: 8, retentionDays: 7, handlerTimeoutMs: 30_000 });
-    expect(loadConfig({ DATA_DIR: tempDir(), OUTBOX_RELAY: 'false', OUTBOX_RETENTION_DAYS: '30' }).outbox).toMatchObject({
+    expect(
+      loadConfig({ DATA_DIR: tempDir(), OUTBOX_RELAY: 'false', OUTBOX_RETENTION_DAYS: '30', OUTBOX_HANDLER_TIMEOUT_MS: '5000' }).outbox,
+    ).toMatchObject({
       relay: false,
       retentionDays: 30,
+      handlerTimeoutMs: 5000,
     });
     let error: unknown;
     try {
-      loadConfig({ DATA_DIR: tempDir(), OUTBOX_MAX_ATTEMPTS: '0', OUTBOX_RETENTION_DAYS: 'week', OUTBOX_POLL_INTERVAL_MS: '5' });
+      loadConfig({
+        DATA_DIR: tempDir(),
+        OUTBOX_MAX_ATTEMPTS: '0',
+        OUTBOX_RETENTION_DAYS: 'week',
+        OUTBOX_POLL_INTERVAL_MS: '5',
+        OUTBOX_HANDLER_TIMEOUT_MS: '50',
+      });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
-    for (const name of ['OUTBOX_MAX_ATTEMPTS', 'OUTBOX_RETENTION_DAYS', 'OUTBOX_POLL_INTERVAL_MS']) expect(message).toContain(name);
+    for (const name of ['OUTBOX_MAX_ATTEMPTS', 'OUTBOX_RETENTION_DAYS', 'OUTBOX_POLL_INTERVAL_MS', 'OUTBOX_HANDLER_TIMEOUT_MS']) {
+      expect(message).toContain(name);
+    }
+  });
+
+  it("keeps a library's development secret beside the app's: generated once per name, reused, the others untouched", () => {
+    const dir = tempDir();
+    const config = loadConfig({ DATA_DIR: dir });
+    const stripe = localSecret(dir, 'stripe_webhook_secret');
+    expect(stripe.length).toBeGreaterThanOrEqual(32);
+    expect(localSecret(dir, 'stripe_webhook_secret')).toBe(stripe);
+    expect(localSecret(dir, 'sandbox_webhook_secret')).not.toBe(stripe);
+    const again = loadConfig({ DATA_DIR: dir });
+    expect(again.auth.jwtKey.export().equals(config.auth.jwtKey.export())).toBe(true);
+    expect(again.encryptionKey.equals(config.encryptionKey)).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8'))).toMatchObject({
+      stripe_webhook_secret: stripe,
+      sandbox_webhook_secret: expect.any(String),
+    });
   });
 
   it('stops with a message naming every bad variable', () => {

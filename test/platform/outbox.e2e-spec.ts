@@ -156,6 +156,7 @@ describe('transactional outbox', () => {
     const organizationId = randomUUID();
     const kept: string[] = [];
     let dropped = '';
+    let dropped2 = '';
     await ds.transaction(async (em) => {
       kept.push(outbox.add(em, { name: 'test.savepoint', organizationId, payload: { i: 1 } }));
       await em
@@ -167,12 +168,20 @@ describe('transactional outbox', () => {
       await em.transaction(async (inner) => {
         kept.push(outbox.add(inner, { name: 'test.savepoint', organizationId, payload: { i: 3 } }));
       });
+      // A later savepoint at the same depth that rolls back drops only its own event, not the released one's above.
+      await em
+        .transaction(async (inner) => {
+          dropped2 = outbox.add(inner, { name: 'test.savepoint', organizationId, payload: { i: 4 } });
+          throw new Error('another inner change fails');
+        })
+        .catch(() => undefined);
     });
     const rows = await ds.query<Array<{ id: string }>>(`SELECT id FROM outbox_events WHERE organization_id = $1 ORDER BY seq`, [
       organizationId,
     ]);
     expect(rows.map((r) => r.id)).toEqual(kept);
     expect(kept).not.toContain(dropped);
+    expect(kept).not.toContain(dropped2);
   });
 
   it('orders an event after the change its transaction read, even when it was added before reading it', async () => {

@@ -14,8 +14,8 @@ function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   });
 }
 
-/** Distinct query strings (or bodies) remembered per DTO class. */
-const MAX_REMEMBERED_QUERIES = 500;
+/** Distinct query strings and bodies remembered per DTO class. */
+const MAX_REMEMBERED = 500;
 /** A body longer than this (as JSON) is validated every time. */
 const MAX_REMEMBERED_BODY = 256;
 
@@ -28,19 +28,19 @@ const MAX_REMEMBERED_BODY = 256;
  * caller gets its own copy of a frozen original.
  */
 class AtriumValidationPipe extends ValidationPipe {
-  private readonly queries = new WeakMap<object, Map<string, object>>();
+  private readonly remembered = new WeakMap<object, Map<string, object>>();
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const metatype = metadata.metatype;
     const remember = (metatype as { rememberValidation?: boolean } | undefined)?.rememberValidation;
     const key = remember ? rememberedAs(value, metadata.type) : undefined;
     if (!key || !metatype) return super.transform(value, metadata);
-    let known = this.queries.get(metatype);
-    if (!known) this.queries.set(metatype, (known = new Map<string, object>()));
+    let known = this.remembered.get(metatype);
+    if (!known) this.remembered.set(metatype, (known = new Map<string, object>()));
     const hit = known.get(key);
     if (hit) return copy(hit);
     const validated = (await super.transform(value, metadata)) as object;
-    if (known.size >= MAX_REMEMBERED_QUERIES) known.delete(known.keys().next().value!);
+    if (known.size >= MAX_REMEMBERED) known.delete(known.keys().next().value!);
     known.set(key, Object.freeze(copy(validated)));
     return copy(validated);
   }

@@ -257,6 +257,26 @@ describe('PUT /organizations/me/package', () => {
     expect(fits.body.data.subscription.scheduled_change.package_slug).toBe('free');
   });
 
+  it('refuses a downgrade that fits only with an add-on ending at the period end (it lapses when the change applies)', async () => {
+    const org = await registerOrg(t.http);
+    const end = addMonths(new Date(), 1);
+    await setPaidPeriod(t, org.organizationId, { slug: 'basic', period: '1_month', amountMinor: 1900, start: new Date(), end });
+    for (let i = 0; i < 5; i++) await createMember(t, org, 'member');
+    await dataSource(t).query(
+      `INSERT INTO organization_features (organization_id, feature_id, quantity, expires_at) VALUES ($1, $2, 1, $3)`,
+      [org.organizationId, ids.feature.members, end],
+    );
+    const res = await t.http.put('/organizations/me/package', { package_id: ids.pkg.free }, auth(org));
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'usage_exceeds_limits', details: [{ resource: 'members', used: 6, limit: 5 }] });
+
+    await dataSource(t).query(`UPDATE organization_features SET expires_at = $2 WHERE organization_id = $1`, [
+      org.organizationId,
+      new Date(end.getTime() + DAY),
+    ]);
+    expect((await t.http.put('/organizations/me/package', { package_id: ids.pkg.free }, auth(org))).status).toBe(200);
+  });
+
   it('needs billing.manage', async () => {
     const org = await registerOrg(t.http);
     const admin = await createMember(t, org, 'admin');

@@ -326,6 +326,23 @@ describe('add-ons', () => {
     );
   });
 
+  it('an add-on whose period has ended no longer counts or shows, before the lapse scan runs', async () => {
+    const org = await registerOrg(t.http);
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    await dataSource(t).query(
+      `INSERT INTO organization_features (organization_id, feature_id, quantity, expires_at) VALUES ($1, $2, 1, $3)`,
+      [org.organizationId, ids.feature.members, new Date(now.getTime() + DAY)],
+    );
+    clock = controlClock(t, now);
+    const during = await pkgView(org);
+    expect(limitOf(during, 'members')).toBe(15);
+    expect(during.addons).toHaveLength(1);
+    clock.advance(2 * DAY);
+    const after = await pkgView(org);
+    expect(limitOf(after, 'members')).toBe(5);
+    expect(after.addons).toEqual([]);
+  });
+
   it('prorates to the end of the paid period, refuses a flag the package includes and what is not sold', async () => {
     const org = await registerOrg(t.http);
     const start = new Date('2027-01-01T00:00:00Z');

@@ -277,6 +277,20 @@ describe('PUT /organizations/me/package', () => {
     expect((await t.http.put('/organizations/me/package', { package_id: ids.pkg.free }, auth(org))).status).toBe(200);
   });
 
+  it('names bad input: no period for a paid package, an unknown package, a bad quote id, a flag bought twice over', async () => {
+    const org = await registerOrg(t.http);
+    const put = (body: object) => t.http.put('/organizations/me/package', body, auth(org));
+    const noPeriod = await put({ package_id: ids.pkg.basic });
+    expect(noPeriod.status).toBe(400);
+    expect(noPeriod.body).toMatchObject({ code: 'validation_failed', details: [{ field: 'period' }] });
+    expect((await put({ package_id: 99999, period: '1_month' })).status).toBe(404);
+    expect((await put({ package_id: ids.pkg.basic, period: '1_month', quote_id: 'nope' })).status).toBe(400);
+    const flag = await t.http.post('/organizations/me/features', { feature_id: ids.feature.audit_export, quantity: 2 }, auth(org));
+    expect(flag.status).toBe(400);
+    expect(flag.body).toMatchObject({ code: 'validation_failed', details: [{ field: 'quantity' }] });
+    expect((await t.http.post('/organizations/me/features', { feature_id: ids.feature.members, quantity: 0 }, auth(org))).status).toBe(400);
+  });
+
   it('needs billing.manage', async () => {
     const org = await registerOrg(t.http);
     const admin = await createMember(t, org, 'admin');

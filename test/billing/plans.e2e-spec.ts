@@ -257,6 +257,40 @@ describe('PUT /organizations/me/package', () => {
     expect(fits.body.data.subscription.scheduled_change.package_slug).toBe('free');
   });
 
+  it('refuses a downgrade that fits only with an add-on ending at the period end (it lapses when the change applies)', async () => {
+    const org = await registerOrg(t.http);
+    const end = addMonths(new Date(), 1);
+    await setPaidPeriod(t, org.organizationId, { slug: 'basic', period: '1_month', amountMinor: 1900, start: new Date(), end });
+    for (let i = 0; i < 5; i++) await createMember(t, org, 'member');
+    await dataSource(t).query(
+      `INSERT INTO organization_features (organization_id, feature_id, quantity, expires_at) VALUES ($1, $2, 1, $3)`,
+      [org.organizationId, ids.feature.members, end],
+    );
+    const res = await t.http.put('/organizations/me/package', { package_id: ids.pkg.free }, auth(org));
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'usage_exceeds_limits', details: [{ resource: 'members', used: 6, limit: 5 }] });
+
+    await dataSource(t).query(`UPDATE organization_features SET expires_at = $2 WHERE organization_id = $1`, [
+      org.organizationId,
+      new Date(end.getTime() + DAY),
+    ]);
+    expect((await t.http.put('/organizations/me/package', { package_id: ids.pkg.free }, auth(org))).status).toBe(200);
+  });
+
+  it('names bad input: no period for a paid package, an unknown package, a bad quote id, a flag bought twice over', async () => {
+    const org = await registerOrg(t.http);
+    const put = (body: object) => t.http.put('/organizations/me/package', body, auth(org));
+    const noPeriod = await put({ package_id: ids.pkg.basic });
+    expect(noPeriod.status).toBe(400);
+    expect(noPeriod.body).toMatchObject({ code: 'validation_failed', details: [{ field: 'period' }] });
+    expect((await put({ package_id: 99999, period: '1_month' })).status).toBe(404);
+    expect((await put({ package_id: ids.pkg.basic, period: '1_month', quote_id: 'nope' })).status).toBe(400);
+    const flag = await t.http.post('/organizations/me/features', { feature_id: ids.feature.audit_export, quantity: 2 }, auth(org));
+    expect(flag.status).toBe(400);
+    expect(flag.body).toMatchObject({ code: 'validation_failed', details: [{ field: 'quantity' }] });
+    expect((await t.http.post('/organizations/me/features', { feature_id: ids.feature.members, quantity: 0 }, auth(org))).status).toBe(400);
+  });
+
   it('needs billing.manage', async () => {
     const org = await registerOrg(t.http);
     const admin = await createMember(t, org, 'admin');
@@ -304,6 +338,23 @@ describe('add-ons', () => {
     expect((await t.http.delete(`/organizations/me/features/${view.addons[0].id}`, undefined, auth(org))).body.code).toBe(
       'addon_already_cancelled',
     );
+  });
+
+  it('an add-on whose period has ended no longer counts or shows, before the lapse scan runs', async () => {
+    const org = await registerOrg(t.http);
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    await dataSource(t).query(
+      `INSERT INTO organization_features (organization_id, feature_id, quantity, expires_at) VALUES ($1, $2, 1, $3)`,
+      [org.organizationId, ids.feature.members, new Date(now.getTime() + DAY)],
+    );
+    clock = controlClock(t, now);
+    const during = await pkgView(org);
+    expect(limitOf(during, 'members')).toBe(15);
+    expect(during.addons).toHaveLength(1);
+    clock.advance(2 * DAY);
+    const after = await pkgView(org);
+    expect(limitOf(after, 'members')).toBe(5);
+    expect(after.addons).toEqual([]);
   });
 
   it('prorates to the end of the paid period, refuses a flag the package includes and what is not sold', async () => {

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Entitlements, type RequestContext, UsageRegistry } from '@atrium/platform';
+import { Clock, Entitlements, type RequestContext, UsageRegistry } from '@atrium/platform';
 import { type EntitlementRow, EntitlementSnapshot } from './entitlement-snapshot.js';
 import { BillingError } from '../billing.errors.js';
 
 /**
- * Every feature with what the organization's package and active add-ons give it, in one query. An
+ * Every feature with what the organization's package and active add-ons (unexpired at the Clock's now) give it, in one query. An
  * organization without an active subscription gets the default (Free) package; a past-due one keeps its package
  * through the dunning grace period (renewals move it to Free when that ends).
  */
@@ -21,7 +21,7 @@ const ENTITLEMENTS_SQL = `
          pf.feature_id IS NOT NULL AS in_package, pf.limit_value::text AS limit_value,
          COALESCE((SELECT sum(a.quantity) FROM organization_features a
                     WHERE a.organization_id = $1 AND a.feature_id = f.id AND a.status = 'active'
-                      AND (a.expires_at IS NULL OR a.expires_at > now())), 0)::int AS addon_quantity
+                      AND (a.expires_at IS NULL OR a.expires_at > $2)), 0)::int AS addon_quantity
     FROM pkg
     JOIN packages p ON p.id = pkg.id
     CROSS JOIN features f
@@ -34,13 +34,14 @@ export class PackageEntitlements extends Entitlements {
   constructor(
     private readonly dataSource: DataSource,
     private readonly usage: UsageRegistry,
+    private readonly clock: Clock,
   ) {
     super();
   }
 
   /** What the organization may use now (read through `em` when inside a transaction). */
   async snapshot(organizationId: string, em: EntityManager = this.dataSource.manager): Promise<EntitlementSnapshot> {
-    return EntitlementSnapshot.fromRows(await em.query<EntitlementRow[]>(ENTITLEMENTS_SQL, [organizationId]));
+    return EntitlementSnapshot.fromRows(await em.query<EntitlementRow[]>(ENTITLEMENTS_SQL, [organizationId, this.clock.now()]));
   }
 
   async assertFeature(ctx: RequestContext, feature: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { PlatformError, type RequestContext, UsageRegistry } from '@atrium/platform';
+import { Clock, PlatformError, type RequestContext, UsageRegistry } from '@atrium/platform';
 import { BillingError } from '../billing.errors.js';
 import { PaymentService, type StartedPayment } from '../payments/payment.service.js';
 import { type CurrentPlan, currentPlan, isUpgrade, saveSubscription } from './current-plan.js';
@@ -44,6 +44,7 @@ export class PlanChangeService {
     private readonly payments: PaymentService,
     private readonly usage: UsageRegistry,
     private readonly audit: AuditWriter,
+    private readonly clock: Clock,
   ) {}
 
   async change(ctx: RequestContext, r: PackageChangeRequest): Promise<PackageChangeResult> {
@@ -120,8 +121,8 @@ export class PlanChangeService {
   private async scheduleDowngrade(ctx: RequestContext, target: PricedPackage, r: PackageChangeRequest): Promise<void> {
     await this.dataSource.transaction(async (em) => {
       const current = await currentPlan(em, ctx.requireOrganizationId(), true);
-      await this.assertFits(em, ctx, target);
-      const effectiveAt = current.subscription.currentPeriodEnd ?? new Date();
+      const effectiveAt = current.subscription.currentPeriodEnd ?? this.clock.now();
+      await this.assertFits(em, ctx, target, effectiveAt);
       const change = {
         packageId: target.pkg.id,
         period: target.pkg.isDefault ? null : r.period!,
@@ -139,16 +140,19 @@ export class PlanChangeService {
     });
   }
 
-  /** 409 `usage_exceeds_limits` with `{resource, used, limit}` for each limit of the target (+ continuing add-ons) that usage exceeds. */
-  private async assertFits(em: EntityManager, ctx: RequestContext, target: PricedPackage): Promise<void> {
+  /**
+   * 409 `usage_exceeds_limits` with `{resource, used, limit}` for each limit of the target that usage exceeds; add-ons
+   * count when they continue past `effectiveAt` (not stopped, no end or one after it), as they will when the change applies.
+   */
+  private async assertFits(em: EntityManager, ctx: RequestContext, target: PricedPackage, effectiveAt: Date): Promise<void> {
     const rows = await em.query<LimitRow[]>(
       `SELECT f.key, pf.feature_id IS NOT NULL AS in_package, pf.limit_value::text AS limit_value, f.addon_unit::text AS addon_unit,
               COALESCE((SELECT sum(a.quantity) FROM organization_features a
                          WHERE a.organization_id = $1 AND a.feature_id = f.id AND a.status = 'active' AND a.cancel_at IS NULL
-                           AND (a.expires_at IS NULL OR a.expires_at > now())), 0)::int AS addon_quantity
+                           AND (a.expires_at IS NULL OR a.expires_at > $3)), 0)::int AS addon_quantity
          FROM features f LEFT JOIN package_features pf ON pf.package_id = $2 AND pf.feature_id = f.id
         WHERE f.kind = 'limit' ORDER BY f.sort_order`,
-      [ctx.requireOrganizationId(), target.pkg.id],
+      [ctx.requireOrganizationId(), target.pkg.id, effectiveAt],
     );
     const over: Array<{ resource: string; used: number; limit: number }> = [];
     for (const row of rows) {

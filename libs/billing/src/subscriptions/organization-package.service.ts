@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type RequestContext, TenantRepository, UsageRegistry } from '@atrium/platform';
+import { Clock, type RequestContext, TenantRepository, UsageRegistry } from '@atrium/platform';
 import { PackageCatalogueService } from '../catalogue/package-catalogue.service.js';
-import { Package } from '../catalogue/package.entity.js';
 import { PackageEntitlements } from '../entitlements/package-entitlements.js';
+import { loadPackage } from '../plans/plan-catalogue.js';
 import type { EntitlementDto, OrganizationPackageDto, SubscriptionDto } from './dto/organization-package.dto.js';
 import { OrganizationFeature, OrganizationSubscription } from './organization-subscription.entity.js';
 
@@ -18,15 +18,16 @@ export class OrganizationPackageService {
     private readonly catalogue: PackageCatalogueService,
     private readonly entitlements: PackageEntitlements,
     private readonly usage: UsageRegistry,
+    private readonly clock: Clock,
   ) {
     this.subscriptions = TenantRepository.for(dataSource, OrganizationSubscription, 'Subscription');
     this.addons = TenantRepository.for(dataSource, OrganizationFeature, 'Add-on');
   }
 
+  /** From the catalogue in memory (no query): the package a scheduled change moves to is one of the catalogue's. */
   private async scheduledPackageSlug(s: OrganizationSubscription | null): Promise<string | null> {
     if (!s?.scheduledChange) return null;
-    const pkg = await this.dataSource.getRepository(Package).findOneBy({ id: s.scheduledChange.packageId });
-    return pkg?.slug ?? null;
+    return (await loadPackage(this.dataSource.manager, s.scheduledChange.packageId)).pkg.slug;
   }
 
   async current(ctx: RequestContext): Promise<OrganizationPackageDto> {
@@ -42,11 +43,12 @@ export class OrganizationPackageService {
       entitlements.push({ key: f.key, name: f.name, kind: f.kind, unit: f.unit, included: f.included, limit: f.limit, used });
     }
     const byId = new Map([...snapshot.features.values()].map((f) => [f.id, f.key]));
+    const now = this.clock.now();
     return {
       package: pkg,
       subscription: subscriptionView(subscription, await this.scheduledPackageSlug(subscription)),
       addons: addons
-        .filter((a) => !a.expiresAt || a.expiresAt > new Date())
+        .filter((a) => !a.expiresAt || a.expiresAt > now)
         .map((a) => ({
           id: a.id,
           feature_id: a.featureId,

@@ -44,7 +44,7 @@ import { OrganizationPackageService } from './subscriptions/organization-package
   imports: [OrganizationsModule, AuditModule, InvoicesModule],
   controllers: [PackagesController, OrganizationPackageController, PlansController, PaymentsController, PaymentWebhooksController],
   providers: [
-    { provide: BillingConfig, useFactory: (app: AppConfig) => loadBillingConfig(app, app.source), inject: [AppConfig] },
+    { provide: BillingConfig, useFactory: (app: AppConfig) => loadBillingConfig(app), inject: [AppConfig] },
     PackageCatalogueService,
     PackageEntitlements,
     { provide: Entitlements, useExisting: PackageEntitlements },

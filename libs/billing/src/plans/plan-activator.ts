@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { PurchaseActivator, type Purchase } from '../payments/purchase.js';
-import { OrganizationFeature, type ScheduledChange } from '../subscriptions/organization-subscription.entity.js';
+import {
+  OrganizationFeature,
+  type OrganizationSubscription,
+  type ScheduledChange,
+} from '../subscriptions/organization-subscription.entity.js';
 import { currentPlan, saveSubscription } from './current-plan.js';
 import { loadPackage } from './plan-catalogue.js';
 import { BillingQuote } from './quote.entity.js';
@@ -104,21 +108,34 @@ export class PlanActivator extends PurchaseActivator {
     const change = s.scheduledChange;
     if (!change || new Date(change.effectiveAt) > at) return null;
     const { pkg: target } = await loadPackage(em, change.packageId);
-    s.packageId = target.id;
-    s.startedAt = at;
-    s.scheduledChange = null;
     if (target.isDefault) {
-      s.period = null;
-      s.customMonths = null;
-      s.currentPeriodStart = null;
-      s.currentPeriodEnd = null;
-      s.amountMinor = 0;
-      s.autoRenew = false;
+      moveToFree(s, target.id, at);
     } else {
+      s.packageId = target.id;
+      s.startedAt = at;
+      s.scheduledChange = null;
       s.period = change.period;
       s.customMonths = change.customMonths ?? null;
     }
     await saveSubscription(em, s);
     return change;
   }
+}
+
+/**
+ * Ends the paid period: the organization is on the free package from `at`, active, with no period, nothing paid,
+ * no change pending and auto-renew off (the saved card is kept). A scheduled move to Free and a lapsed renewal both
+ * end this way.
+ */
+export function moveToFree(s: OrganizationSubscription, freePackageId: number, at: Date): void {
+  if (s.packageId !== freePackageId) s.startedAt = at;
+  s.packageId = freePackageId;
+  s.status = 'active';
+  s.period = null;
+  s.customMonths = null;
+  s.currentPeriodStart = null;
+  s.currentPeriodEnd = null;
+  s.amountMinor = 0;
+  s.autoRenew = false;
+  s.scheduledChange = null;
 }

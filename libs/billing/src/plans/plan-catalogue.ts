@@ -61,6 +61,13 @@ export class PlanCatalogue {
     return priced;
   }
 
+  /** The free package every organization falls back to (the catalogue's default). */
+  free(): PricedPackage {
+    const priced = [...this.packages.values()].find((p) => p.pkg.isDefault);
+    if (!priced) throw new Error('The package catalogue has no default (free) package');
+    return priced;
+  }
+
   /** A package that can be bought: active and not the free default. */
   purchasable(packageId: number): PricedPackage {
     const priced = this.package(packageId);

@@ -3,8 +3,9 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { Outbox, RequestContext, returnedRows } from '@atrium/platform';
 import { BillingConfig } from '../billing.config.js';
-import { Package } from '../catalogue/package.entity.js';
 import { currentPlan, saveSubscription } from '../plans/current-plan.js';
+import { moveToFree } from '../plans/plan-activator.js';
+import { PlanCatalogue } from '../plans/plan-catalogue.js';
 import {
   type LapseReason,
   RENEWAL_FAILED,
@@ -25,7 +26,8 @@ export interface RenewalCharge {
   renewedUntil: Date;
 }
 
-const requestIdOf = (row: RenewalRow, attempt: number) => `renewal:${row.id}:${attempt}`;
+/** The request id of a renewal attempt: its audit entries, events and payment share it. */
+export const requestIdOf = (row: { id: string }, attempt: number) => `renewal:${row.id}:${attempt}`;
 
 /**
  * The outcomes of a renewal step, each in one transaction with its audit entry and outbox event, and each only when
@@ -143,18 +145,9 @@ export class RenewalOutcomes {
     const { subscription: s, pkg: was } = await currentPlan(em, row.organizationId, true);
     const status = reason === 'payment_failed' ? 'lapsed' : 'ended';
     if (!(await this.rows.finish(em, row.id, { status }))) return false;
-    const free = await em.getRepository(Package).findOneByOrFail({ isDefault: true });
+    const free = (await PlanCatalogue.of(em)).free().pkg;
     const before = { package_id: was.id, period: s.period, period_end: s.currentPeriodEnd, status: s.status };
-    s.packageId = free.id;
-    s.period = null;
-    s.customMonths = null;
-    s.currentPeriodStart = null;
-    s.currentPeriodEnd = null;
-    s.amountMinor = 0;
-    s.autoRenew = false;
-    s.status = 'active';
-    s.scheduledChange = null;
-    if (was.id !== free.id) s.startedAt = at;
+    moveToFree(s, free.id, at);
     await saveSubscription(em, s);
     await lapseEndedAddons(em, at, row.organizationId);
     const ctx = RequestContext.system(requestIdOf(row, row.attempts), row.organizationId);

@@ -6,7 +6,7 @@ import type { PricedPurchase } from '../payments/purchase.js';
 import { PaymentService } from '../payments/payment.service.js';
 import { currentPlan } from '../plans/current-plan.js';
 import { PlanActivator } from '../plans/plan-activator.js';
-import { type RenewalCharge, RenewalOutcomes } from './renewal-outcomes.js';
+import { type RenewalCharge, RenewalOutcomes, requestIdOf } from './renewal-outcomes.js';
 import { RenewalNotices } from './renewal-notices.js';
 import { nextPeriod, renewalPrice } from './renewal-price.js';
 import { type RenewalRow, RenewalRows } from './renewal-rows.js';
@@ -103,7 +103,7 @@ export class RenewalService {
     let charged: Awaited<ReturnType<PaymentService['chargeSaved']>>;
     try {
       charged = await this.payments.chargeSaved(row.organizationId, plan.priced, {
-        requestId: `renewal:${row.id}:${attempt}`,
+        requestId: requestIdOf(row, attempt),
         idempotencyKey: `renewal:${row.organizationId}:${row.periodEnd.toISOString()}:${attempt}`,
       });
     } catch (err) {

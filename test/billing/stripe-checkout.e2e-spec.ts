@@ -59,4 +59,26 @@ describe('Stripe Checkout', () => {
     });
     expect((await late.json()).data.outcome).toBe('already_final');
   });
+  it('an event naming only the PaymentIntent (no payment_id in its payload) finds the payment at Stripe, reading it once', async () => {
+    const org = await registerOrg(t.http);
+    const res = await t.http.post(
+      '/payments',
+      { gateway: 'stripe', payment_type: 'package_upgrade', package_id: ids.pkg.basic, period: '1_month' },
+      { token: org.accessToken },
+    );
+    expect(res.status).toBe(201);
+    const { intent } = fake.completeCheckout(res.body.data.transaction_id);
+    const raw = fake.intentEvent(intent.id as string) as { data: { object: { metadata?: unknown } } };
+    raw.data.object.metadata = {};
+    const event = signedEvent(raw, SECRET);
+    const before = fake.requests.length;
+    const delivered = await fetch(`${t.http.baseUrl}/payments/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': event.header },
+      body: event.payload,
+    });
+    expect((await delivered.json()).data.outcome).toBe('succeeded');
+    expect(fake.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([`GET /v1/payment_intents/${intent.id as string}`]);
+    expect((await finalStatus(t, org.accessToken, res.body.data.id)).status).toBe('succeeded');
+  });
 });

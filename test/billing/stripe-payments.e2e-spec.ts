@@ -130,6 +130,33 @@ describe('Stripe payments', () => {
     expect(wrong.body.code).toBe('transaction_mismatch');
   });
 
+  it('a Stripe outage while starting the charge answers 503, fails the payment and leaves its quote usable', async () => {
+    const org = await registerOrg(t.http);
+    await stripePayment(org); // the organization's Stripe customer exists: the outage hits the PaymentIntent create
+    const quote = await t.http.post(
+      '/organizations/me/package/calculate-upgrade-price',
+      { package_id: ids.pkg.basic, period: '1_month' },
+      auth(org),
+    );
+    const body = {
+      gateway: 'stripe',
+      payment_type: 'package_upgrade',
+      package_id: ids.pkg.basic,
+      period: '1_month',
+      quote_id: quote.body.data.quote_id,
+    };
+    fake.failNext(3, { status: 500 }); // the SDK's first try and both retries
+    const down = await t.http.post('/payments', body, auth(org));
+    expect(down.status).toBe(503);
+    expect(down.body.code).toBe('gateway_unreachable');
+    const failed = (await t.http.get('/payments?status=failed', auth(org))).body.data;
+    expect(failed).toMatchObject([{ gateway: 'stripe', amount_minor: 1900, failure_code: 'gateway_unreachable' }]);
+
+    const retry = await t.http.post('/payments', body, auth(org));
+    expect(retry.status).toBe(201);
+    expect(retry.body.data).toMatchObject({ status: 'pending', amount_minor: 1900 });
+  });
+
   it('keeps an event it could not process (Stripe unreachable) and answers 503; the redelivery applies it', async () => {
     const org = await registerOrg(t.http);
     const p = await stripePayment(org);

@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BillingError } from '../billing.errors.js';
-import { type GatewayName, PAYMENT_GATEWAYS, type PaymentGateway } from '../gateways/payment-gateway.js';
-
-export const GATEWAY_NAMES: readonly GatewayName[] = ['sandbox', 'stripe'];
+import { PAYMENT_GATEWAYS, type PaymentGateway } from '../gateways/payment-gateway.js';
 
 /** The configured gateways by name: the sandbox (outside production, or with SANDBOX_PAYMENTS), Stripe with its key. */
 @Injectable()
@@ -27,9 +25,5 @@ export class PaymentGateways {
 
   find(name: string): PaymentGateway | undefined {
     return this.byName.get(name);
-  }
-
-  names(): string[] {
-    return [...this.byName.keys()];
   }
 }

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { escapeHtml } from '@atrium/accounts';
 import { type MailMessage, MailService, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
 import { BillingConfig } from '../billing.config.js';
-import { toMajor } from '../pricing/money.js';
+import { formatMinor } from '../invoices/money-format.js';
 import { PAYMENT_FAILED, PAYMENT_SUCCEEDED, type PaymentEventPayload } from './payment-settlement.js';
 
 /**
@@ -59,10 +59,10 @@ export async function billingAdmins(em: EntityManager, organizationId: string): 
   );
 }
 
-const formatted = (p: PaymentEventPayload) =>
-  new Intl.NumberFormat('en', { style: 'currency', currency: p.currency }).format(toMajor(p.amount_minor, p.currency));
+/** Written as the invoice writes it (the currency's ISO minor digits, no float). */
+const formatted = (p: PaymentEventPayload) => formatMinor(p.amount_minor, p.currency);
 
-function receiptMail(to: Admin, p: PaymentEventPayload, publicUrl: string): MailMessage {
+export function receiptMail(to: Admin, p: PaymentEventPayload, publicUrl: string): MailMessage {
   const invoice = `${publicUrl}/api/v1/payments/${p.payment_id}/invoice`;
   const amount = formatted(p);
   return {
@@ -78,7 +78,7 @@ function receiptMail(to: Admin, p: PaymentEventPayload, publicUrl: string): Mail
   };
 }
 
-function failureMail(to: Admin, p: PaymentEventPayload, publicUrl: string): MailMessage {
+export function failureMail(to: Admin, p: PaymentEventPayload, publicUrl: string): MailMessage {
   const amount = formatted(p);
   const why = p.failure_message ?? p.failure_code ?? 'the payment was not completed';
   const billing = `${publicUrl}/api/v1/payments/${p.payment_id}`;

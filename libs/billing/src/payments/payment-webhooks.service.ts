@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError, isUuid, PreparedQuery, StatementPool } from '@atrium/platform';
 import { BillingError } from '../billing.errors.js';
-import type { GatewayEvent, PaymentGateway } from '../gateways/payment-gateway.js';
+import type { GatewayCharge, GatewayEvent, PaymentGateway } from '../gateways/payment-gateway.js';
 import { Payment, settleable } from './payment.entity.js';
 import { PaymentGateways } from './payment-gateways.js';
 import { PaymentSettlement, type SettlementOutcome } from './payment-settlement.js';
@@ -78,32 +78,37 @@ export class PaymentWebhooks {
 
   private async process(gateway: PaymentGateway, event: GatewayEvent): Promise<WebhookReceipt['outcome']> {
     if (!event.transactionId) return 'ignored';
-    const payment = await this.findPayment(gateway, event);
-    if (!payment) return 'unknown_payment';
+    const found = await this.findPayment(gateway, event);
+    if (!found) return 'unknown_payment';
+    const { payment } = found;
     if (!settleable(payment)) return 'already_final';
-    const charge = await this.reread(gateway, payment.transactionId ?? event.transactionId);
+    const charge = found.charge ?? (await this.reread(gateway, payment.transactionId ?? event.transactionId));
     if (!charge) return 'unknown_payment';
     return this.settlement.apply(payment.id, charge, `${gateway.name}:${event.id}`);
   }
 
-  /** By the charge id; else by the `payment_id` the signed payload names; else by the charge's metadata at the gateway. */
-  private async findPayment(gateway: PaymentGateway, event: GatewayEvent): Promise<Payment | null> {
+  /**
+   * By the charge id; else by the `payment_id` the signed payload names; else by the charge's metadata at the gateway,
+   * in which case the charge just read is answered too (it is the state to apply: no second read).
+   */
+  private async findPayment(gateway: PaymentGateway, event: GatewayEvent): Promise<{ payment: Payment; charge?: GatewayCharge } | null> {
     const repo = this.dataSource.getRepository(Payment);
     const byTransaction = await repo.findOneBy({ gateway: gateway.name, transactionId: event.transactionId! });
-    if (byTransaction) return byTransaction;
+    if (byTransaction) return { payment: byTransaction };
     const hinted = metadataPaymentId(event.raw);
     if (hinted) {
       const p = await repo.findOneBy({ id: hinted, gateway: gateway.name });
-      if (p) return p;
+      if (p) return { payment: p };
     }
     // Stripe Checkout: the payment holds the session id, the event names its PaymentIntent.
     const charge = await this.reread(gateway, event.transactionId!);
     if (!charge?.paymentId || !isUuid(charge.paymentId)) return null;
-    return repo.findOneBy({ id: charge.paymentId, gateway: gateway.name });
+    const payment = await repo.findOneBy({ id: charge.paymentId, gateway: gateway.name });
+    return payment ? { payment, charge } : null;
   }
 
   /** The charge at the gateway; null when the gateway says there is no such charge (a 4xx), a throw when unreachable. */
-  private async reread(gateway: PaymentGateway, transactionId: string) {
+  private async reread(gateway: PaymentGateway, transactionId: string): Promise<GatewayCharge | null> {
     try {
       return await gateway.retrieveCharge(transactionId);
     } catch (err) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { type Page, RequestContext, TenantRepository } from '@atrium/platform';
+import { Clock, type Page, RequestContext, TenantRepository } from '@atrium/platform';
 import { BillingError } from '../billing.errors.js';
 import type { GatewayCheckout, PaymentGateway } from '../gateways/payment-gateway.js';
 import { toMinor } from '../pricing/money.js';
@@ -32,6 +32,7 @@ export class PaymentService {
     private readonly quotes: QuoteService,
     private readonly settlement: PaymentSettlement,
     private readonly audit: AuditWriter,
+    private readonly clock: Clock,
   ) {
     this.payments = TenantRepository.for(dataSource, Payment, 'Payment');
   }
@@ -92,8 +93,8 @@ export class PaymentService {
       // Nothing was charged: the payment ends failed and its quote can be used again.
       await this.dataSource.transaction(async (em) => {
         await em.query(
-          `UPDATE payments SET status = 'failed', failed_at = now(), failure_code = 'gateway_unreachable', updated_at = now() WHERE id = $1 AND status = 'pending'`,
-          [payment.id],
+          `UPDATE payments SET status = 'failed', failed_at = $2, failure_code = 'gateway_unreachable', updated_at = now() WHERE id = $1 AND status = 'pending'`,
+          [payment.id, this.clock.now()],
         );
         await em.query(`UPDATE billing_quotes SET used_at = NULL, payment_id = NULL WHERE payment_id = $1`, [payment.id]);
       });

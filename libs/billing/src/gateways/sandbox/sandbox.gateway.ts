@@ -13,11 +13,11 @@ import type {
   OffSessionChargeInput,
   PaymentGateway,
 } from '../payment-gateway.js';
+import { verifyStripeSignature } from '../stripe/stripe-event.js';
 import { chargeOutcome, SANDBOX_CARD_TOKENS } from './sandbox-cards.js';
 import { checkoutToken, checkoutTokenHash } from './sandbox-checkout-token.js';
 import type { SandboxCharge, SandboxEventPayload } from './sandbox-event.js';
 import { type NewSandboxCharge, sandboxId, SandboxLedger } from './sandbox-ledger.js';
-import { verifySandboxSignature } from './sandbox-signature.js';
 
 /** The path of the checkout page under the public URL (the api's global prefix included). */
 export const SANDBOX_CHECKOUT_PATH = '/api/v1/sandbox/checkout';
@@ -136,8 +136,9 @@ export class SandboxGateway implements PaymentGateway {
     return toGatewayCharge(charge);
   }
 
+  /** Sandbox callbacks are signed like Stripe's (`signSandboxPayload`), so they are verified by the same code. */
   verifyEvent(rawBody: Buffer, signatureHeader: string | undefined): GatewayEvent {
-    const event = verifySandboxSignature(rawBody, signatureHeader, this.secret(), this.clock.now());
+    const event = verifyStripeSignature(rawBody, signatureHeader, this.secret(), this.clock.now());
     if (!isSandboxEvent(event)) throw BillingError.webhook_signature_invalid();
     return { id: event.id, type: event.type, transactionId: event.data.object.id, createdAt: new Date(event.created * 1000), raw: event };
   }

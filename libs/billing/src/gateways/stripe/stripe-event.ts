@@ -8,11 +8,11 @@ export const STRIPE_SIGNATURE_TOLERANCE_S = 300;
 /**
  * Verifies a `Stripe-Signature` header (`t=<unix>,v1=<hex hmac>`) on the raw body with the SDK's constant-time
  * `constructEvent`, and parses the event. The SDK only refuses an old `t`; this also refuses a `t` too far in the
- * future, a repeated `t`, and a header without `v1` (a v0-only header). Every failure is the same 400, which never
+ * future, a repeated `t`, a header over 2 KiB, and a header without `v1` (a v0-only header). Every failure is the same 400, which never
  * repeats the header or says which check failed.
  */
 export function verifyStripeSignature(rawBody: Buffer, header: string | undefined, secret: string, now: Date): unknown {
-  if (!header || !secret || rawBody.length === 0) throw BillingError.webhook_signature_invalid();
+  if (!header || header.length > 2048 || !secret || rawBody.length === 0) throw BillingError.webhook_signature_invalid();
   const fields = header.split(',').map((item) => item.split('=', 2));
   const timestamps = fields.filter(([k]) => k === 't').map(([, v]) => v ?? '');
   if (timestamps.length !== 1 || !/^\d{1,12}$/.test(timestamps[0])) throw BillingError.webhook_signature_invalid();

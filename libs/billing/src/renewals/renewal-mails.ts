@@ -4,7 +4,7 @@ import { escapeHtml } from '@atrium/accounts';
 import { type MailMessage, MailService, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
 import { BillingConfig } from '../billing.config.js';
 import { billingAdmins } from '../payments/payment-mails.js';
-import { toMajor } from '../pricing/money.js';
+import { formatMinor } from '../invoices/money-format.js';
 import {
   RENEWAL_FAILED,
   RENEWAL_UPCOMING,
@@ -62,7 +62,7 @@ export class RenewalMails implements OnModuleInit {
     switch (event.name) {
       case RENEWAL_UPCOMING: {
         const p = event.payload as RenewalUpcomingPayload;
-        const amount = money(p.amount_minor, p.currency);
+        const amount = formatMinor(p.amount_minor, p.currency);
         const card = p.card_last4 ? ` to the card ending ${p.card_last4}` : '';
         return {
           key: `${event.name}:${p.renewal_id}`,
@@ -75,7 +75,7 @@ export class RenewalMails implements OnModuleInit {
       }
       case RENEWAL_FAILED: {
         const p = event.payload as RenewalFailedPayload;
-        const amount = money(p.amount_minor, p.currency);
+        const amount = formatMinor(p.amount_minor, p.currency);
         const why = p.failure_message ?? p.failure_code;
         const next = p.retry_at
           ? `We will try again on ${day(p.retry_at)}.`
@@ -111,6 +111,4 @@ export class RenewalMails implements OnModuleInit {
   }
 }
 
-const money = (minor: number, currency: string) =>
-  new Intl.NumberFormat('en', { style: 'currency', currency }).format(toMajor(minor, currency));
 const day = (iso: string) => iso.slice(0, 10);

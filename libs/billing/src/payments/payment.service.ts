@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { Clock, type Page, RequestContext, TenantRepository } from '@atrium/platform';
+import { Clock, DomainError, type Page, RequestContext, TenantRepository } from '@atrium/platform';
 import { BillingError } from '../billing.errors.js';
 import type { GatewayCheckout, PaymentGateway } from '../gateways/payment-gateway.js';
 import { toMinor } from '../pricing/money.js';
@@ -90,13 +90,14 @@ export class PaymentService {
         idempotencyKey: `payment:${payment.id}`,
       });
     } catch (err) {
-      // Nothing was charged: the payment ends failed and its quote can be used again.
+      // Nothing was charged: the payment ends failed, with the gateway's refusal when it gave one, and its quote can be used again.
+      const failureCode = err instanceof DomainError ? err.code : 'gateway_error';
       await this.dataSource.transaction(async (em) => {
         await em.query(
-          `UPDATE payments SET status = 'failed', failed_at = $2, failure_code = 'gateway_unreachable', updated_at = now() WHERE id = $1 AND status = 'pending'`,
-          [payment.id, this.clock.now()],
+          `UPDATE payments SET status = 'failed', failed_at = $2, failure_code = $3, updated_at = now() WHERE id = $1 AND status = 'pending'`,
+          [payment.id, this.clock.now(), failureCode],
         );
-        await em.query(`UPDATE billing_quotes SET used_at = NULL, payment_id = NULL WHERE payment_id = $1`, [payment.id]);
+        await this.quotes.release(em, payment.id);
       });
       throw err;
     }

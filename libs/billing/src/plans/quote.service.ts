@@ -218,4 +218,9 @@ export class QuoteService {
     );
     if (!rows.length) throw BillingError.quote_used(undefined, { field: 'quote_id' });
   }
+
+  /** Gives back the quote a payment used when its charge never started, so it can be paid again. */
+  async release(em: EntityManager, paymentId: string): Promise<void> {
+    await em.query(`UPDATE billing_quotes SET used_at = NULL, payment_id = NULL, updated_at = now() WHERE payment_id = $1`, [paymentId]);
+  }
 }

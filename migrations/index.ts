@@ -15,6 +15,7 @@ import { BillingPlansPayments1764000700000 } from './1764000700000-billing-plans
 import { SandboxGateway1764000700300 } from './1764000700300-sandbox-gateway.js';
 import { Invoices1764000700400 } from './1764000700400-invoices.js';
 import { BillingRenewals1764000700500 } from './1764000700500-billing-renewals.js';
+import { Chats1764000800000 } from './1764000800000-chats.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   SandboxGateway1764000700300,
   Invoices1764000700400,
   BillingRenewals1764000700500,
+  Chats1764000800000,
 ];

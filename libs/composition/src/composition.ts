@@ -10,6 +10,7 @@ import {
 import { AUDIT_ENTITIES, AuditModule } from '@atrium/audit';
 import { BILLING_ENTITIES, BillingModule } from '@atrium/billing';
 import { InvitationsModule, MEMBER_ENTITIES, UsersAdminModule } from '@atrium/members';
+import { MESSAGING_ENTITIES, MessagingModule } from '@atrium/messaging';
 import { MIGRATIONS } from '@atrium/migrations';
 import { ORGANIZATION_ENTITIES, OrganizationsModule, RolesModule } from '@atrium/organizations';
 import { type AppConfig, ConfigModule, ContributionsModule, DatabaseModule, EventsModule, MailModule, QueueModule } from '@atrium/platform';
@@ -22,6 +23,7 @@ export const ENTITIES = [
   ...ACCESS_ENTITIES,
   ...MEMBER_ENTITIES,
   ...BILLING_ENTITIES,
+  ...MESSAGING_ENTITIES,
 ];
 
 /**
@@ -53,5 +55,6 @@ export function coreImports(config: AppConfig, opts: { workers: boolean }) {
     BillingModule.register({ workers: opts.workers }),
     UsersAdminModule,
     InvitationsModule,
+    MessagingModule,
   ];
 }

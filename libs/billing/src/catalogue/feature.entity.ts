@@ -1,5 +1,5 @@
+import { bigintNumber } from '@atrium/platform';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { bigintNumber } from './bigint.js';
 
 export type FeatureKind = 'flag' | 'limit';
 

@@ -1,5 +1,5 @@
+import { bigintNumber } from '@atrium/platform';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { bigintNumber } from './bigint.js';
 
 /** A plan organizations subscribe to: Free, Basic, Platinum, Diamond. Seeded by migration. */
 @Entity('packages')

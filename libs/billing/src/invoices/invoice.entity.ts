@@ -1,6 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import { TenantEntity } from '@atrium/platform';
-import { bigintNumber } from '../catalogue/bigint.js';
+import { TenantEntity, bigintNumber } from '@atrium/platform';
 
 /** An invoice line as stored (snake_case, minor units). */
 export interface StoredInvoiceLine {

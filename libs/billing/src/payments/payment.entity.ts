@@ -1,6 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import { TenantEntity } from '@atrium/platform';
-import { bigintNumber } from '../catalogue/bigint.js';
+import { TenantEntity, bigintNumber } from '@atrium/platform';
 import type { GatewayName } from '../gateways/payment-gateway.js';
 import type { PaymentType, Purchase, PurchaseLine } from './purchase.js';
 

@@ -1,6 +1,5 @@
 import { Column, Entity } from 'typeorm';
-import { TenantEntity } from '@atrium/platform';
-import { bigintNumber } from '../catalogue/bigint.js';
+import { TenantEntity, bigintNumber } from '@atrium/platform';
 
 /** A priced package change, valid 30 minutes: the payment (or the change with nothing due) uses its figure. */
 @Entity('billing_quotes')

@@ -1,6 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import { TenantEntity } from '@atrium/platform';
-import { bigintNumber } from '../catalogue/bigint.js';
+import { TenantEntity, bigintNumber } from '@atrium/platform';
 
 export type SubscriptionStatus = 'active' | 'past_due' | 'cancelled';
 

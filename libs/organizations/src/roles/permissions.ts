@@ -18,6 +18,7 @@ export const PERMISSION_CATALOGUE = {
   'documents.view': 'List and download organization documents',
   'documents.manage': 'Upload and delete organization documents',
   'chats.use': 'Take part in chats',
+  'chats.manage': "Moderate every chat of the organization: delete chats and others' messages",
   'calls.use': 'Start and join calls',
   'notifications.send': 'Send notifications to members',
   'integrations.view': 'See integrations, their health and webhook logs',

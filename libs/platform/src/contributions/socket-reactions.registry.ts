@@ -2,8 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../context/request-context.js';
 import type { DomainEvent } from '../events/event-bus.js';
 
-/** Extra rooms a socket joins when it connects, beyond the kernel's (user, organization, member, session). */
-export type SocketRooms = (ctx: RequestContext) => string[];
+/**
+ * Extra rooms a socket joins when it connects, beyond the kernel's (user, organization, member, session); may read
+ * the database (e.g. the chats a member is in). A rejection refuses the connection.
+ */
+export type SocketRooms = (ctx: RequestContext) => string[] | Promise<string[]>;
 
 /** The rooms whose sockets an event ends (their clients reconnect and are judged again); none for an event that ends nothing. */
 export type SocketEnds = (event: DomainEvent) => string[];
@@ -28,8 +31,9 @@ export class SocketReactionRegistry {
     this.ends.set(eventName, [...(this.ends.get(eventName) ?? []), rooms]);
   }
 
-  roomsFor(ctx: RequestContext): string[] {
-    return this.joins.flatMap((rooms) => rooms(ctx));
+  async roomsFor(ctx: RequestContext): Promise<string[]> {
+    const joined = await Promise.all(this.joins.map(async (rooms) => rooms(ctx)));
+    return joined.flat();
   }
 
   /** Whether some rule ends sockets on events named `eventName`. */

@@ -10,3 +10,4 @@ export * from './sql-result.js';
 export * from './resolve-database.js';
 export * from './shutdown.js';
 export * from './prepared-query.js';
+export * from './bigint-number.js';

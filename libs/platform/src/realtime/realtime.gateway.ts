@@ -75,7 +75,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     }
     const rooms = [Rooms.user(ctx.userId), Rooms.organization(ctx.organizationId), Rooms.member(ctx.organizationId, ctx.userId)];
     if (ctx.meta.sessionId) rooms.push(Rooms.session(ctx.meta.sessionId));
-    rooms.push(...this.reactions.roomsFor(ctx));
+    try {
+      rooms.push(...(await this.reactions.roomsFor(ctx)));
+    } catch (err) {
+      this.logger.error({ err: safeError(err) }, 'Socket rooms could not be read');
+      socket.disconnect(true);
+      return;
+    }
     await socket.join(rooms);
     socket.emit('connected', { user_id: ctx.userId, organization_id: ctx.organizationId });
   }

@@ -8,6 +8,9 @@ import type { DomainEvent } from '../events/event-bus.js';
  */
 export type SocketRooms = (ctx: RequestContext) => string[] | Promise<string[]>;
 
+/** Told when an authenticated socket has joined its rooms, or has gone (its id, and the context it acted with). */
+export type SocketListener = (ctx: RequestContext, socketId: string) => unknown;
+
 /** The rooms whose sockets an event ends (their clients reconnect and are judged again); none for an event that ends nothing. */
 export type SocketEnds = (event: DomainEvent) => string[];
 
@@ -20,6 +23,8 @@ export type SocketEnds = (event: DomainEvent) => string[];
 export class SocketReactionRegistry {
   private readonly joins: SocketRooms[] = [];
   private readonly ends = new Map<string, SocketEnds[]>();
+  private readonly connects: SocketListener[] = [];
+  private readonly disconnects: SocketListener[] = [];
 
   /** Call from `onModuleInit`: rooms sockets join on connect, so a later event can end exactly them. */
   joinRooms(rooms: SocketRooms): void {
@@ -29,6 +34,22 @@ export class SocketReactionRegistry {
   /** Call from `onModuleInit`: when `eventName` is published, the sockets in these rooms are disconnected. */
   disconnectOn(eventName: string, rooms: SocketEnds): void {
     this.ends.set(eventName, [...(this.ends.get(eventName) ?? []), rooms]);
+  }
+
+  /**
+   * Call from `onModuleInit`: told of every authenticated socket of this process once it has joined its rooms, and
+   * again when it disconnects (every socket told of connecting is told of disconnecting). Failures are logged only.
+   */
+  onSocket(listener: { connected: SocketListener; disconnected: SocketListener }): void {
+    this.connects.push(listener.connected);
+    this.disconnects.push(listener.disconnected);
+  }
+
+  /** For the gateway: runs the connect (or disconnect) listeners, returning the failures. */
+  async notify(kind: 'connected' | 'disconnected', ctx: RequestContext, socketId: string): Promise<unknown[]> {
+    const listeners = kind === 'connected' ? this.connects : this.disconnects;
+    const results = await Promise.allSettled(listeners.map(async (l) => l(ctx, socketId)));
+    return results.flatMap((r): unknown[] => (r.status === 'rejected' ? [r.reason as unknown] : []));
   }
 
   async roomsFor(ctx: RequestContext): Promise<string[]> {

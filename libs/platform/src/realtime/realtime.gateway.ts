@@ -1,5 +1,11 @@
 import { Logger, type OnModuleInit } from '@nestjs/common';
-import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import {
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
 import { randomUUID } from 'node:crypto';
 import type { DefaultEventsMap, Server, Socket } from 'socket.io';
 import { Authenticator } from '../auth/authenticator.js';
@@ -11,7 +17,7 @@ import { EventBus, type DomainEvent } from '../events/event-bus.js';
 import { safeError } from '../logging/safe-error.js';
 import { Rooms } from './rooms.js';
 
-type AuthedSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { ctx?: RequestContext }>;
+type AuthedSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { ctx?: RequestContext; announced?: Promise<void> }>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
@@ -21,7 +27,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v 
  * (RealtimeSubscriber). It knows no feature.
  */
 @WebSocketGateway()
-export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnModuleInit {
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleInit {
   private readonly logger = new Logger('Realtime');
   @WebSocketServer() server: Server;
 
@@ -83,7 +89,26 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
       return;
     }
     await socket.join(rooms);
+    // A socket that went while it was joining is not announced (its disconnect found nothing to undo).
+    if (socket.disconnected) return;
+    socket.data.announced = this.announce('connected', ctx, socket.id);
+    await socket.data.announced;
+    // Admitted: in its rooms, and every listener (presence, …) has counted it.
     socket.emit('connected', { user_id: ctx.userId, organization_id: ctx.organizationId });
+  }
+
+  async handleDisconnect(socket: AuthedSocket): Promise<void> {
+    const ctx = socket.data.ctx;
+    if (!ctx || !socket.data.announced) return;
+    // Listeners hear of a socket's end only after they have heard of its start.
+    await socket.data.announced;
+    await this.announce('disconnected', ctx, socket.id);
+  }
+
+  private async announce(kind: 'connected' | 'disconnected', ctx: RequestContext, socketId: string): Promise<void> {
+    for (const err of await this.reactions.notify(kind, ctx, socketId)) {
+      this.logger.error({ err: safeError(err), kind }, 'A socket listener failed');
+    }
   }
 
   /** Emits a domain event to its rooms; works across instances through the adapter. */

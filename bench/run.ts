@@ -7,6 +7,7 @@ import { loadConfig } from '@atrium/platform';
 import type { Settings, TargetName } from './lib/compare.js';
 import { openDatabase } from './lib/database.js';
 import { budgetTable, resultsTable, writeResults } from './lib/report.js';
+import * as chatScenarios from './lib/chat-scenarios.js';
 import * as scenarios from './lib/scenarios.js';
 import { BENCH_PASSWORD, seed } from './lib/seed.js';
 import { productionNodeFlags, ROOT, type Server, startServer } from './lib/servers.js';
@@ -50,6 +51,9 @@ const ORDER = [
   'outbox-write',
   'billing-webhook',
   'billing-quote',
+  'chat-fanout',
+  'chat-sustained',
+  'chats-list',
 ] as const;
 const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => Promise<scenarios.ScenarioReport>> = {
   memory: scenarios.memory,
@@ -62,6 +66,9 @@ const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => P
   'outbox-write': scenarios.outboxWrite,
   'billing-webhook': scenarios.billingWebhook,
   'billing-quote': scenarios.billingQuote,
+  'chat-fanout': chatScenarios.chatFanout,
+  'chat-sustained': chatScenarios.chatSustained,
+  'chats-list': chatScenarios.chatsList,
 };
 
 async function expectOk(what: string, res: Promise<Response>): Promise<void> {

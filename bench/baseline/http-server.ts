@@ -1,7 +1,12 @@
 import { createServer } from 'node:http';
+import { Server as SocketServer } from 'socket.io';
 import { baselineEnv, baselinePool, storeEvent, subjectOf, USER_BY_ID, verifiedEvent } from './shared.js';
 
-/** Baseline 1: plain node:http. `GET /me`: JWT verify + one indexed SELECT over pg; `POST /webhook`: a signed Stripe callback stored once. */
+/**
+ * Baseline 1: plain node:http. `GET /me`: JWT verify + one indexed SELECT over pg; `POST /webhook`: a signed Stripe
+ * callback stored once. socket.io: every socket joins room `bench`; `bench:send` (acknowledged) broadcasts its payload
+ * to the room as `bench:message`, the raw room broadcast the chat fan-out is compared with.
+ */
 const { port, databaseUrl, verify, webhookSecret } = baselineEnv();
 const pool = baselinePool(databaseUrl);
 
@@ -35,5 +40,14 @@ const server = createServer((req, res) => {
   );
 });
 
+const io = new SocketServer(server, { serveClient: false });
+io.on('connection', (socket) => {
+  void socket.join('bench');
+  socket.on('bench:send', (payload: unknown, ack?: (answer: unknown) => void) => {
+    io.to('bench').emit('bench:message', payload);
+    ack?.({ ok: true });
+  });
+});
+
 server.listen(port, '127.0.0.1');
-process.on('SIGTERM', () => server.close(() => void pool.end().then(() => process.exit(0))));
+process.on('SIGTERM', () => void io.close(() => void pool.end().then(() => process.exit(0))));

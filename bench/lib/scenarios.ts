@@ -58,7 +58,7 @@ function cycle<T>(items: T[]): () => T {
 
 const bearer = (next: () => string) => () => ({ headers: { authorization: `Bearer ${next()}` } });
 
-function baselineSpec(ctx: BenchContext): RequestSpec {
+export function baselineSpec(ctx: BenchContext): RequestSpec {
   return { method: 'GET', path: '/me', next: bearer(cycle(ctx.seed.members.map((m) => m.accessToken))) };
 }
 
@@ -75,7 +75,7 @@ async function call(ctx: BenchContext, method: string, path: string, headers: Re
   return { status: res.status, body: (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined };
 }
 
-function comparedRows(title: string, o: CompareOutcome): Row[] {
+export function comparedRows(title: string, o: CompareOutcome): Row[] {
   const t = o.targets;
   return [
     { scenario: title, target: 'app', ...pick(t.app), xNest: o.ratio.nest, xHttp: o.ratio.http },
@@ -92,7 +92,7 @@ const pick = (s: { rps: number; p50: number; p99: number; peakRssMiB: number; cp
   cpuUsPerReq: s.cpuUsPerReq,
 });
 
-function ratioCheck(scenario: string, o: CompareOutcome, min: number): Check {
+export function ratioCheck(scenario: string, o: CompareOutcome, min: number): Check {
   return {
     scenario,
     budget: `req/s ≥ ${min} × NestJS baseline`,
@@ -102,7 +102,7 @@ function ratioCheck(scenario: string, o: CompareOutcome, min: number): Check {
 }
 
 /** Every answer of every round (app and baselines) was 2xx: a row that refused or lost requests measures nothing. */
-function noFailuresCheck(scenario: string, o: CompareOutcome): Check {
+export function noFailuresCheck(scenario: string, o: CompareOutcome): Check {
   const failed = (Object.keys(o.targets) as TargetName[]).flatMap((t) =>
     o.targets[t].rounds.filter((r) => r.failed > 0).map((r) => `${t}: ${r.failed} (${JSON.stringify(r.statusCodes)})`),
   );
@@ -118,7 +118,7 @@ function p99Check(scenario: string, o: CompareOutcome, max: number): Check {
   };
 }
 
-function unavailable(id: string, title: string, reason: string, budget: string): ScenarioReport {
+export function unavailable(id: string, title: string, reason: string, budget: string): ScenarioReport {
   log(`${title}: not available (${reason})`);
   return { id, title, available: false, reason, rows: [], checks: [{ scenario: title, budget, measured: `not available: ${reason}` }] };
 }
@@ -323,7 +323,7 @@ export async function memory(ctx: BenchContext): Promise<ScenarioReport> {
 }
 
 /** Percentile of already-sorted values. */
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
 /**
  * Domain events through the outbox: commit → socket receipt latency for an event pushed to a user room (the app's

@@ -29,7 +29,11 @@ describe('chats', () => {
 
     const race = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        t.http.post('/chats', { type: 'direct', member_ids: [i % 2 ? ann.userId : bob.userId] }, { token: i % 2 ? bob.accessToken : ann.accessToken }),
+        t.http.post(
+          '/chats',
+          { type: 'direct', member_ids: [i % 2 ? ann.userId : bob.userId] },
+          { token: i % 2 ? bob.accessToken : ann.accessToken },
+        ),
       ),
     );
     expect(race.map((r) => r.status).filter((s) => s === 201)).toHaveLength(1);
@@ -53,7 +57,11 @@ describe('chats', () => {
     expect(res.body.code).toBe('not_organization_members');
     expect(res.body.details.user_ids.sort()).toEqual([outsider.userId, ghost].sort());
     expect(res.body.message).toContain(ghost);
-    const direct = await t.http.post('/chats', { type: 'direct', member_ids: [people[0].userId, owner.userId] }, { token: owner.accessToken });
+    const direct = await t.http.post(
+      '/chats',
+      { type: 'direct', member_ids: [people[0].userId, owner.userId] },
+      { token: owner.accessToken },
+    );
     expect(direct.body.code).toBe('direct_chat_needs_one_member');
     const bad = await t.http.post('/chats', { type: 'group', member_ids: ['not-a-uuid'] }, { token: owner.accessToken });
     expect(bad.status).toBe(400);
@@ -77,7 +85,12 @@ describe('chats', () => {
     expect(mine.body).toMatchObject({ total: 2, page: 1, limit: 20, totalPages: 1 });
     expect(mine.body.data.map((c: { name: string }) => c.name)).toEqual(['Busy', 'Quiet']);
     const [b, q] = mine.body.data;
-    expect(b).toMatchObject({ last_seq: 3, unread_count: 3, my_role: 'member', last_message: { seq: 3, content: 'three', sender_id: bob.userId } });
+    expect(b).toMatchObject({
+      last_seq: 3,
+      unread_count: 3,
+      my_role: 'member',
+      last_message: { seq: 3, content: 'three', sender_id: bob.userId },
+    });
     expect(b.members.map((m: { user_id: string; role: string }) => [m.user_id, m.role])).toEqual([
       [owner.userId, 'admin'],
       [ann.userId, 'member'],
@@ -197,10 +210,12 @@ describe('chats', () => {
     const removed = await outboxPayloads(t, 'chat:member_removed', chat);
     expect(removed).toEqual([expect.objectContaining({ user_id: ann.userId, reason: 'revoked', new_admin_id: bob.userId })]);
     // Back in the organization, Ann is in none of her old chats.
-    await t.app.get(DataSource).query(`UPDATE memberships SET status = 'active', revoked_at = NULL WHERE user_id = $1 AND organization_id = $2`, [
-      ann.userId,
-      owner.organizationId,
-    ]);
+    await t.app
+      .get(DataSource)
+      .query(`UPDATE memberships SET status = 'active', revoked_at = NULL WHERE user_id = $1 AND organization_id = $2`, [
+        ann.userId,
+        owner.organizationId,
+      ]);
     const { accessToken } = await (await import('../support/members.js')).signIn(t, ann.email, ann.password, owner.organizationId);
     expect((await t.http.get(`/chats/${chat}`, { token: accessToken })).status).toBe(404);
     expect((await t.http.get('/chats', { token: accessToken })).body.total).toBe(0);
@@ -308,7 +323,11 @@ describe('messages', () => {
 
   it('numbers 40 concurrent sends from 4 members 1..40 with no gap, and a reader never sees a gap', async () => {
     const { owner, people } = await team(t, 3);
-    const chat = await createGroup(t, owner.accessToken, people.map((p) => p.userId));
+    const chat = await createGroup(
+      t,
+      owner.accessToken,
+      people.map((p) => p.userId),
+    );
     const senders = [owner.accessToken, ...people.map((p) => p.accessToken)];
     let sending = true;
     const gaps: number[][] = [];

@@ -18,7 +18,7 @@ export const MessagingError = defineErrors('messaging', {
   message_deleted: { kind: 'conflict', message: 'This message was deleted' },
   message_delete_forbidden: {
     kind: 'forbidden',
-    message: "Only the author, a chat admin or a moderator (chats.manage) may delete this message",
+    message: 'Only the author, a chat admin or a moderator (chats.manage) may delete this message',
   },
   mentions_not_in_chat: { kind: 'bad_request', message: 'Mentioned users must be members of the chat' },
   read_seq_out_of_range: { kind: 'bad_request', message: 'seq is beyond the newest message of the chat' },

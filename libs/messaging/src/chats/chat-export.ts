@@ -26,13 +26,22 @@ export class ChatExportSection implements OnModuleInit {
       [userId],
     );
     for (const chat of chats) yield { kind: 'chat', ...chat };
-    for (let after: string | undefined; ; ) {
-      const rows: Array<{ id: string; organization_id: string; chat_id: string; seq: string; message_type: string; content: string | null; created_at: Date; edited_at: Date | null; deleted_at: Date | null }> =
-        await this.dataSource.query(
-          `SELECT id, organization_id, chat_id, seq, message_type, content, created_at, edited_at, deleted_at FROM messages
+    for (let after: string | undefined; ;) {
+      const rows: Array<{
+        id: string;
+        organization_id: string;
+        chat_id: string;
+        seq: string;
+        message_type: string;
+        content: string | null;
+        created_at: Date;
+        edited_at: Date | null;
+        deleted_at: Date | null;
+      }> = await this.dataSource.query(
+        `SELECT id, organization_id, chat_id, seq, message_type, content, created_at, edited_at, deleted_at FROM messages
             WHERE sender_id = $1 ${after ? 'AND id > $3' : ''} ORDER BY id LIMIT $2`,
-          after ? [userId, PAGE, after] : [userId, PAGE],
-        );
+        after ? [userId, PAGE, after] : [userId, PAGE],
+      );
       for (const r of rows) yield { kind: 'message', ...r, seq: Number(r.seq) };
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1].id;

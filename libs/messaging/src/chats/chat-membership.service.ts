@@ -110,7 +110,7 @@ export class ChatMembershipService {
     if (gone[0].role === 'admin' && chat.type === 'group') {
       const promoted = returnedRows<{ user_id: string }>(
         await em.query(
-        `UPDATE chat_members SET role = 'admin'
+          `UPDATE chat_members SET role = 'admin'
           WHERE chat_id = $1 AND NOT EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND role = 'admin')
             AND user_id = (SELECT user_id FROM chat_members WHERE chat_id = $1 ORDER BY joined_at, user_id LIMIT 1)
           RETURNING user_id`,
@@ -125,7 +125,13 @@ export class ChatMembershipService {
       resourceId: chat.id,
       metadata: { user_id: userId, reason, new_admin_id: newAdminId },
     });
-    const payload: MemberRemovedPayload = { chat_id: chat.id, user_id: userId, removed_by: ctx.userId ?? null, reason, new_admin_id: newAdminId };
+    const payload: MemberRemovedPayload = {
+      chat_id: chat.id,
+      user_id: userId,
+      removed_by: ctx.userId ?? null,
+      reason,
+      new_admin_id: newAdminId,
+    };
     addChatEvent(this.outbox, em, ctx, chat.id, ChatEvents.memberRemoved, payload);
     const [{ n }]: Array<{ n: number }> = await em.query(`SELECT count(*)::int AS n FROM chat_members WHERE chat_id = $1`, [chat.id]);
     if (n === 0) await this.chats.remove(em, ctx, chat);

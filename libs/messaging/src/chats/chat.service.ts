@@ -68,7 +68,11 @@ export class ChatService {
     if (inserted.length) {
       await this.recordCreated(em, ctx, id, 'direct', null, null, [userId, otherId]);
     } else if (seated.length) {
-      addChatEvent(this.outbox, em, ctx, id, ChatEvents.memberAdded, { chat_id: id, user_ids: seated.map((s) => s.user_id), added_by: userId });
+      addChatEvent(this.outbox, em, ctx, id, ChatEvents.memberAdded, {
+        chat_id: id,
+        user_ids: seated.map((s) => s.user_id),
+        added_by: userId,
+      });
     }
     return { id, created: inserted.length > 0 };
   }
@@ -138,7 +142,13 @@ export class ChatService {
       if (dto.description !== undefined) chat.description = dto.description || null;
       if (chat.name === before.name && chat.description === before.description) return;
       const saved = await this.chats.with(em).save(ctx, chat);
-      await this.audit.record(em, ctx, { action: 'chat.updated', resourceType: 'chat', resourceId: chatId, before, after: snapshot(saved) });
+      await this.audit.record(em, ctx, {
+        action: 'chat.updated',
+        resourceType: 'chat',
+        resourceId: chatId,
+        before,
+        after: snapshot(saved),
+      });
       addChatEvent(this.outbox, em, ctx, chatId, ChatEvents.updated, {
         id: chatId,
         ...snapshot(saved),

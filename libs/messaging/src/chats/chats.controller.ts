@@ -1,7 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiData, ApiInvalid, ApiPage, Authenticated, Ctx, ErrorBody, type Page, PageQueryDto, Permissions, type RequestContext } from '@atrium/platform';
+import {
+  ApiData,
+  ApiInvalid,
+  ApiPage,
+  Authenticated,
+  Ctx,
+  ErrorBody,
+  type Page,
+  PageQueryDto,
+  Permissions,
+  type RequestContext,
+} from '@atrium/platform';
 import { ChatMembershipService } from './chat-membership.service.js';
 import { ChatReader } from './chat-reader.js';
 import { ChatService } from './chat.service.js';
@@ -64,7 +75,11 @@ export class ChatsController {
   @ApiInvalid()
   @ApiNotFoundResponse({ type: ErrorBody, description: NOT_FOUND })
   @ApiConflictResponse({ type: ErrorBody, description: 'A direct chat has no name (`direct_chat_not_editable`)' })
-  async update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() dto: UpdateChatDto): Promise<{ data: ChatDto; message: string }> {
+  async update(
+    @Ctx() ctx: RequestContext,
+    @Param('id') id: string,
+    @Body() dto: UpdateChatDto,
+  ): Promise<{ data: ChatDto; message: string }> {
     await this.chats.update(ctx, id, dto);
     return { data: await this.reader.get(ctx, id), message: 'Chat updated' };
   }
@@ -72,7 +87,9 @@ export class ChatsController {
   @Delete(':id')
   @HttpCode(204)
   @Permissions('chats.use')
-  @ApiOperation({ summary: "Delete a chat and its messages: a group's admins, or a moderator (chats.manage) for any chat of the organization" })
+  @ApiOperation({
+    summary: "Delete a chat and its messages: a group's admins, or a moderator (chats.manage) for any chat of the organization",
+  })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorBody, description: NOT_FOUND })
   async delete(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
@@ -87,7 +104,11 @@ export class ChatsController {
   @ApiInvalid()
   @ApiNotFoundResponse({ type: ErrorBody, description: NOT_FOUND })
   @ApiConflictResponse({ type: ErrorBody, description: `Already members (\`already_chat_members\`, naming them); ${DIRECT_FIXED}` })
-  async addMembers(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() dto: AddChatMembersDto): Promise<{ data: ChatDto; message: string }> {
+  async addMembers(
+    @Ctx() ctx: RequestContext,
+    @Param('id') id: string,
+    @Body() dto: AddChatMembersDto,
+  ): Promise<{ data: ChatDto; message: string }> {
     await this.membership.add(ctx, id, dto.member_ids);
     return { data: await this.reader.get(ctx, id), message: 'Members added' };
   }
@@ -95,7 +116,9 @@ export class ChatsController {
   @Delete(':id/members/:memberId')
   @HttpCode(204)
   @Permissions('chats.use')
-  @ApiOperation({ summary: "Remove a member from a group (the group's admins); pushes chat:member_removed and their sockets leave the chat" })
+  @ApiOperation({
+    summary: "Remove a member from a group (the group's admins); pushes chat:member_removed and their sockets leave the chat",
+  })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorBody, description: `${NOT_FOUND}; not a member of it (\`chat_member_not_found\`)` })
   @ApiConflictResponse({ type: ErrorBody, description: DIRECT_FIXED })

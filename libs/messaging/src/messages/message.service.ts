@@ -90,7 +90,9 @@ export class MessageService {
       // Not a member (404), or a retry of a message already stored: answer that one.
       await this.access.seat(ctx, chatId);
       const first = clientId
-        ? await this.dataSource.getRepository(Message).findOne({ where: { chatId, organizationId, senderId: userId, clientMessageId: clientId } })
+        ? await this.dataSource
+            .getRepository(Message)
+            .findOne({ where: { chatId, organizationId, senderId: userId, clientMessageId: clientId } })
         : null;
       if (!first) throw MessagingError.chat_not_found();
       return MessageDto.from(first);
@@ -122,7 +124,11 @@ export class MessageService {
     }
     qb.offset(pageOffset(query)).limit(query.limit);
     const [rows, counted] = total === undefined ? await qb.getManyAndCount() : [await qb.getMany(), total];
-    return toPage(rows.map(MessageDto.from), counted, query);
+    return toPage(
+      rows.map((m) => MessageDto.from(m)),
+      counted,
+      query,
+    );
   }
 
   /** The author changes a message within MESSAGE_EDIT_WINDOW_SECONDS of sending it; `message:updated` follows. */
@@ -134,7 +140,8 @@ export class MessageService {
       const message = await this.message(em, chatId, messageId, true);
       if (message.senderId !== userId) throw MessagingError.message_author_required();
       if (message.deletedAt) throw MessagingError.message_deleted();
-      if (Date.now() - message.createdAt.getTime() > this.config.editWindowSeconds * 1000) throw MessagingError.message_edit_window_closed();
+      if (Date.now() - message.createdAt.getTime() > this.config.editWindowSeconds * 1000)
+        throw MessagingError.message_edit_window_closed();
       if (mentions.length) await this.assertMentionable(em, ctx, chatId, mentions);
       const added = mentions.filter((id) => !message.mentions.includes(id));
       message.content = content;
@@ -206,6 +213,12 @@ export class MessageService {
 
   private addMentioned(em: EntityManager, ctx: RequestContext, chatId: string, messageId: string, userIds: string[]): void {
     const payload: MentionedPayload = { chat_id: chatId, message_id: messageId, user_ids: userIds, sender_id: ctx.requireUserId() };
-    this.outbox.add(em, { name: ChatEvents.mentioned, organizationId: ctx.requireOrganizationId(), actorId: ctx.userId, payload, requestId: ctx.requestId });
+    this.outbox.add(em, {
+      name: ChatEvents.mentioned,
+      organizationId: ctx.requireOrganizationId(),
+      actorId: ctx.userId,
+      payload,
+      requestId: ctx.requestId,
+    });
   }
 }

@@ -31,7 +31,9 @@ export class MessagesController {
 
   @Get('messages')
   @Permissions('chats.use')
-  @ApiOperation({ summary: 'Messages newest first; ?before=<seq> for older ones, ?after=<seq> oldest first to catch up, ?search= full text' })
+  @ApiOperation({
+    summary: 'Messages newest first; ?before=<seq> for older ones, ?after=<seq> oldest first to catch up, ?search= full text',
+  })
   @ApiPage(MessageDto)
   @ApiInvalid()
   @ApiNotFoundResponse({ type: ErrorBody, description: NOT_FOUND })
@@ -58,7 +60,9 @@ export class MessagesController {
   @Delete('messages/:messageId')
   @HttpCode(204)
   @Permissions('chats.use')
-  @ApiOperation({ summary: 'Delete a message (author, chat admin, or chats.manage): content removed, tombstone kept; pushes message:deleted' })
+  @ApiOperation({
+    summary: 'Delete a message (author, chat admin, or chats.manage): content removed, tombstone kept; pushes message:deleted',
+  })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorBody, description: `${NOT_FOUND}; no such message in it (\`message_not_found\`)` })
   @ApiConflictResponse({ type: ErrorBody, description: 'Already deleted (`message_deleted`)' })

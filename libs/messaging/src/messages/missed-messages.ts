@@ -53,4 +53,3 @@ export class MissedMessages implements OnModuleInit {
     });
   }
 }
-

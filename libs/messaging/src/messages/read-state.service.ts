@@ -42,10 +42,13 @@ export class ReadStateService {
       if (!rows.length) throw MessagingError.chat_not_found();
       const lastSeq = Number(rows[0].last_seq);
       if (rows[0].seq === null) {
-        throw MessagingError.read_seq_out_of_range(`seq ${seq} is beyond the newest message of the chat (${lastSeq})`, { last_seq: lastSeq });
+        throw MessagingError.read_seq_out_of_range(`seq ${seq} is beyond the newest message of the chat (${lastSeq})`, {
+          last_seq: lastSeq,
+        });
       }
       const now = Number(rows[0].seq);
-      if (now > Number(rows[0].old)) addChatEvent(this.outbox, em, ctx, chatId, ChatEvents.read, { chat_id: chatId, user_id: userId, seq: now });
+      if (now > Number(rows[0].old))
+        addChatEvent(this.outbox, em, ctx, chatId, ChatEvents.read, { chat_id: chatId, user_id: userId, seq: now });
       return { chat_id: chatId, user_id: userId, seq: now, unread_count: Math.max(0, lastSeq - now) };
     });
   }

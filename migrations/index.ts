@@ -16,6 +16,7 @@ import { SandboxGateway1764000700300 } from './1764000700300-sandbox-gateway.js'
 import { Invoices1764000700400 } from './1764000700400-invoices.js';
 import { BillingRenewals1764000700500 } from './1764000700500-billing-renewals.js';
 import { Chats1764000800000 } from './1764000800000-chats.js';
+import { Messages1764000800100 } from './1764000800100-messages.js';
 import { Presence1764000800300 } from './1764000800300-presence.js';
 
 /** Every migration, in order. Add new ones at the end. */
@@ -38,5 +39,6 @@ export const MIGRATIONS = [
   Invoices1764000700400,
   BillingRenewals1764000700500,
   Chats1764000800000,
+  Messages1764000800100,
   Presence1764000800300,
 ];

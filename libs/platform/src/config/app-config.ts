@@ -12,6 +12,8 @@ export class AppConfig {
       corsOrigins: string[] | '*';
       trustProxy: false | number | string;
       bodyLimit: string;
+      /** The largest socket.io packet accepted (socket.io's maxHttpBufferSize). */
+      socketMaxPayloadBytes: number;
     },
     readonly dataDir: string,
     readonly database: {

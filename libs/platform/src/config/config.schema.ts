@@ -117,6 +117,13 @@ export class EnvSchema {
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 100kb or 1mb' })
   BODY_LIMIT = '1mb';
 
+  /** The largest socket.io packet a client may send; a bigger one closes its connection (socket.io's maxHttpBufferSize). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
+  SOCKET_MAX_PAYLOAD_BYTES = 65_536;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

@@ -118,6 +118,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
       corsOrigins,
       trustProxy: parseTrustProxy(env.TRUST_PROXY),
       bodyLimit: env.BODY_LIMIT,
+      socketMaxPayloadBytes: env.SOCKET_MAX_PAYLOAD_BYTES,
     },
     dataDir,
     {

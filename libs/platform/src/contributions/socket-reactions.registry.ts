@@ -14,6 +14,16 @@ export type SocketListener = (ctx: RequestContext, socketId: string) => unknown;
 /** The rooms whose sockets an event ends (their clients reconnect and are judged again); none for an event that ends nothing. */
 export type SocketEnds = (event: DomainEvent) => string[];
 
+/** Sockets that change rooms: every socket in any of the rooms `sockets` joins `join` and leaves `leave`. */
+export interface SocketRoomChange {
+  sockets: string[];
+  join?: string[];
+  leave?: string[];
+}
+
+/** The room changes an event makes (e.g. a member added to a group joins its room); none for an event that moves nothing. */
+export type SocketRoomChanges = (event: DomainEvent) => SocketRoomChange[];
+
 /**
  * How features make sockets follow their rules without the realtime gateway knowing them: sessions ended,
  * members revoked, an organization starting to require two-factor authentication. The gateway asks this
@@ -25,6 +35,7 @@ export class SocketReactionRegistry {
   private readonly ends = new Map<string, SocketEnds[]>();
   private readonly connects: SocketListener[] = [];
   private readonly disconnects: SocketListener[] = [];
+  private readonly moves = new Map<string, SocketRoomChanges[]>();
 
   /** Call from `onModuleInit`: rooms sockets join on connect, so a later event can end exactly them. */
   joinRooms(rooms: SocketRooms): void {
@@ -52,6 +63,14 @@ export class SocketReactionRegistry {
     return results.flatMap((r): unknown[] => (r.status === 'rejected' ? [r.reason as unknown] : []));
   }
 
+  /**
+   * Call from `onModuleInit`: when `eventName` is delivered, sockets join and leave rooms on every instance, joins
+   * before the event is pushed to its rooms and leaves after (so the sockets joining and leaving both receive it).
+   */
+  moveRoomsOn(eventName: string, changes: SocketRoomChanges): void {
+    this.moves.set(eventName, [...(this.moves.get(eventName) ?? []), changes]);
+  }
+
   async roomsFor(ctx: RequestContext): Promise<string[]> {
     const joined = await Promise.all(this.joins.map(async (rooms) => rooms(ctx)));
     return joined.flat();
@@ -60,6 +79,15 @@ export class SocketReactionRegistry {
   /** Whether some rule ends sockets on events named `eventName`. */
   endsOn(eventName: string): boolean {
     return this.ends.has(eventName);
+  }
+
+  /** Whether some rule moves sockets between rooms on events named `eventName`. */
+  movesOn(eventName: string): boolean {
+    return this.moves.has(eventName);
+  }
+
+  roomChangesBy(event: DomainEvent): SocketRoomChange[] {
+    return (this.moves.get(event.name) ?? []).flatMap((changes) => changes(event));
   }
 
   roomsEndedBy(event: DomainEvent): string[] {

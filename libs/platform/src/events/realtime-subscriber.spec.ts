@@ -10,7 +10,11 @@ function recordingServer() {
   const calls: string[] = [];
   const server = {
     to: (rooms: string[]) => ({ emit: (name: string) => calls.push(`emit ${name} → ${rooms.join(',')}`) }),
-    in: (rooms: string[]) => ({ disconnectSockets: () => calls.push(`disconnect ${rooms.join(',')}`) }),
+    in: (rooms: string[]) => ({
+      disconnectSockets: () => calls.push(`disconnect ${rooms.join(',')}`),
+      socketsJoin: (to: string[]) => calls.push(`${rooms.join(',')} join ${to.join(',')}`),
+      socketsLeave: (from: string[]) => calls.push(`${rooms.join(',')} leave ${from.join(',')}`),
+    }),
   };
   return { calls, server: server as unknown as Server };
 }
@@ -31,6 +35,22 @@ describe('the realtime outbox subscriber', () => {
     await sub.handle(event('chat.message', ['org:o1']), em);
     await sub.handle(event('session.revoked'), em);
     expect(calls).toEqual(['emit chat.message → org:o1', 'disconnect session:s1']);
+  });
+
+  it('moves sockets between rooms: joins before the push (the joining sockets get the event), leaves after it', async () => {
+    const outbox = new Outbox();
+    const reactions = new SocketReactionRegistry();
+    reactions.moveRoomsOn('group.changed', () => [
+      { sockets: ['member:o1:u2'], join: ['group:g1'] },
+      { sockets: ['member:o1:u3'], leave: ['group:g1'] },
+    ]);
+    const realtime = new RealtimeSubscriber(outbox, reactions);
+    realtime.onModuleInit();
+    const { calls, server } = recordingServer();
+    realtime.attach(server);
+    expect(outbox.subscribersFor({ name: 'group.changed', rooms: [] }).map((s) => s.name)).toEqual(['realtime']);
+    await outbox.registered()[0].handle(event('group.changed', ['group:g1']), em);
+    expect(calls).toEqual(['member:o1:u2 join group:g1', 'emit group.changed → group:g1', 'member:o1:u3 leave group:g1']);
   });
 
   it('receives only events that name rooms or end sockets, so the others cost it no processed-events row', () => {

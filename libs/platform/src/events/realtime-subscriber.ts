@@ -7,7 +7,8 @@ import { Outbox, type OutboxEvent } from './outbox.js';
  * The built-in outbox subscriber `realtime`: pushes each event that names rooms to socket.io, once, from
  * whichever relay delivers it; the socket.io adapter carries it to the sockets on every instance. The api
  * attaches its gateway's server, the worker a headless server on the same adapter. Sockets an event ends (the
- * SocketReactionRegistry's `disconnectOn` rules, when the registry is provided) are disconnected the same way.
+ * SocketReactionRegistry's `disconnectOn` rules, when the registry is provided) are disconnected the same way, and
+ * sockets an event moves (`moveRoomsOn`) join rooms before it is pushed and leave rooms after.
  */
 @Injectable()
 export class RealtimeSubscriber implements OnModuleInit {
@@ -23,7 +24,7 @@ export class RealtimeSubscriber implements OnModuleInit {
       name: 'realtime',
       events: '*',
       // Only events with something to push or end: the rest (mail requests, audit-only events) cost it nothing.
-      accepts: (event) => !!event.rooms?.length || !!this.reactions?.endsOn(event.name),
+      accepts: (event) => !!event.rooms?.length || !!this.reactions?.endsOn(event.name) || !!this.reactions?.movesOn(event.name),
       handle: (event) => this.push(event),
     });
   }
@@ -33,12 +34,27 @@ export class RealtimeSubscriber implements OnModuleInit {
     this.server = server;
   }
 
+  /**
+   * The user ids of the sockets in `room` on every instance (one request across the adapter). Outbox subscribers
+   * use it to decide after commit who is connected, e.g. who missed a message.
+   */
+  async connectedUserIds(room: string): Promise<Set<string>> {
+    if (!this.server) throw new Error('no socket.io server attached in this process');
+    const sockets = await this.server.in(room).fetchSockets();
+    // A remote socket's data arrives serialized: read the user id, not a RequestContext instance.
+    const ids = sockets.map((s) => (s.data as { ctx?: { userId?: string } } | undefined)?.ctx?.userId);
+    return new Set(ids.filter((id): id is string => !!id));
+  }
+
   private push(event: OutboxEvent): void {
     const ended = this.reactions?.roomsEndedBy(event) ?? [];
-    if (!event.rooms?.length && !ended.length) return;
+    const moved = this.reactions?.roomChangesBy(event) ?? [];
+    if (!event.rooms?.length && !ended.length && !moved.length) return;
     // Throwing makes the relay retry: an event is never marked pushed by a process that cannot push.
     if (!this.server) throw new Error('no socket.io server attached in this process');
+    for (const m of moved) if (m.sockets.length && m.join?.length) this.server.in(m.sockets).socketsJoin(m.join);
     if (event.rooms?.length) this.server.to(event.rooms).emit(event.name, event.payload);
+    for (const m of moved) if (m.sockets.length && m.leave?.length) this.server.in(m.sockets).socketsLeave(m.leave);
     if (ended.length) this.server.in(ended).disconnectSockets(true);
   }
 }

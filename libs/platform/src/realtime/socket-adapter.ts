@@ -51,9 +51,14 @@ export class AtriumSocketAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
+    const origins = this.config.http.corsOrigins;
     const server = super.createIOServer(port, {
       ...options,
-      cors: corsOptions(this.config.http.corsOrigins),
+      cors: corsOptions(origins),
+      maxHttpBufferSize: this.config.http.socketMaxPayloadBytes,
+      // CORS headers do not stop a WebSocket: a browser page on any site may open one to us. With an allowlist, a
+      // handshake whose Origin is not in it is refused (clients outside browsers send no Origin and are let in).
+      allowRequest: origins === '*' ? undefined : originAllowed(new Set(origins)),
       adapter: this.adapterFactory,
     } as ServerOptions);
     return server;
@@ -65,6 +70,14 @@ export class AtriumSocketAdapter extends IoAdapter {
     const closers = this.closers.splice(0);
     await Promise.allSettled(closers.map((c) => c()));
   }
+}
+
+/** socket.io's `allowRequest`: a handshake without an Origin header, or with one in `allowed`. */
+function originAllowed(allowed: ReadonlySet<string>): NonNullable<ServerOptions['allowRequest']> {
+  return (req, callback) => {
+    const origin = req.headers.origin;
+    callback(origin === undefined || allowed.has(origin) ? null : 'origin not allowed', origin === undefined || allowed.has(origin));
+  };
 }
 
 /**

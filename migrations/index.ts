@@ -16,6 +16,7 @@ import { SandboxGateway1764000700300 } from './1764000700300-sandbox-gateway.js'
 import { Invoices1764000700400 } from './1764000700400-invoices.js';
 import { BillingRenewals1764000700500 } from './1764000700500-billing-renewals.js';
 import { Chats1764000800000 } from './1764000800000-chats.js';
+import { Calls1764000800200 } from './1764000800200-calls.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   Invoices1764000700400,
   BillingRenewals1764000700500,
   Chats1764000800000,
+  Calls1764000800200,
 ];

@@ -4,3 +4,8 @@ export * from './messaging.errors.js';
 export * from './chats/chat.entity.js';
 export * from './chats/chat-access.js';
 export * from './chats/chat-rooms.js';
+export * from './chats/chat-access.module.js';
+export * from './calls/call.entity.js';
+export * from './calls/calls.config.js';
+export * from './calls/ice-servers.js';
+export * from './calls/call-lifecycle.js';

@@ -1,9 +1,17 @@
-import { Module } from '@nestjs/common';
-import { ChatAccess } from './chats/chat-access.js';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CallsModule } from './calls/calls.module.js';
+import { ChatAccessModule } from './chats/chat-access.module.js';
 
-/** Chats, messages and calls (WebRTC signaling) over REST and socket.io. */
+/**
+ * Chats, messages and calls (WebRTC signaling) over REST and socket.io. `register` adds calls, whose timers run on
+ * the queue's workers only where `workers` is true.
+ */
 @Module({
-  providers: [ChatAccess],
-  exports: [ChatAccess],
+  imports: [ChatAccessModule],
+  exports: [ChatAccessModule],
 })
-export class MessagingModule {}
+export class MessagingModule {
+  static register(opts: { workers: boolean }): DynamicModule {
+    return { module: MessagingModule, imports: [CallsModule.register(opts)] };
+  }
+}

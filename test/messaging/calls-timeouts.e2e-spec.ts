@@ -37,7 +37,11 @@ const as = (m: { accessToken: string }) => ({ token: m.accessToken });
 async function trio() {
   const owner = await registerOrg(t.http);
   await setPackage(t, owner.organizationId, 'basic');
-  const [ann, bob, cid] = [await createMember(t, owner, 'member'), await createMember(t, owner, 'member'), await createMember(t, owner, 'member')];
+  const [ann, bob, cid] = [
+    await createMember(t, owner, 'member'),
+    await createMember(t, owner, 'member'),
+    await createMember(t, owner, 'member'),
+  ];
   const chatId = await insertChat(t, owner.organizationId, [ann.userId, bob.userId, cid.userId], 'Timers');
   return { owner, ann, bob, cid, chatId };
 }
@@ -70,9 +74,10 @@ describe('ring timeout', () => {
     const call = (await t.http.get(`/calls/${callId}`, as(bob))).body.data;
     expect(call).toMatchObject({ status: 'ended', end_reason: 'missed' });
     expect(call.participants.find((p: any) => p.user_id === ann.userId).state).toBe('left');
-    const [missed] = await dataSource(t).query(`SELECT payload, organization_id FROM outbox_events WHERE name = 'call.missed' AND payload->>'call_id' = $1`, [
-      callId,
-    ]);
+    const [missed] = await dataSource(t).query(
+      `SELECT payload, organization_id FROM outbox_events WHERE name = 'call.missed' AND payload->>'call_id' = $1`,
+      [callId],
+    );
     expect(missed.payload).toEqual({ call_id: callId, chat_id: chatId, started_by: ann.userId, user_ids: [bob.userId] });
     expect(missed.organization_id).toBe(ann.organizationId);
 
@@ -81,7 +86,10 @@ describe('ring timeout', () => {
     const queue = t.app.get<Queue>(getQueueToken(CALL_TIMEOUT_QUEUE), { strict: false });
     await queue.add('ring-timeout', (await queue.getJob(jobIdFor(`call-ring:${callId}`)))!.data, { jobId: jobIdFor(`again:${callId}`) });
     expect(await jobResult(`again:${callId}`)).toEqual({ changed: 0 });
-    const [{ n }] = await dataSource(t).query(`SELECT count(*)::int AS n FROM outbox_events WHERE name = 'call.missed' AND payload->>'call_id' = $1`, [callId]);
+    const [{ n }] = await dataSource(t).query(
+      `SELECT count(*)::int AS n FROM outbox_events WHERE name = 'call.missed' AND payload->>'call_id' = $1`,
+      [callId],
+    );
     expect(n).toBe(1);
   });
 

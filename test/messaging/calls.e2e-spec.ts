@@ -60,7 +60,10 @@ describe('calls over REST', () => {
     const incoming = nextEvent<any>(bobSocket, 'call:incoming');
     const call = await startCall(ann, chatId);
     expect(call).toMatchObject({ chat_id: chatId, call_type: 'video', status: 'ringing', end_reason: null, started_by: ann.userId });
-    expect(Object.fromEntries(call.participants.map((p) => [p.user_id, p.state]))).toEqual({ [ann.userId]: 'joined', [bob.userId]: 'invited' });
+    expect(Object.fromEntries(call.participants.map((p) => [p.user_id, p.state]))).toEqual({
+      [ann.userId]: 'joined',
+      [bob.userId]: 'invited',
+    });
     expect(await incoming).toMatchObject({ from_user_id: ann.userId, call: { id: call.id, status: 'ringing' } });
 
     const active = await t.http.get(`/calls/chats/${chatId}/active`, as(bob));
@@ -77,7 +80,10 @@ describe('calls over REST', () => {
     const media = nextEvent<any>(annSocket, 'call:media');
     const muted = await t.http.put(`/calls/${call.id}/media`, { audio_enabled: false, video_enabled: true }, as(bob));
     expect(muted.status).toBe(200);
-    expect(muted.body.data.participants.find((p: any) => p.user_id === bob.userId)).toMatchObject({ audio_enabled: false, video_enabled: true });
+    expect(muted.body.data.participants.find((p: any) => p.user_id === bob.userId)).toMatchObject({
+      audio_enabled: false,
+      video_enabled: true,
+    });
     expect(await media).toEqual({ call_id: call.id, chat_id: chatId, user_id: bob.userId, audio_enabled: false, video_enabled: true });
 
     const left = nextEvent<any>(annSocket, 'call:left');
@@ -179,7 +185,10 @@ describe('calls over REST', () => {
     expect(media.status).toBe(400);
     const fields = (media.body.details as Array<{ field: string }>).map((d) => d.field).sort();
     expect(fields).toEqual(['audio_enabled', 'video_enabled']);
-    expect((await t.http.get(`/calls/${call.id}`, as(ann))).body.data.participants[0]).toMatchObject({ audio_enabled: true, video_enabled: true });
+    expect((await t.http.get(`/calls/${call.id}`, as(ann))).body.data.participants[0]).toMatchObject({
+      audio_enabled: true,
+      video_enabled: true,
+    });
   });
 
   it('only members of the chat see or act on its calls; another organization gets 404', async () => {
@@ -210,7 +219,9 @@ describe('calls over REST', () => {
     expect([res.status, res.body.code]).toEqual([403, 'feature_not_in_package']);
     expect((await t.http.get('/calls/ice-servers', as(ann))).body.code).toBe('feature_not_in_package');
     const s = await connect(ann);
-    const ack = await s.timeout(5000).emitWithAck('call:offer', { call_id: call.id, to_user_id: bob.userId, sdp: { type: 'offer', sdp: 'v=0' } });
+    const ack = await s
+      .timeout(5000)
+      .emitWithAck('call:offer', { call_id: call.id, to_user_id: bob.userId, sdp: { type: 'offer', sdp: 'v=0' } });
     expect(ack).toMatchObject({ statusCode: 403, code: 'feature_not_in_package' });
   });
 });
@@ -244,11 +255,16 @@ describe('signaling over socket.io', () => {
     await bobS.timeout(5000).emitWithAck('call:answer', { call_id: call.id, to_user_id: ann.userId, sdp: { type: 'answer', sdp: 'v=0' } });
     expect(await answer).toMatchObject({ from_user_id: bob.userId, sdp: { type: 'answer', sdp: 'v=0' } });
 
-    const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null };
+    const candidate = {
+      candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host',
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+      usernameFragment: null,
+    };
     const gotCandidate = nextEvent<any>(bobS, 'call:ice-candidate');
-    expect(await annS.timeout(5000).emitWithAck('call:ice-candidate', { call_id: call.id, to_user_id: bob.userId, candidate })).toHaveProperty(
-      'data',
-    );
+    expect(
+      await annS.timeout(5000).emitWithAck('call:ice-candidate', { call_id: call.id, to_user_id: bob.userId, candidate }),
+    ).toHaveProperty('data');
     expect(await gotCandidate).toEqual({ call_id: call.id, from_user_id: ann.userId, candidate });
     // Cid, rung but not joined, received none of it.
     expect(cidOffers).toEqual([]);
@@ -317,7 +333,9 @@ describe('ICE servers', () => {
       const owner = await registerOrg(plain.http);
       await setPackage(plain, owner.organizationId, 'basic');
       const res = await plain.http.get('/calls/ice-servers', as(owner));
-      expect(res.body).toEqual({ data: { iceServers: [{ urls: ['stun:a.atrium.test:3478', 'stun:b.atrium.test:3478'] }], ttl_seconds: null } });
+      expect(res.body).toEqual({
+        data: { iceServers: [{ urls: ['stun:a.atrium.test:3478', 'stun:b.atrium.test:3478'] }], ttl_seconds: null },
+      });
     } finally {
       await plain.close();
     }

@@ -10,7 +10,13 @@ export async function insertChat(t: TestApp, organizationId: string, memberIds: 
   const direct = memberIds.length === 2 && !name;
   const [{ id }] = await dataSource(t).query<Array<{ id: string }>>(
     `INSERT INTO chats (organization_id, type, name, direct_key, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [organizationId, direct ? 'direct' : 'group', direct ? null : (name ?? 'Group'), direct ? directKey(memberIds[0], memberIds[1]) : null, memberIds[0]],
+    [
+      organizationId,
+      direct ? 'direct' : 'group',
+      direct ? null : (name ?? 'Group'),
+      direct ? directKey(memberIds[0], memberIds[1]) : null,
+      memberIds[0],
+    ],
   );
   await dataSource(t).query(
     `INSERT INTO chat_members (chat_id, user_id, organization_id, role)

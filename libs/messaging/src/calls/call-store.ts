@@ -69,7 +69,10 @@ export const CallStore = {
     return row ?? null;
   },
 
-  async insert(em: EntityManager, row: { organizationId: string; chatId: string; callType: CallType; startedBy: string }): Promise<CallRow> {
+  async insert(
+    em: EntityManager,
+    row: { organizationId: string; chatId: string; callType: CallType; startedBy: string },
+  ): Promise<CallRow> {
     const [call] = returnedRows<CallRow>(
       await em.query(
         `INSERT INTO calls AS c (organization_id, chat_id, call_type, started_by) VALUES ($1, $2, $3, $4) RETURNING ${CALL_COLUMNS}`,
@@ -121,7 +124,9 @@ export const CallStore = {
   },
 
   async markActive(em: EntityManager, callId: string): Promise<void> {
-    await em.query(`UPDATE calls SET status = 'active', answered_at = now(), updated_at = now() WHERE id = $1 AND status = 'ringing'`, [callId]);
+    await em.query(`UPDATE calls SET status = 'active', answered_at = now(), updated_at = now() WHERE id = $1 AND status = 'ringing'`, [
+      callId,
+    ]);
   },
 
   /** Ends the call; everyone still joined has left. */

@@ -53,10 +53,9 @@ export class CallTimeouts implements OnModuleInit {
   /** After a socket of a user in a call dropped (`dropId`: the socket's id, one timer per drop). */
   async scheduleReconnectGrace(organizationId: string, userId: string, dropId: string): Promise<void> {
     const key = `call-grace:${organizationId}:${userId}:${dropId}`;
-    await this.queue.add(
-      RECONNECT_GRACE_JOB,
-      envelope(RequestContext.system(key, organizationId), key, { user_id: userId }),
-      { jobId: jobIdFor(key), delay: this.config.reconnectGraceSeconds * 1000 },
-    );
+    await this.queue.add(RECONNECT_GRACE_JOB, envelope(RequestContext.system(key, organizationId), key, { user_id: userId }), {
+      jobId: jobIdFor(key),
+      delay: this.config.reconnectGraceSeconds * 1000,
+    });
   }
 }

@@ -24,7 +24,10 @@ export class FeatureGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const features = this.reflector.getAllAndOverride<string[]>(FEATURES_KEY, [context.getHandler(), context.getClass()]) ?? [];
     if (!features.length) return true;
-    const ctx = context.getType() === 'ws' ? socketContext(context.switchToWs().getClient<{ data?: unknown }>()) : contextOf(context.switchToHttp().getRequest<ContextualRequest>());
+    const ctx =
+      context.getType() === 'ws'
+        ? socketContext(context.switchToWs().getClient<{ data?: unknown }>())
+        : contextOf(context.switchToHttp().getRequest<ContextualRequest>());
     // WsAuthGuard refuses unauthenticated sockets first; never check a package without an organization.
     if (!ctx) throw PlatformError.missing_credentials('This socket is not authenticated');
     for (const feature of features) await this.entitlements.assertFeature(ctx, feature);

@@ -18,6 +18,7 @@ import { BillingRenewals1764000700500 } from './1764000700500-billing-renewals.j
 import { Chats1764000800000 } from './1764000800000-chats.js';
 import { Messages1764000800100 } from './1764000800100-messages.js';
 import { Presence1764000800300 } from './1764000800300-presence.js';
+import { Calls1764000800200 } from './1764000800200-calls.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   Chats1764000800000,
   Messages1764000800100,
   Presence1764000800300,
+  Calls1764000800200,
 ];

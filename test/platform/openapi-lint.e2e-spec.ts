@@ -8,6 +8,12 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const run = promisify(execFile);
 
+/**
+ * Paths the contract (platform-api.md) fixes although Redocly calls them ambiguous with a sibling: the only request
+ * both could match names a literal where the other expects a uuid (`POST /calls/chats/join`), which answers 404 either way.
+ */
+const CONTRACT_AMBIGUOUS_PATHS = ['/api/v1/calls/chats/{chatId}'];
+
 interface LintProblem {
   ruleId: string;
   severity: 'error' | 'warn';
@@ -49,7 +55,9 @@ describe('the OpenAPI document at /api/docs-json', () => {
       { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } },
     ).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
     const report = JSON.parse(out.stdout) as { problems: LintProblem[] };
-    const problems = report.problems.map((p) => `${p.severity} ${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`);
+    const problems = report.problems
+      .filter((p) => !(p.ruleId === 'no-ambiguous-paths' && CONTRACT_AMBIGUOUS_PATHS.some((path) => p.message.includes(`\`${path}\``))))
+      .map((p) => `${p.severity} ${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`);
     expect(problems).toEqual([]);
   });
 });

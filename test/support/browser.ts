@@ -14,10 +14,13 @@ export interface TestBrowser {
 
 const CLOSE_TIMEOUT_MS = 5_000;
 
-/** Launches Chromium (well under a second here); call once in `beforeAll`, and `close()` in `afterAll`. */
-export async function launchBrowser(): Promise<TestBrowser> {
+/**
+ * Launches Chromium (well under a second here); call once in `beforeAll`, and `close()` in `afterAll`. `args`: extra
+ * command-line switches (e.g. fake camera and microphone for WebRTC).
+ */
+export async function launchBrowser(opts: { args?: string[] } = {}): Promise<TestBrowser> {
   // A browser server owns the process, so `kill()` remains when a graceful close does not return.
-  const server = await chromium.launchServer({ executablePath: chromiumPath, headless: true });
+  const server = await chromium.launchServer({ executablePath: chromiumPath, headless: true, args: opts.args });
   const browser = await chromium.connect(server.wsEndpoint());
   const contexts: BrowserContext[] = [];
   let closing: Promise<void> | undefined;

@@ -55,6 +55,6 @@ export function coreImports(config: AppConfig, opts: { workers: boolean }) {
     BillingModule.register({ workers: opts.workers }),
     UsersAdminModule,
     InvitationsModule,
-    MessagingModule,
+    MessagingModule.register({ workers: opts.workers }),
   ];
 }

@@ -9,6 +9,7 @@ import { AccessError } from '@atrium/access/access.errors.js';
 import { AccountsError } from '@atrium/accounts/accounts.errors.js';
 import { MembersError } from '@atrium/members/members.errors.js';
 import { BillingError } from '@atrium/billing/billing.errors.js';
+import { MessagingError } from '@atrium/messaging/messaging.errors.js';
 
 /**
  * Every module's error table, loaded together: defineErrors already refuses a code defined twice at start-up,
@@ -22,6 +23,7 @@ const TABLES = {
   accounts: AccountsError,
   members: MembersError,
   billing: BillingError,
+  messaging: MessagingError,
 };
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

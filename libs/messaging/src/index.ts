@@ -11,3 +11,8 @@ export * from './messages/message.entity.js';
 export * from './messages/dto/message.dto.js';
 export * from './messages/missed-messages.js';
 export * from './messages/message.service.js';
+export * from './chats/chat-access.module.js';
+export * from './calls/call.entity.js';
+export * from './calls/calls.config.js';
+export * from './calls/ice-servers.js';
+export * from './calls/call-lifecycle.js';

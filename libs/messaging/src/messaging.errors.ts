@@ -23,4 +23,11 @@ export const MessagingError = defineErrors('messaging', {
   mentions_not_in_chat: { kind: 'bad_request', message: 'Mentioned users must be members of the chat' },
   read_seq_out_of_range: { kind: 'bad_request', message: 'seq is beyond the newest message of the chat' },
   chat_delete_forbidden: { kind: 'forbidden', message: "Only the chat's admins or a moderator (chats.manage) may delete this chat" },
+  // Calls. A call of a chat the caller is not in answers like another organization's.
+  call_not_found: { kind: 'not_found', message: 'Call not found' },
+  call_in_progress: { kind: 'conflict', message: 'This chat already has a call that has not ended' },
+  call_ended: { kind: 'conflict', message: 'This call has ended' },
+  call_not_joined: { kind: 'conflict', message: 'You have not joined this call' },
+  call_not_invited: { kind: 'conflict', message: 'Only a participant still being rung can reject the call' },
+  call_peer_not_joined: { kind: 'conflict', message: 'The user you are signaling has not joined this call' },
 });

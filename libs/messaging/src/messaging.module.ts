@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '@atrium/audit';
 import { AppConfig } from '@atrium/platform';
-import { ChatAccess } from './chats/chat-access.js';
+import { CallsModule } from './calls/calls.module.js';
+import { ChatAccessModule } from './chats/chat-access.module.js';
 import { ChatExportSection } from './chats/chat-export.js';
 import { ChatMembershipService } from './chats/chat-membership.service.js';
 import { ChatReader } from './chats/chat-reader.js';
@@ -20,13 +21,15 @@ import { PresenceController } from './presence/presence.controller.js';
 import { PresenceService } from './presence/presence.service.js';
 import { TypingGateway } from './presence/typing.gateway.js';
 
-/** Chats, messages and calls (WebRTC signaling) over REST and socket.io; presence and typing. */
+/**
+ * Chats, messages, presence and typing, and calls (WebRTC signaling) over REST and socket.io. `register` adds calls,
+ * whose timers run on the queue's workers only where `workers` is true.
+ */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, ChatAccessModule],
   controllers: [ChatsController, MessagesController, PresenceController],
   providers: [
     { provide: MessagingConfig, useFactory: (app: AppConfig) => loadMessagingConfig(app), inject: [AppConfig] },
-    ChatAccess,
     ChatReader,
     ChatService,
     ChatMembershipService,
@@ -41,6 +44,10 @@ import { TypingGateway } from './presence/typing.gateway.js';
     PresenceService,
     TypingGateway,
   ],
-  exports: [ChatAccess, MessagingConfig],
+  exports: [ChatAccessModule, MessagingConfig],
 })
-export class MessagingModule {}
+export class MessagingModule {
+  static register(opts: { workers: boolean }): DynamicModule {
+    return { module: MessagingModule, imports: [CallsModule.register(opts)] };
+  }
+}

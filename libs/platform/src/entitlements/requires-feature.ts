@@ -3,11 +3,17 @@ import { Reflector } from '@nestjs/core';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
 import { contextOf, type ContextualRequest } from '../context/ctx.decorator.js';
 import { ErrorBody } from '../http/error-body.js';
+import { PlatformError } from '../platform.errors.js';
+import { socketContext } from '../realtime/ws-ctx.decorator.js';
 import { Entitlements } from './entitlements.js';
 
 export const FEATURES_KEY = 'atrium:features';
 
-/** Runs after authentication (a controller guard runs after the global ones) and checks the package. */
+/**
+ * Runs after authentication (a controller or gateway guard runs after the global ones) and checks the package: for
+ * HTTP routes and for socket message handlers alike (a socket's package is checked on every message, so a downgrade
+ * applies at once).
+ */
 @Injectable()
 export class FeatureGuard implements CanActivate {
   constructor(
@@ -17,7 +23,13 @@ export class FeatureGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const features = this.reflector.getAllAndOverride<string[]>(FEATURES_KEY, [context.getHandler(), context.getClass()]) ?? [];
-    const ctx = contextOf(context.switchToHttp().getRequest<ContextualRequest>());
+    if (!features.length) return true;
+    const ctx =
+      context.getType() === 'ws'
+        ? socketContext(context.switchToWs().getClient<{ data?: unknown }>())
+        : contextOf(context.switchToHttp().getRequest<ContextualRequest>());
+    // WsAuthGuard refuses unauthenticated sockets first; never check a package without an organization.
+    if (!ctx) throw PlatformError.missing_credentials('This socket is not authenticated');
     for (const feature of features) await this.entitlements.assertFeature(ctx, feature);
     return true;
   }

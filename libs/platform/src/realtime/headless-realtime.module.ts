@@ -4,6 +4,7 @@ import type { Server } from 'socket.io';
 import { AppConfig } from '../config/app-config.js';
 import { RealtimeSubscriber } from '../events/realtime-subscriber.js';
 import { AtriumSocketAdapter } from './socket-adapter.js';
+import { SocketDirectory } from './socket-directory.js';
 
 /**
  * A socket.io server on the api's fan-out adapter, attached to an HTTP server that never listens: what a process
@@ -17,6 +18,7 @@ class HeadlessRealtime implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     private readonly push: RealtimeSubscriber,
+    private readonly directory: SocketDirectory,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -24,6 +26,7 @@ class HeadlessRealtime implements OnModuleInit, OnApplicationShutdown {
     await this.adapter.connect();
     this.server = this.adapter.createIOServer(0);
     this.push.attach(this.server);
+    this.directory.attach(this.server);
   }
 
   async onApplicationShutdown(): Promise<void> {

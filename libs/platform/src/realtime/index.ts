@@ -5,3 +5,4 @@ export * from './ws-exception.filter.js';
 export * from './ws-auth.guard.js';
 export * from './rooms.js';
 export * from './headless-realtime.module.js';
+export * from './socket-directory.js';

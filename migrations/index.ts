@@ -17,6 +17,7 @@ import { Invoices1764000700400 } from './1764000700400-invoices.js';
 import { BillingRenewals1764000700500 } from './1764000700500-billing-renewals.js';
 import { Chats1764000800000 } from './1764000800000-chats.js';
 import { Presence1764000800300 } from './1764000800300-presence.js';
+import { StatelessQuotes1764000800400 } from './1764000800400-stateless-quotes.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   BillingRenewals1764000700500,
   Chats1764000800000,
   Presence1764000800300,
+  StatelessQuotes1764000800400,
 ];

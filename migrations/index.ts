@@ -19,6 +19,7 @@ import { Chats1764000800000 } from './1764000800000-chats.js';
 import { Messages1764000800100 } from './1764000800100-messages.js';
 import { Presence1764000800300 } from './1764000800300-presence.js';
 import { Calls1764000800200 } from './1764000800200-calls.js';
+import { StatelessQuotes1764000800400 } from './1764000800400-stateless-quotes.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   Messages1764000800100,
   Presence1764000800300,
   Calls1764000800200,
+  StatelessQuotes1764000800400,
 ];

@@ -658,7 +658,7 @@ export async function billingWebhook(ctx: BenchContext): Promise<ScenarioReport>
 
 /**
  * `POST /organizations/me/package/calculate-upgrade-price` (Free → Basic, one month) as the owners of several
- * organizations (quotes are per organization; each request stores one) against the NestJS baseline's `GET /me`.
+ * organizations (quotes are per organization; each is a signed token, nothing stored) against the NestJS baseline's `GET /me`.
  */
 export async function billingQuote(ctx: BenchContext): Promise<ScenarioReport> {
   const title = 'POST /organizations/me/package/calculate-upgrade-price';

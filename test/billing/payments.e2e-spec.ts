@@ -216,6 +216,13 @@ describe('POST /payments rules', () => {
     );
     expect(reuse.status).toBe(409);
     expect(reuse.body.code).toBe('quote_used');
+    const notAToken = await t.http.post(
+      '/payments',
+      { gateway: 'sandbox', payment_type: 'package_upgrade', package_id: ids.pkg.basic, period: '1_year', quote_id: res.body.data.id },
+      auth(org),
+    );
+    expect(notAToken.status).toBe(400);
+    expect(notAToken.body).toMatchObject({ code: 'validation_failed', details: [{ field: 'quote_id' }] });
     const stripe = await t.http.post(
       '/payments',
       { gateway: 'stripe', payment_type: 'package_upgrade', package_id: ids.pkg.basic, period: '1_year' },

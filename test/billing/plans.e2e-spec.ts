@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addMonths, unusedCredit, addonCharge } from '@atrium/billing';
-import { catalogue, controlClock, finalStatus, payOnCheckoutPage, setPaidPeriod } from '../support/billing.js';
+import { catalogue, controlClock, eventually, finalStatus, payOnCheckoutPage, setPaidPeriod } from '../support/billing.js';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
 import { createMember, dataSource } from '../support/members.js';
@@ -14,6 +15,15 @@ const DAY = 24 * 60 * 60 * 1000;
 const auth = (org: RegisteredOrg) => ({ token: org.accessToken });
 const pkgView = async (org: RegisteredOrg) => (await t.http.get('/organizations/me/package', auth(org))).body.data;
 const limitOf = (view: any, key: string) => view.entitlements.find((e: any) => e.key === key).limit;
+const quoteFor = async (org: RegisteredOrg, body: object) =>
+  (await t.http.post('/organizations/me/package/calculate-upgrade-price', body, auth(org))).body.data;
+const usedQuotes = async (org: RegisteredOrg) =>
+  dataSource(t).query(`SELECT id, payment_id FROM billing_quotes WHERE organization_id = $1 ORDER BY used_at`, [org.organizationId]);
+/** The token with one character of its payload changed (still the shape of a token). */
+const tampered = (token: string) => {
+  const i = token.indexOf('.') + 5;
+  return token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1);
+};
 
 beforeAll(async () => {
   // Listening on a known port makes PUBLIC_URL real, so the sandbox's callbacks reach this app.
@@ -49,7 +59,10 @@ describe('POST /organizations/me/package/calculate-upgrade-price', () => {
       period_end: addMonths(now, 12).toISOString(),
       expires_at: new Date(now.getTime() + 30 * 60 * 1000).toISOString(),
     });
-    expect(res.body.data.quote_id).toMatch(/^[0-9a-f-]{36}$/);
+    // An opaque signed token, and nothing stored: a quote is a read.
+    expect(res.body.data.quote_id).toMatch(/^q1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    expect(res.body.data.quote_id.length).toBeLessThanOrEqual(600);
+    expect(await usedQuotes(org)).toEqual([]);
   });
 
   it('credits the unused part of what the current period cost, by the second', async () => {
@@ -127,10 +140,7 @@ describe('POST /organizations/me/package/calculate-upgrade-price', () => {
       [org.organizationId, ids.pkg.free],
     );
     expect((await quote()).credit.amount_minor).toBe(0);
-    const stored = await dataSource(t).query(`SELECT credit_minor::int AS credit FROM billing_quotes WHERE organization_id = $1`, [
-      org.organizationId,
-    ]);
-    expect(stored).toHaveLength(6);
+    expect(await usedQuotes(org)).toEqual([]);
   });
 
   it('names what is wrong: unknown package (404), period, custom months, the free package (400)', async () => {
@@ -159,14 +169,18 @@ describe('POST /organizations/me/package/calculate-upgrade-price', () => {
     const org = await registerOrg(t.http);
     const other = await registerOrg(t.http);
     clock = controlClock(t, new Date());
-    const q = (
-      await t.http.post('/organizations/me/package/calculate-upgrade-price', { package_id: ids.pkg.basic, period: '1_month' }, auth(org))
-    ).body.data;
+    const q = await quoteFor(org, { package_id: ids.pkg.basic, period: '1_month' });
     const body = { package_id: ids.pkg.basic, period: '1_month', quote_id: q.quote_id };
 
     const foreign = await t.http.put('/organizations/me/package', body, auth(other));
     expect(foreign.status).toBe(404);
     expect(foreign.body.code).toBe('quote_not_found');
+    const foreignPay = await t.http.post('/payments', { gateway: 'sandbox', payment_type: 'package_upgrade', ...body }, auth(other));
+    expect(foreignPay.status).toBe(404);
+    expect(foreignPay.body.code).toBe('quote_not_found');
+    const forged = await t.http.put('/organizations/me/package', { ...body, quote_id: tampered(q.quote_id) }, auth(org));
+    expect(forged.status).toBe(404);
+    expect(forged.body.code).toBe('quote_not_found');
     const mismatch = await t.http.put('/organizations/me/package', { ...body, period: '1_year' }, auth(org));
     expect(mismatch.status).toBe(400);
     expect(mismatch.body.code).toBe('quote_mismatch');
@@ -175,17 +189,103 @@ describe('POST /organizations/me/package/calculate-upgrade-price', () => {
     const expired = await t.http.put('/organizations/me/package', body, auth(org));
     expect(expired.status).toBe(409);
     expect(expired.body.code).toBe('quote_expired');
+    expect((await t.http.get('/payments', auth(org))).body.total).toBe(0);
 
     clock.set(new Date());
-    const fresh = (
-      await t.http.post('/organizations/me/package/calculate-upgrade-price', { package_id: ids.pkg.basic, period: '1_month' }, auth(org))
-    ).body.data;
+    const fresh = await quoteFor(org, { package_id: ids.pkg.basic, period: '1_month' });
     const first = await t.http.put('/organizations/me/package', { ...body, quote_id: fresh.quote_id }, auth(org));
     expect(first.status).toBe(201);
     expect(first.body.data).toMatchObject({ status: 'pending', amount_minor: 1900, gateway: 'sandbox' });
     const again = await t.http.put('/organizations/me/package', { ...body, quote_id: fresh.quote_id }, auth(org));
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('quote_used');
+    // The use is recorded under the token's own id, with the payment that took it.
+    expect(await usedQuotes(org)).toEqual([{ id: first.body.data.purchase.quote_id, payment_id: first.body.data.id }]);
+  });
+
+  it('a quote is taken by one of two concurrent uses; the other is refused and leaves no payment', async () => {
+    const org = await registerOrg(t.http);
+    const q = await quoteFor(org, { package_id: ids.pkg.basic, period: '1_year' });
+    const body = { package_id: ids.pkg.basic, period: '1_year', quote_id: q.quote_id };
+    const answers = await Promise.all([
+      t.http.put('/organizations/me/package', body, auth(org)),
+      t.http.post('/payments', { gateway: 'sandbox', payment_type: 'package_upgrade', ...body }, auth(org)),
+      t.http.put('/organizations/me/package', body, auth(org)),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409]);
+    expect(answers.filter((a) => a.status === 409).map((a) => a.body.code)).toEqual(['quote_used', 'quote_used']);
+    const payments = (await t.http.get('/payments', auth(org))).body;
+    expect(payments.total).toBe(1);
+    expect(await usedQuotes(org)).toEqual([{ id: payments.data[0].purchase.quote_id, payment_id: payments.data[0].id }]);
+  });
+
+  it('a quote made before a successful upgrade is refused afterwards (409 quote_stale); a new one credits the new period', async () => {
+    const org = await registerOrg(t.http);
+    const platinum = await quoteFor(org, { package_id: ids.pkg.platinum, period: '1_month' });
+    const basic = await quoteFor(org, { package_id: ids.pkg.basic, period: '1_month' });
+    const pay = await t.http.put(
+      '/organizations/me/package',
+      { package_id: ids.pkg.basic, period: '1_month', quote_id: basic.quote_id },
+      auth(org),
+    );
+    expect(pay.status).toBe(201);
+    expect((await payOnCheckoutPage(pay.body.data.checkout_url, '4242 4242 4242 4242')).status).toBe(200);
+    expect((await finalStatus(t, org.accessToken, pay.body.data.id)).status).toBe('succeeded');
+
+    const body = { package_id: ids.pkg.platinum, period: '1_month', quote_id: platinum.quote_id };
+    const stale = await t.http.put('/organizations/me/package', body, auth(org));
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: 'quote_stale', details: { field: 'quote_id' } });
+    const stalePay = await t.http.post('/payments', { gateway: 'sandbox', payment_type: 'package_upgrade', ...body }, auth(org));
+    expect(stalePay.status).toBe(409);
+    expect(stalePay.body.code).toBe('quote_stale');
+    expect((await t.http.get('/payments', auth(org))).body.total).toBe(1);
+
+    const fresh = await quoteFor(org, { package_id: ids.pkg.platinum, period: '1_month' });
+    expect(fresh.credit.amount_minor).toBeGreaterThan(0);
+    const upgrade = await t.http.put('/organizations/me/package', { ...body, quote_id: fresh.quote_id }, auth(org));
+    expect(upgrade.status).toBe(201);
+    expect(upgrade.body.data.amount_minor).toBe(fresh.amount_due.amount_minor);
+  });
+
+  it('a payment racing a change of the subscription waits for it, then refuses the quote it no longer matches', async () => {
+    const org = await registerOrg(t.http);
+    const q = await quoteFor(org, { package_id: ids.pkg.basic, period: '1_month' });
+    // Another transaction holds the subscription row (as a settlement applying a payment would) …
+    const holder = dataSource(t).createQueryRunner();
+    await holder.connect();
+    try {
+      await holder.startTransaction();
+      await holder.query(`SELECT 1 FROM organization_subscriptions WHERE organization_id = $1 FOR UPDATE`, [org.organizationId]);
+      const pending = t.http.post(
+        '/payments',
+        { gateway: 'sandbox', payment_type: 'package_upgrade', package_id: ids.pkg.basic, period: '1_month', quote_id: q.quote_id },
+        auth(org),
+      );
+      // … the payment has passed the early checks and waits in its transaction for that row …
+      await eventually(async () => {
+        const [row] = await dataSource(t).query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%organization_subscriptions%FOR SHARE%'`,
+        );
+        return row.n > 0 ? true : undefined;
+      }, 'the payment to wait for the subscription row');
+      // … which changes and commits: the quote was priced from terms that are gone.
+      await holder.query(
+        `UPDATE organization_subscriptions SET package_id = $2, period = '1_month', amount_minor = 1900, current_period_start = now(),
+                current_period_end = now() + interval '1 month' WHERE organization_id = $1`,
+        [org.organizationId, ids.pkg.basic],
+      );
+      await holder.commitTransaction();
+      const res = await pending;
+      expect(res.status).toBe(409);
+      expect(res.body.code).toBe('quote_stale');
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
+    expect((await t.http.get('/payments', auth(org))).body.total).toBe(0);
+    expect(await usedQuotes(org)).toEqual([]);
   });
 });
 
@@ -207,6 +307,8 @@ describe('PUT /organizations/me/package', () => {
     expect(limitOf(res.body.data, 'members')).toBeNull();
     const payments = await t.http.get('/payments', auth(org));
     expect(payments.body.total).toBe(0);
+    // The quote it was priced by is recorded as used, by no payment.
+    expect(await usedQuotes(org)).toEqual([{ id: expect.stringMatching(/^[0-9a-f-]{36}$/), payment_id: null }]);
   });
 
   it('schedules a downgrade for the period end, and cancels it when the current package is chosen again', async () => {
@@ -284,7 +386,11 @@ describe('PUT /organizations/me/package', () => {
     expect(noPeriod.status).toBe(400);
     expect(noPeriod.body).toMatchObject({ code: 'validation_failed', details: [{ field: 'period' }] });
     expect((await put({ package_id: 99999, period: '1_month' })).status).toBe(404);
-    expect((await put({ package_id: ids.pkg.basic, period: '1_month', quote_id: 'nope' })).status).toBe(400);
+    for (const quoteId of ['nope', randomUUID(), `q1.${'A'.repeat(600)}.${'A'.repeat(43)}`, 42]) {
+      const bad = await put({ package_id: ids.pkg.basic, period: '1_month', quote_id: quoteId });
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ code: 'validation_failed', details: [{ field: 'quote_id' }] });
+    }
     const flag = await t.http.post('/organizations/me/features', { feature_id: ids.feature.audit_export, quantity: 2 }, auth(org));
     expect(flag.status).toBe(400);
     expect(flag.body).toMatchObject({ code: 'validation_failed', details: [{ field: 'quantity' }] });

@@ -155,6 +155,10 @@ describe('Stripe payments', () => {
     const retry = await t.http.post('/payments', body, auth(org));
     expect(retry.status).toBe(201);
     expect(retry.body.data).toMatchObject({ status: 'pending', amount_minor: 1900 });
+    // The retry took the quote: it is used once again.
+    const third = await t.http.post('/payments', body, auth(org));
+    expect(third.status).toBe(409);
+    expect(third.body.code).toBe('quote_used');
   });
 
   it('keeps an event it could not process (Stripe unreachable) and answers 503; the redelivery applies it', async () => {

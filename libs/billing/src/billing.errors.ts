@@ -13,6 +13,7 @@ export const BillingError = defineErrors('billing', {
   quote_expired: { kind: 'conflict', message: 'The quote has expired; ask for a new one' },
   quote_used: { kind: 'conflict', message: 'The quote has already been used; ask for a new one' },
   quote_mismatch: { kind: 'bad_request', message: 'The quote is for another package or period' },
+  quote_stale: { kind: 'conflict', message: 'The subscription changed since this quote; ask for a new one' },
   not_an_upgrade: {
     kind: 'conflict',
     message: 'This is not an upgrade of the current package; choose it with PUT /organizations/me/package',

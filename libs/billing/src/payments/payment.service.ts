@@ -69,7 +69,7 @@ export class PaymentService {
         purchase: priced.purchase,
         lines: priced.lines,
       });
-      if (priced.purchase.kind === 'package') await this.quotes.markUsed(em, priced.purchase.quoteId, saved.id);
+      if (priced.quote) await this.quotes.markUsed(em, priced.quote, { paymentId: saved.id, lock: 'share' });
       await this.audit.record(em, ctx, {
         action: 'payment.created',
         resourceType: 'payment',
@@ -97,7 +97,7 @@ export class PaymentService {
           `UPDATE payments SET status = 'failed', failed_at = $2, failure_code = $3, updated_at = now() WHERE id = $1 AND status = 'pending'`,
           [payment.id, this.clock.now(), failureCode],
         );
-        await this.quotes.release(em, payment.id);
+        if (priced.quote) await this.quotes.release(em, priced.quote.id, payment.id);
       });
       throw err;
     }

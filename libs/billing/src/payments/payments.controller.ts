@@ -24,7 +24,7 @@ export class PaymentsController {
   @ApiNotFoundResponse({ type: ErrorBody, description: 'Unknown package, feature or quote' })
   @ApiConflictResponse({
     type: ErrorBody,
-    description: '`not_an_upgrade`, `nothing_due`, `quote_used`, `quote_expired`, `feature_already_included`',
+    description: '`not_an_upgrade`, `nothing_due`, `quote_used`, `quote_expired`, `quote_stale`, `feature_already_included`',
   })
   @ApiServiceUnavailableResponse({ type: ErrorBody, description: 'The gateway could not be reached (`gateway_unreachable`)' })
   async create(@Ctx() ctx: RequestContext, @Body() dto: CreatePaymentDto): Promise<{ data: PaymentDto }> {

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '@atrium/platform';
+import type { Quote } from '../plans/quote-token.js';
 
 /**
  * The seam between payments (libs/billing/src/payments: money moving through a gateway) and plans
@@ -17,9 +18,14 @@ export type Purchase =
       packageId: number;
       period: string;
       customMonths?: number;
+      /** The quote's single-use id (not its token). */
       quoteId: string;
       periodStart: string;
       periodEnd: string;
+      /** From the quote: what the new period is worth and the credit given, so the subscription records the former. */
+      listMinor: number;
+      creditMinor: number;
+      quoteExpiresAt: string;
     }
   | { kind: 'addon'; featureId: number; quantity: number; periodStart: string; periodEnd: string }
   | { kind: 'renewal'; packageId: number; period: string; customMonths?: number; periodStart: string; periodEnd: string };
@@ -40,6 +46,8 @@ export interface PricedPurchase {
   currency: string;
   description: string;
   lines: PurchaseLine[];
+  /** A package upgrade's verified quote: taken (single use) in the transaction that records the payment. Not stored. */
+  quote?: Quote;
 }
 
 /** What `POST /payments` (or `PUT /organizations/me/package`, `POST /organizations/me/features`) asks to buy. */

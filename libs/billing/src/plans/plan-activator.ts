@@ -8,7 +8,7 @@ import {
 } from '../subscriptions/organization-subscription.entity.js';
 import { currentPlan, saveSubscription } from './current-plan.js';
 import { loadPackage } from './plan-catalogue.js';
-import { BillingQuote } from './quote.entity.js';
+import { QuoteService } from './quote.service.js';
 
 /** What a payment (or a change with nothing due) bought, as the subscription row records it. */
 export interface PackagePeriod {
@@ -30,6 +30,10 @@ export interface PackagePeriod {
  */
 @Injectable()
 export class PlanActivator extends PurchaseActivator {
+  constructor(private readonly quotes: QuoteService) {
+    super();
+  }
+
   async activate(
     em: EntityManager,
     payment: { id: string; organizationId: string; purchase: Purchase; amountMinor: number; currency: string },
@@ -37,24 +41,18 @@ export class PlanActivator extends PurchaseActivator {
   ): Promise<void> {
     const p = payment.purchase;
     switch (p.kind) {
-      case 'package': {
-        const quote = await em.getRepository(BillingQuote).findOneBy({ id: p.quoteId });
+      case 'package':
         await this.applyPackage(em, payment.organizationId, {
           packageId: p.packageId,
           period: p.period,
           customMonths: p.customMonths ?? null,
           periodStart: new Date(p.periodStart),
           periodEnd: new Date(p.periodEnd),
-          amountMinor: quote?.listMinor ?? payment.amountMinor,
+          amountMinor: p.listMinor,
           currency: payment.currency,
         });
-        await em.query(`UPDATE billing_quotes SET used_at = COALESCE(used_at, $2), payment_id = COALESCE(payment_id, $3) WHERE id = $1`, [
-          p.quoteId,
-          at,
-          payment.id,
-        ]);
+        await this.quotes.keepUsedBy(em, payment, p, at);
         return;
-      }
       case 'addon':
         await currentPlan(em, payment.organizationId, true);
         await em.getRepository(OrganizationFeature).insert({

@@ -78,11 +78,10 @@ export class PlanChangeService {
   private async upgrade(ctx: RequestContext, r: PackageChangeRequest & { period: string }): Promise<PackageChangeResult> {
     const priced = await this.pricer.priceUpgrade(ctx, r);
     if (priced.amountMinor > 0) return { kind: 'payment', started: await this.payments.start(ctx, r.gateway ?? 'sandbox', priced) };
-    if (priced.purchase.kind !== 'package') throw new Error('An upgrade prices a package purchase');
-    const purchase = priced.purchase;
+    const { quote } = priced;
     await this.dataSource.transaction(async (em) => {
-      const quote = await this.quotes.usable(ctx, purchase.quoteId, r, em);
-      await this.quotes.markUsed(em, quote.id, null);
+      // Locked for update: the package changes next in this transaction.
+      await this.quotes.markUsed(em, quote, { paymentId: null, lock: 'update' });
       await this.activator.applyPackage(em, ctx.requireOrganizationId(), {
         packageId: quote.packageId,
         period: quote.period,

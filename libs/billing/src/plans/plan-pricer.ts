@@ -7,7 +7,7 @@ import { addMonths, addonCharge } from '../pricing/pricing.js';
 import { type PricedPurchase, PurchasePricer, type PurchaseRequest } from '../payments/purchase.js';
 import { currentPlan, isUpgrade } from './current-plan.js';
 import { loadFeature, loadPurchasablePackage, priceOf } from './plan-catalogue.js';
-import type { BillingQuote } from './quote.entity.js';
+import type { Quote } from './quote-token.js';
 import { QuoteService } from './quote.service.js';
 
 /** Prices what a payment buys, through the pricing module only (the quote for packages, proration for add-ons). */
@@ -31,12 +31,15 @@ export class PlanPricer extends PurchasePricer {
     return this.priceAddon(ctx, featureId, request.quantity ?? 1, em);
   }
 
-  /** An upgrade priced by its quote (the one given, if still usable, else a fresh one). Not an upgrade → 409. */
+  /**
+   * An upgrade priced by its quote (the one given, if still usable, else a fresh one), which the result carries for
+   * the caller to take in its transaction. Not an upgrade → 409.
+   */
   async priceUpgrade(
     ctx: RequestContext,
     r: { packageId: number; period: string; customMonths?: number; quoteId?: string },
     em: EntityManager = this.dataSource.manager,
-  ): Promise<PricedPurchase> {
+  ): Promise<PricedPurchase & { quote: Quote }> {
     const target = await loadPurchasablePackage(em, r.packageId);
     const { months } = priceOf(target, r.period, r.customMonths);
     const current = await currentPlan(em, ctx.requireOrganizationId());
@@ -47,7 +50,7 @@ export class PlanPricer extends PurchasePricer {
           '; a lower package or shorter period is scheduled for the end of the period with PUT /organizations/me/package',
       );
     }
-    const quote = r.quoteId ? await this.quotes.usable(ctx, r.quoteId, r, em) : await this.quotes.create(ctx, r);
+    const quote = r.quoteId ? await this.quotes.usable(ctx, r.quoteId, r) : await this.quotes.create(ctx, r);
     return upgradePurchase(target.pkg.name, quote, months);
   }
 
@@ -98,8 +101,8 @@ export class PlanPricer extends PurchasePricer {
   }
 }
 
-/** The purchase a quote describes: the new package's list price, less the credit (never below 0). */
-export function upgradePurchase(packageName: string, quote: BillingQuote, months: number): PricedPurchase {
+/** The purchase a quote describes: the new package's list price, less the credit (never below 0), as the quote says. */
+export function upgradePurchase(packageName: string, quote: Quote, months: number): PricedPurchase & { quote: Quote } {
   const end = quote.periodEnd.toISOString().slice(0, 10);
   const description = `${packageName} package, ${months} month${months === 1 ? '' : 's'} (${quote.periodStart.toISOString().slice(0, 10)} to ${end})`;
   const credit = Math.min(quote.creditMinor, quote.listMinor);
@@ -113,6 +116,9 @@ export function upgradePurchase(packageName: string, quote: BillingQuote, months
       quoteId: quote.id,
       periodStart: quote.periodStart.toISOString(),
       periodEnd: quote.periodEnd.toISOString(),
+      listMinor: quote.listMinor,
+      creditMinor: quote.creditMinor,
+      quoteExpiresAt: quote.expiresAt.toISOString(),
     },
     amountMinor: quote.dueMinor,
     currency: quote.currency,
@@ -123,6 +129,7 @@ export function upgradePurchase(packageName: string, quote: BillingQuote, months
         ? [{ description: 'Credit for the unused part of the current period', quantity: 1, unitMinor: -credit, totalMinor: -credit }]
         : []),
     ],
+    quote,
   };
 }
 

@@ -38,6 +38,9 @@ export class PlansController {
   @Permissions('billing.view')
   @ApiOperation({
     summary: 'Quote a package change: list price, credit for the unused paid period (by the second), amount due; valid 30 minutes',
+    description:
+      '`quote_id` is an opaque signed token (at most 600 characters), valid 30 minutes and used once. Nothing is stored until a ' +
+      'payment or a change uses it; using it after the subscription changed answers 409 `quote_stale`.',
   })
   @ApiData(QuoteDto)
   @ApiInvalid()
@@ -62,7 +65,7 @@ export class PlansController {
   @ApiOkResponse({ description: 'Changed or scheduled', schema: { properties: { data: { $ref: getSchemaPath(OrganizationPackageDto) } } } })
   @ApiInvalid()
   @ApiNotFoundResponse({ type: ErrorBody, description: 'Unknown package or quote' })
-  @ApiConflictResponse({ type: ErrorBody, description: '`usage_exceeds_limits`, `quote_used`, `quote_expired`' })
+  @ApiConflictResponse({ type: ErrorBody, description: '`usage_exceeds_limits`, `quote_used`, `quote_expired`, `quote_stale`' })
   async change(
     @Ctx() ctx: RequestContext,
     @Body() dto: ChangePackageDto,

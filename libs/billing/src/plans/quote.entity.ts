@@ -1,7 +1,10 @@
 import { Column, Entity } from 'typeorm';
 import { TenantEntity, bigintNumber } from '@atrium/platform';
 
-/** A priced package change, valid 30 minutes: the payment (or the change with nothing due) uses its figure. */
+/**
+ * A used quote. Quotes themselves are signed tokens (quote-token.ts) and are not stored; the first payment (or change
+ * with nothing due) that uses one records it here under the token's random id, which makes it single-use.
+ */
 @Entity('billing_quotes')
 export class BillingQuote extends TenantEntity {
   @Column('int')
@@ -34,10 +37,11 @@ export class BillingQuote extends TenantEntity {
   @Column('timestamptz')
   expiresAt: Date;
 
-  /** When a payment or an immediate change took it; a quote is used once. */
-  @Column('timestamptz', { nullable: true })
-  usedAt: Date | null;
+  /** When a payment or an immediate change took it. */
+  @Column('timestamptz')
+  usedAt: Date;
 
+  /** The payment that took it; null for a change applied at once (nothing due). */
   @Column('uuid', { nullable: true })
   paymentId: string | null;
 }

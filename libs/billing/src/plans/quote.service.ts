@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Clock, PreparedQuery, type RequestContext, returnedRows, StatementPool, TenantRepository } from '@atrium/platform';
+import { AppConfig, Clock, notFound, PreparedQuery, type RequestContext, returnedRows, StatementPool } from '@atrium/platform';
 import { BillingError } from '../billing.errors.js';
+import type { Purchase } from '../payments/purchase.js';
 import { quoteChange, type BillingPeriod } from '../pricing/pricing.js';
 import type { SubscriptionStatus } from '../subscriptions/organization-subscription.entity.js';
 import { paidPeriod } from './current-plan.js';
 import { PlanCatalogue, priceOf, type PricedPackage } from './plan-catalogue.js';
-import { BillingQuote } from './quote.entity.js';
+import { type Quote, type QuoteClaims, QuoteTokens, type SubscriptionTerms, termsFingerprint } from './quote-token.js';
 
 export const QUOTE_TTL_MS = 30 * 60 * 1000;
 
@@ -16,115 +18,166 @@ export interface QuoteRequest {
   customMonths?: number;
 }
 
-/** What a quote's credit depends on in the organization's subscription row. */
-interface SubscriptionTerms {
-  package_id: number;
-  status: SubscriptionStatus;
-  current_period_start: Date | null;
-  current_period_end: Date | null;
-  amount_minor: string;
-  currency: string;
-}
+const TERMS_COLUMNS = 'package_id, status, current_period_start, current_period_end, amount_minor, currency';
 
 /** The terms (one row per organization, on its unique index). */
-const QUOTE_TERMS_SQL = `
-  SELECT package_id, status, current_period_start, current_period_end, amount_minor, currency
-    FROM organization_subscriptions
-   WHERE organization_id = $1`;
+const QUOTE_TERMS_SQL = `SELECT ${TERMS_COLUMNS} FROM organization_subscriptions WHERE organization_id = $1`;
+
+/** The terms now, and whether the quote was used (its id is the primary key of billing_quotes once used). */
+const QUOTE_STATE_SQL = `
+  SELECT s.package_id, s.status, s.current_period_start, s.current_period_end, s.amount_minor, s.currency, q.used_at
+    FROM organization_subscriptions s LEFT JOIN billing_quotes q ON q.id = $2::uuid
+   WHERE s.organization_id = $1`;
+
+/** Records a used quote; `ON CONFLICT` makes the first use win (a concurrent one waits for it, then inserts nothing). */
+const INSERT_USED_SQL = `
+  INSERT INTO billing_quotes (id, organization_id, package_id, period, custom_months, list_minor, credit_minor, due_minor,
+                              currency, period_start, period_end, expires_at, used_at, payment_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+  ON CONFLICT (id) DO NOTHING RETURNING id`;
 
 /**
- * Stores a quote priced (in Node, by the pricing module) from terms read earlier, only if the subscription still has
- * exactly those terms: else nothing is inserted and the caller reads them again. Times compare to the millisecond, the
- * precision the price was computed with.
+ * Prices a package change (list price, credit for the unused paid period, amount due) as a signed token valid 30
+ * minutes. Making a quote writes nothing: the subscription's terms are read (one named prepared statement on the
+ * StatementPool), the pricing module prices the change from them, and the token carries the figures and a
+ * fingerprint of those terms. Using a quote (a payment, or a change applied at once) records it in billing_quotes
+ * under the token's random id, in the using transaction: that row is what makes a quote single-use.
  */
-const INSERT_QUOTE_SQL = `
-  WITH s AS (
-    SELECT organization_id FROM organization_subscriptions
-     WHERE organization_id = $1 AND package_id = $12::int AND status = $13::text
-       AND date_trunc('milliseconds', current_period_start) IS NOT DISTINCT FROM $14::timestamptz
-       AND date_trunc('milliseconds', current_period_end) IS NOT DISTINCT FROM $15::timestamptz
-       AND amount_minor = $16::bigint AND currency = $17::text
-  )
-  INSERT INTO billing_quotes (organization_id, package_id, period, custom_months, list_minor, credit_minor, due_minor, currency,
-                              period_start, period_end, expires_at)
-  SELECT s.organization_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM s
-  RETURNING id, created_at`;
-
-/** Organizations whose last-read terms a process keeps (a few hundred bytes each); the oldest read goes first. */
-const KEPT_TERMS = 10_000;
-/** Reads of the terms before giving up on a subscription that changes under every insert (never seen in practice). */
-const MAX_READS = 3;
-
-/** Prices a package change (list price, credit for the unused paid period, amount due) and keeps it 30 minutes. */
 @Injectable()
 export class QuoteService {
-  private readonly quotes: TenantRepository<BillingQuote>;
-  /**
-   * Creating a quote runs two named prepared statements on the StatementPool (parsed and planned once per connection,
-   * outside TypeORM), with the catalogue from memory: the subscription's terms are read, the pricing module prices the
-   * quote, and one INSERT stores it only if the terms are still those (a single statement: no transaction). The terms
-   * last read are kept per organization, so the next quote is priced from them and costs the INSERT alone; when they
-   * changed since (a payment, a renewal, another instance), the INSERT stores nothing and they are read again. A quote
-   * is therefore never priced from terms the database no longer holds.
-   */
+  private readonly tokens: QuoteTokens;
   private readonly termsOf: PreparedQuery<SubscriptionTerms>;
-  private readonly insertIfUnchanged: PreparedQuery<{ id: string; created_at: Date }>;
-  private readonly knownTerms = new Map<string, SubscriptionTerms>();
+  private readonly stateOf: PreparedQuery<SubscriptionTerms & { used_at: Date | null }>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     statements: StatementPool,
+    config: AppConfig,
   ) {
-    this.quotes = TenantRepository.for(dataSource, BillingQuote, 'Quote');
+    this.tokens = new QuoteTokens(config.encryptionKey);
     this.termsOf = new PreparedQuery(statements, 'billing_quote_terms', QUOTE_TERMS_SQL);
-    this.insertIfUnchanged = new PreparedQuery(statements, 'billing_insert_quote', INSERT_QUOTE_SQL);
+    this.stateOf = new PreparedQuery(statements, 'billing_quote_state', QUOTE_STATE_SQL);
   }
 
-  /** A fresh quote for the context's organization, stored so a payment can lock its figure. */
-  async create(ctx: RequestContext, request: QuoteRequest): Promise<BillingQuote> {
+  /** A fresh quote for the context's organization, priced from its subscription as it is now. */
+  async create(ctx: RequestContext, request: QuoteRequest): Promise<Quote> {
     const organizationId = ctx.requireOrganizationId();
     const catalogue = await PlanCatalogue.of(this.dataSource.manager);
     const target = catalogue.purchasable(request.packageId);
     priceOf(target, request.period, request.customMonths); // names a bad period / custom_months before anything else
-    const at = this.clock.now();
-    let terms = this.knownTerms.get(organizationId);
-    for (let reads = 0; ;) {
-      if (!terms) {
-        if (reads++ === MAX_READS) throw new Error(`The subscription of organization ${organizationId} changed under ${MAX_READS} quotes`);
-        [terms] = await this.termsOf.rows([organizationId]);
-        // Every organization has a row (made with it); a missing one is a broken invariant, not a user error.
-        if (!terms) throw new Error(`Organization ${organizationId} has no subscription row`);
-        this.remember(organizationId, terms);
-      }
-      const quote = this.price(organizationId, target, request, terms, at, catalogue);
-      const [row] = await this.insertIfUnchanged.rows([
-        organizationId,
-        quote.packageId,
-        quote.period,
-        quote.customMonths,
-        quote.listMinor,
-        quote.creditMinor,
-        quote.dueMinor,
-        quote.currency,
-        quote.periodStart.toISOString(),
-        quote.periodEnd.toISOString(),
-        quote.expiresAt.toISOString(),
-        terms.package_id,
-        terms.status,
-        terms.current_period_start?.toISOString() ?? null,
-        terms.current_period_end?.toISOString() ?? null,
-        terms.amount_minor,
-        terms.currency,
-      ]);
-      // Both timestamps default to now(), the same instant within one statement.
-      if (row) return Object.assign(quote, { id: row.id, createdAt: row.created_at, updatedAt: row.created_at });
-      this.knownTerms.delete(organizationId);
-      terms = undefined;
-    }
+    const [terms] = await this.termsOf.rows([organizationId]);
+    // Every organization has a row (made with it); a missing one is a broken invariant, not a user error.
+    if (!terms) throw new Error(`Organization ${organizationId} has no subscription row`);
+    const claims = this.price(organizationId, target, request, terms, this.clock.now(), catalogue);
+    return { ...claims, token: this.tokens.sign(claims) };
   }
 
-  /** The quote the pricing module computes from these terms at `at` (not stored yet). */
+  /**
+   * The quote a token carries if it can still be used for this change: signed by us for this organization (else 404,
+   * as for an unknown quote), for this package and period (else 400), not used, not expired, and priced from the
+   * subscription as it still is (else 409). `markUsed` checks the last two again in the using transaction.
+   */
+  async usable(ctx: RequestContext, token: string, request: QuoteRequest): Promise<Quote> {
+    const organizationId = ctx.requireOrganizationId();
+    const claims = this.tokens.verify(token);
+    if (!claims || claims.organizationId !== organizationId) throw notFound('Quote');
+    const customMonths = request.customMonths ?? null;
+    if (
+      claims.packageId !== request.packageId ||
+      claims.period !== request.period ||
+      (request.period === 'custom' && claims.customMonths !== customMonths)
+    ) {
+      throw BillingError.quote_mismatch(
+        `quote_id: the quote is for package ${claims.packageId}, period ${claims.period}${claims.customMonths ? ` (${claims.customMonths} months)` : ''}`,
+        { field: 'quote_id', package_id: claims.packageId, period: claims.period, custom_months: claims.customMonths },
+      );
+    }
+    const [state] = await this.stateOf.rows([organizationId, claims.id]);
+    if (!state) throw new Error(`Organization ${organizationId} has no subscription row`);
+    if (state.used_at) throw BillingError.quote_used(undefined, { field: 'quote_id', used_at: state.used_at.toISOString() });
+    if (claims.expiresAt <= this.clock.now()) {
+      throw BillingError.quote_expired(undefined, { field: 'quote_id', expired_at: claims.expiresAt.toISOString() });
+    }
+    assertCurrent(claims, state);
+    return { ...claims, token };
+  }
+
+  /**
+   * Takes the quote inside the caller's transaction: the subscription row is locked (`share` for a payment, `update`
+   * when the caller changes the subscription next) and must still have the quote's terms (else 409 `quote_stale`),
+   * then the quote is recorded as used (else 409 `quote_used`: another request took it first).
+   */
+  async markUsed(em: EntityManager, quote: QuoteClaims, opts: { paymentId: string | null; lock: 'share' | 'update' }): Promise<void> {
+    const [terms] = await em.query<SubscriptionTerms[]>(
+      `SELECT ${TERMS_COLUMNS} FROM organization_subscriptions WHERE organization_id = $1 FOR ${opts.lock === 'update' ? 'UPDATE' : 'SHARE'}`,
+      [quote.organizationId],
+    );
+    if (!terms) throw new Error(`Organization ${quote.organizationId} has no subscription row`);
+    assertCurrent(quote, terms);
+    if (!(await this.record(em, quote, this.clock.now(), opts.paymentId))) throw BillingError.quote_used(undefined, { field: 'quote_id' });
+  }
+
+  /** Gives back the quote a payment took when its charge never started (the row goes, so the token works again). */
+  async release(em: EntityManager, quoteId: string, paymentId: string): Promise<void> {
+    await em.query(`DELETE FROM billing_quotes WHERE id = $1 AND payment_id = $2`, [quoteId, paymentId]);
+  }
+
+  /**
+   * For a succeeded package payment (in the settlement transaction): its quote stays used. Records it again when it
+   * was released (a charge thought never started that went through after all), unless another use took it since.
+   */
+  async keepUsedBy(
+    em: EntityManager,
+    payment: { id: string; organizationId: string; amountMinor: number; currency: string },
+    purchase: Extract<Purchase, { kind: 'package' }>,
+    at: Date,
+  ): Promise<void> {
+    await this.record(
+      em,
+      {
+        id: purchase.quoteId,
+        organizationId: payment.organizationId,
+        packageId: purchase.packageId,
+        period: purchase.period,
+        customMonths: purchase.customMonths ?? null,
+        listMinor: purchase.listMinor,
+        creditMinor: purchase.creditMinor,
+        dueMinor: payment.amountMinor,
+        currency: payment.currency,
+        periodStart: new Date(purchase.periodStart),
+        periodEnd: new Date(purchase.periodEnd),
+        expiresAt: new Date(purchase.quoteExpiresAt),
+      },
+      at,
+      payment.id,
+    );
+  }
+
+  /** Inserts the used quote; false when its id is already recorded. */
+  private async record(em: EntityManager, q: Omit<QuoteClaims, 'terms'>, usedAt: Date, paymentId: string | null): Promise<boolean> {
+    const rows = returnedRows(
+      await em.query(INSERT_USED_SQL, [
+        q.id,
+        q.organizationId,
+        q.packageId,
+        q.period,
+        q.customMonths,
+        q.listMinor,
+        q.creditMinor,
+        q.dueMinor,
+        q.currency,
+        q.periodStart,
+        q.periodEnd,
+        q.expiresAt,
+        usedAt,
+        paymentId,
+      ]),
+    );
+    return rows.length > 0;
+  }
+
+  /** The quote the pricing module computes from these terms at `at`. */
   private price(
     organizationId: string,
     target: PricedPackage,
@@ -132,10 +185,10 @@ export class QuoteService {
     terms: SubscriptionTerms,
     at: Date,
     catalogue: PlanCatalogue,
-  ): BillingQuote {
+  ): QuoteClaims {
     const current = paidPeriod(
       {
-        status: terms.status,
+        status: terms.status as SubscriptionStatus,
         currentPeriodStart: terms.current_period_start,
         currentPeriodEnd: terms.current_period_end,
         amountMinor: Number(terms.amount_minor),
@@ -152,7 +205,8 @@ export class QuoteService {
       if (err instanceof RangeError) throw BillingError.package_not_purchasable(`package_id: ${err.message}`, { field: 'package_id' });
       throw err;
     }
-    return Object.assign(new BillingQuote(), {
+    return {
+      id: randomUUID(),
       organizationId,
       packageId: target.pkg.id,
       period: request.period,
@@ -164,63 +218,12 @@ export class QuoteService {
       periodStart: q.periodStart,
       periodEnd: q.periodEnd,
       expiresAt: new Date(at.getTime() + QUOTE_TTL_MS),
-      usedAt: null,
-      paymentId: null,
-    });
+      terms: termsFingerprint(terms),
+    };
   }
+}
 
-  private remember(organizationId: string, terms: SubscriptionTerms): void {
-    this.knownTerms.delete(organizationId);
-    if (this.knownTerms.size >= KEPT_TERMS) this.knownTerms.delete(this.knownTerms.keys().next().value!);
-    this.knownTerms.set(organizationId, terms);
-  }
-
-  /**
-   * The quote if it can still be used for this change: this organization's (else 404), for this package and period
-   * (else 400), not used and not expired (else 409). With `em` in a transaction it is locked until commit.
-   */
-  async usable(
-    ctx: RequestContext,
-    quoteId: string,
-    request: QuoteRequest,
-    em: EntityManager = this.dataSource.manager,
-  ): Promise<BillingQuote> {
-    const quote = await this.quotes.with(em).getById(ctx, quoteId);
-    if (em.queryRunner?.isTransactionActive) {
-      await em.query(`SELECT 1 FROM billing_quotes WHERE id = $1 FOR UPDATE`, [quote.id]);
-      Object.assign(quote, await this.quotes.with(em).getById(ctx, quote.id));
-    }
-    const customMonths = request.customMonths ?? null;
-    if (
-      quote.packageId !== request.packageId ||
-      quote.period !== request.period ||
-      (request.period === 'custom' && quote.customMonths !== customMonths)
-    ) {
-      throw BillingError.quote_mismatch(
-        `quote_id: the quote is for package ${quote.packageId}, period ${quote.period}${quote.customMonths ? ` (${quote.customMonths} months)` : ''}`,
-        { field: 'quote_id', package_id: quote.packageId, period: quote.period, custom_months: quote.customMonths },
-      );
-    }
-    if (quote.usedAt) throw BillingError.quote_used(undefined, { field: 'quote_id', used_at: quote.usedAt.toISOString() });
-    if (quote.expiresAt <= this.clock.now()) {
-      throw BillingError.quote_expired(undefined, { field: 'quote_id', expired_at: quote.expiresAt.toISOString() });
-    }
-    return quote;
-  }
-
-  /** Marks the quote used (by a payment, or by a change applied at once), inside the caller's transaction. */
-  async markUsed(em: EntityManager, quoteId: string, paymentId: string | null): Promise<void> {
-    const rows = returnedRows(
-      await em.query(
-        `UPDATE billing_quotes SET used_at = $2, payment_id = $3, updated_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`,
-        [quoteId, this.clock.now(), paymentId],
-      ),
-    );
-    if (!rows.length) throw BillingError.quote_used(undefined, { field: 'quote_id' });
-  }
-
-  /** Gives back the quote a payment used when its charge never started, so it can be paid again. */
-  async release(em: EntityManager, paymentId: string): Promise<void> {
-    await em.query(`UPDATE billing_quotes SET used_at = NULL, payment_id = NULL, updated_at = now() WHERE payment_id = $1`, [paymentId]);
-  }
+/** 409 `quote_stale` when the subscription no longer has the terms the quote was priced from. */
+function assertCurrent(quote: QuoteClaims, terms: SubscriptionTerms): void {
+  if (termsFingerprint(terms) !== quote.terms) throw BillingError.quote_stale(undefined, { field: 'quote_id' });
 }

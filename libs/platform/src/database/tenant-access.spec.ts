@@ -65,7 +65,7 @@ const ALLOWED: Record<string, { entities: string[]; why: string }> = {
     why: 'the subscription of the organization a request, a settled payment or a renewal job acts for, locked FOR UPDATE by its id',
   },
   'plan-activator.ts': {
-    entities: ['BillingQuote', 'OrganizationFeature'],
+    entities: ['OrganizationFeature'],
     why: "applies a settled payment's purchase for the payment's organization, in the settlement transaction (callbacks and jobs: no request context)",
   },
   'account-export-sections.ts': {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '@atrium/platform';
+import { IsQuoteId, QUOTE_ID_DESCRIPTION } from '../../plans/dto/quote-id.js';
 import { moneyView } from '../../pricing/money.js';
 import type { Payment } from '../payment.entity.js';
 import type { GatewayCheckout } from '../../gateways/payment-gateway.js';
@@ -50,9 +51,9 @@ export class CreatePaymentDto {
   @Max(36)
   custom_months?: number;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'A quote from calculate-upgrade-price that locks the figure (30 minutes)' })
+  @ApiPropertyOptional({ maxLength: 600, description: `${QUOTE_ID_DESCRIPTION}: locks the figure` })
   @IsOptional()
-  @IsUUID()
+  @IsQuoteId()
   quote_id?: string;
 
   @ApiPropertyOptional({ example: 1, description: 'feature_purchase: the add-on feature' })

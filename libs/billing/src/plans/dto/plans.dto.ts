@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { moneyView } from '../../pricing/money.js';
 import { MoneyDto, PERIODS } from '../../payments/dto/payment.dto.js';
-import type { BillingQuote } from '../quote.entity.js';
+import type { Quote } from '../quote-token.js';
+import { IsQuoteId, QUOTE_ID_DESCRIPTION } from './quote-id.js';
 
 export class CalculateUpgradePriceDto {
   /** Sent on every quote, small and secret-free: the validation pipe may remember a validated body (see validation.pipe). */
@@ -49,9 +50,9 @@ export class ChangePackageDto {
   @Max(36)
   custom_months?: number;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'A quote from calculate-upgrade-price (else a fresh one is made)' })
+  @ApiPropertyOptional({ maxLength: 600, description: `${QUOTE_ID_DESCRIPTION}; without it a fresh quote is made` })
   @IsOptional()
-  @IsUUID()
+  @IsQuoteId()
   quote_id?: string;
 
   @ApiPropertyOptional({ enum: ['sandbox', 'stripe'], default: 'sandbox', description: 'Gateway of the payment when an amount is due' })
@@ -117,7 +118,13 @@ export class AutoRenewDto {
 }
 
 export class QuoteDto {
-  @ApiProperty({ format: 'uuid', description: 'Send it with the payment or the change to lock this figure (30 minutes)' }) quote_id: string;
+  @ApiProperty({
+    maxLength: 600,
+    description:
+      'An opaque signed token, valid 30 minutes and used once: send it with the payment or the change to lock this figure. ' +
+      'Refused with 409 `quote_stale` when the subscription changed since (ask for a new one).',
+  })
+  quote_id: string;
   @ApiProperty({ example: 3 }) package_id: number;
   @ApiProperty({ example: '1_year' }) period: string;
   @ApiProperty({ nullable: true, type: Number }) custom_months: number | null;
@@ -129,10 +136,10 @@ export class QuoteDto {
   @ApiProperty() period_end: string;
   @ApiProperty() expires_at: string;
 
-  static from(q: BillingQuote): QuoteDto {
+  static from(q: Quote): QuoteDto {
     const m = (amountMinor: number) => moneyView({ amountMinor, currency: q.currency });
     return {
-      quote_id: q.id,
+      quote_id: q.token,
       package_id: q.packageId,
       period: q.period,
       custom_months: q.customMonths,

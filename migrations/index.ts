@@ -42,7 +42,7 @@ export const MIGRATIONS = [
   BillingRenewals1764000700500,
   Chats1764000800000,
   Messages1764000800100,
-  Presence1764000800300,
   Calls1764000800200,
+  Presence1764000800300,
   StatelessQuotes1764000800400,
 ];

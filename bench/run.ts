@@ -116,6 +116,8 @@ async function main(): Promise<void> {
         // The rate limiter would turn the load away; the bench measures everything behind it (the guard still runs).
         RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
         RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000000',
+        // Likewise the per-socket send limit: the sustained chat row measures how many messages the app accepts.
+        MESSAGE_SOCKET_SENDS_PER_10S: '10000',
         // The Stripe gateway must be configured for its callback route; the bench's events name no charge, so the
         // app never calls this API address (nothing listens there: a call would fail the request).
         STRIPE_SECRET_KEY: 'sk_test_bench',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { isUuid, Outbox, type RequestContext, returnedRows } from '@atrium/platform';
+import { isUuid, Outbox, type RequestContext, returnedRows, TenantRepository } from '@atrium/platform';
 import { MessagingError } from '../messaging.errors.js';
 import { ChatAccess } from './chat-access.js';
 import { addChatEvent, ChatEvents, type MemberAddedPayload, type MemberRemovedPayload } from './chat-events.js';
@@ -85,13 +85,11 @@ export class ChatMembershipService {
    */
   async removeFromOrganization(em: EntityManager, ctx: RequestContext, userId: string): Promise<void> {
     // Locked in id order: concurrent removals of two members never wait on each other in a circle.
-    const chats: Chat[] = await em
-      .getRepository(Chat)
-      .createQueryBuilder('c')
+    const chats: Chat[] = await TenantRepository.for(em, Chat, 'Chat')
+      .query(ctx, 'c')
       .innerJoin('chat_members', 'm', 'm.chat_id = c.id AND m.user_id = :userId', { userId })
-      .where('c.organization_id = :org', { org: ctx.requireOrganizationId() })
       .orderBy('c.id')
-      .setLock('pessimistic_write', undefined, ['c'])
+      .forUpdate(['c'])
       .getMany();
     for (const chat of chats) await this.detach(em, ctx, chat, userId, 'revoked');
   }

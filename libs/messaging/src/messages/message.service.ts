@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isUuid, Outbox, type Page, pageOffset, type RequestContext, toPage } from '@atrium/platform';
+import { isUuid, Outbox, type Page, pageOffset, type RequestContext, TenantRepository, toPage } from '@atrium/platform';
 import { ChatAccess } from '../chats/chat-access.js';
 import { addChatEvent, ChatEvents } from '../chats/chat-events.js';
 import { MessagingConfig } from '../messaging.config.js';
@@ -41,12 +41,16 @@ const SEND = `
 /** Sending, reading, editing and deleting messages. */
 @Injectable()
 export class MessageService {
+  private readonly messages: TenantRepository<Message>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: ChatAccess,
     private readonly outbox: Outbox,
     private readonly config: MessagingConfig,
-  ) {}
+  ) {
+    this.messages = TenantRepository.for(dataSource, Message, 'Message');
+  }
 
   /** Stores the message, then (after commit, through the outbox) pushes `message:new` to the chat's room. */
   async send(ctx: RequestContext, chatId: string, dto: SendMessageDto): Promise<MessageDto> {
@@ -89,11 +93,7 @@ export class MessageService {
       if (!(err instanceof NothingSent)) throw err;
       // Not a member (404), or a retry of a message already stored: answer that one.
       await this.access.seat(ctx, chatId);
-      const first = clientId
-        ? await this.dataSource
-            .getRepository(Message)
-            .findOne({ where: { chatId, organizationId, senderId: userId, clientMessageId: clientId } })
-        : null;
+      const first = clientId ? await this.messages.findOne(ctx, { chatId, senderId: userId, clientMessageId: clientId }) : null;
       if (!first) throw MessagingError.chat_not_found();
       return MessageDto.from(first);
     }
@@ -105,10 +105,7 @@ export class MessageService {
    */
   async list(ctx: RequestContext, chatId: string, query: MessageQueryDto): Promise<Page<MessageDto>> {
     const { chat } = await this.access.seat(ctx, chatId);
-    const qb = this.dataSource
-      .getRepository(Message)
-      .createQueryBuilder('m')
-      .where('m.chat_id = :chatId AND m.organization_id = :org', { chatId: chat.id, org: chat.organizationId });
+    const qb = this.messages.query(ctx, 'm').andWhere('m.chat_id = :chatId', { chatId: chat.id });
     let total: number | undefined;
     if (query.after !== undefined) {
       qb.andWhere('m.seq > :after', { after: query.after }).orderBy('m.seq', 'ASC');
@@ -137,7 +134,7 @@ export class MessageService {
     const mentions = mentionedIds(content);
     return this.dataSource.transaction(async (em) => {
       await this.access.seat(ctx, chatId, em);
-      const message = await this.message(em, chatId, messageId, true);
+      const message = await this.message(em, ctx, chatId, messageId);
       if (message.senderId !== userId) throw MessagingError.message_author_required();
       if (message.deletedAt) throw MessagingError.message_deleted();
       if (Date.now() - message.createdAt.getTime() > this.config.editWindowSeconds * 1000)
@@ -147,7 +144,7 @@ export class MessageService {
       message.content = content;
       message.mentions = mentions;
       message.editedAt = new Date();
-      const dto = MessageDto.from(await em.getRepository(Message).save(message));
+      const dto = MessageDto.from(await this.messages.with(em).save(ctx, message));
       addChatEvent(this.outbox, em, ctx, chatId, ChatEvents.messageUpdated, dto);
       if (added.length) this.addMentioned(em, ctx, chatId, message.id, added);
       return dto;
@@ -166,14 +163,14 @@ export class MessageService {
         if (moderator) return undefined;
         throw err;
       });
-      const message = await this.message(em, chatId, messageId, true, ctx.requireOrganizationId());
+      const message = await this.message(em, ctx, chatId, messageId);
       if (message.deletedAt) throw MessagingError.message_deleted();
       if (!moderator && message.senderId !== userId && seat?.role !== 'admin') throw MessagingError.message_delete_forbidden();
       message.content = null;
       message.mentions = [];
       message.deletedAt = new Date();
       message.deletedBy = userId;
-      await em.getRepository(Message).save(message);
+      await this.messages.with(em).save(ctx, message);
       addChatEvent(this.outbox, em, ctx, chatId, ChatEvents.messageDeleted, {
         id: message.id,
         chat_id: chatId,
@@ -184,12 +181,15 @@ export class MessageService {
     });
   }
 
-  private async message(em: EntityManager, chatId: string, messageId: string, lock: boolean, organizationId?: string): Promise<Message> {
+  /** The message of this chat in the context's organization, locked until the transaction ends; else 404. */
+  private async message(em: EntityManager, ctx: RequestContext, chatId: string, messageId: string): Promise<Message> {
     if (!isUuid(messageId) || !isUuid(chatId)) throw MessagingError.message_not_found();
-    const qb = em.getRepository(Message).createQueryBuilder('m').where('m.id = :messageId AND m.chat_id = :chatId', { messageId, chatId });
-    if (organizationId) qb.andWhere('m.organization_id = :organizationId', { organizationId });
-    if (lock) qb.setLock('pessimistic_write');
-    const message = await qb.getOne();
+    const message = await this.messages
+      .with(em)
+      .query(ctx, 'm')
+      .andWhere('m.id = :messageId AND m.chat_id = :chatId', { messageId, chatId })
+      .forUpdate()
+      .getOne();
     if (!message) throw MessagingError.message_not_found();
     return message;
   }

@@ -85,6 +85,23 @@ export class TenantQuery<T extends ObjectLiteral> {
     return this;
   }
 
+  /** Rows skipped and returned at SQL level (OFFSET/LIMIT): for queries without joined collections. */
+  offset(offset?: number): this {
+    this.qb.offset(offset);
+    return this;
+  }
+
+  limit(limit?: number): this {
+    this.qb.limit(limit);
+    return this;
+  }
+
+  /** Locks the rows read (of `tables`' aliases only, when given) until the transaction ends: `FOR UPDATE`. */
+  forUpdate(tables?: string[]): this {
+    this.qb.setLock('pessimistic_write', undefined, tables);
+    return this;
+  }
+
   getMany(): Promise<T[]> {
     return this.scoped().getMany();
   }

@@ -78,7 +78,11 @@ function receipts(sockets: Socket[], name: string, marker: string, timeoutMs = 1
 
 const summary = (latencies: number[]) => {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), rps: latencies.length / (latencies.reduce((a, b) => a + b, 0) / 1000) };
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    rps: latencies.length / (latencies.reduce((a, b) => a + b, 0) / 1000),
+  };
 };
 
 /**
@@ -115,7 +119,9 @@ export async function chatFanout(ctx: BenchContext): Promise<ScenarioReport> {
         const t0 = performance.now();
         if (target === 'app') {
           const done = receipts(app, 'message:new', marker);
-          const ack = (await app[0].emitWithAck('message:send', { chat_id: chatId, content, message_type: 'TEXT' })) as { data?: { id: string } };
+          const ack = (await app[0].emitWithAck('message:send', { chat_id: chatId, content, message_type: 'TEXT' })) as {
+            data?: { id: string };
+          };
           if (!ack.data?.id) throw new Error(`message:send answered ${JSON.stringify(ack)}`);
           sent.push(ack.data.id);
           latencies.push((await done) - t0);
@@ -215,7 +221,12 @@ export async function chatSustained(ctx: BenchContext): Promise<ScenarioReport> 
       available: true,
       rows: [{ scenario: title, target: 'app: messages/s accepted', rps: perSecond, p50: NaN, p99: NaN, peakRssMiB: rssAfter }],
       checks: [
-        { scenario: title, budget: 'messages/s accepted (reported)', measured: `${perSecond.toFixed(0)} messages/s, ${refused} refused`, pass: refused === 0 },
+        {
+          scenario: title,
+          budget: 'messages/s accepted (reported)',
+          measured: `${perSecond.toFixed(0)} messages/s, ${refused} refused`,
+          pass: refused === 0,
+        },
         {
           scenario: title,
           budget: 'every accepted message reaches the 10 sockets of its chat',
@@ -265,7 +276,9 @@ export async function chatsList(ctx: BenchContext): Promise<ScenarioReport> {
         }),
       );
     }
-    const first = await fetch(`${ctx.servers.app.url}${API}/chats?page=1&limit=20`, { headers: { authorization: `Bearer ${readers[0].accessToken}` } });
+    const first = await fetch(`${ctx.servers.app.url}${API}/chats?page=1&limit=20`, {
+      headers: { authorization: `Bearer ${readers[0].accessToken}` },
+    });
     const body = (await first.json()) as { data?: unknown[]; total?: number };
     if (first.status !== 200 || body.data?.length !== 20) {
       return unavailable('chats-list', title, `GET /chats answers ${first.status} ${JSON.stringify(body).slice(0, 200)}`, budget);
@@ -278,9 +291,15 @@ export async function chatsList(ctx: BenchContext): Promise<ScenarioReport> {
       next: () => ({ headers: { authorization: `Bearer ${readers[i++ % readers.length].accessToken}` } }),
     };
     const o = await compare(title, { app, baseline: baselineSpec(ctx) }, ctx.servers, ctx.settings);
-    return { id: 'chats-list', title, available: true, rows: comparedRows(title, o), checks: [ratioCheck(title, o, 0.5), noFailuresCheck(title, o)], raw: o };
+    return {
+      id: 'chats-list',
+      title,
+      available: true,
+      rows: comparedRows(title, o),
+      checks: [ratioCheck(title, o, 0.5), noFailuresCheck(title, o)],
+      raw: o,
+    };
   } finally {
     await db.end();
   }
 }
-

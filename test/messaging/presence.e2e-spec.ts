@@ -78,9 +78,17 @@ describe(`presence across instances (fan-out over ${testRedisUrl ? 'Redis' : 'Po
     // A second socket on the other instance: still one member online; closing the first leaves them online.
     const second = await socketOf(b, member);
     first.close();
-    await until(async () => (await a.app.get(DataSource).query(
-      `SELECT 1 FROM presence_sockets WHERE user_id = $1 AND instance_id = $2`, [member.userId, a.app.get(PresenceService).instanceId],
-    )).length === 0);
+    await until(
+      async () =>
+        (
+          await a.app
+            .get(DataSource)
+            .query(`SELECT 1 FROM presence_sockets WHERE user_id = $1 AND instance_id = $2`, [
+              member.userId,
+              a.app.get(PresenceService).instanceId,
+            ])
+        ).length === 0,
+    );
     second.close();
     await until(() => log.length === 2);
     expect(log).toEqual(['online', 'offline']);

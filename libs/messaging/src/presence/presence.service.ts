@@ -146,10 +146,9 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async beat(): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO socket_instances (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`,
-      [this.instanceId],
-    );
+    await this.dataSource.query(`INSERT INTO socket_instances (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`, [
+      this.instanceId,
+    ]);
   }
 
   private async lockMember(em: EntityManager, organizationId: string, userId: string): Promise<void> {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addMonths, unusedCredit, addonCharge } from '@atrium/billing';
-import { catalogue, controlClock, eventually, finalStatus, payOnCheckoutPage, setPaidPeriod } from '../support/billing.js';
+import { catalogue, eventually, finalStatus, payOnCheckoutPage, setPaidPeriod } from '../support/billing.js';
+import { controlClock } from '../support/clock.js';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
 import { createMember, dataSource } from '../support/members.js';

@@ -3,6 +3,8 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
 import { PresenceService } from '@atrium/messaging';
+import { TYPING_THROTTLE_MS } from '@atrium/messaging/presence/typing.gateway.js';
+import { controlClock } from '../support/clock.js';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
 import { createMember, type Member } from '../support/members.js';
 import { connectSocket, nextEvent } from '../support/socket.js';
@@ -147,11 +149,22 @@ describe(`typing across instances (fan-out over ${testRedisUrl ? 'Redis' : 'Post
     const refused = await outsiderSocket.emitWithAck('typing:start', { chat_id: chatId });
     expect(refused).toMatchObject({ statusCode: 404, code: 'chat_not_found' });
 
-    const heard = nextEvent<{ chat_id: string; user_id: string }>(listener, 'typing:start');
-    expect(await typist.emitWithAck('typing:start', { chat_id: chatId })).toEqual({ data: { relayed: true } });
-    expect(await heard).toEqual({ chat_id: chatId, user_id: member.userId });
-    // Repeats within the throttle window are not relayed.
-    expect(await typist.emitWithAck('typing:start', { chat_id: chatId.toUpperCase() })).toEqual({ data: { relayed: false } });
+    // The typist's instance runs on a clock the test moves.
+    const clock = controlClock(b, new Date('2026-03-01T10:00:00Z'));
+    try {
+      const heard = nextEvent<{ chat_id: string; user_id: string }>(listener, 'typing:start');
+      expect(await typist.emitWithAck('typing:start', { chat_id: chatId })).toEqual({ data: { relayed: true } });
+      expect(await heard).toEqual({ chat_id: chatId, user_id: member.userId });
+      // Repeats within the throttle window are not relayed; once it has passed, the next one is.
+      clock.advance(TYPING_THROTTLE_MS - 1);
+      expect(await typist.emitWithAck('typing:start', { chat_id: chatId.toUpperCase() })).toEqual({ data: { relayed: false } });
+      clock.advance(1);
+      const again = nextEvent<{ chat_id: string; user_id: string }>(listener, 'typing:start');
+      expect(await typist.emitWithAck('typing:start', { chat_id: chatId })).toEqual({ data: { relayed: true } });
+      expect(await again).toEqual({ chat_id: chatId, user_id: member.userId });
+    } finally {
+      clock.release();
+    }
 
     const stopped = nextEvent<{ chat_id: string; user_id: string }>(listener, 'typing:stop');
     expect(await typist.emitWithAck('typing:stop', { chat_id: chatId })).toEqual({ data: { relayed: true } });

@@ -1,4 +1,3 @@
-import { Clock, TestClock } from '@atrium/platform';
 import { dataSource } from './members.js';
 import type { TestApp } from './test-app.js';
 
@@ -27,21 +26,6 @@ export async function setPaidPeriod(
       WHERE organization_id = $1`,
     [organizationId, p.slug, p.period, p.amountMinor, p.start, p.end],
   );
-}
-
-/**
- * Drives the app's one Clock from a TestClock: every service reads `Clock.now()` at call time, so replacing the
- * singleton's `now` moves "now" for quotes, proration and settlement. Restore with `release()`.
- */
-export function controlClock(t: TestApp, start: Date): TestClock & { release(): void } {
-  const clock = t.app.get(Clock);
-  const test = new TestClock(start) as TestClock & { release(): void };
-  const original = clock.now.bind(clock);
-  clock.now = () => test.now();
-  test.release = () => {
-    clock.now = original;
-  };
-  return test;
 }
 
 /** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs`. */

@@ -1,7 +1,7 @@
 import { UseFilters } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
-import { isUuid, Permissions, type RequestContext, WsCtx, WsExceptionFilter } from '@atrium/platform';
+import { Clock, isUuid, Permissions, type RequestContext, WsCtx, WsExceptionFilter } from '@atrium/platform';
 import { chatRoom } from '../chats/chat-rooms.js';
 import { MessagingError } from '../messaging.errors.js';
 
@@ -20,13 +20,15 @@ export class TypingGateway {
   /** Per socket: when it last relayed a start, per chat (cleared on stop). */
   private readonly started = new WeakMap<Socket, Map<string, number>>();
 
+  constructor(private readonly clock: Clock) {}
+
   @Permissions('chats.use')
   @SubscribeMessage('typing:start')
   start(@ConnectedSocket() socket: Socket, @WsCtx() ctx: RequestContext, @MessageBody() body: unknown): { data: { relayed: boolean } } {
     const chatId = this.chatOf(socket, body);
     const chats = this.started.get(socket) ?? new Map<string, number>();
     this.started.set(socket, chats);
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     const last = chats.get(chatId);
     if (last !== undefined && now - last < TYPING_THROTTLE_MS) return { data: { relayed: false } };
     chats.set(chatId, now);

@@ -12,7 +12,9 @@ export class SystemMessages1764000800600 implements MigrationInterface {
   name = 'SystemMessages1764000800600';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE messages ADD COLUMN system jsonb, ADD CONSTRAINT ck_messages_system CHECK (message_type = 'SYSTEM' OR system IS NULL)`);
+    await q.query(
+      `ALTER TABLE messages ADD COLUMN system jsonb, ADD CONSTRAINT ck_messages_system CHECK (message_type = 'SYSTEM' OR system IS NULL)`,
+    );
     await q.query(`CREATE INDEX ix_messages_system_seq ON messages (chat_id, seq) WHERE message_type = 'SYSTEM'`);
     await q.query(`ALTER TABLE chats ADD COLUMN system_count bigint NOT NULL DEFAULT 0`);
     await q.query(`ALTER TABLE chat_members ADD COLUMN read_system_count bigint NOT NULL DEFAULT 0`);

@@ -278,10 +278,20 @@ describe('SYSTEM messages', () => {
     expect(await unread(ann.accessToken, chat)).toBe(1);
     expect(await unread(bob.accessToken, chat)).toBe(1);
     const listed = (await t.http.get('/chats', { token: ann.accessToken })).body.data.find((c: { id: string }) => c.id === chat);
-    expect(listed).toMatchObject({ last_seq: 6, unread_count: 1, last_message: { seq: 6, message_type: 'SYSTEM', system: history[5].system } });
+    expect(listed).toMatchObject({
+      last_seq: 6,
+      unread_count: 1,
+      last_message: { seq: 6, message_type: 'SYSTEM', system: history[5].system },
+    });
     // Reading up to the greeting leaves nothing unread; reading to the end also; a new TEXT counts again.
-    expect((await t.http.post(`/chats/${chat}/read`, { seq: 1 }, { token: ann.accessToken })).body.data).toMatchObject({ seq: 1, unread_count: 0 });
-    expect((await t.http.post(`/chats/${chat}/read`, { seq: 6 }, { token: bob.accessToken })).body.data).toMatchObject({ seq: 6, unread_count: 0 });
+    expect((await t.http.post(`/chats/${chat}/read`, { seq: 1 }, { token: ann.accessToken })).body.data).toMatchObject({
+      seq: 1,
+      unread_count: 0,
+    });
+    expect((await t.http.post(`/chats/${chat}/read`, { seq: 6 }, { token: bob.accessToken })).body.data).toMatchObject({
+      seq: 6,
+      unread_count: 0,
+    });
     await send(t, ann.accessToken, chat, 'still here');
     expect(await unread(bob.accessToken, chat)).toBe(1);
     expect(await unread(ann.accessToken, chat)).toBe(0);
@@ -297,7 +307,11 @@ describe('SYSTEM messages', () => {
     const [renamed] = await messages(owner.accessToken, chat);
     expect(renamed).toMatchObject({ seq: 2, message_type: 'SYSTEM' });
 
-    const forged = await t.http.post(`/chats/${chat}/messages`, { content: 'x renamed', message_type: 'SYSTEM' }, { token: owner.accessToken });
+    const forged = await t.http.post(
+      `/chats/${chat}/messages`,
+      { content: 'x renamed', message_type: 'SYSTEM' },
+      { token: owner.accessToken },
+    );
     expect(forged.status).toBe(400);
     expect(JSON.stringify(forged.body.details)).toContain('message_type');
     const edited = await t.http.put(`/chats/${chat}/messages/${renamed.id}`, { content: 'changed' }, { token: owner.accessToken });

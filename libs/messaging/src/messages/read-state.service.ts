@@ -38,12 +38,7 @@ export class ReadStateService {
     if (!isUuid(chatId)) throw MessagingError.chat_not_found();
     return this.dataSource.transaction(async (em) => {
       const rows: Array<{ old: string; last_seq: string; system_count: string; seq: string | null; read_system: string | null }> =
-        await em.query(MARK, [
-        chatId,
-        userId,
-        ctx.requireOrganizationId(),
-        seq,
-      ]);
+        await em.query(MARK, [chatId, userId, ctx.requireOrganizationId(), seq]);
       if (!rows.length) throw MessagingError.chat_not_found();
       const lastSeq = Number(rows[0].last_seq);
       if (rows[0].seq === null) {

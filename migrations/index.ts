@@ -20,6 +20,7 @@ import { Messages1764000800100 } from './1764000800100-messages.js';
 import { Presence1764000800300 } from './1764000800300-presence.js';
 import { Calls1764000800200 } from './1764000800200-calls.js';
 import { StatelessQuotes1764000800400 } from './1764000800400-stateless-quotes.js';
+import { SystemMessages1764000800600 } from './1764000800600-system-messages.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   Calls1764000800200,
   Presence1764000800300,
   StatelessQuotes1764000800400,
+  SystemMessages1764000800600,
 ];

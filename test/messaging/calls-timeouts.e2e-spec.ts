@@ -80,6 +80,15 @@ describe('ring timeout', () => {
     );
     expect(missed.payload).toEqual({ call_id: callId, chat_id: chatId, started_by: ann.userId, user_ids: [bob.userId] });
     expect(missed.organization_id).toBe(ann.organizationId);
+    // The chat's history: one missed call, written by nobody (the timer ended it).
+    const history = (await t.http.get(`/chats/${chatId}/messages`, as(bob))).body.data;
+    expect(history.map((m: any) => [m.message_type, m.sender_id, m.system])).toEqual([
+      [
+        'SYSTEM',
+        null,
+        { event: 'call_missed', actor_id: null, call_id: callId, reason: 'missed', duration_seconds: 0, user_ids: [bob.userId] },
+      ],
+    ]);
 
     // Run twice (a redelivered job): nothing more happens.
     expect(await jobResult(`call-ring:${callId}`)).toEqual({ changed: 1 });

@@ -92,6 +92,7 @@ describe('calls over REST', () => {
 
     const ended = nextEvent<any>(bobSocket, 'call:ended');
     const annEnded = nextEvent<any>(annSocket, 'call:ended');
+    const history = nextEvent<any>(bobSocket, 'message:new');
     const last = await t.http.post(`/calls/${call.id}/leave`, {}, as(ann));
     expect(last.body.data).toMatchObject({ status: 'ended', end_reason: 'completed', ended_by: ann.userId });
     expect(await ended).toMatchObject({ call_id: call.id, chat_id: chatId, reason: 'completed', ended_by: ann.userId });
@@ -105,6 +106,19 @@ describe('calls over REST', () => {
       'call:ended completed',
     ]);
     expect((await t.http.get(`/calls/chats/${chatId}/active`, as(ann))).body).toEqual({ data: null });
+    // The chat's history keeps one SYSTEM message for the call, sent by whoever ended it, unread by nobody.
+    const note = await history;
+    expect(note).toMatchObject({ chat_id: chatId, seq: 1, message_type: 'SYSTEM', sender_id: ann.userId });
+    expect(note.system).toEqual({
+      event: 'call_ended',
+      actor_id: ann.userId,
+      call_id: call.id,
+      reason: 'completed',
+      duration_seconds: expect.any(Number),
+    });
+    expect(note.content).toMatch(/^Call ended \(completed\) after \d+ s$/);
+    expect((await t.http.get(`/chats/${chatId}/messages`, as(bob))).body.data).toEqual([note]);
+    expect((await t.http.get(`/chats/${chatId}`, as(bob))).body.data).toMatchObject({ last_seq: 1, unread_count: 0 });
 
     const audit = await dataSource(t).query(`SELECT action FROM audit_logs WHERE resource_id = $1 ORDER BY created_at`, [call.id]);
     expect(audit.map((r: { action: string }) => r.action)).toEqual(['call.started', 'call.ended']);
@@ -126,6 +140,11 @@ describe('calls over REST', () => {
       expect([path, res.status, res.body.code]).toEqual([path, 409, 'call_ended']);
     }
     expect((await t.http.get(`/calls/${call.id}`, as(bob))).body.data).toMatchObject({ status: 'ended', end_reason: 'cancelled' });
+    // One SYSTEM message, however many attempts to end it again.
+    const history = (await t.http.get(`/chats/${chatId}/messages`, as(bob))).body.data;
+    expect(history.map((m: any) => [m.seq, m.sender_id, m.system])).toEqual([
+      [1, ann.userId, { event: 'call_ended', actor_id: ann.userId, call_id: call.id, reason: 'cancelled', duration_seconds: 0 }],
+    ]);
   });
 
   it('a rejection by the only one rung ends the call as rejected; only someone rung may reject, only someone in it may end', async () => {

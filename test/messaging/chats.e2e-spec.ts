@@ -209,6 +209,13 @@ describe('chats', () => {
     expect(seen.body.data.members.map((m: { user_id: string; role: string }) => [m.user_id, m.role])).toEqual([[bob.userId, 'admin']]);
     const removed = await outboxPayloads(t, 'chat:member_removed', chat);
     expect(removed).toEqual([expect.objectContaining({ user_id: ann.userId, reason: 'revoked', new_admin_id: bob.userId })]);
+    // The chat's history says so, written by nobody (the system acted), and Bob has nothing unread.
+    const history = (await t.http.get(`/chats/${chat}/messages`, { token: bob.accessToken })).body.data;
+    expect(history.map((m: { seq: number; sender_id: string | null; system: unknown }) => [m.seq, m.sender_id, m.system])).toEqual([
+      [2, null, { event: 'admin_assigned', actor_id: null, user_ids: [bob.userId] }],
+      [1, null, { event: 'member_revoked', actor_id: null, user_ids: [ann.userId] }],
+    ]);
+    expect(seen.body.data.unread_count).toBe(0);
     // Back in the organization, Ann is in none of her old chats.
     await t.app
       .get(DataSource)
@@ -219,6 +226,109 @@ describe('chats', () => {
     const { accessToken } = await (await import('../support/members.js')).signIn(t, ann.email, ann.password, owner.organizationId);
     expect((await t.http.get(`/chats/${chat}`, { token: accessToken })).status).toBe(404);
     expect((await t.http.get('/chats', { token: accessToken })).body.total).toBe(0);
+  });
+});
+
+describe('SYSTEM messages', () => {
+  interface Msg {
+    id: string;
+    seq: number;
+    sender_id: string | null;
+    message_type: string;
+    content: string | null;
+    system: Record<string, unknown> | null;
+  }
+  const messages = async (token: string, chat: string, query = ''): Promise<Msg[]> =>
+    (await t.http.get(`/chats/${chat}/messages?limit=100${query}`, { token })).body.data;
+  const unread = async (token: string, chat: string): Promise<number> =>
+    (await t.http.get(`/chats/${chat}`, { token })).body.data.unread_count;
+
+  it('a rename, an add, a removal and a leave each leave one SYSTEM message in the chat seq, pushed as message:new, never unread', async () => {
+    const { owner, people } = await team(t, 3);
+    const [ann, bob, cid] = people;
+    const chat = await createGroup(t, owner.accessToken, [ann.userId], 'Old');
+    await send(t, owner.accessToken, chat, 'hello team');
+    expect(await unread(ann.accessToken, chat)).toBe(1);
+
+    expect((await t.http.put(`/chats/${chat}`, { name: 'Launch' }, { token: owner.accessToken })).status).toBe(200);
+    // A description alone, or the same name again, is no rename.
+    await t.http.put(`/chats/${chat}`, { name: 'Launch', description: 'Go' }, { token: owner.accessToken });
+    await t.http.post(`/chats/${chat}/members`, { member_ids: [bob.userId, cid.userId] }, { token: owner.accessToken });
+    await t.http.delete(`/chats/${chat}/members/${cid.userId}`, undefined, { token: owner.accessToken });
+    await t.http.post(`/chats/${chat}/leave`, {}, { token: owner.accessToken });
+
+    const history = (await messages(ann.accessToken, chat)).reverse();
+    expect(history.map((m) => [m.seq, m.message_type, m.sender_id, m.system])).toEqual([
+      [1, 'TEXT', owner.userId, null],
+      [2, 'SYSTEM', owner.userId, { event: 'chat_renamed', actor_id: owner.userId, name: 'Launch' }],
+      [3, 'SYSTEM', owner.userId, { event: 'members_added', actor_id: owner.userId, user_ids: [bob.userId, cid.userId] }],
+      [4, 'SYSTEM', owner.userId, { event: 'member_removed', actor_id: owner.userId, user_ids: [cid.userId] }],
+      [5, 'SYSTEM', owner.userId, { event: 'member_left', actor_id: owner.userId, user_ids: [owner.userId] }],
+      [6, 'SYSTEM', owner.userId, { event: 'admin_assigned', actor_id: owner.userId, user_ids: [ann.userId] }],
+    ]);
+    expect(history[1].content).toMatch(/renamed the chat to “Launch”$/);
+    expect(history[3].content).toMatch(/ removed Mia Member$/);
+    expect(history[4].content).toMatch(/ left the chat$/);
+    // Pushed to the chat's room like any message, in seq order.
+    const pushed = await outboxPayloads<Msg>(t, 'message:new', chat);
+    expect(pushed.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(pushed.slice(1)).toEqual(history.slice(1));
+
+    // Unread counts only TEXT: Ann still has the one greeting, Bob (added after it) too; the list agrees.
+    expect(await unread(ann.accessToken, chat)).toBe(1);
+    expect(await unread(bob.accessToken, chat)).toBe(1);
+    const listed = (await t.http.get('/chats', { token: ann.accessToken })).body.data.find((c: { id: string }) => c.id === chat);
+    expect(listed).toMatchObject({
+      last_seq: 6,
+      unread_count: 1,
+      last_message: { seq: 6, message_type: 'SYSTEM', system: history[5].system },
+    });
+    // Reading up to the greeting leaves nothing unread; reading to the end also; a new TEXT counts again.
+    expect((await t.http.post(`/chats/${chat}/read`, { seq: 1 }, { token: ann.accessToken })).body.data).toMatchObject({
+      seq: 1,
+      unread_count: 0,
+    });
+    expect((await t.http.post(`/chats/${chat}/read`, { seq: 6 }, { token: bob.accessToken })).body.data).toMatchObject({
+      seq: 6,
+      unread_count: 0,
+    });
+    await send(t, ann.accessToken, chat, 'still here');
+    expect(await unread(bob.accessToken, chat)).toBe(1);
+    expect(await unread(ann.accessToken, chat)).toBe(0);
+    expect((await t.http.post(`/chats/${chat}/read`, { seq: 7 }, { token: bob.accessToken })).body.data.unread_count).toBe(0);
+  });
+
+  it('cannot be sent by a client (400), edited (409) or found by search; only admins delete one; it notifies nobody as missed', async () => {
+    const { owner, people } = await team(t, 1);
+    const [ann] = people;
+    const chat = await createGroup(t, owner.accessToken, [ann.userId], 'Old');
+    const greeting = await send(t, ann.accessToken, chat, 'Launch soon');
+    await t.http.put(`/chats/${chat}`, { name: 'Launch' }, { token: owner.accessToken });
+    const [renamed] = await messages(owner.accessToken, chat);
+    expect(renamed).toMatchObject({ seq: 2, message_type: 'SYSTEM' });
+
+    const forged = await t.http.post(
+      `/chats/${chat}/messages`,
+      { content: 'x renamed', message_type: 'SYSTEM' },
+      { token: owner.accessToken },
+    );
+    expect(forged.status).toBe(400);
+    expect(JSON.stringify(forged.body.details)).toContain('message_type');
+    const edited = await t.http.put(`/chats/${chat}/messages/${renamed.id}`, { content: 'changed' }, { token: owner.accessToken });
+    expect([edited.status, edited.body.code]).toEqual([409, 'system_message_not_editable']);
+    // Search finds what people wrote, not the rename that shares its word.
+    expect((await messages(ann.accessToken, chat, '&search=Launch')).map((m) => m.id)).toEqual([greeting.id]);
+    // Its actor is no author: a member cannot delete it, the admin can.
+    const byMember = await t.http.delete(`/chats/${chat}/messages/${renamed.id}`, undefined, { token: ann.accessToken });
+    expect(byMember.body.code).toBe('message_delete_forbidden');
+    expect((await t.http.delete(`/chats/${chat}/messages/${renamed.id}`, undefined, { token: owner.accessToken })).status).toBe(204);
+    expect((await messages(ann.accessToken, chat))[0]).toMatchObject({ id: renamed.id, seq: 2, content: null, system: null });
+    expect(await unread(ann.accessToken, chat)).toBe(0);
+
+    // Nobody is connected: the TEXT message is missed by the owner, the SYSTEM one by nobody.
+    await outboxDelivered(t);
+    const missed = await outboxPayloads<{ message_id: string }>(t, 'chat.message_missed', chat);
+    expect(missed.map((m) => m.message_id)).toEqual([greeting.id]);
   });
 });
 

@@ -16,3 +16,4 @@ export * from './calls/call.entity.js';
 export * from './calls/calls.config.js';
 export * from './calls/ice-servers.js';
 export * from './calls/call-lifecycle.js';
+export * from './messages/system-fields.js';

@@ -15,6 +15,7 @@ export const MessagingError = defineErrors('messaging', {
   message_not_found: { kind: 'not_found', message: 'Message not found' },
   message_author_required: { kind: 'forbidden', message: 'Only the author may edit a message' },
   message_edit_window_closed: { kind: 'forbidden', message: 'This message is too old to edit' },
+  system_message_not_editable: { kind: 'conflict', message: 'SYSTEM messages are written by the server and cannot be edited' },
   message_deleted: { kind: 'conflict', message: 'This message was deleted' },
   message_delete_forbidden: {
     kind: 'forbidden',

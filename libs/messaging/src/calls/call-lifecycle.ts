@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { Outbox, type RequestContext, Rooms } from '@atrium/platform';
 import { ChatAccess } from '../chats/chat-access.js';
+import { writeSystemMessage } from '../messages/system-messages.js';
 import type { CallEndReason } from './call.entity.js';
 import { type CallRow, CallStore } from './call-store.js';
 
@@ -56,10 +57,13 @@ export class CallLifecycle {
     await this.end(em, ctx, call, ending, reason === 'left' ? userId : null);
   }
 
-  /** Ends the call for everyone (`call:ended`); a missed call also publishes `call.missed` naming who was not reached. */
+  /**
+   * Ends the call for everyone (`call:ended`); a missed call also publishes `call.missed` naming who was not reached.
+   * The chat's history gets a SYSTEM message: `call_missed`, or `call_ended` with the reason and duration.
+   */
   async end(em: EntityManager, ctx: RequestContext, call: CallRow, reason: CallEndReason, endedBy: string | null): Promise<void> {
     const unanswered = (await CallStore.participants(em, call.id)).filter((p) => p.state === 'invited').map((p) => p.user_id);
-    await CallStore.markEnded(em, call.id, reason, endedBy);
+    const durationSeconds = await CallStore.markEnded(em, call.id, reason, endedBy);
     const endedAt = new Date().toISOString();
     await this.toChat(em, ctx, call, CallEvent.ended, {
       call_id: call.id,
@@ -84,6 +88,14 @@ export class CallLifecycle {
       after: { status: 'ended', end_reason: reason },
       metadata: { chat_id: call.chat_id },
       actorUserId: endedBy,
+    });
+    await writeSystemMessage(this.outbox, em, ctx, call.chat_id, {
+      event: reason === 'missed' ? 'call_missed' : 'call_ended',
+      actor_id: endedBy,
+      call_id: call.id,
+      reason,
+      duration_seconds: durationSeconds,
+      ...(reason === 'missed' ? { user_ids: unanswered } : {}),
     });
   }
 }

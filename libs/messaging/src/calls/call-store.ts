@@ -129,14 +129,18 @@ export const CallStore = {
     ]);
   },
 
-  /** Ends the call; everyone still joined has left. */
-  async markEnded(em: EntityManager, callId: string, reason: CallEndReason, endedBy: string | null): Promise<void> {
-    await em.query(
-      `UPDATE calls SET status = 'ended', end_reason = $2, ended_by = $3, ended_at = now(), updated_at = now()
-        WHERE id = $1 AND status <> 'ended'`,
-      [callId, reason, endedBy],
+  /** Ends the call; everyone still joined has left. Answers the whole seconds from answer to end (0 if never answered). */
+  async markEnded(em: EntityManager, callId: string, reason: CallEndReason, endedBy: string | null): Promise<number> {
+    const [ended] = returnedRows<{ duration: number | null }>(
+      await em.query(
+        `UPDATE calls SET status = 'ended', end_reason = $2, ended_by = $3, ended_at = now(), updated_at = now()
+          WHERE id = $1 AND status <> 'ended'
+          RETURNING floor(extract(epoch FROM ended_at - answered_at))::int AS duration`,
+        [callId, reason, endedBy],
+      ),
     );
     await em.query(`UPDATE call_participants SET state = 'left', left_at = now() WHERE call_id = $1 AND state = 'joined'`, [callId]);
+    return Math.max(0, ended?.duration ?? 0);
   },
 
   /** The open calls `userId` has joined in `organizationId`. */

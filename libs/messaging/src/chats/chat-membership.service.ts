@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { isUuid, Outbox, type RequestContext, returnedRows, TenantRepository } from '@atrium/platform';
+import { writeSystemMessage } from '../messages/system-messages.js';
 import { MessagingError } from '../messaging.errors.js';
+import type { SystemEvent } from '../messages/system-fields.js';
 import { ChatAccess } from './chat-access.js';
 import { addChatEvent, ChatEvents, type MemberAddedPayload, type MemberRemovedPayload } from './chat-events.js';
 import { Chat } from './chat.entity.js';
@@ -15,6 +17,12 @@ const AUDIT_ACTION: Record<Departure, string> = {
   removed: 'chat.member_removed',
   revoked: 'chat.member_removed',
   left: 'chat.member_left',
+};
+
+const SYSTEM_EVENT: Record<Departure, SystemEvent> = {
+  removed: 'member_removed',
+  revoked: 'member_revoked',
+  left: 'member_left',
 };
 
 /** Who is in a group: adding and removing members, leaving, and losing every chat with the organization. */
@@ -54,6 +62,7 @@ export class ChatMembershipService {
       });
       const payload: MemberAddedPayload = { chat_id: chatId, user_ids: ids, added_by: ctx.userId ?? null };
       addChatEvent(this.outbox, em, ctx, chatId, ChatEvents.memberAdded, payload);
+      await writeSystemMessage(this.outbox, em, ctx, chatId, { event: 'members_added', actor_id: ctx.userId ?? null, user_ids: ids });
     });
   }
 
@@ -96,8 +105,8 @@ export class ChatMembershipService {
 
   /**
    * Takes `userId` out of `chat` (locked by the caller): audit, `chat:member_removed` (their sockets then leave the
-   * room), admin handed to the oldest member when the last admin goes, the chat deleted when nobody is left.
-   * False when they were not in it.
+   * room), admin handed to the oldest member when the last admin goes, the chat deleted when nobody is left. A chat
+   * that stays gets a SYSTEM message for the departure and one for a new admin. False when they were not in it.
    */
   private async detach(em: EntityManager, ctx: RequestContext, chat: Chat, userId: string, reason: Departure): Promise<boolean> {
     const gone = returnedRows<{ role: string }>(
@@ -132,7 +141,15 @@ export class ChatMembershipService {
     };
     addChatEvent(this.outbox, em, ctx, chat.id, ChatEvents.memberRemoved, payload);
     const [{ n }]: Array<{ n: number }> = await em.query(`SELECT count(*)::int AS n FROM chat_members WHERE chat_id = $1`, [chat.id]);
-    if (n === 0) await this.chats.remove(em, ctx, chat);
+    if (n === 0) {
+      await this.chats.remove(em, ctx, chat);
+      return true;
+    }
+    const actorId = ctx.userId ?? null;
+    await writeSystemMessage(this.outbox, em, ctx, chat.id, { event: SYSTEM_EVENT[reason], actor_id: actorId, user_ids: [userId] });
+    if (newAdminId) {
+      await writeSystemMessage(this.outbox, em, ctx, chat.id, { event: 'admin_assigned', actor_id: actorId, user_ids: [newAdminId] });
+    }
     return true;
   }
 }

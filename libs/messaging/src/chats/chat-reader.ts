@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { isUuid, type Page, pageOffset, type RequestContext, toPage } from '@atrium/platform';
 import { MessagingError } from '../messaging.errors.js';
 import type { MessageDto } from '../messages/dto/message.dto.js';
+import type { SystemFields } from '../messages/system-fields.js';
 import type { ChatDto, ChatMemberDto } from './dto/chat.dto.js';
 import type { ChatRole, ChatType } from './chat.entity.js';
 
@@ -18,6 +19,8 @@ interface ChatRow {
   updated_at: Date;
   my_role: ChatRole;
   my_read: string;
+  system_count: string;
+  my_read_system: string;
   total: string;
   m_id: string | null;
   m_seq: string | null;
@@ -26,6 +29,7 @@ interface ChatRow {
   m_content: string | null;
   m_client_id: string | null;
   m_mentions: string[] | null;
+  m_system: SystemFields | null;
   m_created_at: Date | null;
   m_edited_at: Date | null;
   m_deleted_at: Date | null;
@@ -38,9 +42,10 @@ interface ChatRow {
  */
 const CHATS = (filter: string) => `
   SELECT c.id, c.type, c.name, c.description, c.created_by, c.last_seq, c.last_message_at, c.created_at, c.updated_at,
-         me.role AS my_role, me.last_read_seq AS my_read, count(*) OVER () AS total,
+         me.role AS my_role, me.last_read_seq AS my_read, c.system_count, me.read_system_count AS my_read_system,
+         count(*) OVER () AS total,
          msg.id AS m_id, msg.seq AS m_seq, msg.sender_id AS m_sender_id, msg.message_type AS m_type, msg.content AS m_content,
-         msg.client_message_id AS m_client_id, msg.mentions AS m_mentions, msg.created_at AS m_created_at,
+         msg.client_message_id AS m_client_id, msg.mentions AS m_mentions, msg.system AS m_system, msg.created_at AS m_created_at,
          msg.edited_at AS m_edited_at, msg.deleted_at AS m_deleted_at, msg.deleted_by AS m_deleted_by
     FROM chat_members me
     JOIN chats c ON c.id = me.chat_id
@@ -118,7 +123,8 @@ function toChatDto(r: ChatRow, members: ChatMemberDto[]): ChatDto {
     last_seq: lastSeq,
     last_message_at: r.last_message_at?.toISOString() ?? null,
     last_message: lastMessage(r),
-    unread_count: Math.max(0, lastSeq - Number(r.my_read)),
+    // SYSTEM messages never count as unread.
+    unread_count: Math.max(0, lastSeq - Number(r.my_read) - (Number(r.system_count) - Number(r.my_read_system))),
     my_role: r.my_role,
     members,
     created_at: r.created_at.toISOString(),
@@ -137,6 +143,7 @@ function lastMessage(r: ChatRow): MessageDto | null {
     content: r.m_content,
     client_message_id: r.m_client_id,
     mentions: r.m_mentions ?? [],
+    system: r.m_system,
     created_at: r.m_created_at.toISOString(),
     edited_at: r.m_edited_at?.toISOString() ?? null,
     deleted_at: r.m_deleted_at?.toISOString() ?? null,

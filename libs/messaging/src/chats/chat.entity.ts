@@ -27,6 +27,10 @@ export class Chat extends TenantEntity {
   @Column('bigint', { transformer: bigintNumber, default: 0 })
   lastSeq: number;
 
+  /** How many of the chat's messages are SYSTEM messages (they never count as unread). */
+  @Column('bigint', { transformer: bigintNumber, default: 0 })
+  systemCount: number;
+
   @Column('timestamptz', { nullable: true })
   lastMessageAt: Date | null;
 }
@@ -48,6 +52,10 @@ export class ChatMember {
 
   @Column('bigint', { transformer: bigintNumber, default: 0 })
   lastReadSeq: number;
+
+  /** The chat's SYSTEM messages at or before `lastReadSeq`. */
+  @Column('bigint', { transformer: bigintNumber, default: 0 })
+  readSystemCount: number;
 
   @Column('timestamptz', { default: () => 'now()' })
   joinedAt: Date;

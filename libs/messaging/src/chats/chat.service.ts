@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { isUuid, Outbox, type RequestContext, TenantRepository } from '@atrium/platform';
+import { writeSystemMessage } from '../messages/system-messages.js';
 import { MessagingError } from '../messaging.errors.js';
 import { ChatAccess } from './chat-access.js';
 import { type ChatCreatedPayload, addChatEvent, ChatEvents } from './chat-events.js';
@@ -130,7 +131,10 @@ export class ChatService {
     addChatEvent(this.outbox, em, ctx, id, ChatEvents.created, payload);
   }
 
-  /** Renames a group or changes its description (its admins); a direct chat has neither (409). */
+  /**
+   * Renames a group or changes its description (its admins); a direct chat has neither (409). A new name leaves a
+   * SYSTEM message (`chat_renamed`) in the chat's history.
+   */
   async update(ctx: RequestContext, chatId: string, dto: UpdateChatDto): Promise<void> {
     await this.dataSource.transaction(async (em) => {
       const seat = await this.access.seat(ctx, chatId, em, true);
@@ -155,6 +159,10 @@ export class ChatService {
         updated_by: ctx.userId ?? null,
         updated_at: saved.updatedAt.toISOString(),
       });
+      // After the save: the entity's counters are stale once the message took its seq.
+      if (saved.name !== before.name) {
+        await writeSystemMessage(this.outbox, em, ctx, chatId, { event: 'chat_renamed', actor_id: ctx.userId ?? null, name: saved.name! });
+      }
     });
   }
 

@@ -1,5 +1,6 @@
 import { Column, Entity } from 'typeorm';
 import { bigintNumber, TenantEntity } from '@atrium/platform';
+import type { SystemFields } from './system-fields.js';
 
 export const MESSAGE_TYPES = ['TEXT', 'SYSTEM'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -27,6 +28,10 @@ export class Message extends TenantEntity {
 
   @Column('uuid', { array: true, default: () => `'{}'` })
   mentions: string[];
+
+  /** SYSTEM messages only: what happened, for clients that write their own text. */
+  @Column('jsonb', { nullable: true })
+  system: SystemFields | null;
 
   @Column('timestamptz', { nullable: true })
   editedAt: Date | null;

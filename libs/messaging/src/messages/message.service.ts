@@ -29,9 +29,9 @@ const SEND = `
   WITH c AS (
     UPDATE chats SET last_seq = last_seq + 1, last_message_at = now()
      WHERE id = $1 AND organization_id = $2 AND EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $3)
-     RETURNING last_seq
+     RETURNING last_seq, system_count
   ), r AS (
-    UPDATE chat_members SET last_read_seq = c.last_seq FROM c WHERE chat_id = $1 AND user_id = $3
+    UPDATE chat_members SET last_read_seq = c.last_seq, read_system_count = c.system_count FROM c WHERE chat_id = $1 AND user_id = $3
   )
   INSERT INTO messages (organization_id, chat_id, seq, sender_id, message_type, content, client_message_id, mentions)
   SELECT $2, $1, c.last_seq, $3, 'TEXT', $4, $5, $6::uuid[] FROM c
@@ -80,6 +80,7 @@ export class MessageService {
           content: dto.content,
           client_message_id: clientId,
           mentions,
+          system: null,
           created_at: rows[0].created_at.toISOString(),
           edited_at: null,
           deleted_at: null,
@@ -101,7 +102,8 @@ export class MessageService {
 
   /**
    * Newest first, paged; `before` for older pages (infinite scroll), `after` oldest first (catching up after a
-   * reconnect), `search` full-text (words as typed, any language; no operators or wildcards).
+   * reconnect), `search` full-text (words as typed, any language; no operators or wildcards) over TEXT messages only:
+   * SYSTEM texts (renames, calls) would match every search for a member's name.
    */
   async list(ctx: RequestContext, chatId: string, query: MessageQueryDto): Promise<Page<MessageDto>> {
     const { chat } = await this.access.seat(ctx, chatId);
@@ -116,7 +118,7 @@ export class MessageService {
       total = query.before !== undefined ? Math.min(chat.lastSeq, query.before - 1) : chat.lastSeq;
     }
     if (query.search) {
-      qb.andWhere(`m.search @@ plainto_tsquery('simple', :search)`, { search: query.search });
+      qb.andWhere(`m.search @@ plainto_tsquery('simple', :search) AND m.message_type = 'TEXT'`, { search: query.search });
       total = undefined;
     }
     qb.offset(pageOffset(query)).limit(query.limit);
@@ -128,13 +130,17 @@ export class MessageService {
     );
   }
 
-  /** The author changes a message within MESSAGE_EDIT_WINDOW_SECONDS of sending it; `message:updated` follows. */
+  /**
+   * The author changes a message within MESSAGE_EDIT_WINDOW_SECONDS of sending it; `message:updated` follows. SYSTEM
+   * messages have no author to change them (409).
+   */
   async edit(ctx: RequestContext, chatId: string, messageId: string, content: string): Promise<MessageDto> {
     const userId = ctx.requireUserId();
     const mentions = mentionedIds(content);
     return this.dataSource.transaction(async (em) => {
       await this.access.seat(ctx, chatId, em);
       const message = await this.message(em, ctx, chatId, messageId);
+      if (message.messageType === 'SYSTEM') throw MessagingError.system_message_not_editable();
       if (message.senderId !== userId) throw MessagingError.message_author_required();
       if (message.deletedAt) throw MessagingError.message_deleted();
       if (Date.now() - message.createdAt.getTime() > this.config.editWindowSeconds * 1000)
@@ -153,7 +159,8 @@ export class MessageService {
 
   /**
    * The author, a chat admin or a moderator (`chats.manage`, also in chats they are not in) deletes a message: its
-   * content goes, a tombstone (deleted_at, deleted_by) stays so seqs keep no gaps; `message:deleted` follows.
+   * content goes, a tombstone (deleted_at, deleted_by) stays so seqs keep no gaps; `message:deleted` follows. A SYSTEM
+   * message has no author: its actor is not one, so only admins and moderators delete it.
    */
   async delete(ctx: RequestContext, chatId: string, messageId: string): Promise<void> {
     const userId = ctx.requireUserId();
@@ -165,9 +172,11 @@ export class MessageService {
       });
       const message = await this.message(em, ctx, chatId, messageId);
       if (message.deletedAt) throw MessagingError.message_deleted();
-      if (!moderator && message.senderId !== userId && seat?.role !== 'admin') throw MessagingError.message_delete_forbidden();
+      const author = message.messageType === 'TEXT' && message.senderId === userId;
+      if (!moderator && !author && seat?.role !== 'admin') throw MessagingError.message_delete_forbidden();
       message.content = null;
       message.mentions = [];
+      message.system = null;
       message.deletedAt = new Date();
       message.deletedBy = userId;
       await this.messages.with(em).save(ctx, message);

@@ -34,7 +34,8 @@ export class MissedMessages implements OnModuleInit {
 
   private async decide(event: OutboxEvent<MessageDto>, em: EntityManager): Promise<void> {
     const message = event.payload;
-    if (!event.organizationId || !message?.chat_id) return;
+    // SYSTEM messages notify nobody: a missed call has its own event (call.missed), the rest is history.
+    if (!event.organizationId || !message?.chat_id || message.message_type !== 'TEXT') return;
     const members: Array<{ user_id: string }> = await em.query(`SELECT user_id FROM chat_members WHERE chat_id = $1 AND user_id <> $2`, [
       message.chat_id,
       message.sender_id,

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQueryDto } from '@atrium/platform';
 import { MESSAGE_TYPES, type Message } from '../message.entity.js';
+import { SystemFields } from '../system-fields.js';
 
 export const MAX_MESSAGE_LENGTH = 10_000;
 const NOT_BLANK = /\S/;
@@ -88,6 +89,12 @@ export class MessageDto {
   @ApiProperty({ nullable: true, type: String, description: 'Null once deleted' }) content: string | null;
   @ApiProperty({ nullable: true, type: String }) client_message_id: string | null;
   @ApiProperty({ type: [String], format: 'uuid' }) mentions: string[];
+  @ApiProperty({
+    type: SystemFields,
+    nullable: true,
+    description: 'SYSTEM messages: what happened (event, actor_id, and the fields of that event); null for TEXT and once deleted',
+  })
+  system: SystemFields | null;
   @ApiProperty() created_at: string;
   @ApiProperty({ nullable: true, type: String }) edited_at: string | null;
   @ApiProperty({ nullable: true, type: String }) deleted_at: string | null;
@@ -103,6 +110,7 @@ export class MessageDto {
       content: m.content,
       client_message_id: m.clientMessageId,
       mentions: m.mentions,
+      system: m.system,
       created_at: m.createdAt.toISOString(),
       edited_at: m.editedAt?.toISOString() ?? null,
       deleted_at: m.deletedAt?.toISOString() ?? null,
@@ -115,5 +123,5 @@ export class ReadStateDto {
   @ApiProperty({ format: 'uuid' }) chat_id: string;
   @ApiProperty({ format: 'uuid' }) user_id: string;
   @ApiProperty({ description: 'Read up to here (never moves back)' }) seq: number;
-  @ApiProperty({ description: 'Messages after it' }) unread_count: number;
+  @ApiProperty({ description: 'TEXT messages after it (SYSTEM messages never count)' }) unread_count: number;
 }

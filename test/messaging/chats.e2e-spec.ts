@@ -104,6 +104,16 @@ describe('chats', () => {
     const page2 = await t.http.get('/chats?page=2&limit=1', { token: ann.accessToken });
     expect(page2.body).toMatchObject({ total: 2, totalPages: 2 });
     expect(page2.body.data[0].name).toBe('Quiet');
+    // Past the last page: no chats, and still the total.
+    const past = await t.http.get('/chats?page=3&limit=1', { token: ann.accessToken });
+    expect(past.body).toMatchObject({ data: [], total: 2, page: 3, totalPages: 2 });
+    // One chat reads exactly as its list row, timestamps as ISO-8601 UTC with milliseconds.
+    const one = await t.http.get(`/chats/${busy}`, { token: ann.accessToken });
+    expect(one.body.data).toEqual(b);
+    const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+    for (const at of [b.created_at, b.updated_at, b.last_message_at, b.last_message.created_at, b.members[0].joined_at]) {
+      expect(at).toMatch(iso);
+    }
   });
 
   it("lets a group's admins rename it (audited), not its members, and never a direct chat", async () => {

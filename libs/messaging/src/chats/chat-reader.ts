@@ -1,11 +1,66 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
-import { isUuid, type Page, pageOffset, type RequestContext, toPage } from '@atrium/platform';
+import { isUuid, type Page, pageOffset, PreparedQuery, type RequestContext, StatementPool, toPage } from '@atrium/platform';
 import { MessagingError } from '../messaging.errors.js';
 import type { MessageDto } from '../messages/dto/message.dto.js';
 import type { SystemFields } from '../messages/system-fields.js';
 import type { ChatDto, ChatMemberDto } from './dto/chat.dto.js';
 import type { ChatRole, ChatType } from './chat.entity.js';
+
+/** A timestamptz as `Date#toISOString()` writes it (UTC, milliseconds, `Z`), whatever the session's time zone. */
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** The caller's membership rows joined to their chats, in list order (most recent activity first). */
+const PICK = `
+    SELECT c.id, c.type, c.name, c.description, c.created_by, c.last_seq, c.last_message_at, c.created_at, c.updated_at,
+           me.role AS my_role, me.last_read_seq AS my_read, c.system_count, me.read_system_count AS my_read_system
+      FROM chat_members me JOIN chats c ON c.id = me.chat_id
+     WHERE me.organization_id = $1 AND me.user_id = $2`;
+
+const ORDER = 'ORDER BY coalesce(p.last_message_at, p.created_at) DESC, p.id';
+
+/**
+ * A picked chat `p` as the DTO's fields: its last message (by `last_seq` on the `(chat_id, seq)` key) and its members
+ * with their names, aggregated per chat in join order, timestamps already as ISO-8601 text.
+ */
+const CHAT_SELECT = `
+  SELECT p.id, p.type, p.name, p.description, p.created_by, p.last_seq, ${iso('p.last_message_at')} AS last_message_at,
+         ${iso('p.created_at')} AS created_at, ${iso('p.updated_at')} AS updated_at, p.my_role,
+         -- SYSTEM messages never count as unread.
+         greatest(p.last_seq - p.my_read - (p.system_count - p.my_read_system), 0) AS unread_count,
+         msg.id AS m_id, msg.seq AS m_seq, msg.sender_id AS m_sender_id, msg.message_type AS m_type, msg.content AS m_content,
+         msg.client_message_id AS m_client_id, msg.mentions AS m_mentions, msg.system AS m_system, ${iso('msg.created_at')} AS m_created_at,
+         ${iso('msg.edited_at')} AS m_edited_at, ${iso('msg.deleted_at')} AS m_deleted_at, msg.deleted_by AS m_deleted_by,
+         mem.members`;
+
+const CHAT_DETAILS = `
+    LEFT JOIN messages msg ON msg.chat_id = p.id AND msg.seq = p.last_seq
+    LEFT JOIN LATERAL (
+      SELECT json_agg(json_build_object('user_id', cm.user_id, 'role', cm.role, 'first_name', u.first_name,
+                                        'last_name', u.last_name, 'last_read_seq', cm.last_read_seq,
+                                        'joined_at', ${iso('cm.joined_at')})
+                      ORDER BY cm.joined_at, cm.user_id) AS members
+        FROM chat_members cm JOIN users u ON u.id = cm.user_id
+       WHERE cm.chat_id = p.id) mem ON true`;
+
+/**
+ * One page of the caller's chats and how many they are in. The page is picked first (top-N of the member's chats by
+ * activity), so the last message and the members are looked up for those rows only. The count is its own index scan,
+ * and the page is joined to it, so an empty page (past the end) still answers one row carrying the total.
+ */
+const LIST_SQL = `
+  ${CHAT_SELECT}, t.total
+    FROM (SELECT count(*) AS total FROM chat_members WHERE organization_id = $1 AND user_id = $2) t
+    LEFT JOIN LATERAL (${PICK}
+     ORDER BY coalesce(c.last_message_at, c.created_at) DESC, c.id
+     LIMIT $3 OFFSET $4) p ON true
+  ${CHAT_DETAILS}
+   ${ORDER}`;
+
+/** One chat of the caller's, the same shape as a list row. */
+const ONE_SQL = `
+  ${CHAT_SELECT}
+    FROM (${PICK} AND me.chat_id = $3) p
+  ${CHAT_DETAILS}`;
 
 interface ChatRow {
   id: string;
@@ -14,14 +69,11 @@ interface ChatRow {
   description: string | null;
   created_by: string | null;
   last_seq: string;
-  last_message_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
+  last_message_at: string | null;
+  created_at: string;
+  updated_at: string;
   my_role: ChatRole;
-  my_read: string;
-  system_count: string;
-  my_read_system: string;
-  total: string;
+  unread_count: string;
   m_id: string | null;
   m_seq: string | null;
   m_sender_id: string | null;
@@ -30,105 +82,59 @@ interface ChatRow {
   m_client_id: string | null;
   m_mentions: string[] | null;
   m_system: SystemFields | null;
-  m_created_at: Date | null;
-  m_edited_at: Date | null;
-  m_deleted_at: Date | null;
+  m_created_at: string | null;
+  m_edited_at: string | null;
+  m_deleted_at: string | null;
   m_deleted_by: string | null;
+  members: ChatMemberDto[] | null;
 }
 
 /**
- * The caller's chats, each with its last message, unread count and members: one query for the page (the last message
- * found by the chat's `last_seq` on the `(chat_id, seq)` key) and one for the members of the chats on it.
+ * The caller's chats as they see them (last message, unread count, members): each read is one named prepared statement
+ * on the StatementPool, since the list is fetched on every app start and after every reconnect.
  */
-const CHATS = (filter: string) => `
-  SELECT c.id, c.type, c.name, c.description, c.created_by, c.last_seq, c.last_message_at, c.created_at, c.updated_at,
-         me.role AS my_role, me.last_read_seq AS my_read, c.system_count, me.read_system_count AS my_read_system,
-         count(*) OVER () AS total,
-         msg.id AS m_id, msg.seq AS m_seq, msg.sender_id AS m_sender_id, msg.message_type AS m_type, msg.content AS m_content,
-         msg.client_message_id AS m_client_id, msg.mentions AS m_mentions, msg.system AS m_system, msg.created_at AS m_created_at,
-         msg.edited_at AS m_edited_at, msg.deleted_at AS m_deleted_at, msg.deleted_by AS m_deleted_by
-    FROM chat_members me
-    JOIN chats c ON c.id = me.chat_id
-    LEFT JOIN messages msg ON msg.chat_id = c.id AND msg.seq = c.last_seq
-   WHERE me.organization_id = $1 AND me.user_id = $2 ${filter}
-   ORDER BY coalesce(c.last_message_at, c.created_at) DESC, c.id`;
-
 @Injectable()
 export class ChatReader {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly page: PreparedQuery<ChatRow & { total: string }>;
+  private readonly one: PreparedQuery<ChatRow>;
+
+  constructor(statements: StatementPool) {
+    this.page = new PreparedQuery(statements, 'messaging_chat_list', LIST_SQL);
+    this.one = new PreparedQuery(statements, 'messaging_chat_one', ONE_SQL);
+  }
 
   async list(ctx: RequestContext, query: { page: number; limit: number }): Promise<Page<ChatDto>> {
-    const organizationId = ctx.requireOrganizationId();
-    const userId = ctx.requireUserId();
-    const rows: ChatRow[] = await this.dataSource.query(`${CHATS('')} LIMIT $3 OFFSET $4`, [
-      organizationId,
-      userId,
-      query.limit,
-      pageOffset(query),
-    ]);
-    let total = rows.length ? Number(rows[0].total) : 0;
-    if (!rows.length && query.page > 1) {
-      const [{ n }] = await this.dataSource.query<Array<{ n: number }>>(
-        `SELECT count(*)::int AS n FROM chat_members WHERE organization_id = $1 AND user_id = $2`,
-        [organizationId, userId],
-      );
-      total = n;
-    }
-    return toPage(await this.withMembers(rows), total, query);
+    const rows = await this.page.rows([ctx.requireOrganizationId(), ctx.requireUserId(), query.limit, pageOffset(query)]);
+    // Past the last page the one row carries only the total.
+    const chats = rows[0]?.id ? rows.map(toChatDto) : [];
+    return toPage(chats, Number(rows[0]?.total ?? 0), query);
   }
 
   /** One chat as the caller sees it; 404 when they are not in it. */
-  async get(ctx: RequestContext, chatId: string, em: EntityManager = this.dataSource.manager): Promise<ChatDto> {
+  async get(ctx: RequestContext, chatId: string): Promise<ChatDto> {
     if (!isUuid(chatId)) throw MessagingError.chat_not_found();
-    const rows: ChatRow[] = await em.query(CHATS('AND c.id = $3'), [ctx.requireOrganizationId(), ctx.requireUserId(), chatId]);
-    if (!rows.length) throw MessagingError.chat_not_found();
-    const [chat] = await this.withMembers(rows, em);
-    return chat;
-  }
-
-  private async withMembers(rows: ChatRow[], em: EntityManager = this.dataSource.manager): Promise<ChatDto[]> {
-    if (!rows.length) return [];
-    const members: Array<ChatMemberDto & { chat_id: string; joined: Date; read: string }> = await em.query(
-      `SELECT cm.chat_id, cm.user_id, cm.role, cm.last_read_seq AS read, cm.joined_at AS joined, u.first_name, u.last_name
-         FROM chat_members cm JOIN users u ON u.id = cm.user_id
-        WHERE cm.chat_id = ANY ($1::uuid[])
-        ORDER BY cm.joined_at, cm.user_id`,
-      [rows.map((r) => r.id)],
-    );
-    const byChat = new Map<string, ChatMemberDto[]>();
-    for (const m of members) {
-      const list = byChat.get(m.chat_id) ?? [];
-      list.push({
-        user_id: m.user_id,
-        role: m.role,
-        first_name: m.first_name,
-        last_name: m.last_name,
-        last_read_seq: Number(m.read),
-        joined_at: m.joined.toISOString(),
-      });
-      byChat.set(m.chat_id, list);
-    }
-    return rows.map((r) => toChatDto(r, byChat.get(r.id) ?? []));
+    const [row] = await this.one.rows([ctx.requireOrganizationId(), ctx.requireUserId(), chatId]);
+    if (!row) throw MessagingError.chat_not_found();
+    return toChatDto(row);
   }
 }
 
-function toChatDto(r: ChatRow, members: ChatMemberDto[]): ChatDto {
-  const lastSeq = Number(r.last_seq);
+function toChatDto(r: ChatRow): ChatDto {
   return {
     id: r.id,
     type: r.type,
     name: r.name,
     description: r.description,
     created_by: r.created_by,
-    last_seq: lastSeq,
-    last_message_at: r.last_message_at?.toISOString() ?? null,
+    last_seq: Number(r.last_seq),
+    last_message_at: r.last_message_at,
     last_message: lastMessage(r),
-    // SYSTEM messages never count as unread.
-    unread_count: Math.max(0, lastSeq - Number(r.my_read) - (Number(r.system_count) - Number(r.my_read_system))),
+    unread_count: Number(r.unread_count),
     my_role: r.my_role,
-    members,
-    created_at: r.created_at.toISOString(),
-    updated_at: r.updated_at.toISOString(),
+    // Never null for a picked chat: the caller is a member of it.
+    members: r.members ?? [],
+    created_at: r.created_at,
+    updated_at: r.updated_at,
   };
 }
 
@@ -144,9 +150,9 @@ function lastMessage(r: ChatRow): MessageDto | null {
     client_message_id: r.m_client_id,
     mentions: r.m_mentions ?? [],
     system: r.m_system,
-    created_at: r.m_created_at.toISOString(),
-    edited_at: r.m_edited_at?.toISOString() ?? null,
-    deleted_at: r.m_deleted_at?.toISOString() ?? null,
+    created_at: r.m_created_at,
+    edited_at: r.m_edited_at,
+    deleted_at: r.m_deleted_at,
     deleted_by: r.m_deleted_by,
   };
 }

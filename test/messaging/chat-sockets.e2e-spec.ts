@@ -129,8 +129,11 @@ describe(`chat over socket.io (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreS
     const other = await createGroup(a, owner.accessToken, [bob.userId]);
     const bobSocket = await connect(b, bob.accessToken);
     const added = nextEvent<{ chat_id: string; user_ids: string[] }>(bobSocket, 'chat:member_added');
+    // The chat's history records the addition: a SYSTEM message, pushed to the new member too.
+    const note = nextEvent<{ message_type: string; system: { event: string; user_ids: string[] } }>(bobSocket, 'message:new');
     await a.http.post(`/chats/${chat}/members`, { member_ids: [bob.userId] }, { token: owner.accessToken });
     expect(await added).toEqual({ chat_id: chat, user_ids: [bob.userId], added_by: owner.userId });
+    expect(await note).toMatchObject({ message_type: 'SYSTEM', system: { event: 'members_added', user_ids: [bob.userId] } });
     const first = nextEvent<{ content: string }>(bobSocket, 'message:new');
     const msg = await send(a, ann.accessToken, chat, 'welcome bob');
     expect((await first).content).toBe('welcome bob');

@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import { Server as SocketServer } from 'socket.io';
-import { baselineEnv, baselinePool, storeEvent, subjectOf, USER_BY_ID, verifiedEvent } from './shared.js';
+import { baselineEnv, baselinePool, chatList, claimsOf, storeEvent, subjectOf, USER_BY_ID, verifiedEvent } from './shared.js';
 
 /**
  * Baseline 1: plain node:http. `GET /me`: JWT verify + one indexed SELECT over pg; `POST /webhook`: a signed Stripe
- * callback stored once. socket.io: every socket joins room `bench`; `bench:send` (acknowledged) broadcasts its payload
+ * callback stored once; `GET /chats?page=1&limit=20`: the app's chat-list statement and mapping. socket.io: every socket joins room `bench`; `bench:send` (acknowledged) broadcasts its payload
  * to the room as `bench:message`, the raw room broadcast the chat fan-out is compared with.
  */
 const { port, databaseUrl, verify, webhookSecret } = baselineEnv();
@@ -29,6 +29,15 @@ const server = createServer((req, res) => {
         () => send(500, { message: 'Internal server error' }),
       );
     });
+    return;
+  }
+  if (req.method === 'GET' && req.url === '/chats?page=1&limit=20') {
+    const claims = claimsOf(req.headers.authorization, verify);
+    if (!claims) return send(401, { message: 'Unauthorized' });
+    chatList(pool, claims).then(
+      (page) => send(200, page),
+      () => send(500, { message: 'Internal server error' }),
+    );
     return;
   }
   if (req.method !== 'GET' || req.url !== '/me') return send(404, { message: 'Not found' });

@@ -20,23 +20,25 @@ import {
 import { NestFactory } from '@nestjs/core';
 import type { Request } from 'express';
 import type pg from 'pg';
-import { baselineEnv, baselinePool, storeEvent, subjectOf, USER_BY_ID, verifiedEvent } from './shared.js';
+import { baselineEnv, baselinePool, chatList, claimsOf, storeEvent, USER_BY_ID, verifiedEvent } from './shared.js';
 
 /**
  * Baseline 2: a minimal NestJS 12 + Express app. `GET /me`: JWT verify in a guard, one indexed SELECT in the controller;
+ * `GET /chats`: the app's chat-list statement and mapping (page 1, 20 chats);
  * `POST /webhook`: Nest's raw body (`rawBody: true`), the Stripe signature checked and the event stored once.
  */
 const { port, databaseUrl, verify, webhookSecret } = baselineEnv();
 const PG_POOL = Symbol('PG_POOL');
-type AuthedRequest = Request & { userId?: string };
+type AuthedRequest = Request & { userId?: string; organizationId?: string };
 
 @Injectable()
 class JwtGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
-    const sub = subjectOf(req.headers.authorization, verify);
-    if (!sub) throw new UnauthorizedException();
-    req.userId = sub;
+    const claims = claimsOf(req.headers.authorization, verify);
+    if (!claims) throw new UnauthorizedException();
+    req.userId = claims.sub;
+    req.organizationId = claims.org;
     return true;
   }
 }
@@ -51,6 +53,12 @@ class MeController {
     const { rows } = await this.pool.query(USER_BY_ID, [req.userId]);
     if (!rows[0]) throw new NotFoundException();
     return { data: rows[0] };
+  }
+
+  @Get('chats')
+  @UseGuards(JwtGuard)
+  chats(@Req() req: AuthedRequest): Promise<unknown> {
+    return chatList(this.pool, { sub: req.userId!, org: req.organizationId! });
   }
 }
 

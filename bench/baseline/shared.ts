@@ -1,6 +1,7 @@
 import pg from 'pg';
 import Stripe from 'stripe';
 import { createAccessTokenVerifier } from '@atrium/access/tokens/access-token-format.js';
+import { CHAT_LIST_SQL, chatPage, type ChatRow } from '@atrium/messaging/chats/chat-reader.js';
 
 /**
  * What both baselines do per request: verify the app's HS256 access token with the app's own verifier (fast-jwt,
@@ -35,14 +36,33 @@ export function baselinePool(databaseUrl: string): pg.Pool {
 
 /** The token's subject, or undefined when the header is missing or the token does not verify. */
 export function subjectOf(authorization: string | undefined, verify: TokenVerifier): string | undefined {
+  return claimsOf(authorization, verify)?.sub;
+}
+
+/** The token's subject and organization, or undefined when the header is missing or the token does not verify. */
+export function claimsOf(authorization: string | undefined, verify: TokenVerifier): { sub: string; org: string } | undefined {
   const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
   if (!token) return undefined;
   try {
     const claims = verify(token);
-    return typeof claims.sub === 'string' ? claims.sub : undefined;
+    return typeof claims.sub === 'string' && typeof claims.org === 'string' ? { sub: claims.sub, org: claims.org } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `GET /chats?page=1&limit=20` as plain code does it: the app's own list statement (named, so prepared once per
+ * connection) and the app's own row-to-page mapping, for the caller's organization.
+ */
+export async function chatList(pool: pg.Pool, claims: { sub: string; org: string }): Promise<unknown> {
+  const query = { page: 1, limit: 20 };
+  const { rows } = await pool.query<ChatRow & { total: string }>({
+    name: 'baseline_chat_list',
+    text: CHAT_LIST_SQL,
+    values: [claims.org, claims.sub, query.limit, 0],
+  });
+  return chatPage(rows, query);
 }
 
 /** The app's claim of a callback, as one statement: stored once by (gateway, event id), a redelivery changes nothing. */

@@ -47,7 +47,7 @@ const CHAT_DETAILS = `
  * activity), so the last message and the members are looked up for those rows only. The count is its own index scan,
  * and the page is joined to it, so an empty page (past the end) still answers one row carrying the total.
  */
-const LIST_SQL = `
+export const CHAT_LIST_SQL = `
   ${CHAT_SELECT}, t.total
     FROM (SELECT count(*) AS total FROM chat_members WHERE organization_id = $1 AND user_id = $2) t
     LEFT JOIN LATERAL (${PICK}
@@ -62,7 +62,7 @@ const ONE_SQL = `
     FROM (${PICK} AND me.chat_id = $3) p
   ${CHAT_DETAILS}`;
 
-interface ChatRow {
+export interface ChatRow {
   id: string;
   type: ChatType;
   name: string | null;
@@ -99,15 +99,13 @@ export class ChatReader {
   private readonly one: PreparedQuery<ChatRow>;
 
   constructor(statements: StatementPool) {
-    this.page = new PreparedQuery(statements, 'messaging_chat_list', LIST_SQL);
+    this.page = new PreparedQuery(statements, 'messaging_chat_list', CHAT_LIST_SQL);
     this.one = new PreparedQuery(statements, 'messaging_chat_one', ONE_SQL);
   }
 
   async list(ctx: RequestContext, query: { page: number; limit: number }): Promise<Page<ChatDto>> {
     const rows = await this.page.rows([ctx.requireOrganizationId(), ctx.requireUserId(), query.limit, pageOffset(query)]);
-    // Past the last page the one row carries only the total.
-    const chats = rows[0]?.id ? rows.map(toChatDto) : [];
-    return toPage(chats, Number(rows[0]?.total ?? 0), query);
+    return chatPage(rows, query);
   }
 
   /** One chat as the caller sees it; 404 when they are not in it. */
@@ -117,6 +115,12 @@ export class ChatReader {
     if (!row) throw MessagingError.chat_not_found();
     return toChatDto(row);
   }
+}
+
+/** The page CHAT_LIST_SQL's rows make (past the last page its one row carries only the total). */
+export function chatPage(rows: Array<ChatRow & { total: string }>, query: { page: number; limit: number }): Page<ChatDto> {
+  const chats = rows[0]?.id ? rows.map(toChatDto) : [];
+  return toPage(chats, Number(rows[0]?.total ?? 0), query);
 }
 
 function toChatDto(r: ChatRow): ChatDto {

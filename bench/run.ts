@@ -202,7 +202,15 @@ async function main(): Promise<void> {
       await import('pg').then(async ({ default: pg }) => {
         const c = new pg.Client({ connectionString: db.url });
         await c.connect();
-        await c.query(`DROP SCHEMA IF EXISTS "bullmq_${queuePrefix}" CASCADE`).finally(() => c.end());
+        try {
+          await c.query(`DROP SCHEMA IF EXISTS "bullmq_${queuePrefix}" CASCADE`);
+          // The run's own events (e.g. the offline announcements the app wrote as it stopped): no relay of this run's
+          // scope is left to deliver them.
+          await c.query(`DELETE FROM processed_events WHERE event_id IN (SELECT id FROM outbox_events WHERE scope = $1)`, [queuePrefix]);
+          await c.query(`DELETE FROM outbox_events WHERE scope = $1`, [queuePrefix]);
+        } finally {
+          await c.end();
+        }
       });
     }
     await data.close();

@@ -21,6 +21,7 @@ import { Presence1764000800300 } from './1764000800300-presence.js';
 import { Calls1764000800200 } from './1764000800200-calls.js';
 import { StatelessQuotes1764000800400 } from './1764000800400-stateless-quotes.js';
 import { SystemMessages1764000800600 } from './1764000800600-system-messages.js';
+import { OutboxPendingByScope1764000800700 } from './1764000800700-outbox-pending-by-scope.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   Presence1764000800300,
   StatelessQuotes1764000800400,
   SystemMessages1764000800600,
+  OutboxPendingByScope1764000800700,
 ];

@@ -50,6 +50,7 @@ describe('GET /users/me/download-data', () => {
       'sessions',
       'api_keys',
       'audit_trail',
+      'chats',
       'invitations',
       'mfa',
     ]);

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Outbox, type OutboxEvent, RealtimeSubscriber } from '@atrium/platform';
+import { Outbox, type OutboxEvent, SocketDirectory } from '@atrium/platform';
 import { ChatEvents } from '../chats/chat-events.js';
 import { chatRoom } from '../chats/chat-rooms.js';
 import type { MessageDto } from './dto/message.dto.js';
@@ -21,7 +21,7 @@ export interface MessageMissedPayload {
 export class MissedMessages implements OnModuleInit {
   constructor(
     private readonly outbox: Outbox,
-    private readonly realtime: RealtimeSubscriber,
+    private readonly sockets: SocketDirectory,
   ) {}
 
   onModuleInit(): void {
@@ -41,7 +41,7 @@ export class MissedMessages implements OnModuleInit {
       message.sender_id,
     ]);
     if (!members.length) return;
-    const online = await this.realtime.connectedUserIds(chatRoom(message.chat_id));
+    const online = await this.sockets.connectedUserIds(chatRoom(message.chat_id));
     const missed = members.map((m) => m.user_id).filter((id) => !online.has(id));
     if (!missed.length) return;
     const payload: MessageMissedPayload = { chat_id: message.chat_id, message_id: message.id, user_ids: missed };

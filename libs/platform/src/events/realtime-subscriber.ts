@@ -34,18 +34,6 @@ export class RealtimeSubscriber implements OnModuleInit {
     this.server = server;
   }
 
-  /**
-   * The user ids of the sockets in `room` on every instance (one request across the adapter). Outbox subscribers
-   * use it to decide after commit who is connected, e.g. who missed a message.
-   */
-  async connectedUserIds(room: string): Promise<Set<string>> {
-    if (!this.server) throw new Error('no socket.io server attached in this process');
-    const sockets = await this.server.in(room).fetchSockets();
-    // A remote socket's data arrives serialized: read the user id, not a RequestContext instance.
-    const ids = sockets.map((s) => (s.data as { ctx?: { userId?: string } } | undefined)?.ctx?.userId);
-    return new Set(ids.filter((id): id is string => !!id));
-  }
-
   private push(event: OutboxEvent): void {
     const ended = this.reactions?.roomsEndedBy(event) ?? [];
     const moved = this.reactions?.roomChangesBy(event) ?? [];

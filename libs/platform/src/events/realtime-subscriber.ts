@@ -34,15 +34,33 @@ export class RealtimeSubscriber implements OnModuleInit {
     this.server = server;
   }
 
-  private push(event: OutboxEvent): void {
+  private async push(event: OutboxEvent): Promise<void> {
     const ended = this.reactions?.roomsEndedBy(event) ?? [];
     const moved = this.reactions?.roomChangesBy(event) ?? [];
     if (!event.rooms?.length && !ended.length && !moved.length) return;
     // Throwing makes the relay retry: an event is never marked pushed by a process that cannot push.
-    if (!this.server) throw new Error('no socket.io server attached in this process');
-    for (const m of moved) if (m.sockets.length && m.join?.length) this.server.in(m.sockets).socketsJoin(m.join);
-    if (event.rooms?.length) this.server.to(event.rooms).emit(event.name, event.payload);
-    for (const m of moved) if (m.sockets.length && m.leave?.length) this.server.in(m.sockets).socketsLeave(m.leave);
-    if (ended.length) this.server.in(ended).disconnectSockets(true);
+    const server = this.server;
+    if (!server) throw new Error('no socket.io server attached in this process');
+    const joining = moved.filter((m) => m.sockets.length && m.join?.length);
+    for (const m of joining) server.in(m.sockets).socketsJoin(m.join!);
+    await this.applied(server, joining);
+    if (event.rooms?.length) server.to(event.rooms).emit(event.name, event.payload);
+    const leaving = moved.filter((m) => m.sockets.length && m.leave?.length);
+    for (const m of leaving) server.in(m.sockets).socketsLeave(m.leave!);
+    // The organization's next event goes out only after the leaves took effect everywhere (a removed member must not
+    // receive the chat's next message).
+    await this.applied(server, leaving);
+    if (ended.length) server.in(ended).disconnectSockets(true);
+  }
+
+  /**
+   * Waits until every instance has applied the room changes sent to these sockets: a join or leave on another instance
+   * travels as an adapter request without an answer, and a broadcast can overtake it on another channel. Asking the
+   * same sockets' instances a question (fetchSockets) after it is answered only once each of them has handled the
+   * requests before it, in order. A single instance answers at once.
+   */
+  private async applied(server: Server, changes: Array<{ sockets: string[] }>): Promise<void> {
+    if (!changes.length) return;
+    await server.in(changes.flatMap((m) => m.sockets)).fetchSockets();
   }
 }

@@ -34,7 +34,7 @@ export class AtriumSocketAdapter extends IoAdapter {
       pub.on('error', (err: Error) => this.logger.warn(`redis pub: ${err.message}`));
       sub.on('error', (err: Error) => this.logger.warn(`redis sub: ${err.message}`));
       await Promise.all([pub.connect(), sub.connect()]);
-      this.adapterFactory = createRedisAdapter(pub, sub) as ServerOptions['adapter'];
+      this.adapterFactory = createRedisAdapter(pub, sub, { key: this.channel() }) as ServerOptions['adapter'];
       this.closers.push(
         () => pub.quit(),
         () => sub.quit(),
@@ -44,10 +44,22 @@ export class AtriumSocketAdapter extends IoAdapter {
       const pool = new pg.Pool({ connectionString: this.config.database.url, max: 2 });
       pool.on('error', (err) => this.logger.warn(`postgres adapter pool: ${err.message}`));
       const listener = listenerPool(pool, () => this.closing);
-      this.adapterFactory = createPostgresAdapter(listener.pool, { cleanupInterval: 30_000 }) as ServerOptions['adapter'];
+      this.adapterFactory = createPostgresAdapter(listener.pool, {
+        cleanupInterval: 30_000,
+        channelPrefix: this.channel(),
+      }) as ServerOptions['adapter'];
       this.closers.push(() => listener.end());
       this.logger.log('socket.io fan-out: PostgreSQL adapter');
     }
+  }
+
+  /**
+   * The deployment's fan-out channel (QUEUE_PREFIX, its namespace): deployments sharing a Redis or a database never
+   * hear each other's broadcasts, and a cross-instance question (fetchSockets) waits only for this deployment's
+   * instances, not for every socket.io server on the same Redis.
+   */
+  private channel(): string {
+    return `socket.io#${this.config.queue.prefix}`;
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {

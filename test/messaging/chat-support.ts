@@ -22,11 +22,16 @@ export async function send(t: TestApp, token: string, chatId: string, content: s
   return res.body.data as { id: string; seq: number; content: string; chat_id: string };
 }
 
-/** Payloads of committed outbox events named `name` that mention `chatId`. */
-export async function outboxPayloads<T = Record<string, unknown>>(t: TestApp, name: string, chatId: string): Promise<T[]> {
+/** Payloads of committed outbox events named `name` that mention `chatId` (under `key`: `id` for `chat:updated`). */
+export async function outboxPayloads<T = Record<string, unknown>>(
+  t: TestApp,
+  name: string,
+  chatId: string,
+  key: 'chat_id' | 'id' = 'chat_id',
+): Promise<T[]> {
   const rows: Array<{ payload: T }> = await t.app
     .get(DataSource)
-    .query(`SELECT payload FROM outbox_events WHERE name = $1 AND payload ->> 'chat_id' = $2 ORDER BY seq`, [name, chatId]);
+    .query(`SELECT payload FROM outbox_events WHERE name = $1 AND payload ->> $3 = $2 ORDER BY seq`, [name, chatId, key]);
   return rows.map((r) => r.payload);
 }
 

@@ -126,7 +126,10 @@ describe('chats', () => {
     expect(renamed.status).toBe(200);
     expect(renamed.body.data).toMatchObject({ name: 'New', description: 'About' });
     expect(await auditActions(t, chat)).toEqual(['chat.created', 'chat.updated']);
-    expect(await outboxPayloads(t, 'chat:updated', chat)).toEqual([]); // keyed by id, not chat_id
+    // The refused rename by a member pushed nothing; the admin's pushes the new fields once.
+    expect(await outboxPayloads(t, 'chat:updated', chat, 'id')).toEqual([
+      { id: chat, name: 'New', description: 'About', updated_by: owner.userId, updated_at: renamed.body.data.updated_at },
+    ]);
     const direct = await t.http.post('/chats', { type: 'direct', member_ids: [people[0].userId] }, { token: owner.accessToken });
     const refused = await t.http.put(`/chats/${direct.body.data.id}`, { name: 'X' }, { token: owner.accessToken });
     expect(refused.status).toBe(409);

@@ -15,7 +15,7 @@ import { MessagesGateway } from './messages/messages.gateway.js';
 import { MessageService } from './messages/message.service.js';
 import { MissedMessages } from './messages/missed-messages.js';
 import { ReadStateService } from './messages/read-state.service.js';
-import { SocketSendLimit } from './messages/socket-send-limit.js';
+import { SocketPayloadLimit, SocketSendLimit } from './messages/socket-send-limit.js';
 import { loadMessagingConfig, MessagingConfig } from './messaging.config.js';
 import { PresenceController } from './presence/presence.controller.js';
 import { PresenceService } from './presence/presence.service.js';
@@ -39,6 +39,7 @@ import { TypingGateway } from './presence/typing.gateway.js';
     MessageService,
     ReadStateService,
     MissedMessages,
+    SocketPayloadLimit,
     SocketSendLimit,
     MessagesGateway,
     PresenceService,

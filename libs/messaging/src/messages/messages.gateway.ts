@@ -4,14 +4,14 @@ import { Permissions, type RequestContext, WsCtx, WsExceptionFilter } from '@atr
 import { type MessageDto, type ReadStateDto, SocketReadDto, SocketSendMessageDto } from './dto/message.dto.js';
 import { MessageService } from './message.service.js';
 import { ReadStateService } from './read-state.service.js';
-import { SocketSendLimit } from './socket-send-limit.js';
+import { SocketPayloadLimit, SocketSendLimit } from './socket-send-limit.js';
 
 /**
  * `message:send` and `message:read` over socket.io: the same services, permissions and answers as REST, acknowledged
- * with `{ data }` or the error body. Sends are rate-limited per socket.
+ * with `{ data }` or the error body. Bodies are size-capped; sends are rate-limited per socket.
  */
 @UseFilters(WsExceptionFilter)
-@UseGuards(SocketSendLimit)
+@UseGuards(SocketPayloadLimit)
 @WebSocketGateway()
 export class MessagesGateway {
   constructor(
@@ -20,6 +20,7 @@ export class MessagesGateway {
   ) {}
 
   @Permissions('chats.use')
+  @UseGuards(SocketSendLimit)
   @SubscribeMessage('message:send')
   async send(@WsCtx() ctx: RequestContext, @MessageBody() dto: SocketSendMessageDto): Promise<{ data: MessageDto }> {
     const { chat_id: chatId, ...body } = dto;

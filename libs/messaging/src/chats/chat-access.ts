@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isUuid, type RequestContext, TenantRepository } from '@atrium/platform';
 import { MessagingError } from '../messaging.errors.js';
-import { Chat, type ChatMember, type ChatRole } from './chat.entity.js';
+import { Chat, ChatMember, type ChatRole } from './chat.entity.js';
 
 /** A chat as one of its members sees it. */
 export interface ChatSeat {
@@ -30,19 +30,19 @@ export class ChatAccess {
    * FOR UPDATE until commit (membership changes and message numbering of one chat then queue on it).
    */
   async seat(ctx: RequestContext, chatId: string, em: EntityManager = this.dataSource.manager, lock = false): Promise<ChatSeat> {
-    const organizationId = ctx.requireOrganizationId();
     const userId = ctx.requireUserId();
     if (!isUuid(chatId)) throw MessagingError.chat_not_found();
-    const rows: Array<{ id: string; role: ChatRole; last_read_seq: string }> = await em.query(
-      `SELECT c.id, m.role, m.last_read_seq
-         FROM chats c JOIN chat_members m ON m.chat_id = c.id AND m.user_id = $3
-        WHERE c.id = $1 AND c.organization_id = $2
-        ${lock ? 'FOR UPDATE OF c' : ''}`,
-      [chatId, organizationId, userId],
-    );
-    if (!rows.length) throw MessagingError.chat_not_found();
-    const chat = await this.chats.with(em).getById(ctx, chatId);
-    return { chat, role: rows[0].role, lastReadSeq: Number(rows[0].last_read_seq) };
+    // One query: the chat with the caller's membership row mapped onto it (an inner join, so no row without one).
+    const query = this.chats
+      .with(em)
+      .query(ctx, 'c')
+      .innerJoinAndMapOne('c.seat', ChatMember, 'm', 'm.chat_id = c.id AND m.user_id = :userId', { userId })
+      .andWhere('c.id = :chatId', { chatId });
+    if (lock) query.forUpdate(['c']);
+    const found: (Chat & { seat?: ChatMember }) | null = await query.getOne();
+    if (!found?.seat) throw MessagingError.chat_not_found();
+    const { seat, ...fields } = found;
+    return { chat: Object.assign(new Chat(), fields), role: seat.role, lastReadSeq: seat.lastReadSeq };
   }
 
   /** Like `seat`, for chat admins only (403 `chat_admin_required` for other members). */

@@ -208,6 +208,17 @@ describe('calls over REST', () => {
       audio_enabled: true,
       video_enabled: true,
     });
+
+    // Ids that are not ids are no chat or call of yours.
+    expect((await t.http.post('/calls/chats/not-a-uuid', { call_type: 'audio' }, as(ann))).body.code).toBe('chat_not_found');
+    expect((await t.http.get('/calls/chats/not-a-uuid/active', as(ann))).body.code).toBe('chat_not_found');
+    for (const path of ['join', 'leave', 'end', 'reject']) {
+      expect([path, (await t.http.post(`/calls/not-a-uuid/${path}`, {}, as(ann))).body.code]).toEqual([path, 'call_not_found']);
+    }
+    expect((await t.http.put('/calls/not-a-uuid/media', { audio_enabled: true, video_enabled: true }, as(ann))).body.code).toBe(
+      'call_not_found',
+    );
+    expect((await t.http.get(`/calls/${call.id}`, as(ann))).body.data.status).toBe('ringing');
   });
 
   it('only members of the chat see or act on its calls; another organization gets 404', async () => {
@@ -247,7 +258,7 @@ describe('calls over REST', () => {
 
 describe('signaling over socket.io', () => {
   it('relays offer, answer and ICE candidates between joined participants only', async () => {
-    const { owner, ann, bob, chatId } = await team();
+    const { owner, ann, bob } = await team();
     const cid = await createMember(t, owner, 'member');
     const group = await insertChat(t, owner.organizationId, [ann.userId, bob.userId, cid.userId], 'Trio');
     const [annS, bobS, cidS] = await Promise.all([connect(ann), connect(bob), connect(cid)]);
@@ -295,7 +306,6 @@ describe('signaling over socket.io', () => {
       statusCode: 404,
       code: 'call_not_found',
     });
-    void chatId;
   });
 
   it('refuses malformed signaling messages naming every bad field', async () => {
@@ -305,6 +315,22 @@ describe('signaling over socket.io', () => {
     expect(ack).toMatchObject({ statusCode: 400, code: 'validation_failed' });
     const named = JSON.stringify(ack.details);
     for (const field of ['call_id', 'to_user_id', 'type', 'sdp']) expect(named).toContain(field);
+
+    const candidate = await s
+      .timeout(5000)
+      .emitWithAck('call:ice-candidate', { call_id: 'nope', to_user_id: ann.userId, candidate: { sdpMLineIndex: -1 } });
+    expect(candidate).toMatchObject({ statusCode: 400, code: 'validation_failed' });
+    const candidateFields = JSON.stringify(candidate.details);
+    for (const field of ['call_id', 'candidate', 'sdpMLineIndex']) expect(candidateFields).toContain(field);
+    for (const event of ['call:end', 'call:reject']) {
+      const ack = await s.timeout(5000).emitWithAck(event, { call_id: 42 });
+      expect([event, ack.statusCode, ack.code, JSON.stringify(ack.details)]).toEqual([
+        event,
+        400,
+        'validation_failed',
+        expect.stringContaining('call_id'),
+      ]);
+    }
   });
 
   it('socket call:reject and call:end do what their routes do', async () => {

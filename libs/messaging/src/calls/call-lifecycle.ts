@@ -62,7 +62,8 @@ export class CallLifecycle {
    * The chat's history gets a SYSTEM message: `call_missed`, or `call_ended` with the reason and duration.
    */
   async end(em: EntityManager, ctx: RequestContext, call: CallRow, reason: CallEndReason, endedBy: string | null): Promise<void> {
-    const unanswered = (await CallStore.participants(em, call.id)).filter((p) => p.state === 'invited').map((p) => p.user_id);
+    const unanswered =
+      reason === 'missed' ? (await CallStore.participants(em, call.id)).filter((p) => p.state === 'invited').map((p) => p.user_id) : [];
     const durationSeconds = await CallStore.markEnded(em, call.id, reason, endedBy);
     const endedAt = new Date().toISOString();
     await this.toChat(em, ctx, call, CallEvent.ended, {

@@ -6,7 +6,7 @@ import { ChatAccess } from '../chats/chat-access.js';
 import { MessagingError } from '../messaging.errors.js';
 import type { CallType } from './call.entity.js';
 import { CallEvent, CallLifecycle } from './call-lifecycle.js';
-import { type CallRow, CallStore } from './call-store.js';
+import { type CallRow, CallStore, type ParticipantRow } from './call-store.js';
 import { CallDto } from './dto/call.dto.js';
 
 /**
@@ -74,41 +74,40 @@ export class CallService {
 
   /** Joins (answers) the call; the first answer makes a ringing call active. Joining twice changes nothing. */
   async join(ctx: RequestContext, callId: string): Promise<CallDto> {
-    return this.act(ctx, callId, async (em, call, userId) => {
-      const me = (await CallStore.participants(em, call.id)).find((p) => p.user_id === userId);
-      if (me?.state === 'joined') return;
+    return this.act(ctx, callId, async (em, call, userId, participants) => {
+      if (participants.find((p) => p.user_id === userId)?.state === 'joined') return CallDto.from(call, participants);
       await CallStore.setState(em, call, userId, 'joined');
       if (call.status === 'ringing') await CallStore.markActive(em, call.id);
-      const now = await this.reload(em, call);
+      const answered = CallDto.from(await this.reload(em, call), await CallStore.participants(em, call.id));
       await this.lifecycle.toChat(em, ctx, call, CallEvent.answered, {
         call_id: call.id,
         chat_id: call.chat_id,
         user_id: userId,
-        call: CallDto.from(now, await CallStore.participants(em, call.id)),
+        call: answered,
       });
+      return answered;
     });
   }
 
   /** Leaves the call; the last one out ends it (`completed`, or `cancelled` while still ringing). */
   async leave(ctx: RequestContext, callId: string): Promise<CallDto> {
-    return this.act(ctx, callId, async (em, call, userId) => {
-      await this.requireJoined(em, call, userId);
+    return this.act(ctx, callId, async (em, call, userId, participants) => {
+      requireJoined(participants, userId);
       await this.lifecycle.leave(em, ctx, call, userId, 'left');
     });
   }
 
   /** Ends the call for everyone; only someone in it may. */
   async end(ctx: RequestContext, callId: string): Promise<CallDto> {
-    return this.act(ctx, callId, async (em, call, userId) => {
-      await this.requireJoined(em, call, userId);
+    return this.act(ctx, callId, async (em, call, userId, participants) => {
+      requireJoined(participants, userId);
       await this.lifecycle.end(em, ctx, call, call.status === 'ringing' ? 'cancelled' : 'completed', userId);
     });
   }
 
   /** Declines a call that is ringing for the caller; when nobody is left to ring and nobody answered, it ends `rejected`. */
   async reject(ctx: RequestContext, callId: string): Promise<CallDto> {
-    return this.act(ctx, callId, async (em, call, userId) => {
-      const participants = await CallStore.participants(em, call.id);
+    return this.act(ctx, callId, async (em, call, userId, participants) => {
       if (participants.find((p) => p.user_id === userId)?.state !== 'invited') throw MessagingError.call_not_invited();
       await CallStore.setState(em, call, userId, 'rejected');
       await this.lifecycle.toChat(em, ctx, call, CallEvent.reject, { call_id: call.id, chat_id: call.chat_id, user_id: userId });
@@ -119,10 +118,10 @@ export class CallService {
 
   /** Turns the caller's microphone and camera on or off (`call:media` to those in the call). */
   async media(ctx: RequestContext, callId: string, media: { audio: boolean; video: boolean }): Promise<CallDto> {
-    return this.act(ctx, callId, async (em, call, userId) => {
-      await this.requireJoined(em, call, userId);
+    return this.act(ctx, callId, async (em, call, userId, participants) => {
+      requireJoined(participants, userId);
       await CallStore.setMedia(em, call.id, userId, media);
-      const joined = (await CallStore.participants(em, call.id)).filter((p) => p.state === 'joined');
+      const joined = participants.filter((p) => p.state === 'joined');
       this.outbox.add(em, {
         name: CallEvent.media,
         organizationId: call.organization_id,
@@ -134,23 +133,29 @@ export class CallService {
     });
   }
 
-  /** Runs a change on the locked call (404 unless the caller is in its chat; 409 once it has ended) and returns it after. */
-  private async act(ctx: RequestContext, callId: string, change: (em: EntityManager, call: CallRow, userId: string) => Promise<void>) {
+  /**
+   * Runs a change on the locked call (404 unless the caller is in its chat; 409 once it has ended), handing it the
+   * participants as they were before, and returns the call after (what the change returns, or the call read again).
+   */
+  private async act(
+    ctx: RequestContext,
+    callId: string,
+    change: (em: EntityManager, call: CallRow, userId: string, participants: ParticipantRow[]) => Promise<CallDto | void>,
+  ): Promise<CallDto> {
     const userId = ctx.requireUserId();
     return this.dataSource.transaction(async (em) => {
       const call = await CallStore.forMember(em, ctx.requireOrganizationId(), userId, callId);
       if (call.status === 'ended') throw MessagingError.call_ended();
-      await change(em, call, userId);
-      return CallDto.from(await this.reload(em, call), await CallStore.participants(em, call.id));
+      const after = await change(em, call, userId, await CallStore.participants(em, call.id));
+      return after ?? CallDto.from(await this.reload(em, call), await CallStore.participants(em, call.id));
     });
-  }
-
-  private async requireJoined(em: EntityManager, call: CallRow, userId: string): Promise<void> {
-    const me = (await CallStore.participants(em, call.id)).find((p) => p.user_id === userId);
-    if (me?.state !== 'joined') throw MessagingError.call_not_joined();
   }
 
   private async reload(em: EntityManager, call: CallRow): Promise<CallRow> {
     return (await CallStore.lockById(em, call.organization_id, call.id)) ?? call;
   }
+}
+
+function requireJoined(participants: ParticipantRow[], userId: string): void {
+  if (participants.find((p) => p.user_id === userId)?.state !== 'joined') throw MessagingError.call_not_joined();
 }

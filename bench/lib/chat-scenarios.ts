@@ -1,31 +1,15 @@
 import pg from 'pg';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { compare } from './compare.js';
 import type { RequestSpec } from './load.js';
 import type { BenchContext, ScenarioReport } from './scenarios.js';
-import { comparedRows, noFailuresCheck, percentile, ratioCheck, unavailable } from './scenarios.js';
+import { comparedRows, connectSocket, latencySummary, noFailuresCheck, ratioCheck, unavailable } from './scenarios.js';
 import { log, rssMiB, sleep } from './util.js';
 
 const API = '/api/v1';
 
 /** A message body of a realistic size (a couple of sentences), the same for the app and the raw broadcast. */
 const TEXT = 'Bench message: the quarterly numbers are in, please review the attached figures before the call. ';
-
-async function connect(url: string, query: Record<string, string>, admittedOn: string): Promise<Socket> {
-  const socket = io(url, { transports: ['websocket'], query, reconnection: false, forceNew: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`socket not admitted within 15 s at ${url}`)), 15_000);
-    socket.once(admittedOn, () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.once('connect_error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-  });
-  return socket;
-}
 
 /** Connects `count` sockets, a few at a time (a burst of handshakes is not what is measured). */
 async function connectMany(count: number, open: (i: number) => Promise<Socket>): Promise<Socket[]> {
@@ -76,15 +60,6 @@ function receipts(sockets: Socket[], name: string, marker: string, timeoutMs = 1
   });
 }
 
-const summary = (latencies: number[]) => {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return {
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    rps: latencies.length / (latencies.reduce((a, b) => a + b, 0) / 1000),
-  };
-};
-
 /**
  * One message to a chat of 50 members, each with a socket: `message:send` on one member's socket → the last of the 50
  * `message:new` receipts, beside the raw socket.io room broadcast of the same payload to 50 sockets (the node:http
@@ -101,8 +76,10 @@ export async function chatFanout(ctx: BenchContext): Promise<ScenarioReport> {
   const sockets: Socket[] = [];
   try {
     const [chatId] = await seedChats(db, ctx.seed.organizationId, members[0].id, [members.map((m) => m.id)]);
-    const app = await connectMany(members.length, (i) => connect(ctx.servers.app.url, { token: members[i].accessToken }, 'connected'));
-    const raw = await connectMany(members.length, () => connect(ctx.servers.http.url, {}, 'connect'));
+    const app = await connectMany(members.length, (i) =>
+      connectSocket(ctx.servers.app.url, { token: members[i].accessToken }, 'connected'),
+    );
+    const raw = await connectMany(members.length, () => connectSocket(ctx.servers.http.url, {}, 'connect'));
     sockets.push(...app, ...raw);
     const run = `${Date.now().toString(36)}`;
     const sent: string[] = [];
@@ -138,8 +115,8 @@ export async function chatFanout(ctx: BenchContext): Promise<ScenarioReport> {
       const order: Array<'app' | 'raw'> = round % 2 ? ['raw', 'app'] : ['app', 'raw'];
       for (const target of order) all[target].push(...(await measure(target, round)));
     }
-    const appS = summary(all.app);
-    const rawS = summary(all.raw);
+    const appS = latencySummary(all.app);
+    const rawS = latencySummary(all.raw);
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE id = ANY ($1::uuid[])`, [sent]);
     log(
       `  ${title}: app p50 ${appS.p50.toFixed(1)} / p99 ${appS.p99.toFixed(1)} ms; raw p50 ${rawS.p50.toFixed(1)} / p99 ${rawS.p99.toFixed(1)} ms; ${rows[0].n} of ${sent.length} pushed messages stored`,
@@ -187,7 +164,9 @@ export async function chatSustained(ctx: BenchContext): Promise<ScenarioReport> 
     const chats = await seedChats(db, ctx.seed.organizationId, users[0].id, groups);
     await sleep(1000);
     const rssBefore = rssMiB(ctx.servers.app.pid);
-    sockets.push(...(await connectMany(users.length, (i) => connect(ctx.servers.app.url, { token: users[i].accessToken }, 'connected'))));
+    sockets.push(
+      ...(await connectMany(users.length, (i) => connectSocket(ctx.servers.app.url, { token: users[i].accessToken }, 'connected'))),
+    );
     await sleep(2000);
     const rssAfter = rssMiB(ctx.servers.app.pid);
     const perSocketKiB = ((rssAfter - rssBefore) * 1024) / sockets.length;

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { io, type Socket } from 'socket.io-client';
 import Stripe from 'stripe';
 import type { AppConfig } from '@atrium/platform';
 import { STRIPE_API_VERSION } from '@atrium/billing/gateways/stripe/stripe-client.js';
@@ -323,7 +324,34 @@ export async function memory(ctx: BenchContext): Promise<ScenarioReport> {
 }
 
 /** Percentile of already-sorted values. */
-export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+
+/** p50 and p99 of sequential latencies (ms), and the rate they add up to. */
+export const latencySummary = (latencies: number[]) => {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    rps: latencies.length / (latencies.reduce((a, b) => a + b, 0) / 1000),
+  };
+};
+
+/** A socket.io client on `url`, once it has had the event `admittedOn` (the app's `connected`: in its rooms). */
+export async function connectSocket(url: string, query: Record<string, string>, admittedOn: string): Promise<Socket> {
+  const socket = io(url, { transports: ['websocket'], query, reconnection: false, forceNew: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`socket not admitted within 15 s at ${url}`)), 15_000);
+    socket.once(admittedOn, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('connect_error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+  return socket;
+}
 
 /**
  * Domain events through the outbox: commit → socket receipt latency for an event pushed to a user room (the app's
@@ -335,7 +363,6 @@ export async function outbox(ctx: BenchContext): Promise<ScenarioReport> {
   const title = 'outbox: commit → socket receipt';
   const member = ctx.seed.members[0];
   const samples = ctx.settings.quick ? 200 : 1000;
-  const { io } = await import('socket.io-client');
   const { createDataSource, AtriumSocketAdapter, Outbox } = await import('@atrium/platform');
   const { createServer } = await import('node:http');
   const ds = createDataSource({
@@ -350,18 +377,9 @@ export async function outbox(ctx: BenchContext): Promise<ScenarioReport> {
   const fanout = new AtriumSocketAdapter(createServer() as never, ctx.config);
   await fanout.connect();
   const emitter = fanout.createIOServer(0);
-  const socket = io(ctx.servers.app.url, {
-    transports: ['websocket'],
-    query: { token: member.accessToken },
-    reconnection: false,
-    forceNew: true,
-  });
+  // Admitted: in its user room, so the first sample does not wait for the join.
+  const socket = await connectSocket(ctx.servers.app.url, { token: member.accessToken }, 'connected');
   try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
-    await sleep(500);
     const receipt = (name: string, i: number) =>
       new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${name} #${i} not received within 10 s`)), 10_000);
@@ -392,12 +410,7 @@ export async function outbox(ctx: BenchContext): Promise<ScenarioReport> {
         await got;
         latencies.push(performance.now() - t0);
       }
-      latencies.sort((a, b) => a - b);
-      return {
-        p50: percentile(latencies, 50),
-        p99: percentile(latencies, 99),
-        rps: samples / (latencies.reduce((a, b) => a + b, 0) / 1000),
-      };
+      return latencySummary(latencies);
     };
     const direct = await measure('direct');
     const durable = await measure('outbox');

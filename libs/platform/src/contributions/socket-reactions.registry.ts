@@ -76,14 +76,9 @@ export class SocketReactionRegistry {
     return joined.flat();
   }
 
-  /** Whether some rule ends sockets on events named `eventName`. */
-  endsOn(eventName: string): boolean {
-    return this.ends.has(eventName);
-  }
-
-  /** Whether some rule moves sockets between rooms on events named `eventName`. */
-  movesOn(eventName: string): boolean {
-    return this.moves.has(eventName);
+  /** Whether some rule ends sockets, or moves them between rooms, on events named `eventName`. */
+  reactsTo(eventName: string): boolean {
+    return this.ends.has(eventName) || this.moves.has(eventName);
   }
 
   roomChangesBy(event: DomainEvent): SocketRoomChange[] {

@@ -23,8 +23,8 @@ export class RealtimeSubscriber implements OnModuleInit {
     this.outbox.subscribe({
       name: 'realtime',
       events: '*',
-      // Only events with something to push or end: the rest (mail requests, audit-only events) cost it nothing.
-      accepts: (event) => !!event.rooms?.length || !!this.reactions?.endsOn(event.name) || !!this.reactions?.movesOn(event.name),
+      // Only events with something to push, end or move: the rest (mail requests, audit-only events) cost it nothing.
+      accepts: (event) => !!event.rooms?.length || !!this.reactions?.reactsTo(event.name),
       handle: (event) => this.push(event),
     });
   }

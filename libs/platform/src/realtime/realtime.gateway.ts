@@ -17,7 +17,7 @@ import { EventBus, type DomainEvent } from '../events/event-bus.js';
 import { safeError } from '../logging/safe-error.js';
 import { Rooms } from './rooms.js';
 
-type AuthedSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { ctx?: RequestContext; announced?: Promise<void> }>;
+type AuthedSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { ctx?: RequestContext }>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
@@ -30,6 +30,11 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v 
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleInit {
   private readonly logger = new Logger('Realtime');
   @WebSocketServer() server: Server;
+  /**
+   * The connect announcement of each socket of this process that had one, for its disconnect to wait on. Kept here,
+   * not in `socket.data`, which other instances fetch across the adapter.
+   */
+  private readonly announced = new WeakMap<AuthedSocket, Promise<void>>();
 
   constructor(
     private readonly authenticator: Authenticator,
@@ -91,17 +96,19 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     await socket.join(rooms);
     // A socket that went while it was joining is not announced (its disconnect found nothing to undo).
     if (socket.disconnected) return;
-    socket.data.announced = this.announce('connected', ctx, socket.id);
-    await socket.data.announced;
+    const announced = this.announce('connected', ctx, socket.id);
+    this.announced.set(socket, announced);
+    await announced;
     // Admitted: in its rooms, and every listener (presence, …) has counted it.
     socket.emit('connected', { user_id: ctx.userId, organization_id: ctx.organizationId });
   }
 
   async handleDisconnect(socket: AuthedSocket): Promise<void> {
     const ctx = socket.data.ctx;
-    if (!ctx || !socket.data.announced) return;
+    const announced = this.announced.get(socket);
+    if (!ctx || !announced) return;
     // Listeners hear of a socket's end only after they have heard of its start.
-    await socket.data.announced;
+    await announced;
     await this.announce('disconnected', ctx, socket.id);
   }
 

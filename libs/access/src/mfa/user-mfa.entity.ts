@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { bigintNumber } from '@atrium/platform';
 
 /** A user's TOTP factor. Pending until the first code confirms it (`enabledAt` set). */
 @Entity('user_mfa')
@@ -14,10 +15,7 @@ export class UserMfa {
   enabledAt: Date | null;
 
   /** The last accepted time step; codes of that step or earlier are refused (replay). */
-  @Column('bigint', {
-    nullable: true,
-    transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) },
-  })
+  @Column('bigint', { nullable: true, transformer: bigintNumber })
   lastTimeStep: number | null;
 
   @Column('int', { default: 0 })

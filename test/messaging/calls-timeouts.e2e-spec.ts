@@ -4,6 +4,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIdFor } from '@atrium/platform';
 import { insertChat } from '../support/chats.js';
+import { settledJob } from '../support/jobs.js';
 import { createMember, dataSource, registerOrg, setPackage } from '../support/members.js';
 import { connectSocket, nextEvent } from '../support/socket.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -46,16 +47,11 @@ async function trio() {
   return { owner, ann, bob, cid, chatId };
 }
 
-/** Waits until the queue has run the job with this idempotency key, and returns what it returned. */
-async function jobResult(key: string, ms = 15_000): Promise<unknown> {
-  const queue = t.app.get<Queue>(getQueueToken(CALL_TIMEOUT_QUEUE), { strict: false });
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const job = await queue.getJob(jobIdFor(key));
-    if (job && (await job.getState()) === 'completed') return job.returnvalue;
-    if (Date.now() > deadline) throw new Error(`job ${key} not completed within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** What the queue's job with this idempotency key returned, once it has run. */
+async function jobResult(key: string): Promise<unknown> {
+  const job = await settledJob(t.app.get<Queue>(getQueueToken(CALL_TIMEOUT_QUEUE), { strict: false }), jobIdFor(key));
+  expect(job.failedReason).toBeUndefined();
+  return job.returnvalue;
 }
 
 describe('ring timeout', () => {

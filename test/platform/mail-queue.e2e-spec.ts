@@ -9,6 +9,7 @@ import { MailProcessor } from '../../libs/platform/src/mail/mail.processor.js';
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';
 import { registerOrg, uniqueEmail } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
+import { settledJob } from '../support/jobs.js';
 import { Mailbox } from '../support/mailbox.js';
 import { dataSource } from '../support/members.js';
 import { startTestApp, testRedisUrl, type TestApp } from '../support/test-app.js';
@@ -23,18 +24,6 @@ afterAll(async () => {
 });
 
 const mailQueue = (t: TestApp) => t.app.get<Queue>(getQueueToken(MAIL_QUEUE));
-
-/** The job once it has completed or failed for good: the signal that its processing is over. */
-async function settled(queue: Queue, jobId: string, timeoutMs = 15_000): Promise<Job> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await queue.getJobState(jobId);
-    // Read after the state: a job fetched before it finished has no return value yet.
-    if (state === 'completed' || state === 'failed') return (await queue.getJob(jobId))!;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${state} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The job once it exists: mail is queued by the outbox relay shortly after the commit that wrote it. */
 async function jobOnceQueued(queue: Queue, jobId: string, timeoutMs = 15_000): Promise<Job> {
@@ -92,7 +81,7 @@ describe(`mail through the queue (BullMQ on ${testRedisUrl ? 'Redis' : 'PostgreS
     const key = `link:${to}`;
     await t.app.get(MailService).send(RequestContext.system('test'), message, key);
     expect((await mailbox.waitFor(to, /Your link/)).text).toContain(secret);
-    const job = await settled(mailQueue(t), jobIdFor(key));
+    const job = await settledJob(mailQueue(t), jobIdFor(key));
     expect(await job.getState()).toBe('completed');
     expect(await retained(t, mailQueue(t), key)).not.toContain(secret);
     const [row] = await dataSource(t).query('SELECT sent_at FROM mail_deliveries WHERE idempotency_key = $1', [key]);
@@ -110,7 +99,7 @@ describe(`mail through the queue (BullMQ on ${testRedisUrl ? 'Redis' : 'PostgreS
     await queue.add('send', original.data, { jobId: `${jobIdFor(key)}-again` });
     const processor = t.app.get(MailProcessor);
     const direct = [0, 1].map(() => processor.process({ data: original.data, attemptsMade: 0, opts: { attempts: 5 } } as Job<MailJob>));
-    const queued = await Promise.all([settled(queue, jobIdFor(key)), settled(queue, `${jobIdFor(key)}-again`)]);
+    const queued = await Promise.all([settledJob(queue, jobIdFor(key)), settledJob(queue, `${jobIdFor(key)}-again`)]);
     const outcomes = [...queued.map((j) => j.returnvalue as { sent: boolean }), ...(await Promise.all(direct))];
     expect(outcomes.filter((o) => o.sent)).toHaveLength(1);
     expect(mailbox.count(to)).toBe(1);
@@ -132,7 +121,7 @@ describe('a delivery that fails for good', () => {
     const key = `bounce:${to}`;
     await t.app.get(MailService).send(RequestContext.system('test'), message, key);
     // Five attempts with exponential backoff from one second: about fifteen seconds.
-    const job = await settled(mailQueue(t), jobIdFor(key), 40_000);
+    const job = await settledJob(mailQueue(t), jobIdFor(key), 40_000);
     expect(await job.getState()).toBe('failed');
     expect(job.attemptsMade).toBe(5);
     expect(await retained(t, mailQueue(t), key)).not.toContain(secret);

@@ -22,6 +22,7 @@ import { Calls1764000800200 } from './1764000800200-calls.js';
 import { StatelessQuotes1764000800400 } from './1764000800400-stateless-quotes.js';
 import { SystemMessages1764000800600 } from './1764000800600-system-messages.js';
 import { OutboxPendingByScope1764000800700 } from './1764000800700-outbox-pending-by-scope.js';
+import { Notifications1764000900000 } from './1764000900000-notifications.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   StatelessQuotes1764000800400,
   SystemMessages1764000800600,
   OutboxPendingByScope1764000800700,
+  Notifications1764000900000,
 ];

@@ -53,6 +53,7 @@ describe('GET /users/me/download-data', () => {
       'chats',
       'invitations',
       'mfa',
+      'notifications',
     ]);
     expect(doc.profile).toMatchObject({ id: user.userId, email: user.email, first_name: 'Exported' });
     expect(doc.memberships).toEqual([

@@ -12,6 +12,7 @@ import { BILLING_ENTITIES, BillingModule } from '@atrium/billing';
 import { InvitationsModule, MEMBER_ENTITIES, UsersAdminModule } from '@atrium/members';
 import { MESSAGING_ENTITIES, MessagingModule } from '@atrium/messaging';
 import { MIGRATIONS } from '@atrium/migrations';
+import { NotificationsModule } from '@atrium/notifications';
 import { ORGANIZATION_ENTITIES, OrganizationsModule, RolesModule } from '@atrium/organizations';
 import { type AppConfig, ConfigModule, ContributionsModule, DatabaseModule, EventsModule, MailModule, QueueModule } from '@atrium/platform';
 
@@ -56,5 +57,6 @@ export function coreImports(config: AppConfig, opts: { workers: boolean }) {
     UsersAdminModule,
     InvitationsModule,
     MessagingModule.register({ workers: opts.workers }),
+    NotificationsModule.register({ workers: opts.workers }),
   ];
 }

@@ -1,5 +1,5 @@
+import { escapeHtml } from '@atrium/platform';
 import type { MailMessage } from '@atrium/platform';
-import { escapeHtml } from '../registration/welcome.mail.js';
 
 export function magicLinkMail(to: string, publicUrl: string, token: string): MailMessage {
   const link = `${publicUrl}/magic-link?token=${token}`;

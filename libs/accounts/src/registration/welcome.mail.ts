@@ -1,4 +1,4 @@
-import type { MailMessage } from '@atrium/platform';
+import { escapeHtml, type MailMessage } from '@atrium/platform';
 import type { User } from '../users/user.entity.js';
 
 export function welcomeMail(user: User, organizationName: string, publicUrl: string): MailMessage {
@@ -11,8 +11,4 @@ export function welcomeMail(user: User, organizationName: string, publicUrl: str
     html: `<p>Hello ${escapeHtml(name)},</p><p>Your organization <strong>${escapeHtml(organizationName)}</strong> is ready. <a href="${link}">Sign in</a>.</p><p>— Atrium</p>`,
     links: [link],
   };
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

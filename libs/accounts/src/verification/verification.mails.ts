@@ -1,5 +1,5 @@
+import { escapeHtml } from '@atrium/platform';
 import type { MailMessage } from '@atrium/platform';
-import { escapeHtml } from '../registration/welcome.mail.js';
 
 /** A mail with one call-to-action link; every link is built from PUBLIC_URL, never from a request. */
 function linkMail(to: string, subject: string, lead: string, action: string, link: string, footer: string): MailMessage {

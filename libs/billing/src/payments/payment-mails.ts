@@ -1,7 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { escapeHtml } from '@atrium/accounts';
-import { type MailMessage, MailService, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
+import { escapeHtml, type MailMessage, MailService, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
 import { BillingConfig } from '../billing.config.js';
 import { formatMinor } from '../invoices/money-format.js';
 import { PAYMENT_FAILED, PAYMENT_SUCCEEDED, type PaymentEventPayload } from './payment-settlement.js';

@@ -1,5 +1,5 @@
+import { escapeHtml } from '@atrium/platform';
 import type { MailMessage } from '@atrium/platform';
-import { escapeHtml } from '@atrium/accounts';
 
 /** The invitation mail; the link carries the token, which is stored only hashed. */
 export function invitationMail(input: {

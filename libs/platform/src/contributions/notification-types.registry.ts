@@ -44,7 +44,7 @@ export interface NotificationDigest<P> {
  * A kind of notification a feature produces from one of its committed events. Features register their types here
  * (one file per feature), and the notifications library turns every matching event into notifications per recipient.
  */
-export interface NotificationType<P = any> {
+export interface NotificationType<P = unknown> {
   /** The type's key, as users name it in preferences: `<area>.<what>`, e.g. `chat.mentioned`. */
   key: string;
   /** What it tells the user, for the API's documentation and the preferences screen. */
@@ -65,6 +65,12 @@ export interface NotificationType<P = any> {
   render(event: OutboxEvent<P>, userId: string): NotificationContent;
   digest?: NotificationDigest<P>;
 }
+
+/**
+ * A type checked against its event's payload where it is written, then kept beside types of other payloads: the
+ * registry hands each type only the events it names.
+ */
+export const defineNotificationType = <P>(type: NotificationType<P>): NotificationType => type as unknown as NotificationType;
 
 /** Where features register the notification types their events produce, so the notifications library names none. */
 @Injectable()

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { luhnValid, readCardNumber } from './sandbox-cards.js';
-import { escapeHtml, formatAmount } from './sandbox-checkout.page.js';
+import { escapeHtml } from '@atrium/platform';
+import { formatAmount } from './sandbox-checkout.page.js';
 
 describe('the amount on the checkout page', () => {
   it.each([

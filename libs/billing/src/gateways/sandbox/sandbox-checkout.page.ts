@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { escapeHtml } from '@atrium/platform';
 import { currencyExponent } from '../../pricing/money.js';
 import { SANDBOX_TEST_CARDS } from './sandbox-cards.js';
 import type { CheckoutView } from './sandbox-checkout.service.js';
@@ -29,11 +30,6 @@ export const CHECKOUT_PAGE_CSP = [
   "frame-ancestors 'none'",
   "base-uri 'none'",
 ].join('; ');
-
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Text safe inside HTML content and double-quoted attributes. */
-export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => ENTITIES[c]);
 
 /**
  * The amount as the currency writes it (`$19.99`, `¥1,500`, `KWD 1.250`), from minor units without floats. The

@@ -1,0 +1,58 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { NotificationTypeRegistry, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
+import { chosenChannels } from '../preferences/channel-choice.js';
+import { pairKey, PreferenceStore } from '../preferences/preference-store.js';
+import { NotificationStore, type NewNotification } from './notification-store.js';
+import { recipientsOf } from './recipients.js';
+
+/**
+ * Outbox subscriber `notifications`: every committed event some registered type is produced by becomes notifications
+ * per recipient, written in the subscriber's transaction (so once per event and recipient), on the channels each
+ * recipient's preferences choose. Types with a digest are gathered instead (see NotificationDigests).
+ */
+@Injectable()
+export class NotificationProducer implements OnModuleInit {
+  private readonly logger = new Logger('Notifications');
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly types: NotificationTypeRegistry,
+    private readonly preferences: PreferenceStore,
+    private readonly store: NotificationStore,
+  ) {}
+
+  onModuleInit(): void {
+    // Types register in their features' onModuleInit, in any order: the filter asks the registry at delivery time.
+    this.outbox.subscribe({
+      name: 'notifications',
+      events: '*',
+      accepts: (event) => this.types.producedBy(event.name).length > 0,
+      handle: (event, em) => this.produce(event, em),
+    });
+  }
+
+  private async produce(event: OutboxEvent, em: EntityManager): Promise<void> {
+    const ctx = RequestContext.system(event.requestId ?? event.id, event.organizationId ?? undefined);
+    for (const type of this.types.producedBy(event.name)) {
+      if (type.digest) continue;
+      const recipients = await recipientsOf(type, event, em);
+      if (!recipients.length) continue;
+      const settings = await this.preferences.settingsFor(em, recipients);
+      const items: NewNotification[] = [];
+      for (const r of recipients) {
+        const channels = chosenChannels(type, settings.get(pairKey(r.organizationId, r.userId)));
+        items.push({
+          ...r,
+          type,
+          sourceId: event.id,
+          content: type.render(event, r.userId),
+          inApp: channels.in_app,
+          email: channels.email,
+        });
+      }
+      await this.store.write(em, ctx, items);
+      this.logger.debug({ event: event.name, type: type.key, recipients: items.length }, 'Notifications written');
+    }
+  }
+}

@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { MailService, type NotificationContent, type NotificationType, Outbox, RequestContext, Rooms } from '@atrium/platform';
+import type { EmailStatus, NotificationDto } from '../dto/notification.dto.js';
+import { NotificationMail, type MailRecipient } from './notification-mail.js';
+
+/** Socket events to a user's sockets acting for the notification's organization (`member:{org}:{user}`). */
+export const NotificationSocketEvent = {
+  new: 'notification:new',
+  read: 'notification:read',
+  deleted: 'notification:deleted',
+} as const;
+
+/** One notification to write: a type's content for one user in one organization, on the channels chosen for them. */
+export interface NewNotification {
+  organizationId: string;
+  userId: string;
+  type: NotificationType;
+  /** The event (or digest) it comes from: a second write from the same source for the same user changes nothing. */
+  sourceId: string;
+  content: NotificationContent;
+  inApp: boolean;
+  email: boolean;
+  /** When the mail may go (the end of the recipient's quiet hours); now when absent. */
+  mailNotBefore?: Date;
+}
+
+interface Inserted {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  type: string;
+  source_id: string;
+  title: string;
+  body: string;
+  link: string | null;
+  data: Record<string, unknown>;
+  in_app: boolean;
+  email_key: string | null;
+  created_at: Date;
+}
+
+/**
+ * Writes notifications in the caller's transaction: the rows, each recipient's counts, a `notification:new` push per
+ * in-app notification (through the outbox, so it is sent once after the commit), and the mail (one per source, type
+ * and user, however many organizations an account-wide notice is stored in).
+ */
+@Injectable()
+export class NotificationStore {
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly mail: MailService,
+    private readonly mails: NotificationMail,
+  ) {}
+
+  async write(em: EntityManager, ctx: RequestContext, items: NewNotification[]): Promise<void> {
+    const kept = items.filter((n) => n.inApp || n.email);
+    if (!kept.length) return;
+    const mailKey = (n: NewNotification) => (n.email ? `notification:${n.sourceId}:${n.type.key}:${n.userId}` : null);
+    const inserted: Inserted[] = await em.query(
+      `INSERT INTO notifications (organization_id, user_id, type, source_id, title, body, link, data, in_app, email_key)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::jsonb[],
+                            $9::boolean[], $10::text[])
+       ON CONFLICT ON CONSTRAINT uq_notifications_source DO NOTHING
+       RETURNING id, organization_id, user_id, type, source_id, title, body, link, data, in_app, email_key, created_at`,
+      [
+        kept.map((n) => n.organizationId),
+        kept.map((n) => n.userId),
+        kept.map((n) => n.type.key),
+        kept.map((n) => n.sourceId),
+        kept.map((n) => n.content.title),
+        kept.map((n) => n.content.body),
+        kept.map((n) => n.content.link ?? null),
+        kept.map((n) => JSON.stringify(n.content.data ?? {})),
+        kept.map((n) => n.inApp),
+        kept.map(mailKey),
+      ],
+    );
+    if (!inserted.length) return;
+    const itemOf = new Map(kept.map((n) => [`${n.organizationId}:${n.userId}:${n.type.key}:${n.sourceId}`, n]));
+    const source = (row: Inserted) => itemOf.get(`${row.organization_id}:${row.user_id}:${row.type}:${row.source_id}`)!;
+
+    await this.push(
+      em,
+      ctx,
+      inserted.filter((r) => r.in_app),
+      source,
+    );
+    await this.sendMail(em, ctx, inserted, source);
+  }
+
+  /** Counts up, then one push per in-app notification carrying the recipient's new unread count. */
+  private async push(em: EntityManager, ctx: RequestContext, rows: Inserted[], source: (row: Inserted) => NewNotification): Promise<void> {
+    if (!rows.length) return;
+    const perMember = new Map<string, { organizationId: string; userId: string; n: number }>();
+    for (const r of rows) {
+      const key = `${r.organization_id}:${r.user_id}`;
+      const m = perMember.get(key) ?? { organizationId: r.organization_id, userId: r.user_id, n: 0 };
+      m.n++;
+      perMember.set(key, m);
+    }
+    // In key order, so two transactions counting for the same members lock their rows in the same order.
+    const members = [...perMember.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, m]) => m);
+    const counted: Array<{ organization_id: string; user_id: string; unread: number }> = await em.query(
+      `INSERT INTO notification_counts AS c (organization_id, user_id, total, unread)
+       SELECT o, u, n, n FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS t (o, u, n)
+       ON CONFLICT (organization_id, user_id) DO UPDATE SET total = c.total + excluded.total, unread = c.unread + excluded.unread
+       RETURNING organization_id, user_id, unread`,
+      [members.map((m) => m.organizationId), members.map((m) => m.userId), members.map((m) => m.n)],
+    );
+    const unread = new Map(counted.map((c) => [`${c.organization_id}:${c.user_id}`, c.unread]));
+    for (const r of rows) {
+      const status: EmailStatus | null = r.email_key ? (source(r).mailNotBefore ? 'held' : 'queued') : null;
+      this.outbox.add(em, {
+        name: NotificationSocketEvent.new,
+        organizationId: r.organization_id,
+        payload: { notification: notificationDto(r, status), unread_count: unread.get(`${r.organization_id}:${r.user_id}`) ?? 0 },
+        rooms: [Rooms.member(r.organization_id, r.user_id)],
+        requestId: ctx.requestId,
+      });
+    }
+  }
+
+  /** One mail per key (an account-wide notice stored in several organizations shares it), to active accounts. */
+  private async sendMail(
+    em: EntityManager,
+    ctx: RequestContext,
+    rows: Inserted[],
+    source: (row: Inserted) => NewNotification,
+  ): Promise<void> {
+    const first = new Map<string, Inserted>();
+    for (const r of rows) if (r.email_key && !first.has(r.email_key)) first.set(r.email_key, r);
+    if (!first.size) return;
+    const users: MailRecipient[] = await em.query(
+      `SELECT id, email, first_name FROM users WHERE id = ANY ($1::uuid[]) AND status = 'active'`,
+      [[...new Set([...first.values()].map((r) => r.user_id))]],
+    );
+    const byId = new Map(users.map((u) => [u.id, u]));
+    for (const [key, row] of first) {
+      const to = byId.get(row.user_id);
+      if (!to) continue;
+      const item = source(row);
+      const mailCtx = RequestContext.system(ctx.requestId, row.organization_id);
+      await this.mail.sendIn(em, mailCtx, this.mails.compose(to, item.type, item.content), key);
+    }
+  }
+}
+
+/** A stored notification as the API and `notification:new` show it. */
+export function notificationDto(
+  r: Pick<Inserted, 'id' | 'type' | 'title' | 'body' | 'link' | 'data' | 'created_at'> & { read_at?: Date | null },
+  emailStatus: EmailStatus | null,
+): NotificationDto {
+  return {
+    id: r.id,
+    type: r.type,
+    title: r.title,
+    body: r.body,
+    link: r.link,
+    data: r.data,
+    read: !!r.read_at,
+    read_at: r.read_at ? new Date(r.read_at).toISOString() : null,
+    email_status: emailStatus,
+    created_at: new Date(r.created_at).toISOString(),
+  };
+}

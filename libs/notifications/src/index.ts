@@ -1,0 +1,5 @@
+export * from './notifications.module.js';
+export * from './notifications.errors.js';
+export * from './notifications.config.js';
+export * from './dto/notification.dto.js';
+export * from './delivery/notification-store.js';

@@ -1,0 +1,46 @@
+import { BullModule } from '@nestjs/bullmq';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AppConfig } from '@atrium/platform';
+import { NotificationMail } from './delivery/notification-mail.js';
+import { NotificationProducer } from './delivery/notification-producer.js';
+import { NotificationStore } from './delivery/notification-store.js';
+import { NotificationExportSection } from './notification-export.js';
+import { NotificationReader } from './notification-reader.js';
+import {
+  NOTIFICATIONS_QUEUE,
+  NotificationRetention,
+  NotificationRetentionScheduler,
+  NotificationsProcessor,
+} from './notification-retention.js';
+import { NotificationService } from './notification.service.js';
+import { loadNotificationsConfig, NotificationsConfig } from './notifications.config.js';
+import { NotificationsController } from './notifications.controller.js';
+import { PreferenceStore } from './preferences/preference-store.js';
+
+/**
+ * Notifications: every registered type's events become in-app notifications (pushed as `notification:new`) and mail,
+ * per recipient and preferences; the list, counts, read state and preferences over REST. The queue's workers (digests,
+ * retention) run only where `workers` is true.
+ */
+@Module({})
+export class NotificationsModule {
+  static register(opts: { workers: boolean }): DynamicModule {
+    return {
+      module: NotificationsModule,
+      imports: [BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE })],
+      controllers: [NotificationsController],
+      providers: [
+        { provide: NotificationsConfig, useFactory: (app: AppConfig) => loadNotificationsConfig(app), inject: [AppConfig] },
+        PreferenceStore,
+        NotificationMail,
+        NotificationStore,
+        NotificationProducer,
+        NotificationReader,
+        NotificationService,
+        NotificationExportSection,
+        NotificationRetention,
+        ...(opts.workers ? [NotificationRetentionScheduler, NotificationsProcessor] : []),
+      ],
+    };
+  }
+}

@@ -57,12 +57,10 @@ export class Notifications1764000900000 implements MigrationInterface {
     await q.query(`CREATE INDEX ix_notification_preferences_user ON notification_preferences (user_id)`);
     // A mail's fate after it left: the mail provider reports delivered or bounced (the integrations' email webhooks).
     await q.query(`ALTER TABLE mail_deliveries ADD COLUMN delivered_at timestamptz, ADD COLUMN bounced_at timestamptz`);
-    // Mail held until a time (quiet hours): its job is queued with that delay.
-    await q.query(`ALTER TABLE mail_deliveries ADD COLUMN IF NOT EXISTS send_after timestamptz`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE mail_deliveries DROP COLUMN IF EXISTS send_after, DROP COLUMN bounced_at, DROP COLUMN delivered_at`);
+    await q.query(`ALTER TABLE mail_deliveries DROP COLUMN bounced_at, DROP COLUMN delivered_at`);
     await q.query(`DROP TABLE notification_preferences`);
     await q.query(`DROP TABLE notification_counts`);
     await q.query(`DROP TABLE notifications`);

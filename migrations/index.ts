@@ -23,6 +23,7 @@ import { StatelessQuotes1764000800400 } from './1764000800400-stateless-quotes.j
 import { SystemMessages1764000800600 } from './1764000800600-system-messages.js';
 import { OutboxPendingByScope1764000800700 } from './1764000800700-outbox-pending-by-scope.js';
 import { Notifications1764000900000 } from './1764000900000-notifications.js';
+import { MailSendAfter1764000900100 } from './1764000900100-mail-send-after.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   SystemMessages1764000800600,
   OutboxPendingByScope1764000800700,
   Notifications1764000900000,
+  MailSendAfter1764000900100,
 ];

@@ -104,6 +104,55 @@ describe(`mail through the queue (BullMQ on ${testRedisUrl ? 'Redis' : 'PostgreS
     expect(outcomes.filter((o) => o.sent)).toHaveLength(1);
     expect(mailbox.count(to)).toBe(1);
   });
+
+  it('carries the headers a message names to the SMTP server, as the one-click unsubscribe needs', async () => {
+    const to = uniqueEmail('headers');
+    const unsubscribe = `<http://atrium.test/api/v1/notifications/unsubscribe?token=${randomBytes(24).toString('base64url')}>`;
+    const headers = { 'List-Unsubscribe': unsubscribe, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+    await t.app
+      .get(MailService)
+      .send(RequestContext.system('test'), { to, subject: 'With headers', text: 'hello', headers }, `headers:${to}`);
+    const mail = await mailbox.waitFor(to, /With headers/);
+    expect(mail.headers['list-unsubscribe']).toBe(unsubscribe);
+    expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+  });
+
+  it('holds a mail sent with notBefore: its job waits delayed, and the mail arrives once that time has passed', async () => {
+    const to = uniqueEmail('held');
+    const key = `held:${to}`;
+    const notBefore = new Date(Date.now() + 2_000);
+    await t.app
+      .get(MailService)
+      .send(RequestContext.system('test'), { to, subject: 'Held until later', text: 'later' }, key, { notBefore });
+    const job = await jobOnceQueued(mailQueue(t), jobIdFor(key));
+    expect(await job.getState()).toBe('delayed');
+    expect(mailbox.count(to)).toBe(0);
+    const mail = await mailbox.waitFor(to, /Held until later/);
+    expect(mail.receivedAt.getTime()).toBeGreaterThanOrEqual(notBefore.getTime());
+    expect(await (await settledJob(mailQueue(t), jobIdFor(key))).getState()).toBe('completed');
+    const [row] = await dataSource(t).query('SELECT send_after, sent_at FROM mail_deliveries WHERE idempotency_key = $1', [key]);
+    expect(row.send_after).toEqual(notBefore);
+    expect(row.sent_at.getTime()).toBeGreaterThanOrEqual(notBefore.getTime());
+  });
+
+  it('refuses a header with a line break, or one the transport sets itself, and stores nothing', async () => {
+    const to = uniqueEmail('inject');
+    const key = `inject:${to}`;
+    const mail = t.app.get(MailService);
+    const refused: Array<Record<string, string>> = [
+      { 'X-Note': 'hello\r\nBcc: eve@example.test' },
+      { 'X-Note': 'hello\nBcc: eve@example.test' },
+      { 'X-Note\r\nBcc': 'eve@example.test' },
+      { Bcc: 'eve@example.test' },
+      { 'content-type': 'text/html' },
+    ];
+    for (const headers of refused) {
+      await expect(mail.send(RequestContext.system('test'), { to, subject: 'Injected', text: 'x', headers }, key)).rejects.toThrow(
+        /^Mail header/,
+      );
+    }
+    expect(await dataSource(t).query('SELECT 1 FROM mail_deliveries WHERE idempotency_key = $1', [key])).toHaveLength(0);
+  });
 });
 
 describe('a delivery that fails for good', () => {

@@ -6,6 +6,21 @@ export interface ReceivedMail {
   subject: string;
   text: string;
   html: string;
+  /** Every header as it arrived (names lower-cased, folded lines joined); a repeated header keeps its first value. */
+  headers: Record<string, string>;
+  receivedAt: Date;
+}
+
+/** Header lines as sent (mailparser turns some, such as List-*, into structures): name → unfolded value. */
+function rawHeaders(lines: ReadonlyArray<{ key: string; line: string }>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const { key, line } of lines) {
+    headers[key] ??= line
+      .slice(line.indexOf(':') + 1)
+      .replace(/\r?\n(?=[ \t])/g, '')
+      .trim();
+  }
+  return headers;
 }
 
 /** A real SMTP server inside the test process; point SMTP_URL at `url` and read what arrives. */
@@ -27,6 +42,8 @@ export class Mailbox {
               subject: mail.subject ?? '',
               text: mail.text ?? '',
               html: typeof mail.html === 'string' ? mail.html : '',
+              headers: rawHeaders(mail.headerLines),
+              receivedAt: new Date(),
             });
             this.waiters.splice(0).forEach((w) => w());
             callback();

@@ -8,6 +8,17 @@ export interface MailMessage {
   html?: string;
   /** Links the mail carries (secrets: one-time tokens), logged by the file transport outside production so local users can click them. */
   links?: string[];
+  /**
+   * Extra headers, e.g. `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058). Names the transport sets itself
+   * (From, To, Bcc, Subject, Content-Type, …) and values with line breaks are refused when the mail is queued.
+   */
+  headers?: Record<string, string>;
+}
+
+/** When a queued mail may go out. */
+export interface MailSendOptions {
+  /** Held until then (e.g. the end of the recipient's quiet hours); sent at once when absent or already past. */
+  notBefore?: Date;
 }
 
 export const MAIL_QUEUE = 'mail';

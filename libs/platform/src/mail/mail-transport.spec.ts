@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
+import type { MailMessage } from './mail-message.js';
 import { MailTransport } from './mail-transport.js';
 
 const dirs: string[] = [];
@@ -16,11 +17,11 @@ const link = 'http://atrium.test/reset-password?token=Zr3vQ0x9hTq8VkLw2mNc4pB7sY
 const message = { to: 'ann@example.test', subject: 'Reset', text: `Open ${link}`, links: [link] };
 
 /** Sends one mail through the file transport under `env` and returns what was logged and written. */
-async function sendToFile(env: Record<string, string>): Promise<{ logged: string; written: string }> {
+async function sendToFile(env: Record<string, string>, mail: MailMessage = message): Promise<{ logged: string; written: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'atrium-mail-'));
   dirs.push(dir);
   const log = vi.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-  await new MailTransport(loadConfig({ DATA_DIR: dir, ...env })).send(message, 'm1');
+  await new MailTransport(loadConfig({ DATA_DIR: dir, ...env })).send(mail, 'm1');
   const [file] = readdirSync(join(dir, 'mail'));
   return { logged: JSON.stringify(log.mock.calls), written: readFileSync(join(dir, 'mail', file), 'utf8') };
 }
@@ -43,5 +44,12 @@ describe('the file mail transport', () => {
     expect(written).toContain('Subject: Reset');
     expect(logged).toContain('Reset');
     expect(logged).not.toContain('Zr3vQ0x9hTq8VkLw2mNc4pB7sYd1eGfJaKuXoHi5E0');
+  });
+
+  it('writes the headers a message names into the file', async () => {
+    const headers = { 'List-Unsubscribe': '<http://atrium.test/u?t=1>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+    const { written } = await sendToFile({ NODE_ENV: 'development' }, { ...message, headers });
+    expect(written).toContain('List-Unsubscribe: <http://atrium.test/u?t=1>');
+    expect(written).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
   });
 });

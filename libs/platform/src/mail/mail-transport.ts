@@ -26,6 +26,7 @@ export class MailTransport implements OnApplicationShutdown {
       subject: message.subject,
       text: message.text,
       html: message.html,
+      headers: message.headers,
       messageId: `<${messageId}@atrium>`,
     };
     if (this.smtp) {

@@ -6,7 +6,9 @@ import { RequestContext } from '../context/request-context.js';
 import { returnedRows } from '../database/sql-result.js';
 import { Outbox, type OutboxEvent } from '../events/outbox.js';
 import { envelope, jobIdFor } from '../queue/job-envelope.js';
-import { MAIL_QUEUE, type MailJob, type MailMessage } from './mail-message.js';
+import { Clock } from '../time/clock.js';
+import { assertSafeHeaders } from './mail-headers.js';
+import { MAIL_QUEUE, type MailJob, type MailMessage, type MailSendOptions } from './mail-message.js';
 
 /** The outbox event that hands a committed mail delivery to the queue; it names the delivery only, never the message. */
 export const MAIL_QUEUED = 'mail.queued';
@@ -27,23 +29,36 @@ export class MailService implements OnModuleInit {
     @InjectQueue(MAIL_QUEUE) private readonly queue: Queue<MailJob>,
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
-    this.outbox.subscribe({ name: 'mail', events: [MAIL_QUEUED], handle: (event) => this.enqueue(event as OutboxEvent<MailQueued>) });
+    this.outbox.subscribe({
+      name: 'mail',
+      events: [MAIL_QUEUED],
+      handle: (event, em) => this.enqueue(event as OutboxEvent<MailQueued>, em),
+    });
   }
 
   /**
    * Writes the delivery in `em`'s transaction: the message waits in its `mail_deliveries` row (queues keep
    * finished jobs for days, and mail carries one-time links) and an outbox event naming only the delivery queues
-   * it once committed. Sending the same key again changes nothing.
+   * it once committed. Sending the same key again changes nothing. With `notBefore`, the job waits in the queue
+   * (delayed) until then. A header the message may not carry (see `assertSafeHeaders`) throws before anything is written.
    */
-  async sendIn(em: EntityManager, ctx: RequestContext, message: MailMessage, idempotencyKey: string): Promise<void> {
+  async sendIn(
+    em: EntityManager,
+    ctx: RequestContext,
+    message: MailMessage,
+    idempotencyKey: string,
+    opts: MailSendOptions = {},
+  ): Promise<void> {
+    assertSafeHeaders(message.headers);
     const inserted = returnedRows(
       await em.query(
-        `INSERT INTO mail_deliveries (idempotency_key, organization_id, message) VALUES ($1, $2, $3::jsonb)
+        `INSERT INTO mail_deliveries (idempotency_key, organization_id, message, send_after) VALUES ($1, $2, $3::jsonb, $4)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`,
-        [idempotencyKey, ctx.organizationId ?? null, JSON.stringify(message)],
+        [idempotencyKey, ctx.organizationId ?? null, JSON.stringify(message), opts.notBefore ?? null],
       ),
     );
     if (!inserted.length) return;
@@ -55,14 +70,22 @@ export class MailService implements OnModuleInit {
   }
 
   /** `sendIn` in a transaction of its own, for mail that goes with no other change. */
-  async send(ctx: RequestContext, message: MailMessage, idempotencyKey: string): Promise<void> {
-    await this.dataSource.transaction((em) => this.sendIn(em, ctx, message, idempotencyKey));
+  async send(ctx: RequestContext, message: MailMessage, idempotencyKey: string, opts: MailSendOptions = {}): Promise<void> {
+    await this.dataSource.transaction((em) => this.sendIn(em, ctx, message, idempotencyKey, opts));
   }
 
-  /** Adding twice (a redelivered event) is harmless: the job id is the key's, and a sent delivery has no message left. */
-  private async enqueue(event: OutboxEvent<MailQueued>): Promise<void> {
+  /**
+   * Adding twice (a redelivered event) is harmless: the job id is the key's, and a sent delivery has no message left.
+   * A held delivery's job is delayed until its `send_after`, counted from the app's Clock (the one "now" that
+   * schedules read), so a delay computed by a caller on that clock means what the caller meant.
+   */
+  private async enqueue(event: OutboxEvent<MailQueued>, em: EntityManager): Promise<void> {
     const { idempotency_key: key, organization_id: organizationId } = event.payload;
+    const [row]: Array<{ send_after: Date | null }> = await em.query('SELECT send_after FROM mail_deliveries WHERE idempotency_key = $1', [
+      key,
+    ]);
+    const delay = row?.send_after ? Math.max(0, row.send_after.getTime() - this.clock.now().getTime()) : 0;
     const ctx = RequestContext.system(event.requestId ?? event.id, organizationId ?? undefined);
-    await this.queue.add('send', envelope(ctx, key, {}), { jobId: jobIdFor(key) });
+    await this.queue.add('send', envelope(ctx, key, {}), { jobId: jobIdFor(key), delay });
   }
 }

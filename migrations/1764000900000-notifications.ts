@@ -26,7 +26,8 @@ export class Notifications1764000900000 implements MigrationInterface {
         in_app boolean NOT NULL,
         email_key text,
         read_at timestamptz,
-        created_at timestamptz NOT NULL DEFAULT now(),
+        -- The clock, not the transaction's start: notifications written by one transaction keep their order.
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
         CONSTRAINT uq_notifications_source UNIQUE (source_id, type, user_id, organization_id)
       )`);
     await q.query(`CREATE INDEX ix_notifications_list ON notifications (organization_id, user_id, created_at DESC, id DESC) WHERE in_app`);

@@ -3,3 +3,4 @@ export * from './notifications.errors.js';
 export * from './notifications.config.js';
 export * from './dto/notification.dto.js';
 export * from './delivery/notification-store.js';
+export * from './notification-retention.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isUuid, Outbox, type RequestContext, Rooms } from '@atrium/platform';
+import { isUuid, Outbox, type RequestContext, returnedRows, Rooms } from '@atrium/platform';
 import { NotificationSocketEvent } from './delivery/notification-store.js';
 import { NotificationsError } from './notifications.errors.js';
 
@@ -20,10 +20,12 @@ export class NotificationService {
   async markRead(ctx: RequestContext, id: string): Promise<void> {
     const { organizationId, userId } = this.caller(ctx, id);
     await this.dataSource.transaction(async (em) => {
-      const read: Array<{ read_at: Date }> = await em.query(
-        `UPDATE notifications SET read_at = now()
-          WHERE id = $1 AND organization_id = $2 AND user_id = $3 AND in_app AND read_at IS NULL RETURNING read_at`,
-        [id, organizationId, userId],
+      const read = returnedRows<{ read_at: Date }>(
+        await em.query(
+          `UPDATE notifications SET read_at = now()
+            WHERE id = $1 AND organization_id = $2 AND user_id = $3 AND in_app AND read_at IS NULL RETURNING read_at`,
+          [id, organizationId, userId],
+        ),
       );
       if (!read.length) return this.assertExists(em, id, organizationId, userId);
       const unread = await this.count(em, organizationId, userId, { unread: -1 });
@@ -53,9 +55,12 @@ export class NotificationService {
   async remove(ctx: RequestContext, id: string): Promise<void> {
     const { organizationId, userId } = this.caller(ctx, id);
     await this.dataSource.transaction(async (em) => {
-      const gone: Array<{ read_at: Date | null }> = await em.query(
-        `DELETE FROM notifications WHERE id = $1 AND organization_id = $2 AND user_id = $3 AND in_app RETURNING read_at`,
-        [id, organizationId, userId],
+      const gone = returnedRows<{ read_at: Date | null }>(
+        await em.query(`DELETE FROM notifications WHERE id = $1 AND organization_id = $2 AND user_id = $3 AND in_app RETURNING read_at`, [
+          id,
+          organizationId,
+          userId,
+        ]),
       );
       if (!gone.length) throw NotificationsError.notification_not_found();
       const unread = await this.count(em, organizationId, userId, { total: -1, unread: gone[0].read_at ? 0 : -1 });
@@ -80,10 +85,12 @@ export class NotificationService {
 
   /** Moves the caller's counts and answers the new unread count. */
   private async count(em: EntityManager, organizationId: string, userId: string, by: { total?: number; unread: number }): Promise<number> {
-    const [row]: Array<{ unread: number }> = await em.query(
-      `UPDATE notification_counts SET total = total + $3, unread = unread + $4
-        WHERE organization_id = $1 AND user_id = $2 RETURNING unread`,
-      [organizationId, userId, by.total ?? 0, by.unread],
+    const [row] = returnedRows<{ unread: number }>(
+      await em.query(
+        `UPDATE notification_counts SET total = total + $3, unread = unread + $4
+          WHERE organization_id = $1 AND user_id = $2 RETURNING unread`,
+        [organizationId, userId, by.total ?? 0, by.unread],
+      ),
     );
     return row.unread;
   }

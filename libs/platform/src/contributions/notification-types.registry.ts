@@ -81,7 +81,7 @@ export class NotificationTypeRegistry {
   register(...types: NotificationType[]): void {
     for (const type of types) {
       if (this.types.has(type.key)) throw new Error(`Notification type "${type.key}" is already registered`);
-      if (!/^[a-z][a-z_]*\.[a-z][a-z_]*$/.test(type.key)) throw new Error(`Notification type "${type.key}" is not <area>.<what>`);
+      if (!/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/.test(type.key)) throw new Error(`Notification type "${type.key}" is not <area>.<what>`);
       this.types.set(type.key, type);
     }
   }

@@ -8,6 +8,7 @@ import type { Settings, TargetName } from './lib/compare.js';
 import { openDatabase } from './lib/database.js';
 import { budgetTable, resultsTable, writeResults } from './lib/report.js';
 import * as chatScenarios from './lib/chat-scenarios.js';
+import * as notificationScenarios from './lib/notification-scenarios.js';
 import * as scenarios from './lib/scenarios.js';
 import { BENCH_PASSWORD, seed } from './lib/seed.js';
 import { productionNodeFlags, ROOT, type Server, startServer } from './lib/servers.js';
@@ -54,6 +55,8 @@ const ORDER = [
   'chat-fanout',
   'chat-sustained',
   'chats-list',
+  'notifications-count',
+  'notifications-list',
 ] as const;
 const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => Promise<scenarios.ScenarioReport>> = {
   memory: scenarios.memory,
@@ -69,6 +72,8 @@ const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => P
   'chat-fanout': chatScenarios.chatFanout,
   'chat-sustained': chatScenarios.chatSustained,
   'chats-list': chatScenarios.chatsList,
+  'notifications-count': notificationScenarios.notificationsCount,
+  'notifications-list': notificationScenarios.notificationsList,
 };
 
 async function expectOk(what: string, res: Promise<Response>): Promise<void> {

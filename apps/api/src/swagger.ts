@@ -41,6 +41,11 @@ export function setupSwagger(app: INestApplication): void {
     .addSecurityRequirements('bearer')
     .addSecurityRequirements('api-key')
     .addServer('/')
+    .addTag(
+      'notifications',
+      'Socket.io events, to your sockets acting for the organization: `notification:new {notification, unread_count}`, ' +
+        '`notification:read {ids | all, read_at, unread_count}`, `notification:deleted {id, unread_count}`.',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBody] });
   documentRateLimits(document);

@@ -1,10 +1,20 @@
 import { createServer } from 'node:http';
 import { Server as SocketServer } from 'socket.io';
-import { baselineEnv, baselinePool, chatList, claimsOf, storeEvent, subjectOf, USER_BY_ID, verifiedEvent } from './shared.js';
+import {
+  baselineEnv,
+  baselinePool,
+  chatList,
+  claimsOf,
+  notificationList,
+  storeEvent,
+  subjectOf,
+  USER_BY_ID,
+  verifiedEvent,
+} from './shared.js';
 
 /**
  * Baseline 1: plain node:http. `GET /me`: JWT verify + one indexed SELECT over pg; `POST /webhook`: a signed Stripe
- * callback stored once; `GET /chats?page=1&limit=20`: the app's chat-list statement and mapping. socket.io: every socket joins room `bench`; `bench:send` (acknowledged) broadcasts its payload
+ * callback stored once; `GET /chats?page=1&limit=20` and `GET /notifications?page=1&limit=20`: the app's statements and mappings. socket.io: every socket joins room `bench`; `bench:send` (acknowledged) broadcasts its payload
  * to the room as `bench:message`, the raw room broadcast the chat fan-out is compared with.
  */
 const { port, databaseUrl, verify, webhookSecret } = baselineEnv();
@@ -31,10 +41,12 @@ const server = createServer((req, res) => {
     });
     return;
   }
-  if (req.method === 'GET' && req.url === '/chats?page=1&limit=20') {
+  const lists: Record<string, typeof chatList> = { '/chats?page=1&limit=20': chatList, '/notifications?page=1&limit=20': notificationList };
+  const list = req.method === 'GET' ? lists[req.url ?? ''] : undefined;
+  if (list) {
     const claims = claimsOf(req.headers.authorization, verify);
     if (!claims) return send(401, { message: 'Unauthorized' });
-    chatList(pool, claims).then(
+    list(pool, claims).then(
       (page) => send(200, page),
       () => send(500, { message: 'Internal server error' }),
     );

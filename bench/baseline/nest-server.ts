@@ -20,11 +20,11 @@ import {
 import { NestFactory } from '@nestjs/core';
 import type { Request } from 'express';
 import type pg from 'pg';
-import { baselineEnv, baselinePool, chatList, claimsOf, storeEvent, USER_BY_ID, verifiedEvent } from './shared.js';
+import { baselineEnv, baselinePool, chatList, claimsOf, notificationList, storeEvent, USER_BY_ID, verifiedEvent } from './shared.js';
 
 /**
  * Baseline 2: a minimal NestJS 12 + Express app. `GET /me`: JWT verify in a guard, one indexed SELECT in the controller;
- * `GET /chats`: the app's chat-list statement and mapping (page 1, 20 chats);
+ * `GET /chats`, `GET /notifications`: the app's list statements and mappings (page 1, 20 rows);
  * `POST /webhook`: Nest's raw body (`rawBody: true`), the Stripe signature checked and the event stored once.
  */
 const { port, databaseUrl, verify, webhookSecret } = baselineEnv();
@@ -59,6 +59,12 @@ class MeController {
   @UseGuards(JwtGuard)
   chats(@Req() req: AuthedRequest): Promise<unknown> {
     return chatList(this.pool, { sub: req.userId!, org: req.organizationId! });
+  }
+
+  @Get('notifications')
+  @UseGuards(JwtGuard)
+  notifications(@Req() req: AuthedRequest): Promise<unknown> {
+    return notificationList(this.pool, { sub: req.userId!, org: req.organizationId! });
   }
 }
 

@@ -2,6 +2,7 @@ import pg from 'pg';
 import Stripe from 'stripe';
 import { createAccessTokenVerifier } from '@atrium/access/tokens/access-token-format.js';
 import { CHAT_LIST_SQL, chatPage, type ChatRow } from '@atrium/messaging/chats/chat-reader.js';
+import { NOTIFICATION_PAGE_SQL, notificationPage, type NotificationPageRow } from '@atrium/notifications/notification-reader.js';
 
 /**
  * What both baselines do per request: verify the app's HS256 access token with the app's own verifier (fast-jwt,
@@ -63,6 +64,17 @@ export async function chatList(pool: pg.Pool, claims: { sub: string; org: string
     values: [claims.org, claims.sub, query.limit, 0],
   });
   return chatPage(rows, query);
+}
+
+/** `GET /notifications?page=1&limit=20` as plain code does it: the app's own statement (prepared) and mapping. */
+export async function notificationList(pool: pg.Pool, claims: { sub: string; org: string }): Promise<unknown> {
+  const query = { page: 1, limit: 20 };
+  const { rows } = await pool.query<NotificationPageRow>({
+    name: 'baseline_notification_list',
+    text: NOTIFICATION_PAGE_SQL,
+    values: [claims.org, claims.sub, query.limit, 0],
+  });
+  return notificationPage(rows, query);
 }
 
 /** The app's claim of a callback, as one statement: stored once by (gateway, event id), a redelivery changes nothing. */

@@ -35,6 +35,20 @@ const page = (unreadOnly: boolean) => `
        LIMIT $3 OFFSET $4) p ON true
    ORDER BY p.created_at DESC, p.id DESC`;
 
+/** The statement of `GET /notifications` (all, not only unread): organization, user, limit, offset. */
+export const NOTIFICATION_PAGE_SQL = page(false);
+
+export type NotificationPageRow = { total: number; dto: NotificationDto | null };
+
+/** The page a NOTIFICATION_PAGE_SQL result answers (an offset past the end: one row with the total and no notification). */
+export function notificationPage(rows: NotificationPageRow[], query: { page: number; limit: number }): Page<NotificationDto> {
+  return toPage(
+    rows.flatMap((r) => (r.dto ? [r.dto] : [])),
+    rows[0]?.total ?? 0,
+    query,
+  );
+}
+
 const ONE = `
   SELECT ${DTO} AS dto FROM notifications n LEFT JOIN mail_deliveries md ON md.idempotency_key = n.email_key
    WHERE n.id = $1 AND n.organization_id = $2 AND n.user_id = $3 AND n.in_app`;
@@ -44,13 +58,13 @@ const COUNT = `SELECT unread, total FROM notification_counts WHERE organization_
 /** Reads the caller's notifications in the current organization (hot, fixed statements: prepared). */
 @Injectable()
 export class NotificationReader {
-  private readonly all: PreparedQuery<{ total: number; dto: NotificationDto | null }>;
-  private readonly unread: PreparedQuery<{ total: number; dto: NotificationDto | null }>;
+  private readonly all: PreparedQuery<NotificationPageRow>;
+  private readonly unread: PreparedQuery<NotificationPageRow>;
   private readonly one: PreparedQuery<{ dto: NotificationDto }>;
   private readonly count: PreparedQuery<{ unread: number; total: number }>;
 
   constructor(statements: StatementPool) {
-    this.all = new PreparedQuery(statements, 'notifications_page', page(false));
+    this.all = new PreparedQuery(statements, 'notifications_page', NOTIFICATION_PAGE_SQL);
     this.unread = new PreparedQuery(statements, 'notifications_unread_page', page(true));
     this.one = new PreparedQuery(statements, 'notifications_one', ONE);
     this.count = new PreparedQuery(statements, 'notifications_count', COUNT);
@@ -58,10 +72,8 @@ export class NotificationReader {
 
   async list(ctx: RequestContext, query: { page: number; limit: number; unread_only?: boolean }): Promise<Page<NotificationDto>> {
     const statement = query.unread_only ? this.unread : this.all;
-    const rows = await statement.rows([ctx.requireOrganizationId(), ctx.requireUserId(), query.limit, pageOffset(query)]);
-    return toPage(
-      rows.flatMap((r) => (r.dto ? [r.dto] : [])),
-      rows[0]?.total ?? 0,
+    return notificationPage(
+      await statement.rows([ctx.requireOrganizationId(), ctx.requireUserId(), query.limit, pageOffset(query)]),
       query,
     );
   }

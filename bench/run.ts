@@ -57,6 +57,7 @@ const ORDER = [
   'chats-list',
   'notifications-count',
   'notifications-list',
+  'notifications-fanout',
 ] as const;
 const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => Promise<scenarios.ScenarioReport>> = {
   memory: scenarios.memory,
@@ -74,6 +75,7 @@ const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => P
   'chats-list': chatScenarios.chatsList,
   'notifications-count': notificationScenarios.notificationsCount,
   'notifications-list': notificationScenarios.notificationsList,
+  'notifications-fanout': notificationScenarios.notificationsFanout,
 };
 
 async function expectOk(what: string, res: Promise<Response>): Promise<void> {

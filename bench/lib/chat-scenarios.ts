@@ -3,22 +3,13 @@ import type { Socket } from 'socket.io-client';
 import { compare } from './compare.js';
 import type { RequestSpec } from './load.js';
 import type { BenchContext, ScenarioReport } from './scenarios.js';
-import { comparedRows, connectSocket, latencySummary, noFailuresCheck, ratioCheck, unavailable } from './scenarios.js';
+import { comparedRows, connectMany, connectSocket, latencySummary, noFailuresCheck, ratioCheck, unavailable } from './scenarios.js';
 import { log, rssMiB, sleep } from './util.js';
 
 const API = '/api/v1';
 
 /** A message body of a realistic size (a couple of sentences), the same for the app and the raw broadcast. */
 const TEXT = 'Bench message: the quarterly numbers are in, please review the attached figures before the call. ';
-
-/** Connects `count` sockets, a few at a time (a burst of handshakes is not what is measured). */
-async function connectMany(count: number, open: (i: number) => Promise<Socket>): Promise<Socket[]> {
-  const sockets: Socket[] = [];
-  for (let i = 0; i < count; i += 25) {
-    sockets.push(...(await Promise.all(Array.from({ length: Math.min(25, count - i) }, (_, j) => open(i + j)))));
-  }
-  return sockets;
-}
 
 /** Group chats straight in the database: `members[k]` are the user ids of chat k. Returns the chat ids. */
 async function seedChats(db: pg.Client, organizationId: string, createdBy: string, members: string[][]): Promise<string[]> {

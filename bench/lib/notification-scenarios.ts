@@ -1,8 +1,18 @@
 import pg from 'pg';
+import type { Socket } from 'socket.io-client';
 import { compare } from './compare.js';
 import type { RequestSpec } from './load.js';
 import type { BenchContext, ScenarioReport } from './scenarios.js';
-import { baselineSpec, comparedRows, noFailuresCheck, ratioCheck, unavailable } from './scenarios.js';
+import {
+  baselineSpec,
+  comparedRows,
+  connectMany,
+  connectSocket,
+  latencySummary,
+  noFailuresCheck,
+  ratioCheck,
+  unavailable,
+} from './scenarios.js';
 import { log } from './util.js';
 
 const API = '/api/v1';
@@ -105,4 +115,127 @@ export function notificationsList(ctx: BenchContext): Promise<ScenarioReport> {
     check: (b) => b?.total === PER_READER && b?.data?.length === 20,
     samePage: true,
   });
+}
+
+/** When each `notification:new` naming an API key arrived, over all the sockets (one push per socket per key). */
+class Arrivals {
+  private readonly times = new Map<string, number[]>();
+  private wake?: () => void;
+
+  constructor(sockets: Socket[]) {
+    for (const socket of sockets) {
+      socket.on('notification:new', (p: { notification?: { data?: { api_key_id?: unknown } } }) => {
+        const id = p.notification?.data?.api_key_id;
+        if (typeof id !== 'string') return;
+        this.times.set(id, [...(this.times.get(id) ?? []), performance.now()]);
+        this.wake?.();
+      });
+    }
+  }
+
+  /** The arrival of the `count`-th push naming `id`; rejects after `timeoutMs`. */
+  async last(id: string, count: number, timeoutMs = 30_000): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const times = this.times.get(id) ?? [];
+      if (times.length >= count) return times[count - 1];
+      if (performance.now() > deadline) throw new Error(`notification:new for ${id}: ${times.length} of ${count} after ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, 100);
+      });
+    }
+  }
+}
+
+/**
+ * One event notifying 1,000 members: an admin creates an API key (`security.api_key_created` goes to everyone whose
+ * role holds `api_keys.manage`), with the organization's 1,000 members made admins for the scenario and each holding a
+ * socket. Measured from sending `POST /api-keys` to the last of the 1,000 `notification:new` (the event's commit, the
+ * relay, 1,000 rows, counts and mails written in one transaction, 1,000 pushes). Every round's notifications are then
+ * counted in the database. Roles are put back and the keys revoked afterwards.
+ */
+export async function notificationsFanout(ctx: BenchContext): Promise<ScenarioReport> {
+  const title = 'notifications: one event → 1,000 members (stored and pushed)';
+  const budget = 'POST → last of 1,000 notification:new ≤ 2 s';
+  const people = [ctx.seed.admin, ...ctx.seed.members].slice(0, 1000);
+  const db = new pg.Client({ connectionString: ctx.config.database.url, application_name: 'atrium-bench-notifications' });
+  await db.connect();
+  const sockets: Socket[] = [];
+  const before = await db.query<{ user_id: string; role_id: string }>(
+    `SELECT user_id, role_id FROM memberships WHERE organization_id = $1 AND user_id = ANY ($2::uuid[])`,
+    [ctx.seed.organizationId, people.map((p) => p.id)],
+  );
+  try {
+    await db.query(
+      `UPDATE memberships SET role_id = (SELECT id FROM roles WHERE organization_id = $1 AND slug = 'admin')
+        WHERE organization_id = $1 AND user_id = ANY ($2::uuid[])`,
+      [ctx.seed.organizationId, people.map((p) => p.id)],
+    );
+    sockets.push(
+      ...(await connectMany(people.length, (i) => connectSocket(ctx.servers.app.url, { token: people[i].accessToken }, 'connected'))),
+    );
+    const arrivals = new Arrivals(sockets);
+    const latencies: number[] = [];
+    const stored: number[] = [];
+    for (let round = 0; round < ctx.settings.rounds + 1; round++) {
+      const t0 = performance.now();
+      const res = await fetch(`${ctx.servers.app.url}${API}/api-keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ctx.seed.admin.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `bench fan-out ${round}` }),
+      });
+      const body = (await res.json()) as { data?: { id?: string } };
+      if (res.status !== 201 || !body.data?.id) {
+        return unavailable(
+          'notifications-fanout',
+          title,
+          `POST /api-keys answers ${res.status} ${JSON.stringify(body).slice(0, 200)}`,
+          budget,
+        );
+      }
+      const created = body.data.id;
+      const last = await arrivals.last(created, people.length);
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM notifications WHERE type = 'security.api_key_created' AND data->>'api_key_id' = $1`,
+        [created],
+      );
+      // The first round warms up (statements prepared, pools filled); it is checked but not timed.
+      if (round > 0) latencies.push(last - t0);
+      stored.push(rows[0].n);
+      await fetch(`${ctx.servers.app.url}${API}/api-keys/${created}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${ctx.seed.admin.accessToken}` },
+      });
+    }
+    const s = latencySummary(latencies);
+    log(`  ${title}: ${latencies.map((l) => `${l.toFixed(0)} ms`).join(', ')}; stored per round ${stored.join(', ')}`);
+    const worst = Math.max(...latencies);
+    return {
+      id: 'notifications-fanout',
+      title,
+      available: true,
+      rows: [{ scenario: title, target: 'app: POST /api-keys → 1,000 × notification:new', ...s }],
+      checks: [
+        { scenario: title, budget, measured: `worst ${worst.toFixed(0)} ms of ${latencies.length}`, pass: worst <= 2000 },
+        {
+          scenario: title,
+          budget: 'every round stores 1,000 notifications',
+          measured: stored.join(', '),
+          pass: stored.every((n) => n === people.length),
+        },
+      ],
+    };
+  } finally {
+    for (const s of sockets) s.close();
+    for (const { user_id, role_id } of before.rows) {
+      await db.query(`UPDATE memberships SET role_id = $3 WHERE organization_id = $1 AND user_id = $2`, [
+        ctx.seed.organizationId,
+        user_id,
+        role_id,
+      ]);
+    }
+    await db.query(`DELETE FROM notifications WHERE organization_id = $1 AND type = 'security.api_key_created'`, [ctx.seed.organizationId]);
+    await db.end();
+  }
 }

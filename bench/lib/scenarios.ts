@@ -337,6 +337,15 @@ export const latencySummary = (latencies: number[]) => {
 };
 
 /** A socket.io client on `url`, once it has had the event `admittedOn` (the app's `connected`: in its rooms). */
+/** Connects `count` sockets, a few at a time (a burst of handshakes is not what is measured). */
+export async function connectMany(count: number, open: (i: number) => Promise<Socket>): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  for (let i = 0; i < count; i += 25) {
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(25, count - i) }, (_, j) => open(i + j)))));
+  }
+  return sockets;
+}
+
 export async function connectSocket(url: string, query: Record<string, string>, admittedOn: string): Promise<Socket> {
   const socket = io(url, { transports: ['websocket'], query, reconnection: false, forceNew: true });
   await new Promise<void>((resolve, reject) => {

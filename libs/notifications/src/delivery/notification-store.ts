@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { MailService, type NotificationContent, type NotificationType, Outbox, RequestContext, Rooms } from '@atrium/platform';
+import {
+  type MailMessage,
+  MailService,
+  type NotificationContent,
+  type NotificationType,
+  Outbox,
+  RequestContext,
+  Rooms,
+} from '@atrium/platform';
 import type { EmailStatus, NotificationDto } from '../dto/notification.dto.js';
 import { NotificationMail, type MailRecipient } from './notification-mail.js';
 
@@ -136,12 +144,18 @@ export class NotificationStore {
       [[...new Set([...first.values()].map((r) => r.user_id))]],
     );
     const byId = new Map(users.map((u) => [u.id, u]));
+    // Per organization: the delivery row names the organization it was sent for.
+    const perOrganization = new Map<string, Array<{ message: MailMessage; idempotencyKey: string; notBefore?: Date }>>();
     for (const [key, row] of first) {
       const to = byId.get(row.user_id);
       if (!to) continue;
       const item = source(row);
-      const mailCtx = RequestContext.system(ctx.requestId, row.organization_id);
-      await this.mail.sendIn(em, mailCtx, this.mails.compose(to, item.type, item.content), key);
+      const mails = perOrganization.get(row.organization_id) ?? [];
+      mails.push({ message: this.mails.compose(to, item.type, item.content), idempotencyKey: key, notBefore: item.mailNotBefore });
+      perOrganization.set(row.organization_id, mails);
+    }
+    for (const [organizationId, mails] of perOrganization) {
+      await this.mail.sendAllIn(em, RequestContext.system(ctx.requestId, organizationId), mails);
     }
   }
 }

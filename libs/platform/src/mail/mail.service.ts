@@ -53,20 +53,41 @@ export class MailService implements OnModuleInit {
     idempotencyKey: string,
     opts: MailSendOptions = {},
   ): Promise<void> {
-    assertSafeHeaders(message.headers);
-    const inserted = returnedRows(
+    await this.sendAllIn(em, ctx, [{ message, idempotencyKey, notBefore: opts.notBefore }]);
+  }
+
+  /**
+   * `sendIn` for many mails at once (a notification to a thousand members): one statement writes every delivery whose
+   * key is new, and each gets its outbox event. Every header is checked before anything is written.
+   */
+  async sendAllIn(
+    em: EntityManager,
+    ctx: RequestContext,
+    mails: Array<{ message: MailMessage; idempotencyKey: string; notBefore?: Date }>,
+  ): Promise<void> {
+    if (!mails.length) return;
+    for (const m of mails) assertSafeHeaders(m.message.headers);
+    const organizationId = ctx.organizationId ?? null;
+    const inserted = returnedRows<{ idempotency_key: string }>(
       await em.query(
-        `INSERT INTO mail_deliveries (idempotency_key, organization_id, message, send_after) VALUES ($1, $2, $3::jsonb, $4)
+        `INSERT INTO mail_deliveries (idempotency_key, organization_id, message, send_after)
+         SELECT k, $2::uuid, m, s FROM unnest($1::text[], $3::jsonb[], $4::timestamptz[]) AS t (k, m, s)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`,
-        [idempotencyKey, ctx.organizationId ?? null, JSON.stringify(message), opts.notBefore ?? null],
+        [
+          mails.map((m) => m.idempotencyKey),
+          organizationId,
+          mails.map((m) => JSON.stringify(m.message)),
+          mails.map((m) => m.notBefore ?? null),
+        ],
       ),
     );
-    if (!inserted.length) return;
-    this.outbox.add(em, {
-      name: MAIL_QUEUED,
-      payload: { idempotency_key: idempotencyKey, organization_id: ctx.organizationId ?? null } satisfies MailQueued,
-      requestId: ctx.requestId,
-    });
+    for (const { idempotency_key } of inserted) {
+      this.outbox.add(em, {
+        name: MAIL_QUEUED,
+        payload: { idempotency_key, organization_id: organizationId } satisfies MailQueued,
+        requestId: ctx.requestId,
+      });
+    }
   }
 
   /** `sendIn` in a transaction of its own, for mail that goes with no other change. */

@@ -141,7 +141,9 @@ export class NotificationStore {
       if (!to) continue;
       const item = source(row);
       const mailCtx = RequestContext.system(ctx.requestId, row.organization_id);
-      await this.mail.sendIn(em, mailCtx, this.mails.compose(to, item.type, item.content), key);
+      await this.mail.sendIn(em, mailCtx, this.mails.compose(to, item.type, item.content, row.organization_id), key, {
+        notBefore: item.mailNotBefore,
+      });
     }
   }
 }

@@ -1,7 +1,10 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NotificationTypeRegistry } from '@atrium/platform';
+import { jobIdFor, MAIL_QUEUE, NotificationTypeRegistry } from '@atrium/platform';
 import { NotificationRetention } from '@atrium/notifications';
+import { settledJob } from '../support/jobs.js';
 import { Mailbox } from '../support/mailbox.js';
 import { addToOrganization, createMember, dataSource, registerOrg } from '../support/members.js';
 import { publish, registerTestType } from '../support/notifications.js';
@@ -92,6 +95,8 @@ describe('producing notifications from committed events', () => {
     expect(mail.text).toContain('You were pinged: hello');
     expect(mail.text).toContain('http://atrium.test/pings');
 
+    // The mail arrives before its job records it sent: wait for the record, then the list shows it.
+    await settledJob(t.app.get<Queue>(getQueueToken(MAIL_QUEUE)), jobIdFor(`notification:${eventId}:${type.key}:${ann.userId}`));
     const list = await t.http.get('/notifications', as(ann));
     expect(list.body).toMatchObject({ total: 1, page: 1, limit: 10, totalPages: 1 });
     expect(list.body.data).toEqual([{ ...notification, email_status: 'sent' }]);

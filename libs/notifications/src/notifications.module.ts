@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '@atrium/audit';
 import { AppConfig } from '@atrium/platform';
 import { NotificationMail } from './delivery/notification-mail.js';
 import { NotificationProducer } from './delivery/notification-producer.js';
@@ -15,7 +16,13 @@ import {
 import { NotificationService } from './notification.service.js';
 import { loadNotificationsConfig, NotificationsConfig } from './notifications.config.js';
 import { NotificationsController } from './notifications.controller.js';
+import { OrganizationDefaultsService } from './preferences/organization-defaults.service.js';
+import { PreferenceService } from './preferences/preference.service.js';
 import { PreferenceStore } from './preferences/preference-store.js';
+import { PreferencesController } from './preferences/preferences.controller.js';
+import { UnsubscribeController } from './preferences/unsubscribe.controller.js';
+import { UnsubscribeLinks } from './preferences/unsubscribe-links.js';
+import { UnsubscribeService } from './preferences/unsubscribe.service.js';
 
 /**
  * Notifications: every registered type's events become in-app notifications (pushed as `notification:new`) and mail,
@@ -27,11 +34,16 @@ export class NotificationsModule {
   static register(opts: { workers: boolean }): DynamicModule {
     return {
       module: NotificationsModule,
-      imports: [BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE })],
-      controllers: [NotificationsController],
+      imports: [BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE }), AuditModule],
+      // Before NotificationsController: its `GET /notifications/:id` would take `preferences` and the others.
+      controllers: [PreferencesController, UnsubscribeController, NotificationsController],
       providers: [
         { provide: NotificationsConfig, useFactory: (app: AppConfig) => loadNotificationsConfig(app), inject: [AppConfig] },
         PreferenceStore,
+        PreferenceService,
+        OrganizationDefaultsService,
+        UnsubscribeLinks,
+        UnsubscribeService,
         NotificationMail,
         NotificationStore,
         NotificationProducer,

@@ -1,15 +1,17 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { NotificationTypeRegistry, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
+import { Clock, NotificationTypeRegistry, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
 import { chosenChannels } from '../preferences/channel-choice.js';
 import { pairKey, PreferenceStore } from '../preferences/preference-store.js';
+import { quietHoursEnd } from '../preferences/quiet-hours.js';
 import { NotificationStore, type NewNotification } from './notification-store.js';
 import { recipientsOf } from './recipients.js';
 
 /**
  * Outbox subscriber `notifications`: every committed event some registered type is produced by becomes notifications
  * per recipient, written in the subscriber's transaction (so once per event and recipient), on the channels each
- * recipient's preferences choose. Types with a digest are gathered instead (see NotificationDigests).
+ * recipient's preferences choose, mail held until the end of the recipient's quiet hours (never a security type's).
+ * Types with a digest are gathered instead (see NotificationDigests).
  */
 @Injectable()
 export class NotificationProducer implements OnModuleInit {
@@ -20,6 +22,7 @@ export class NotificationProducer implements OnModuleInit {
     private readonly types: NotificationTypeRegistry,
     private readonly preferences: PreferenceStore,
     private readonly store: NotificationStore,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -34,6 +37,7 @@ export class NotificationProducer implements OnModuleInit {
 
   private async produce(event: OutboxEvent, em: EntityManager): Promise<void> {
     const ctx = RequestContext.system(event.requestId ?? event.id, event.organizationId ?? undefined);
+    const now = this.clock.now();
     for (const type of this.types.producedBy(event.name)) {
       if (type.digest) continue;
       const recipients = await recipientsOf(type, event, em);
@@ -41,7 +45,8 @@ export class NotificationProducer implements OnModuleInit {
       const settings = await this.preferences.settingsFor(em, recipients);
       const items: NewNotification[] = [];
       for (const r of recipients) {
-        const channels = chosenChannels(type, settings.get(pairKey(r.organizationId, r.userId)));
+        const chosen = settings.get(pairKey(r.organizationId, r.userId));
+        const channels = chosenChannels(type, chosen);
         items.push({
           ...r,
           type,
@@ -49,6 +54,7 @@ export class NotificationProducer implements OnModuleInit {
           content: type.render(event, r.userId),
           inApp: channels.in_app,
           email: channels.email,
+          mailNotBefore: channels.email && !type.required ? quietHoursEnd(chosen?.quiet_hours, now) : undefined,
         });
       }
       await this.store.write(em, ctx, items);

@@ -151,7 +151,11 @@ export class NotificationStore {
       if (!to) continue;
       const item = source(row);
       const mails = perOrganization.get(row.organization_id) ?? [];
-      mails.push({ message: this.mails.compose(to, item.type, item.content), idempotencyKey: key, notBefore: item.mailNotBefore });
+      mails.push({
+        message: this.mails.compose(to, item.type, item.content, row.organization_id),
+        idempotencyKey: key,
+        notBefore: item.mailNotBefore,
+      });
       perOrganization.set(row.organization_id, mails);
     }
     for (const [organizationId, mails] of perOrganization) {

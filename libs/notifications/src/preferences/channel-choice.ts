@@ -16,14 +16,21 @@ export interface ChannelSettings {
 }
 
 /**
+ * A type's own channels for one user, master switches aside: a security type always its defaults; otherwise what the
+ * settings (the user's own, else the organization's defaults) say per channel, else the type's defaults.
+ */
+export function typeChannels(type: NotificationType, settings: ChannelSettings | undefined): Record<NotificationChannel, boolean> {
+  if (type.required || !settings) return { ...type.defaults };
+  const own = settings.preferences[type.key] ?? {};
+  return { in_app: own.in_app ?? type.defaults.in_app, email: own.email ?? type.defaults.email };
+}
+
+/**
  * The channels a type goes out on for one user: a security type always on its default channels; otherwise the master
  * switch and the type's own choice, from the user's settings, else the organization's defaults, else the type's.
  */
 export function chosenChannels(type: NotificationType, settings: ChannelSettings | undefined): Record<NotificationChannel, boolean> {
-  if (type.required || !settings) return { ...type.defaults };
-  const own = settings.preferences[type.key] ?? {};
-  return {
-    in_app: settings.in_app_enabled && (own.in_app ?? type.defaults.in_app),
-    email: settings.email_enabled && (own.email ?? type.defaults.email),
-  };
+  const channels = typeChannels(type, settings);
+  if (type.required || !settings) return channels;
+  return { in_app: settings.in_app_enabled && channels.in_app, email: settings.email_enabled && channels.email };
 }

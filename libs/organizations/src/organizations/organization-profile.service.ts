@@ -65,7 +65,8 @@ export class OrganizationProfileService {
     return this.change(ctx, 'organization.settings_updated', (o) => {
       const current = resolveSettings(o.settings);
       const given = Object.fromEntries(Object.entries(changes).filter(([k, v]) => v !== undefined && k in DEFAULT_SETTINGS));
-      o.settings = { ...current, ...given };
+      // Keys other libraries keep here (notifications' `notification_defaults`, written and validated by them) stay as they are.
+      o.settings = { ...o.settings, ...current, ...given };
     });
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { KnownSignIns } from './sessions/known-sign-ins.js';
 import { SessionIssuer } from './sessions/session-issuer.js';
 import { SessionReactions } from './sessions/session-reactions.js';
 import { SessionService } from './sessions/session.service.js';
@@ -6,7 +7,7 @@ import { AccessTokenService } from './tokens/access-token.service.js';
 
 /** Sessions and access tokens: what sign-in, sign-out, password changes and member revocation open and end. */
 @Module({
-  providers: [AccessTokenService, SessionService, SessionIssuer, SessionReactions],
+  providers: [AccessTokenService, SessionService, SessionIssuer, SessionReactions, KnownSignIns],
   exports: [AccessTokenService, SessionService, SessionIssuer],
 })
 export class AccessModule {}

@@ -9,6 +9,7 @@ export * from './mfa/mfa-verifier.js';
 export * from './mfa/mfa.module.js';
 export * from './mfa/user-mfa.entity.js';
 export * from './sessions/device.js';
+export * from './sessions/known-sign-ins.js';
 export * from './sessions/session-issuer.js';
 export * from './sessions/session.entity.js';
 export * from './sessions/session.service.js';

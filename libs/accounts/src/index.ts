@@ -3,6 +3,7 @@ export * from './data-export/data-export.module.js';
 export * from './entities.js';
 export * from './magic-links/magic-links.module.js';
 export * from './organization-switch/organization-switch.module.js';
+export * from './passwords/password-changed.js';
 export * from './passwords/password.service.js';
 export * from './registration/welcome.mail.js';
 export * from './sign-in/dto/login.dto.js';

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource, IsNull, MoreThan, Raw } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { Entitlements, type Page, PlatformError, type RequestContext, TenantRepository, UsageRegistry } from '@atrium/platform';
+import { Entitlements, Outbox, type Page, PlatformError, type RequestContext, TenantRepository, UsageRegistry } from '@atrium/platform';
 import { newApiKey } from './api-key-format.js';
 import { ApiKey } from './api-key.entity.js';
 import type { CreateApiKeyDto } from './dto/api-key.dto.js';
@@ -23,6 +23,16 @@ const usable = () => [
   { revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
 ];
 
+/** A key was created in an organization: its admins hear of it (a key acts with its creator's permissions). */
+export const API_KEY_CREATED = 'api_key.created';
+
+/** Never the key nor its hash: outbox events are kept for days and pushed to clients. */
+export interface ApiKeyCreatedPayload {
+  api_key_id: string;
+  name: string;
+  created_by: string;
+}
+
 /** The package limit and usage meter of usable API keys. */
 export const API_KEYS_METER = 'api_keys';
 
@@ -40,6 +50,7 @@ export class ApiKeyService implements OnModuleInit {
     private readonly audit: AuditWriter,
     private readonly entitlements: Entitlements,
     private readonly usage: UsageRegistry,
+    private readonly outbox: Outbox,
   ) {
     this.keys = TenantRepository.for(dataSource, ApiKey, 'API key');
   }
@@ -69,6 +80,13 @@ export class ApiKeyService implements OnModuleInit {
         resourceType: 'api_key',
         resourceId: saved.id,
         after: snapshot(saved),
+      });
+      this.outbox.add(em, {
+        name: API_KEY_CREATED,
+        organizationId: ctx.organizationId,
+        actorId: creatorId,
+        payload: { api_key_id: saved.id, name: saved.name, created_by: creatorId } satisfies ApiKeyCreatedPayload,
+        requestId: ctx.requestId,
       });
       return saved;
     });

@@ -11,6 +11,17 @@ import { Invitation } from './invitation.entity.js';
 import { AccountsError } from '@atrium/accounts';
 import { MembersError } from '../members.errors.js';
 
+/** `invitation.accepted`: pushed to the organization; `invited_by` is null when an API key sent the invitation. */
+export interface InvitationAcceptedPayload {
+  invitation_id: string;
+  user_id: string;
+  email: string;
+  organization_id: string;
+  organization_name: string;
+  role_name: string;
+  invited_by: string | null;
+}
+
 export interface LiveInvitation {
   invitation: Invitation;
   organization: Organization;
@@ -92,7 +103,15 @@ export class InvitationAcceptanceService {
           name: 'invitation.accepted',
           organizationId,
           actorId: user.id,
-          payload: { invitation_id: live.invitation.id, user_id: user.id, organization_id: organizationId },
+          payload: {
+            invitation_id: live.invitation.id,
+            user_id: user.id,
+            email: user.email,
+            organization_id: organizationId,
+            organization_name: live.organization.name,
+            role_name: live.role.name,
+            invited_by: live.invitation.invitedBy,
+          } satisfies InvitationAcceptedPayload,
           rooms: [`org:${organizationId}`],
           requestId: ctx.requestId,
         });

@@ -1,4 +1,6 @@
 export * from './access.module.js';
+export * from './access.notifications.js';
+export * from './api-keys/api-key-events.js';
 export * from './api-keys/api-key.entity.js';
 export * from './api-keys/api-keys.module.js';
 export * from './credentials/account-profile.js';

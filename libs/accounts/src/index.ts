@@ -1,4 +1,5 @@
 export * from './accounts.module.js';
+export * from './accounts.notifications.js';
 export * from './data-export/data-export.module.js';
 export * from './entities.js';
 export * from './magic-links/magic-links.module.js';

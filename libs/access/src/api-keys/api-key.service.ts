@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource, IsNull, MoreThan, Raw } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { Entitlements, Outbox, type Page, PlatformError, type RequestContext, TenantRepository, UsageRegistry } from '@atrium/platform';
+import { API_KEY_CREATED, type ApiKeyCreatedPayload } from './api-key-events.js';
 import { newApiKey } from './api-key-format.js';
 import { ApiKey } from './api-key.entity.js';
 import type { CreateApiKeyDto } from './dto/api-key.dto.js';
@@ -22,16 +23,6 @@ const usable = () => [
   { revokedAt: IsNull(), expiresAt: IsNull() },
   { revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
 ];
-
-/** A key was created in an organization: its admins hear of it (a key acts with its creator's permissions). */
-export const API_KEY_CREATED = 'api_key.created';
-
-/** Never the key nor its hash: outbox events are kept for days and pushed to clients. */
-export interface ApiKeyCreatedPayload {
-  api_key_id: string;
-  name: string;
-  created_by: string;
-}
 
 /** The package limit and usage meter of usable API keys. */
 export const API_KEYS_METER = 'api_keys';

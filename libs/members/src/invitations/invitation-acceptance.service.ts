@@ -8,19 +8,9 @@ import { hashToken, looksLikeOpaqueToken } from '@atrium/access';
 import { User } from '@atrium/accounts';
 import type { AcceptInvitationDto } from './dto/invitation.dto.js';
 import { Invitation } from './invitation.entity.js';
+import { INVITATION_ACCEPTED, type InvitationAcceptedPayload } from './invitation-events.js';
 import { AccountsError } from '@atrium/accounts';
 import { MembersError } from '../members.errors.js';
-
-/** `invitation.accepted`: pushed to the organization; `invited_by` is null when an API key sent the invitation. */
-export interface InvitationAcceptedPayload {
-  invitation_id: string;
-  user_id: string;
-  email: string;
-  organization_id: string;
-  organization_name: string;
-  role_name: string;
-  invited_by: string | null;
-}
 
 export interface LiveInvitation {
   invitation: Invitation;
@@ -100,7 +90,7 @@ export class InvitationAcceptanceService {
         // Last: an organization's event holds its ordering lock until the commit.
         const organizationId = live.invitation.organizationId;
         this.outbox.add(em, {
-          name: 'invitation.accepted',
+          name: INVITATION_ACCEPTED,
           organizationId,
           actorId: user.id,
           payload: {

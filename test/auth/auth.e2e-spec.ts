@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg, STRONG_PASSWORD, uniqueEmail } from '../support/factories.js';
+import { outboxEvents } from '../support/outbox.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
@@ -173,12 +174,16 @@ describe('/users/me', () => {
       { token: org.accessToken },
     );
     expect(wrong.status).toBe(400);
+    const announced = () => outboxEvents(t, 'account.password_changed', 'user_id', org.userId);
+    expect(await announced()).toEqual([]);
     const ok = await t.http.put(
       '/users/me/change-password',
       { current_password: org.password, new_password: 'Fresh-Meadow-77' },
       { token: org.accessToken },
     );
     expect(ok.status).toBe(204);
+    // For the security notification: an account event (no organization), by the user.
+    expect(await announced()).toEqual([{ organization_id: null, actor_id: org.userId, payload: { user_id: org.userId, via: 'change' } }]);
     expect((await t.http.get('/users/me', { token: org.accessToken })).status).toBe(200);
     expect((await t.http.get('/users/me', { token: other.body.access_token })).status).toBe(401);
     expect((await t.http.post('/auth/login', { email: org.email, password: org.password })).status).toBe(401);

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createMember, registerOrg, type Member } from '../support/members.js';
+import { outboxEvents } from '../support/outbox.js';
 import type { TestApp } from '../support/test-app.js';
 
 /** An organization's owner plus members with the built-in member role, each signed in. */
@@ -29,10 +30,7 @@ export async function outboxPayloads<T = Record<string, unknown>>(
   chatId: string,
   key: 'chat_id' | 'id' = 'chat_id',
 ): Promise<T[]> {
-  const rows: Array<{ payload: T }> = await t.app
-    .get(DataSource)
-    .query(`SELECT payload FROM outbox_events WHERE name = $1 AND payload ->> $3 = $2 ORDER BY seq`, [name, chatId, key]);
-  return rows.map((r) => r.payload);
+  return (await outboxEvents<T>(t, name, key, chatId)).map((e) => e.payload);
 }
 
 export async function auditActions(t: TestApp, chatId: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
 import { Mailbox } from '../support/mailbox.js';
+import { outboxEvents } from '../support/outbox.js';
 import { createMember, dataSource, invitationToken, markEmailVerified, STRONG_PASSWORD, uniqueEmail } from '../support/members.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -172,9 +173,10 @@ describe('the public link', () => {
 
 describe('accepting', () => {
   it('creates the account (email verified) and the membership; the link works once', async () => {
-    const org = await registerOrg(t.http);
+    const org = await registerOrg(t.http, { organization_name: 'Joinery Ltd' });
     const email = uniqueEmail('joiner');
-    const { token } = await invite(org, email, { role_id: await roleId(org, 'manager') });
+    const { invitation, token } = await invite(org, email, { role_id: await roleId(org, 'manager') });
+    const accepted = () => outboxEvents(t, 'invitation.accepted', 'invitation_id', invitation.id);
 
     const missing = await t.http.post(`/invitations/accept/${token}`, { first_name: 'Jane' });
     expect(missing.status).toBe(400);
@@ -185,6 +187,22 @@ describe('accepting', () => {
     const res = await t.http.post(`/invitations/accept/${token}`, { first_name: 'Jane', last_name: 'Doe', password: STRONG_PASSWORD });
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({ organization_id: org.organizationId, role: { slug: 'manager' }, account_created: true });
+    // Only the acceptance that succeeded is announced, naming whom the inviter's notification goes to.
+    expect(await accepted()).toEqual([
+      {
+        organization_id: org.organizationId,
+        actor_id: res.body.data.user_id,
+        payload: {
+          invitation_id: invitation.id,
+          user_id: res.body.data.user_id,
+          email,
+          organization_id: org.organizationId,
+          organization_name: 'Joinery Ltd',
+          role_name: 'Manager',
+          invited_by: org.userId,
+        },
+      },
+    ]);
     const login = await t.http.post('/auth/login', { email, password: STRONG_PASSWORD });
     expect(login.body.user).toMatchObject({ first_name: 'Jane', email_verified: true });
     expect(login.body.organization).toMatchObject({ id: org.organizationId, role: { slug: 'manager' } });
@@ -192,6 +210,7 @@ describe('accepting', () => {
     const reuse = await t.http.post(`/invitations/accept/${token}`, { first_name: 'Jane', last_name: 'Doe', password: STRONG_PASSWORD });
     expect(reuse.status).toBe(409);
     expect(reuse.body.code).toBe('invitation_used');
+    expect(await accepted()).toHaveLength(1);
     expect((await t.http.get(`/invitations/token/${token}`)).body.code).toBe('invitation_used');
     expect((await t.http.get('/invitations?status=accepted', { token: org.accessToken })).body.data[0].accepted_at).toBeTruthy();
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg } from '../support/factories.js';
 import { Mailbox } from '../support/mailbox.js';
+import { outboxEvents } from '../support/outbox.js';
 import { createMember, dataSource, markEmailVerified, STRONG_PASSWORD, uniqueEmail } from '../support/members.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -190,11 +191,29 @@ describe('PUT /users/:id', () => {
   });
 
   it("changes the role, and the member's next request has the new permissions", async () => {
-    const org = await registerOrg(t.http);
+    const org = await registerOrg(t.http, { organization_name: 'Rolling Co' });
     const member = await createMember(t, org, 'manager');
     expect((await t.http.get('/invitations', { token: member.accessToken })).status).toBe(200);
+    const changes = () => outboxEvents(t, 'member.role_changed', 'user_id', member.userId);
+    expect((await t.http.put(`/users/${member.userId}`, { role: 'owner-of-nothing' }, { token: org.accessToken })).status).toBe(404);
+    expect(await changes()).toEqual([]);
     const res = await t.http.put(`/users/${member.userId}`, { role: 'member' }, { token: org.accessToken });
     expect(res.body.data.role.slug).toBe('member');
+    // The member's notification names the organization and both roles.
+    expect(await changes()).toEqual([
+      {
+        organization_id: org.organizationId,
+        actor_id: org.userId,
+        payload: {
+          user_id: member.userId,
+          organization_id: org.organizationId,
+          organization_name: 'Rolling Co',
+          role: 'member',
+          role_name: 'Member',
+          previous_role_name: 'Manager',
+        },
+      },
+    ]);
     const after = await t.http.get('/invitations', { token: member.accessToken });
     expect(after.status).toBe(403);
   });
@@ -286,10 +305,23 @@ describe('PUT /users/:id', () => {
 
 describe('POST /users/:id/revoke and DELETE /users/:id', () => {
   it('revokes access at once, keeps the reason and records it in the audit trail', async () => {
-    const org = await registerOrg(t.http);
+    const org = await registerOrg(t.http, { organization_name: 'Leaving Ltd' });
     const member = await createMember(t, org, 'manager');
     const res = await t.http.post(`/users/${member.userId}/revoke`, { reason: 'Violation of terms' }, { token: org.accessToken });
     expect(res.status).toBe(200);
+    const revoked = () => outboxEvents(t, 'member.revoked', 'user_id', member.userId);
+    expect(await revoked()).toEqual([
+      {
+        organization_id: org.organizationId,
+        actor_id: org.userId,
+        payload: {
+          user_id: member.userId,
+          organization_id: org.organizationId,
+          organization_name: 'Leaving Ltd',
+          reason: 'Violation of terms',
+        },
+      },
+    ]);
     expect(res.body.data.membership).toMatchObject({
       status: 'revoked',
       revoke_reason: 'Violation of terms',
@@ -307,6 +339,7 @@ describe('POST /users/:id/revoke and DELETE /users/:id', () => {
 
     const again = await t.http.post(`/users/${member.userId}/revoke`, {}, { token: org.accessToken });
     expect(again.body.code).toBe('membership_already_revoked');
+    expect(await revoked()).toHaveLength(1);
   });
 
   it('refuses revoking oneself, the last owner, and a member whose role holds more', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
 import { createMember } from '../support/members.js';
+import { outboxEvents } from '../support/outbox.js';
 import { addMember, db, registerWithMfa } from '../support/security.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -40,6 +41,26 @@ describe('creating and listing API keys', () => {
     expect(JSON.stringify(list.body)).not.toContain(k.key);
     expect(list.body.data[0].key).toBeUndefined();
     expect(list.body.data[0].key_hash).toBeUndefined();
+  });
+
+  it('announces a new key to its organization (api_key.created) without its secret, and nothing for a refused one', async () => {
+    const owner = await registerOrg(t.http);
+    const k = await createKey(owner, { name: 'Warehouse export' });
+    const events = await outboxEvents(t, 'api_key.created', 'created_by', owner.userId);
+    expect(events).toEqual([
+      {
+        organization_id: owner.organizationId,
+        actor_id: owner.userId,
+        payload: { api_key_id: k.id, name: 'Warehouse export', created_by: owner.userId },
+      },
+    ]);
+    const [{ key_hash: keyHash }] = await db(t).query('SELECT key_hash FROM api_keys WHERE id = $1', [k.id]);
+    expect(JSON.stringify(events)).not.toContain(k.key.split('_').pop());
+    expect(JSON.stringify(events)).not.toContain(keyHash);
+
+    const refused = await t.http.post('/api-keys', { name: 'Expired', expires_at: '2020-01-01T00:00:00Z' }, { token: owner.accessToken });
+    expect(refused.status).toBe(400);
+    expect(await outboxEvents(t, 'api_key.created', 'created_by', owner.userId)).toHaveLength(1);
   });
 
   it('defaults to the creator’s permissions and refuses ones the creator lacks or that do not exist', async () => {
@@ -251,6 +272,7 @@ describe('the package limit on API keys', () => {
     const third = await t.http.post('/api-keys', { name: 'One too many' }, { token: owner.accessToken });
     expect(third.status).toBe(403);
     expect(third.body).toMatchObject({ code: 'package_limit_reached', details: { resource: 'api_keys', limit: 2, used: 2 } });
+    expect(await outboxEvents(t, 'api_key.created', 'created_by', owner.userId)).toHaveLength(2);
     expect((await t.http.get('/api-keys', { token: owner.accessToken })).body.total).toBe(2);
     expect((await t.http.post(`/api-keys/${first.id}/revoke`, {}, { token: owner.accessToken })).status).toBe(200);
     await createKey(owner, { name: 'Replacement' });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg } from '../support/factories.js';
 import { Mailbox } from '../support/mailbox.js';
+import { outboxEvents } from '../support/outbox.js';
 import { db, midStep, registerWithMfa, tokenFrom, totp } from '../support/security.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -80,14 +81,25 @@ describe('MFA setup', () => {
 describe('signing in with MFA on', () => {
   it('answers {mfa_required: true} with no tokens, then signs in with password and code', async () => {
     const u = await registerWithMfa(t);
-    const login = await t.http.post('/auth/login', creds(u));
+    const phone = {
+      headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Version/17.5 Mobile/15E148 Safari/604.1' },
+    };
+    const login = await t.http.post('/auth/login', creds(u), phone);
     expect(login.status).toBe(200);
     expect(login.body).toEqual({ mfa_required: true });
+    const newSignIns = () => outboxEvents(t, 'session.new_sign_in', 'user_id', u.userId);
+    // The password alone opened nothing, so it announced nothing; the sign-in it completes with the code does.
+    expect(await newSignIns()).toEqual([]);
 
     await midStep();
-    const ok = await t.http.post('/auth/verify-mfa', { ...creds(u), mfa_code: await totp(u.secret), organization_id: u.organizationId });
+    const ok = await t.http.post(
+      '/auth/verify-mfa',
+      { ...creds(u), mfa_code: await totp(u.secret), organization_id: u.organizationId },
+      phone,
+    );
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ user: { id: u.userId }, organization: { id: u.organizationId } });
+    expect((await newSignIns()).map((e) => e.payload.device)).toEqual(['Safari on iOS']);
     expect((await t.http.get('/users/me', { token: ok.body.access_token })).status).toBe(200);
   });
 

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerOrg } from '../support/factories.js';
+import { registerOrg, type RegisteredOrg } from '../support/factories.js';
+import { outboxEvents } from '../support/outbox.js';
 import { db } from '../support/security.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // The loopback proxy is trusted, so a test picks its client address with X-Forwarded-For.
+  t = await startTestApp({ TRUST_PROXY: 'loopback' });
 });
 afterAll(async () => {
   await t?.close();
@@ -103,5 +105,87 @@ describe('DELETE /auth/sessions/:id', () => {
     const res = await t.http.delete(`/auth/sessions/${list.body.data[0].id}`, undefined, { token: org.accessToken });
     expect(res.status).toBe(204);
     expect((await t.http.get('/users/me', { token: org.accessToken })).status).toBe(401);
+  });
+});
+
+describe('a sign-in from a new device or address (session.new_sign_in)', () => {
+  const FIREFOX_WIN_UPDATED = FIREFOX_WIN.replace(/127\.0/g, '128.0');
+  const alerts = (userId: string) => outboxEvents(t, 'session.new_sign_in', 'user_id', userId);
+  /** The session an access token belongs to. */
+  const sessionOf = (accessToken: string): string => JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()).sid;
+  /** Signs in with the test client's own user agent from 127.0.0.1, unless `headers` say otherwise. */
+  const login = (org: RegisteredOrg, headers: Record<string, string> = {}, password = org.password) =>
+    t.http.post('/auth/login', { email: org.email, password }, { headers });
+
+  it('records the first sign-in after registration as hashes and announces nothing, nor the same device and address again', async () => {
+    const org = await registerOrg(t.http);
+    expect(await alerts(org.userId)).toEqual([]);
+    const seen: Array<{ kind: string; fingerprint: Buffer }> = await db(t).query(
+      'SELECT kind, fingerprint FROM known_sign_ins WHERE user_id = $1 ORDER BY kind',
+      [org.userId],
+    );
+    expect(seen.map((r) => r.kind)).toEqual(['device', 'ip']);
+    for (const { fingerprint } of seen) {
+      expect(fingerprint).toHaveLength(32);
+      expect(fingerprint.toString('latin1')).not.toMatch(/127\.0\.0\.1|node/i);
+    }
+    expect((await login(org)).status).toBe(200);
+    expect(await alerts(org.userId)).toEqual([]);
+  });
+
+  it('announces a new device once, naming it with the address and the session; a browser update is the same device', async () => {
+    const org = await registerOrg(t.http);
+    const res = await login(org, { 'user-agent': FIREFOX_WIN });
+    expect(res.status).toBe(200);
+    expect(await alerts(org.userId)).toEqual([
+      {
+        organization_id: null,
+        actor_id: org.userId,
+        payload: {
+          user_id: org.userId,
+          session_id: sessionOf(res.body.access_token),
+          ip: expect.stringMatching(/127\.0\.0\.1$/),
+          device: 'Firefox on Windows',
+        },
+      },
+    ]);
+    expect((await login(org, { 'user-agent': FIREFOX_WIN })).status).toBe(200);
+    expect((await login(org, { 'user-agent': FIREFOX_WIN_UPDATED })).status).toBe(200);
+    expect(await alerts(org.userId)).toHaveLength(1);
+  });
+
+  it('announces a new address (X-Forwarded-For behind the trusted proxy) from a known device', async () => {
+    const org = await registerOrg(t.http);
+    const res = await login(org, { 'x-forwarded-for': '203.0.113.41' });
+    expect(res.status).toBe(200);
+    const [alert, ...more] = await alerts(org.userId);
+    expect(more).toEqual([]);
+    expect(alert.payload).toEqual({
+      user_id: org.userId,
+      session_id: sessionOf(res.body.access_token),
+      ip: '203.0.113.41',
+      device: 'Node.js',
+    });
+    expect((await login(org, { 'x-forwarded-for': '203.0.113.41' })).status).toBe(200);
+    expect(await alerts(org.userId)).toHaveLength(1);
+  });
+
+  it('a refresh from another device and address is no sign-in, and neither is a failed one', async () => {
+    const org = await registerOrg(t.http);
+    const elsewhere = { 'user-agent': CHROME_MAC, 'x-forwarded-for': '198.51.100.77' };
+    const refreshed = await t.http.post('/auth/refresh', { refresh_token: org.refreshToken }, { headers: elsewhere });
+    expect(refreshed.status).toBe(200);
+    expect((await login(org, elsewhere, 'Wrong-Password-123')).status).toBe(401);
+    expect(await alerts(org.userId)).toEqual([]);
+    // Neither made that device or address known: the first real sign-in from there is announced.
+    expect((await login(org, elsewhere)).status).toBe(200);
+    expect((await alerts(org.userId)).map((a) => a.payload.ip)).toEqual(['198.51.100.77']);
+  });
+
+  it('concurrent sign-ins from one new device all succeed and announce it once', async () => {
+    const org = await registerOrg(t.http);
+    const results = await Promise.all([1, 2, 3, 4].map(() => login(org, { 'user-agent': CHROME_MAC })));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect((await alerts(org.userId)).map((a) => a.payload.device)).toEqual(['Chrome on macOS']);
   });
 });

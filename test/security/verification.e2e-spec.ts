@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg, STRONG_PASSWORD, uniqueEmail } from '../support/factories.js';
 import { Mailbox } from '../support/mailbox.js';
+import { outboxEvents } from '../support/outbox.js';
 import { db, tokenFrom, waitForMails } from '../support/security.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -189,9 +190,12 @@ describe('password reset', () => {
     const weak = await t.http.post('/auth/reset-password', { token, new_password: 'password' });
     expect(weak.status).toBe(400);
     expect(weak.body.code).toBe('weak_password');
+    const announced = () => outboxEvents(t, 'account.password_changed', 'user_id', org.userId);
+    expect(await announced()).toEqual([]);
 
     const ok = await t.http.post('/auth/reset-password', { token, new_password: 'Brand-New-Orchard-8' });
     expect(ok.status).toBe(200);
+    expect(await announced()).toEqual([{ organization_id: null, actor_id: org.userId, payload: { user_id: org.userId, via: 'reset' } }]);
     for (const access of [org.accessToken, second.body.access_token]) {
       const me = await t.http.get('/users/me', { token: access });
       expect(me.status).toBe(401);
@@ -204,6 +208,7 @@ describe('password reset', () => {
     const reused = await t.http.post('/auth/reset-password', { token, new_password: 'Another-Fresh-Pass-9' });
     expect(reused.status).toBe(400);
     expect(reused.body.code).toBe('link_used');
+    expect(await announced()).toHaveLength(1);
     expect((await t.http.post('/auth/login', { email: org.email, password: 'Brand-New-Orchard-8' })).status).toBe(200);
   });
 
@@ -225,6 +230,7 @@ describe('password reset', () => {
     expect((missing.body.details as Array<{ field: string }>).map((d) => d.field).sort()).toEqual(['new_password', 'token']);
     expect((await t.http.get('/users/me', { token: org.accessToken })).status).toBe(200);
     expect((await t.http.post('/auth/login', { email: org.email, password: STRONG_PASSWORD })).status).toBe(200);
+    expect(await outboxEvents(t, 'account.password_changed', 'user_id', org.userId)).toEqual([]);
   });
 
   it('validates the forgot-password body', async () => {

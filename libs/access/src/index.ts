@@ -1,4 +1,6 @@
 export * from './access.module.js';
+export * from './access.notifications.js';
+export * from './api-keys/api-key-events.js';
 export * from './api-keys/api-key.entity.js';
 export * from './api-keys/api-keys.module.js';
 export * from './credentials/account-profile.js';
@@ -9,6 +11,7 @@ export * from './mfa/mfa-verifier.js';
 export * from './mfa/mfa.module.js';
 export * from './mfa/user-mfa.entity.js';
 export * from './sessions/device.js';
+export * from './sessions/known-sign-ins.js';
 export * from './sessions/session-issuer.js';
 export * from './sessions/session.entity.js';
 export * from './sessions/session.service.js';

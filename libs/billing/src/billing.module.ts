@@ -3,6 +3,7 @@ import { AuditModule } from '@atrium/audit';
 import { AppConfig, Clock, Entitlements } from '@atrium/platform';
 import { OrganizationsModule } from '@atrium/organizations';
 import { BillingConfig, loadBillingConfig } from './billing.config.js';
+import { BillingNotifications } from './billing.notifications.js';
 import { PackageCatalogueService } from './catalogue/package-catalogue.service.js';
 import { PackagesController } from './catalogue/packages.controller.js';
 import { PackageEntitlements } from './entitlements/package-entitlements.js';
@@ -75,6 +76,7 @@ import { OrganizationPackageService } from './subscriptions/organization-package
     PaymentWebhooks,
     PaymentMails,
     StripeTestEvents,
+    BillingNotifications,
   ],
   exports: [
     BillingConfig,

@@ -1,4 +1,5 @@
 export * from './billing.module.js';
+export * from './billing.notifications.js';
 export * from './catalogue/dto/package.dto.js';
 export * from './catalogue/feature.entity.js';
 export * from './catalogue/package-catalogue.service.js';

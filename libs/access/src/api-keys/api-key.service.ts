@@ -1,7 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource, IsNull, MoreThan, Raw } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { Entitlements, type Page, PlatformError, type RequestContext, TenantRepository, UsageRegistry } from '@atrium/platform';
+import { Entitlements, Outbox, type Page, PlatformError, type RequestContext, TenantRepository, UsageRegistry } from '@atrium/platform';
+import { API_KEY_CREATED, type ApiKeyCreatedPayload } from './api-key-events.js';
 import { newApiKey } from './api-key-format.js';
 import { ApiKey } from './api-key.entity.js';
 import type { CreateApiKeyDto } from './dto/api-key.dto.js';
@@ -40,6 +41,7 @@ export class ApiKeyService implements OnModuleInit {
     private readonly audit: AuditWriter,
     private readonly entitlements: Entitlements,
     private readonly usage: UsageRegistry,
+    private readonly outbox: Outbox,
   ) {
     this.keys = TenantRepository.for(dataSource, ApiKey, 'API key');
   }
@@ -69,6 +71,13 @@ export class ApiKeyService implements OnModuleInit {
         resourceType: 'api_key',
         resourceId: saved.id,
         after: snapshot(saved),
+      });
+      this.outbox.add(em, {
+        name: API_KEY_CREATED,
+        organizationId: ctx.organizationId,
+        actorId: creatorId,
+        payload: { api_key_id: saved.id, name: saved.name, created_by: creatorId } satisfies ApiKeyCreatedPayload,
+        requestId: ctx.requestId,
       });
       return saved;
     });

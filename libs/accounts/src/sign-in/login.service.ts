@@ -57,12 +57,16 @@ export class LoginService {
     return this.signIn(ctx, user, dto.organization_id);
   }
 
-  /** Opens a session (audited as `session.created`) for an authenticated user in the organization asked for, else the last used. */
+  /**
+   * Opens a session (audited as `session.created`) for an authenticated user in the organization asked for, else the
+   * last used; a device or address the account has not signed in from before is announced (`session.new_sign_in`).
+   */
   async signIn(ctx: RequestContext, user: User, requestedOrganizationId?: string): Promise<LoginResponseDto> {
     const view = await this.chooseMembership(user.id, requestedOrganizationId);
     const organizationId = view.organization.id;
     const tokens = await this.dataSource.transaction(async (em) => {
-      const opened = await this.issuer.open({ userId: user.id, organizationId, ip: ctx.meta.ip, userAgent: ctx.meta.userAgent }, em);
+      const start = { userId: user.id, organizationId, ip: ctx.meta.ip, userAgent: ctx.meta.userAgent };
+      const opened = await this.issuer.signIn(start, em, ctx.requestId);
       await this.audit.record(em, ctx.withOrganization(organizationId, []), {
         action: 'session.created',
         resourceType: 'session',

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { notFound, Outbox, PlatformError, type RequestContext } from '@atrium/platform';
+import { announcePasswordChanged } from '../passwords/password-changed.js';
 import { PasswordService } from '../passwords/password.service.js';
 import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { UpdateMeDto } from './dto/update-me.dto.js';
@@ -122,6 +123,7 @@ export class MeService {
         await this.audit.record(em, ctx, { action: 'user.password_changed', resourceType: 'user', resourceId: userId });
       }
       await this.sessions.revokeAllForUser(userId, 'password_changed', ctx.meta.sessionId, em);
+      announcePasswordChanged(this.outbox, em, userId, 'change', ctx.requestId);
     });
   }
 }

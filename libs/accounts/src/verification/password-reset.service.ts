@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { AppConfig, MailService, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
 import { UserMemberships } from '@atrium/organizations';
+import { announcePasswordChanged } from '../passwords/password-changed.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { SessionService } from '@atrium/access';
 import { User } from '../users/user.entity.js';
@@ -85,6 +86,7 @@ export class PasswordResetService implements OnModuleInit {
         resourceId: user.id,
       });
       await this.sessions.revokeAllForUser(user.id, 'password_reset', undefined, em);
+      announcePasswordChanged(this.outbox, em, user.id, 'reset', ctx.requestId);
     });
   }
 }

@@ -8,6 +8,7 @@ import { hashToken, looksLikeOpaqueToken } from '@atrium/access';
 import { User } from '@atrium/accounts';
 import type { AcceptInvitationDto } from './dto/invitation.dto.js';
 import { Invitation } from './invitation.entity.js';
+import { INVITATION_ACCEPTED, type InvitationAcceptedPayload } from './invitation-events.js';
 import { AccountsError } from '@atrium/accounts';
 import { MembersError } from '../members.errors.js';
 
@@ -89,10 +90,18 @@ export class InvitationAcceptanceService {
         // Last: an organization's event holds its ordering lock until the commit.
         const organizationId = live.invitation.organizationId;
         this.outbox.add(em, {
-          name: 'invitation.accepted',
+          name: INVITATION_ACCEPTED,
           organizationId,
           actorId: user.id,
-          payload: { invitation_id: live.invitation.id, user_id: user.id, organization_id: organizationId },
+          payload: {
+            invitation_id: live.invitation.id,
+            user_id: user.id,
+            email: user.email,
+            organization_id: organizationId,
+            organization_name: live.organization.name,
+            role_name: live.role.name,
+            invited_by: live.invitation.invitedBy,
+          } satisfies InvitationAcceptedPayload,
           rooms: [`org:${organizationId}`],
           requestId: ctx.requestId,
         });

@@ -7,6 +7,7 @@ import { assertHeld, isOwnerRole } from '@atrium/organizations';
 import { SessionService } from '@atrium/access';
 import type { MemberView } from './dto/member.dto.js';
 import { MemberDirectory } from './member-directory.js';
+import { type MemberRevokedPayload, organizationName } from './member-events.js';
 import { MemberPolicy } from './member-policy.js';
 import { MembersError } from '../members.errors.js';
 
@@ -57,7 +58,12 @@ export class MemberRevocationService {
         name: 'member.revoked',
         organizationId,
         actorId: ctx.userId,
-        payload: { user_id: userId, organization_id: organizationId, reason: reason ?? null },
+        payload: {
+          user_id: userId,
+          organization_id: organizationId,
+          organization_name: await organizationName(em, organizationId),
+          reason: reason ?? null,
+        } satisfies MemberRevokedPayload,
         rooms: [`user:${userId}`, `org:${organizationId}`],
         requestId: ctx.requestId,
       });

@@ -10,6 +10,7 @@ import { EMAIL_CHANGE_REQUESTED, type EmailChangeRequested, emailChangeOf, stage
 import type { MemberView } from './dto/member.dto.js';
 import type { CreateUserDto, UpdateUserDto } from './dto/user-admin.dto.js';
 import { MemberDirectory } from './member-directory.js';
+import { type MemberRoleChangedPayload, organizationName } from './member-events.js';
 import { MemberPolicy } from './member-policy.js';
 import { AccountsError } from '@atrium/accounts';
 import { MembersError } from '../members.errors.js';
@@ -148,11 +149,19 @@ export class UserAdminService {
         });
       }
       if (roleChanged) {
+        const organizationId = ctx.requireOrganizationId();
         this.outbox.add(em, {
           name: 'member.role_changed',
-          organizationId: ctx.organizationId,
+          organizationId,
           actorId: ctx.userId,
-          payload: { user_id: userId, organization_id: ctx.organizationId, role: role.slug },
+          payload: {
+            user_id: userId,
+            organization_id: organizationId,
+            organization_name: await organizationName(em, organizationId),
+            role: role.slug,
+            role_name: role.name,
+            previous_role_name: view.role.name,
+          } satisfies MemberRoleChangedPayload,
           rooms: [`user:${userId}`],
           requestId: ctx.requestId,
         });

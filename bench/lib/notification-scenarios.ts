@@ -13,7 +13,7 @@ import {
   ratioCheck,
   unavailable,
 } from './scenarios.js';
-import { log } from './util.js';
+import { log, sleep } from './util.js';
 
 const API = '/api/v1';
 const PER_READER = 100_000;
@@ -133,6 +133,11 @@ class Arrivals {
     }
   }
 
+  /** When the first push naming `id` arrived. */
+  first(id: string): number {
+    return this.times.get(id)?.[0] ?? NaN;
+  }
+
   /** The arrival of the `count`-th push naming `id`; rejects after `timeoutMs`. */
   async last(id: string, count: number, timeoutMs = 30_000): Promise<number> {
     const deadline = performance.now() + timeoutMs;
@@ -145,6 +150,20 @@ class Arrivals {
         setTimeout(resolve, 100);
       });
     }
+  }
+}
+
+/** Waits until the organization has no undelivered outbox event and no unsent mail: the system at rest. */
+async function drained(db: pg.Client, organizationId: string): Promise<void> {
+  for (const deadline = Date.now() + 120_000; ;) {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT ((SELECT count(*) FROM outbox_events WHERE organization_id = $1 AND delivered_at IS NULL)
+             + (SELECT count(*) FROM mail_deliveries WHERE organization_id = $1 AND sent_at IS NULL AND failed_at IS NULL))::int AS n`,
+      [organizationId],
+    );
+    if (rows[0].n === 0) return;
+    if (Date.now() > deadline) throw new Error(`${rows[0].n} events or mails of the organization still pending after 120 s`);
+    await sleep(200);
   }
 }
 
@@ -176,9 +195,23 @@ export async function notificationsFanout(ctx: BenchContext): Promise<ScenarioRe
       ...(await connectMany(people.length, (i) => connectSocket(ctx.servers.app.url, { token: people[i].accessToken }, 'connected'))),
     );
     const arrivals = new Arrivals(sockets);
+    // Each arrival is announced to the organization (presence:changed to up to 1,000 sockets): let those pushes drain,
+    // so the rounds measure the notification, not the tail of a million presence writes queued before it.
+    await drained(db, ctx.seed.organizationId);
+    // Everyone whose role holds api_keys.manage: the 1,000 made admins, and the organization's owner.
+    const {
+      rows: [{ recipients }],
+    } = await db.query<{ recipients: number }>(
+      `SELECT count(*)::int AS recipients FROM memberships m JOIN roles r ON r.id = m.role_id
+        WHERE m.organization_id = $1 AND m.status = 'active' AND 'api_keys.manage' = ANY (r.permissions)`,
+      [ctx.seed.organizationId],
+    );
     const latencies: number[] = [];
+    const firsts: number[] = [];
     const stored: number[] = [];
     for (let round = 0; round < ctx.settings.rounds + 1; round++) {
+      // One event on a system at rest: the previous round's 1,000 pushes and mails are delivered first.
+      await drained(db, ctx.seed.organizationId);
       const t0 = performance.now();
       const res = await fetch(`${ctx.servers.app.url}${API}/api-keys`, {
         method: 'POST',
@@ -196,33 +229,61 @@ export async function notificationsFanout(ctx: BenchContext): Promise<ScenarioRe
       }
       const created = body.data.id;
       const last = await arrivals.last(created, people.length);
+      firsts.push(arrivals.first(created) - t0);
       const { rows } = await db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM notifications WHERE type = 'security.api_key_created' AND data->>'api_key_id' = $1`,
         [created],
       );
+      // Where the time went, from the database's clocks: the event's commit, its notifications written, the pushes sent.
+      const { rows: timeline } = await db.query<{ stored_ms: number; first_push_ms: number; last_push_ms: number }>(
+        `SELECT extract(epoch FROM p.processed_at - e.created_at) * 1000 AS stored_ms,
+                extract(epoch FROM min(n.delivered_at) - e.created_at) * 1000 AS first_push_ms,
+                extract(epoch FROM max(n.delivered_at) - e.created_at) * 1000 AS last_push_ms
+           FROM outbox_events e
+           JOIN processed_events p ON p.event_id = e.id AND p.subscriber = 'notifications'
+           JOIN outbox_events n ON n.name = 'notification:new' AND n.organization_id = e.organization_id AND n.seq > e.seq
+                                AND n.payload -> 'notification' -> 'data' ->> 'api_key_id' = $1
+          WHERE e.name = 'api_key.created' AND e.payload ->> 'api_key_id' = $1
+          GROUP BY e.created_at, p.processed_at`,
+        [created],
+      );
+      const tl = timeline[0];
+      if (tl) {
+        log(
+          `    round ${round}: commit → notifications written ${Number(tl.stored_ms).toFixed(0)} ms, → first push ${Number(tl.first_push_ms).toFixed(0)} ms, → last push ${Number(tl.last_push_ms).toFixed(0)} ms`,
+        );
+      }
       // The first round warms up (statements prepared, pools filled); it is checked but not timed.
       if (round > 0) latencies.push(last - t0);
+      else firsts.pop();
       stored.push(rows[0].n);
-      await fetch(`${ctx.servers.app.url}${API}/api-keys/${created}`, {
-        method: 'DELETE',
+      const revoked = await fetch(`${ctx.servers.app.url}${API}/api-keys/${created}/revoke`, {
+        method: 'POST',
         headers: { authorization: `Bearer ${ctx.seed.admin.accessToken}` },
       });
+      if (revoked.status >= 300) throw new Error(`POST /api-keys/${created}/revoke answered ${revoked.status}`);
     }
     const s = latencySummary(latencies);
-    log(`  ${title}: ${latencies.map((l) => `${l.toFixed(0)} ms`).join(', ')}; stored per round ${stored.join(', ')}`);
+    log(
+      `  ${title}: ${recipients} recipients, ${people.length} with sockets; last receipt ${latencies.map((l) => `${l.toFixed(0)} ms`).join(', ')}; ` +
+        `first receipt ${firsts.map((l) => `${l.toFixed(0)} ms`).join(', ')}; stored per round ${stored.join(', ')}`,
+    );
     const worst = Math.max(...latencies);
     return {
       id: 'notifications-fanout',
       title,
       available: true,
-      rows: [{ scenario: title, target: 'app: POST /api-keys → 1,000 × notification:new', ...s }],
+      rows: [
+        { scenario: title, target: 'app: POST /api-keys → last of 1,000 notification:new', ...s },
+        { scenario: title, target: 'app: POST /api-keys → first notification:new', ...latencySummary(firsts) },
+      ],
       checks: [
         { scenario: title, budget, measured: `worst ${worst.toFixed(0)} ms of ${latencies.length}`, pass: worst <= 2000 },
         {
           scenario: title,
-          budget: 'every round stores 1,000 notifications',
-          measured: stored.join(', '),
-          pass: stored.every((n) => n === people.length),
+          budget: 'every round stores one notification per recipient',
+          measured: `${stored.join(', ')} of ${recipients}`,
+          pass: stored.every((n) => n === recipients),
         },
       ],
     };

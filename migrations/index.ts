@@ -24,6 +24,7 @@ import { SystemMessages1764000800600 } from './1764000800600-system-messages.js'
 import { OutboxPendingByScope1764000800700 } from './1764000800700-outbox-pending-by-scope.js';
 import { Notifications1764000900000 } from './1764000900000-notifications.js';
 import { MailSendAfter1764000900100 } from './1764000900100-mail-send-after.js';
+import { NotificationDigests1764000900300 } from './1764000900300-notification-digests.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   OutboxPendingByScope1764000800700,
   Notifications1764000900000,
   MailSendAfter1764000900100,
+  NotificationDigests1764000900300,
 ];

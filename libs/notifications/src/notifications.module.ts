@@ -4,6 +4,9 @@ import { AppConfig } from '@atrium/platform';
 import { NotificationMail } from './delivery/notification-mail.js';
 import { NotificationProducer } from './delivery/notification-producer.js';
 import { NotificationStore } from './delivery/notification-store.js';
+import { DigestScheduler } from './digests/digest-scheduler.js';
+import { DigestSender } from './digests/digest-sender.js';
+import { NotificationDigests } from './digests/notification-digests.js';
 import { NotificationExportSection } from './notification-export.js';
 import { NotificationReader } from './notification-reader.js';
 import {
@@ -34,7 +37,10 @@ export class NotificationsModule {
         PreferenceStore,
         NotificationMail,
         NotificationStore,
+        NotificationDigests,
         NotificationProducer,
+        DigestScheduler,
+        DigestSender,
         NotificationReader,
         NotificationService,
         NotificationExportSection,

@@ -25,6 +25,7 @@ import { OutboxPendingByScope1764000800700 } from './1764000800700-outbox-pendin
 import { Notifications1764000900000 } from './1764000900000-notifications.js';
 import { MailSendAfter1764000900100 } from './1764000900100-mail-send-after.js';
 import { KnownSignIns1764000900200 } from './1764000900200-known-sign-ins.js';
+import { NotificationDigests1764000900300 } from './1764000900300-notification-digests.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   Notifications1764000900000,
   MailSendAfter1764000900100,
   KnownSignIns1764000900200,
+  NotificationDigests1764000900300,
 ];

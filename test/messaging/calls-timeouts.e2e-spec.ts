@@ -74,7 +74,14 @@ describe('ring timeout', () => {
       `SELECT payload, organization_id FROM outbox_events WHERE name = 'call.missed' AND payload->>'call_id' = $1`,
       [callId],
     );
-    expect(missed.payload).toEqual({ call_id: callId, chat_id: chatId, started_by: ann.userId, user_ids: [bob.userId] });
+    expect(missed.payload).toEqual({
+      call_id: callId,
+      chat_id: chatId,
+      started_by: ann.userId,
+      started_by_name: 'Mia Member',
+      chat_name: 'Timers',
+      user_ids: [bob.userId],
+    });
     expect(missed.organization_id).toBe(ann.organizationId);
     // The chat's history: one missed call, written by nobody (the timer ended it).
     const history = (await t.http.get(`/chats/${chatId}/messages`, as(bob))).body.data;

@@ -187,7 +187,7 @@ describe(`chat over socket.io (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreS
     await got;
     await outboxDelivered(a);
     expect(await outboxPayloads(a, 'chat.message_missed', chat)).toEqual([
-      { chat_id: chat, message_id: msg.id, user_ids: [offline.userId] },
+      { chat_id: chat, message_id: msg.id, seq: msg.seq, user_ids: [offline.userId] },
     ]);
   });
 

@@ -482,7 +482,15 @@ describe('messages', () => {
     const msg = await send(t, owner.accessToken, chat, `hey @${ann.userId}`);
     expect(msg).toMatchObject({ mentions: [ann.userId] });
     expect(await outboxPayloads(t, 'chat.mentioned', chat)).toEqual([
-      { chat_id: chat, message_id: msg.id, user_ids: [ann.userId], sender_id: owner.userId },
+      {
+        chat_id: chat,
+        message_id: msg.id,
+        user_ids: [ann.userId],
+        sender_id: owner.userId,
+        sender_name: 'Olive Owner',
+        chat_name: 'Team',
+        content: `hey @${ann.userId}`,
+      },
     ]);
   });
 

@@ -17,13 +17,14 @@ import { MissedMessages } from './messages/missed-messages.js';
 import { ReadStateService } from './messages/read-state.service.js';
 import { SocketPayloadLimit, SocketSendLimit } from './messages/socket-send-limit.js';
 import { loadMessagingConfig, MessagingConfig } from './messaging.config.js';
+import { MessagingNotifications } from './messaging.notifications.js';
 import { PresenceController } from './presence/presence.controller.js';
 import { PresenceService } from './presence/presence.service.js';
 import { TypingGateway } from './presence/typing.gateway.js';
 
 /**
- * Chats, messages, presence and typing, and calls (WebRTC signaling) over REST and socket.io. `register` adds calls,
- * whose timers run on the queue's workers only where `workers` is true.
+ * Chats, messages, presence and typing, and calls (WebRTC signaling) over REST and socket.io, and the notification
+ * types they produce. `register` adds calls, whose timers run on the queue's workers only where `workers` is true.
  */
 @Module({
   imports: [AuditModule, ChatAccessModule],
@@ -39,6 +40,7 @@ import { TypingGateway } from './presence/typing.gateway.js';
     MessageService,
     ReadStateService,
     MissedMessages,
+    MessagingNotifications,
     SocketPayloadLimit,
     SocketSendLimit,
     MessagesGateway,

@@ -2,6 +2,7 @@ import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { DIGEST_JOB, type DigestJob, DigestSender } from './digests/digest-sender.js';
 import { NotificationsConfig } from './notifications.config.js';
 
 /** Notifications' queue: the daily retention job, and digests. */
@@ -63,12 +64,16 @@ export class NotificationRetention {
 
 @Processor(NOTIFICATIONS_QUEUE)
 export class NotificationsProcessor extends WorkerHost {
-  constructor(private readonly retention: NotificationRetention) {
+  constructor(
+    private readonly retention: NotificationRetention,
+    private readonly digests: DigestSender,
+  ) {
     super();
   }
 
   async process(job: Job): Promise<unknown> {
     if (job.name === PRUNE_JOB) return { deleted: await this.retention.prune() };
+    if (job.name === DIGEST_JOB) return this.digests.send(job.data as DigestJob);
     throw new Error(`Unknown notifications job ${job.name}`);
   }
 }

@@ -1,14 +1,17 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, Max, Min } from 'class-validator';
 import { type AppConfig, ConfigError, readEnv } from '@atrium/platform';
 
 /** The environment variables notifications read, validated when the module boots. */
 export class NotificationsEnv {
-  /** How long missed chat messages gather (per user and chat) before they are mailed as one digest. */
+  /**
+   * How long a digest gathers (e.g. missed chat messages, per user and chat) from its first event before it goes out as
+   * one notification. Fractions are allowed (0.05 is 3 s) for short windows in tests and demos.
+   */
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.01)
   @Max(24 * 60)
   NOTIFICATION_DIGEST_MINUTES = 15;
 

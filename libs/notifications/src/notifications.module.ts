@@ -5,6 +5,9 @@ import { AppConfig } from '@atrium/platform';
 import { NotificationMail } from './delivery/notification-mail.js';
 import { NotificationProducer } from './delivery/notification-producer.js';
 import { NotificationStore } from './delivery/notification-store.js';
+import { DigestScheduler } from './digests/digest-scheduler.js';
+import { DigestSender } from './digests/digest-sender.js';
+import { NotificationDigests } from './digests/notification-digests.js';
 import { NotificationExportSection } from './notification-export.js';
 import { NotificationReader } from './notification-reader.js';
 import {
@@ -46,7 +49,10 @@ export class NotificationsModule {
         UnsubscribeService,
         NotificationMail,
         NotificationStore,
+        NotificationDigests,
         NotificationProducer,
+        DigestScheduler,
+        DigestSender,
         NotificationReader,
         NotificationService,
         NotificationExportSection,

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { Outbox, type RequestContext, Rooms } from '@atrium/platform';
 import { ChatAccess } from '../chats/chat-access.js';
+import { chatName, displayName } from '../chats/display-names.js';
 import { writeSystemMessage } from '../messages/system-messages.js';
 import type { CallEndReason } from './call.entity.js';
 import { type CallRow, CallStore } from './call-store.js';
@@ -17,6 +18,17 @@ export const CallEvent = {
   media: 'call:media',
   missed: 'call.missed',
 } as const;
+
+/** `call.missed`'s payload: who was not reached, with the names its notification shows, read when the call ended. */
+export interface CallMissedPayload {
+  call_id: string;
+  chat_id: string;
+  started_by: string | null;
+  started_by_name: string | null;
+  /** The group's name; null for a direct chat. */
+  chat_name: string | null;
+  user_ids: string[];
+}
 
 /**
  * The transitions every path shares (REST, socket, timeouts): leaving, ending, and the events and audit entries they
@@ -74,12 +86,15 @@ export class CallLifecycle {
       ended_at: endedAt,
     });
     if (reason === 'missed') {
-      this.outbox.add(em, {
-        name: CallEvent.missed,
-        organizationId: call.organization_id,
-        payload: { call_id: call.id, chat_id: call.chat_id, started_by: call.started_by, user_ids: unanswered },
-        requestId: ctx.requestId,
-      });
+      const payload: CallMissedPayload = {
+        call_id: call.id,
+        chat_id: call.chat_id,
+        started_by: call.started_by,
+        started_by_name: await displayName(em, call.started_by),
+        chat_name: await chatName(em, call.chat_id),
+        user_ids: unanswered,
+      };
+      this.outbox.add(em, { name: CallEvent.missed, organizationId: call.organization_id, payload, requestId: ctx.requestId });
     }
     await this.audit.record(em, ctx, {
       action: 'call.ended',

@@ -28,6 +28,13 @@ export interface ChatCreatedPayload {
   created_at: string;
 }
 
+/** `chat:read`: a member's read marker moved forward (it never moves back) to `seq`. */
+export interface ChatReadPayload {
+  chat_id: string;
+  user_id: string;
+  seq: number;
+}
+
 export interface MemberAddedPayload {
   chat_id: string;
   user_ids: string[];

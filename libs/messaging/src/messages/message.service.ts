@@ -3,18 +3,26 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { isUuid, Outbox, type Page, pageOffset, type RequestContext, TenantRepository, toPage } from '@atrium/platform';
 import { ChatAccess } from '../chats/chat-access.js';
 import { addChatEvent, ChatEvents } from '../chats/chat-events.js';
+import { chatName, displayName } from '../chats/display-names.js';
 import { MessagingConfig } from '../messaging.config.js';
 import { MessagingError } from '../messaging.errors.js';
 import { MessageDto, type MessageQueryDto, type SendMessageDto } from './dto/message.dto.js';
 import { mentionedIds } from './mentions.js';
 import { Message } from './message.entity.js';
 
-/** `chat.mentioned`'s payload (no rooms: the notifications feature turns it into notifications). */
+/**
+ * `chat.mentioned`'s payload (no rooms: the notifications feature turns it into notifications), with the names and
+ * text its notification shows, read where the message is written.
+ */
 export interface MentionedPayload {
   chat_id: string;
   message_id: string;
   user_ids: string[];
   sender_id: string;
+  sender_name: string | null;
+  /** The group's name; null for a direct chat. */
+  chat_name: string | null;
+  content: string;
 }
 
 /** Thrown inside the sending transaction to roll it back when nothing was inserted (duplicate or not a member). */
@@ -87,7 +95,7 @@ export class MessageService {
           deleted_by: null,
         };
         addChatEvent(this.outbox, em, ctx, chatId, ChatEvents.messageNew, message);
-        if (mentions.length) this.addMentioned(em, ctx, chatId, message.id, mentions);
+        if (mentions.length) await this.addMentioned(em, ctx, chatId, message.id, mentions, dto.content);
         return message;
       });
     } catch (err) {
@@ -152,7 +160,7 @@ export class MessageService {
       message.editedAt = new Date();
       const dto = MessageDto.from(await this.messages.with(em).save(ctx, message));
       addChatEvent(this.outbox, em, ctx, chatId, ChatEvents.messageUpdated, dto);
-      if (added.length) this.addMentioned(em, ctx, chatId, message.id, added);
+      if (added.length) await this.addMentioned(em, ctx, chatId, message.id, added, content);
       return dto;
     });
   }
@@ -220,8 +228,24 @@ export class MessageService {
     }
   }
 
-  private addMentioned(em: EntityManager, ctx: RequestContext, chatId: string, messageId: string, userIds: string[]): void {
-    const payload: MentionedPayload = { chat_id: chatId, message_id: messageId, user_ids: userIds, sender_id: ctx.requireUserId() };
+  private async addMentioned(
+    em: EntityManager,
+    ctx: RequestContext,
+    chatId: string,
+    messageId: string,
+    userIds: string[],
+    content: string,
+  ): Promise<void> {
+    const senderId = ctx.requireUserId();
+    const payload: MentionedPayload = {
+      chat_id: chatId,
+      message_id: messageId,
+      user_ids: userIds,
+      sender_id: senderId,
+      sender_name: await displayName(em, senderId),
+      chat_name: await chatName(em, chatId),
+      content,
+    };
     this.outbox.add(em, {
       name: ChatEvents.mentioned,
       organizationId: ctx.requireOrganizationId(),

@@ -9,6 +9,8 @@ import type { MessageDto } from './dto/message.dto.js';
 export interface MessageMissedPayload {
   chat_id: string;
   message_id: string;
+  /** The message's place in the chat: a read marker at or past it has read it. */
+  seq: number;
   user_ids: string[];
 }
 
@@ -44,7 +46,7 @@ export class MissedMessages implements OnModuleInit {
     const online = await this.sockets.connectedUserIds(chatRoom(message.chat_id));
     const missed = members.map((m) => m.user_id).filter((id) => !online.has(id));
     if (!missed.length) return;
-    const payload: MessageMissedPayload = { chat_id: message.chat_id, message_id: message.id, user_ids: missed };
+    const payload: MessageMissedPayload = { chat_id: message.chat_id, message_id: message.id, seq: message.seq, user_ids: missed };
     this.outbox.add(em, {
       name: ChatEvents.messageMissed,
       organizationId: event.organizationId,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isUuid, Outbox, type RequestContext } from '@atrium/platform';
-import { addChatEvent, ChatEvents } from '../chats/chat-events.js';
+import { addChatEvent, ChatEvents, type ChatReadPayload } from '../chats/chat-events.js';
 import { MessagingError } from '../messaging.errors.js';
 import type { ReadStateDto } from './dto/message.dto.js';
 
@@ -48,7 +48,11 @@ export class ReadStateService {
       }
       const now = Number(rows[0].seq);
       if (now > Number(rows[0].old))
-        addChatEvent(this.outbox, em, ctx, chatId, ChatEvents.read, { chat_id: chatId, user_id: userId, seq: now });
+        addChatEvent(this.outbox, em, ctx, chatId, ChatEvents.read, {
+          chat_id: chatId,
+          user_id: userId,
+          seq: now,
+        } satisfies ChatReadPayload);
       const unreadSystem = Number(rows[0].system_count) - Number(rows[0].read_system);
       return { chat_id: chatId, user_id: userId, seq: now, unread_count: Math.max(0, lastSeq - now - unreadSystem) };
     });

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Outbox, RequestContext } from '@atrium/platform';
 import { addChatEvent, ChatEvents } from '../chats/chat-events.js';
+import { displayNames } from '../chats/display-names.js';
 import type { MessageDto } from './dto/message.dto.js';
 import type { SystemFields } from './system-fields.js';
 
@@ -30,7 +31,7 @@ export async function writeSystemMessage(
   fields: SystemFields,
 ): Promise<MessageDto | null> {
   const organizationId = ctx.requireOrganizationId();
-  const content = describe(fields, await names(em, [fields.actor_id, ...(fields.user_ids ?? [])]));
+  const content = describe(fields, await displayNames(em, [fields.actor_id, ...(fields.user_ids ?? [])]));
   const rows: Array<{ id: string; seq: string; created_at: Date }> = await em.query(WRITE, [
     chatId,
     organizationId,
@@ -56,17 +57,6 @@ export async function writeSystemMessage(
   };
   addChatEvent(outbox, em, ctx, chatId, ChatEvents.messageNew, message);
   return message;
-}
-
-/** Display names (first and last name) of the users named, by id; one query. */
-async function names(em: EntityManager, ids: Array<string | null>): Promise<Map<string, string>> {
-  const wanted = [...new Set(ids.filter((id): id is string => !!id))];
-  if (!wanted.length) return new Map();
-  const rows: Array<{ id: string; name: string }> = await em.query(
-    `SELECT id, trim(concat_ws(' ', first_name, last_name)) AS name FROM users WHERE id = ANY ($1::uuid[])`,
-    [wanted],
-  );
-  return new Map(rows.filter((r) => r.name).map((r) => [r.id, r.name]));
 }
 
 /** The short English text clients may show as is. */

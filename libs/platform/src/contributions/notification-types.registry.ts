@@ -35,7 +35,15 @@ export interface NotificationDigest<P> {
    * Events that drop, for one user and group, everything gathered before them (e.g. the chat read by that user).
    * `match` answers the user and group an event concerns, or null when it concerns none.
    */
-  cancelledBy?: { event: string; match(event: OutboxEvent): { userId: string; group: string } | null };
+  cancelledBy?: {
+    event: string;
+    match(event: OutboxEvent): { userId: string; group: string } | null;
+    /**
+     * Whether the cancelling event covers one gathered event (e.g. the read marker at or past the message), so a
+     * gathered event it does not cover still goes out; every event gathered before it when absent.
+     */
+    covers?(gathered: OutboxEvent<P>, cancelling: OutboxEvent): boolean;
+  };
   /** The one notification for everything gathered (oldest first), read through `em` (e.g. the lines of the messages). */
   render(events: OutboxEvent<P>[], userId: string, em: EntityManager): NotificationContent | Promise<NotificationContent>;
 }

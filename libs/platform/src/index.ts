@@ -7,6 +7,7 @@ export * from './entitlements/index.js';
 export * from './events/index.js';
 export * from './health/index.js';
 export * from './http/index.js';
+export * from './crypto/index.js';
 export * from './logging/index.js';
 export * from './mail/index.js';
 export * from './queue/index.js';

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Ctx, DomainError, ErrorBody, Public, type RequestContext } from '@atrium/platform';
+import { Ctx, DomainError, ErrorBody, Public, type RequestContext, sendTokenPage } from '@atrium/platform';
 import { UnsubscribedDto } from './dto/preferences.dto.js';
 import { confirmPage, outcomePage, UNSUBSCRIBE_PAGE_CSP } from './unsubscribe.page.js';
 import { UnsubscribeService } from './unsubscribe.service.js';
@@ -11,14 +11,7 @@ const INVALID =
   'The link is not one Atrium signed, was changed or cut short, or its member is gone (`invalid_unsubscribe_link`); changes nothing';
 
 /** Answers an HTML page with its own strict policy; the URL holds the link's token, so no referrer and no cache. */
-function sendPage(res: Response, status: number, page: string): void {
-  res.status(status);
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Content-Security-Policy', UNSUBSCRIBE_PAGE_CSP);
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.send(page);
-}
+const sendPage = (res: Response, status: number, page: string) => sendTokenPage(res, status, page, UNSUBSCRIBE_PAGE_CSP);
 
 /**
  * One-click unsubscribe (RFC 8058) from mail's `List-Unsubscribe` link: no session, the signed token is the only key.

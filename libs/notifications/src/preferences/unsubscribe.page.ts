@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { escapeHtml } from '@atrium/platform';
+import { escapeHtml, inlineStylePageCsp } from '@atrium/platform';
 
 const STYLE = `
 body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d2330}
@@ -9,13 +8,7 @@ button{font:inherit;padding:.5rem 1.25rem;border-radius:4px;border:1px solid #43
 `;
 
 /** The pages' policy: nothing loads but the stylesheet above (by its hash), the form posts only here, no script runs. */
-export const UNSUBSCRIBE_PAGE_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`,
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+export const UNSUBSCRIBE_PAGE_CSP = inlineStylePageCsp(STYLE);
 
 function layout(title: string, body: string): string {
   return `<!doctype html>

@@ -9,3 +9,4 @@ export * from './edge-headers.js';
 export * from './route-memo.js';
 export * from './dto-transforms.js';
 export * from './error-codes.js';
+export * from './html-page.js';

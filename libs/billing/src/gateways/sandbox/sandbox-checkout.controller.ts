@@ -10,7 +10,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '@atrium/platform';
+import { Public, sendTokenPage } from '@atrium/platform';
 import { CHECKOUT_PAGE_CSP, renderCheckout } from './sandbox-checkout.page.js';
 import { type CheckoutView, SandboxCheckoutService } from './sandbox-checkout.service.js';
 
@@ -19,13 +19,7 @@ const html = (description: string) => ({ description, content: { 'text/html': { 
 /** Answers a checkout view as an HTML page with its own strict policy; nothing on it may be cached. */
 function sendPage(res: Response, view: CheckoutView): void {
   const { status, html } = renderCheckout(view);
-  res.status(status);
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Content-Security-Policy', CHECKOUT_PAGE_CSP);
-  res.setHeader('Cache-Control', 'no-store');
-  // The URL holds the page's token: a link followed from the page must not carry it along.
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.send(html);
+  sendTokenPage(res, status, html, CHECKOUT_PAGE_CSP);
 }
 
 /**

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { escapeHtml } from '@atrium/platform';
+import { escapeHtml, inlineStylePageCsp } from '@atrium/platform';
 import { currencyExponent } from '../../pricing/money.js';
 import { SANDBOX_TEST_CARDS } from './sandbox-cards.js';
 import type { CheckoutView } from './sandbox-checkout.service.js';
@@ -23,13 +22,7 @@ button{font:inherit;padding:.5rem 1.25rem;border-radius:4px;border:1px solid #43
  * The pages' policy: nothing loads but the one stylesheet above (by its hash), forms post only to this origin,
  * nothing frames the page, no script runs.
  */
-export const CHECKOUT_PAGE_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`,
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+export const CHECKOUT_PAGE_CSP = inlineStylePageCsp(STYLE);
 
 /**
  * The amount as the currency writes it (`$19.99`, `¥1,500`, `KWD 1.250`), from minor units without floats. The

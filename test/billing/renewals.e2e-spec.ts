@@ -211,6 +211,14 @@ describe('upcoming renewal notice', () => {
     expect(mail.subject).toBe('Your Basic package renews on 2023-02-15: $19.00');
     expect(mail.text).toContain('card ending 4242');
     expect(await renewalPayments(org)).toHaveLength(0);
+    // And in the app, for the billing admins (the owner here): the notification, with the amount and the date.
+    const notified = await eventually(async () => {
+      const list = await t.http.get('/notifications', { token: org.accessToken });
+      return list.body.data?.find((n: any) => n.type === 'billing.renewal_upcoming');
+    }, 'the billing.renewal_upcoming notification');
+    expect(notified).toMatchObject({ link: '/billing', email_status: null });
+    expect(`${notified.title} ${notified.body}`).toMatch(/\$19\.00/);
+    expect(`${notified.title} ${notified.body}`).toContain('15 Feb 2023');
   });
 });
 

@@ -31,7 +31,7 @@ export class AppConfig {
     },
     readonly encryptionKey: Buffer,
     readonly logLevel: string,
-    readonly queue: { runWorkers: boolean; prefix: string },
+    readonly queue: { runWorkers: boolean; prefix: string; databasePoolSize: number },
     readonly rateLimit: RateLimitSettings,
     readonly outbox: { relay: boolean; pollIntervalMs: number; maxAttempts: number; retentionDays: number; handlerTimeoutMs: number },
     /** The raw environment this config was loaded from: libraries with settings of their own validate theirs from it. */

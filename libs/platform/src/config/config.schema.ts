@@ -136,6 +136,13 @@ export class EnvSchema {
   @Matches(/^[a-z][a-z0-9_]{0,30}$/, { message: 'QUEUE_PREFIX must be lowercase letters, digits or _ (max 31), starting with a letter' })
   QUEUE_PREFIX = 'atrium';
 
+  /** With BullMQ on PostgreSQL: connections per queue client (each queue and each worker has its own pool). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  QUEUE_DATABASE_POOL_SIZE = 4;
+
   /** Run an outbox relay in this process (api and worker alike; any number of relays share the work safely). */
   @Transform(toBool)
   @IsBoolean()

@@ -136,7 +136,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
     },
     encryptionKey,
     env.LOG_LEVEL,
-    { runWorkers: env.RUN_WORKERS, prefix: env.QUEUE_PREFIX },
+    { runWorkers: env.RUN_WORKERS, prefix: env.QUEUE_PREFIX, databasePoolSize: env.QUEUE_DATABASE_POOL_SIZE },
     {
       authPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
       authFailures: env.RATE_LIMIT_AUTH_FAILURES,

@@ -19,7 +19,7 @@ export function queueConnection(config: AppConfig): ConnectionOptions {
     };
   }
   setDefaultBackendFactory(createPostgresBackend);
-  return { connectionString: config.database.url, schema: `bullmq_${config.queue.prefix}`, migrate: true, max: 4 };
+  return { connectionString: config.database.url, schema: `bullmq_${config.queue.prefix}`, migrate: true, max: config.queue.databasePoolSize };
 }
 
 export function queueBackendName(config: AppConfig): 'redis' | 'postgres' {

@@ -65,11 +65,14 @@ async function inbox(who: { accessToken: string }) {
 }
 
 /** Rows of a type stored for a user (in-app or email-only), per organization. */
-async function stored(userId: string, type: string) {
+async function stored(
+  userId: string,
+  type: string,
+): Promise<Array<{ organization_id: string; in_app: boolean; email_key: string | null }>> {
   return dataSource(t).query(`SELECT organization_id, in_app, email_key FROM notifications WHERE user_id = $1 AND type = $2`, [
     userId,
     type,
-  ]) as Promise<Array<{ organization_id: string; in_app: boolean; email_key: string | null }>>;
+  ]);
 }
 
 describe('members', () => {

@@ -225,7 +225,7 @@ describe('reading, deleting and the badge', () => {
     const { owner, type, socket } = await withNotifications(30);
     const ids = (await t.http.get('/notifications?limit=30', as(owner))).body.data.map((n: any) => n.id);
     const told = nextEvent<any>(socket, 'notification:read');
-    await Promise.all([
+    const answers = await Promise.all([
       t.http.put('/notifications/read-all', {}, as(owner)),
       t.http.put('/notifications/read-all', {}, as(owner)),
       ...ids.slice(0, 5).map((id: string) => t.http.put(`/notifications/${id}/read`, {}, as(owner))),
@@ -233,6 +233,12 @@ describe('reading, deleting and the badge', () => {
       ...Array.from({ length: 10 }, (_, i) =>
         publish(t, type, { organizationId: owner.organizationId, payload: { user_ids: [owner.userId], text: `late ${i}` } }),
       ),
+    ]);
+    expect(answers.flatMap((a) => (typeof a === 'string' ? [] : [a.status]))).toEqual([
+      200,
+      200,
+      ...Array(5).fill(200),
+      ...Array(5).fill(204),
     ]);
     expect(await told).toMatchObject({ unread_count: expect.any(Number) });
     // Wait until the ten late ones are stored, then the counts row must equal the rows.

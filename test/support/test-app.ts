@@ -45,7 +45,7 @@ export async function startTestApp(
     PUBLIC_URL: opts.port ? `http://127.0.0.1:${opts.port}` : 'http://atrium.test',
     DATABASE_POOL_SIZE: '5',
     // Specs run two files at once, some with three instances, against PostgreSQL's default 100 connections.
-    QUEUE_DATABASE_POOL_SIZE: '1',
+    QUEUE_DATABASE_POOL_SIZE: '2',
     MIGRATIONS_RUN: 'false',
     QUEUE_PREFIX: fileQueuePrefix,
     // Suites sign in many times from 127.0.0.1; rate-limit specs lower these explicitly.

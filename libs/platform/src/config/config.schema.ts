@@ -136,10 +136,13 @@ export class EnvSchema {
   @Matches(/^[a-z][a-z0-9_]{0,30}$/, { message: 'QUEUE_PREFIX must be lowercase letters, digits or _ (max 31), starting with a letter' })
   QUEUE_PREFIX = 'atrium';
 
-  /** With BullMQ on PostgreSQL: connections per queue client (each queue and each worker has its own pool). */
+  /**
+   * With BullMQ on PostgreSQL: connections per queue client (each queue and each worker has its own pool). At least 2:
+   * the backend's schema migration holds one connection in a transaction while it takes another.
+   */
   @Type(() => Number)
   @IsInt()
-  @Min(1)
+  @Min(2)
   @Max(50)
   QUEUE_DATABASE_POOL_SIZE = 4;
 

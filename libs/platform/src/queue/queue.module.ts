@@ -19,7 +19,14 @@ export function queueConnection(config: AppConfig): ConnectionOptions {
     };
   }
   setDefaultBackendFactory(createPostgresBackend);
-  return { connectionString: config.database.url, schema: `bullmq_${config.queue.prefix}`, migrate: true, max: config.queue.databasePoolSize };
+  // Every queue and worker has a pool of its own: idle connections go back after 2 s instead of pg's 10.
+  return {
+    connectionString: config.database.url,
+    schema: `bullmq_${config.queue.prefix}`,
+    migrate: true,
+    max: config.queue.databasePoolSize,
+    idleTimeoutMillis: 2_000,
+  };
 }
 
 export function queueBackendName(config: AppConfig): 'redis' | 'postgres' {

@@ -44,7 +44,7 @@ export async function startTestApp(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PUBLIC_URL: opts.port ? `http://127.0.0.1:${opts.port}` : 'http://atrium.test',
     DATABASE_POOL_SIZE: '5',
-    // Specs run two files at once, some with three instances, against PostgreSQL's default 100 connections.
+    // Some specs start three instances, each with a pool per queue and worker, against PostgreSQL's default 100 connections.
     QUEUE_DATABASE_POOL_SIZE: '2',
     MIGRATIONS_RUN: 'false',
     QUEUE_PREFIX: fileQueuePrefix,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from './config.error.js';
+import { queueConnection } from '../queue/queue.module.js';
 import { loadConfig, localSecret } from './load-config.js';
 
 const dirs: string[] = [];
@@ -26,6 +27,16 @@ describe('loadConfig', () => {
     const second = loadConfig({ DATA_DIR: dir });
     expect(second.auth.jwtKey.export().equals(first.auth.jwtKey.export())).toBe(true);
     expect(second.encryptionKey.equals(first.encryptionKey)).toBe(true);
+  });
+
+  it("sizes each BullMQ queue's PostgreSQL pool from QUEUE_DATABASE_POOL_SIZE, at least 2", () => {
+    const config = loadConfig({ DATA_DIR: tempDir() });
+    expect(config.queue.databasePoolSize).toBe(4);
+    expect(queueConnection(config)).toMatchObject({ max: 4, schema: 'bullmq_atrium' });
+    const small = loadConfig({ DATA_DIR: tempDir(), QUEUE_DATABASE_POOL_SIZE: '2' });
+    expect(queueConnection(small)).toMatchObject({ max: 2 });
+    // One connection deadlocks the backend's own schema migration (it holds one in a transaction and takes another).
+    expect(() => loadConfig({ DATA_DIR: tempDir(), QUEUE_DATABASE_POOL_SIZE: '1' })).toThrow(/QUEUE_DATABASE_POOL_SIZE/);
   });
 
   it('defaults the outbox settings and names each bad one', () => {

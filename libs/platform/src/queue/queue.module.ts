@@ -19,13 +19,12 @@ export function queueConnection(config: AppConfig): ConnectionOptions {
     };
   }
   setDefaultBackendFactory(createPostgresBackend);
-  // Every queue and worker has a pool of its own: idle connections go back after 2 s instead of pg's 10.
+  // Every queue and every worker has a pool of its own, of this size.
   return {
     connectionString: config.database.url,
     schema: `bullmq_${config.queue.prefix}`,
     migrate: true,
     max: config.queue.databasePoolSize,
-    idleTimeoutMillis: 2_000,
   };
 }
 

@@ -8,7 +8,7 @@ import { Outbox, type OutboxEvent } from '../events/outbox.js';
 import { envelope, jobIdFor } from '../queue/job-envelope.js';
 import { Clock } from '../time/clock.js';
 import { assertSafeHeaders } from './mail-headers.js';
-import { MAIL_QUEUE, type MailJob, type MailMessage, type MailSendOptions } from './mail-message.js';
+import { MAIL_QUEUE, type MailJob, type MailMessage, type MailSendOptions, type OutgoingMail } from './mail-message.js';
 
 /** The outbox event that hands a committed mail delivery to the queue; it names the delivery only, never the message. */
 export const MAIL_QUEUED = 'mail.queued';
@@ -58,11 +58,7 @@ export class MailService implements OnModuleInit {
    * `sendIn` for many mails at once (a notification to a thousand members): one statement writes every delivery whose
    * key is new, and each gets its outbox event. Every header is checked before anything is written.
    */
-  async sendAllIn(
-    em: EntityManager,
-    ctx: RequestContext,
-    mails: Array<{ message: MailMessage; idempotencyKey: string; notBefore?: Date }>,
-  ): Promise<void> {
+  async sendAllIn(em: EntityManager, ctx: RequestContext, mails: OutgoingMail[]): Promise<void> {
     if (!mails.length) return;
     for (const m of mails) assertSafeHeaders(m.message.headers);
     const organizationId = ctx.organizationId ?? null;

@@ -550,6 +550,10 @@ describe('one-click unsubscribe', () => {
     expect(html).toContain('Stop emails about “Plain test news”');
     expect((await get(owner.accessToken)).body.data).toMatchObject({ source: 'defaults', preferences: { [PLAIN]: { email: true } } });
     expect(await stored(owner.userId)).toEqual([]);
+    // Opening the link (as a mail scanner does) left the type mailed: its next mail arrives, and nothing was audited.
+    const after = await produce(owner.organizationId, PLAIN, [owner.userId]);
+    expect((await mailbox.waitFor(owner.email, exactly(after))).headers['list-unsubscribe']).toBeDefined();
+    expect(await audited(owner.userId, 'notification_preferences.updated')).toEqual([]);
 
     // The button, as a browser submits it.
     const action = /<form method="post" action="([^"]+)">/.exec(html)![1].replace(/&amp;/g, '&');

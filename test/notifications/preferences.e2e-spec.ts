@@ -264,6 +264,25 @@ describe(`notification preferences (queue on ${testRedisUrl ? 'Redis' : 'Postgre
       { field: 'quiet_hours.end', problems: ['quiet_hours.end must differ from quiet_hours.start'] },
     ]);
 
+    // The body's shape: not an object, empty, and each part of the wrong shape or not a setting at all.
+    const fieldsOf = async (body: unknown) => {
+      const res = await put(owner.accessToken, body);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('validation_failed');
+      return res.body.details.map((d: { field: string }) => d.field).sort();
+    };
+    expect(await fieldsOf([before])).toEqual(['body']);
+    expect(await fieldsOf({})).toEqual(['email_enabled', 'in_app_enabled']);
+    expect(await fieldsOf({ ...before, preferences: [PLAIN], quiet_hours: '22:00-06:00' })).toEqual(['preferences', 'quiet_hours']);
+    expect(
+      await fieldsOf({
+        ...before,
+        theme: 'dark',
+        preferences: { [PLAIN]: true },
+        quiet_hours: { start: '22:00', end: '06:00', timezone: 'UTC', days: 'weekdays' },
+      }),
+    ).toEqual([`preferences.${PLAIN}`, 'quiet_hours.days', 'theme']);
+
     const now = await get(owner.accessToken);
     expect(now.body.data.preferences[PLAIN]).toEqual({ email: false, in_app: true });
     expect(await audited(owner.userId, 'notification_preferences.updated')).toHaveLength(1);

@@ -364,6 +364,7 @@ describe('organization defaults', () => {
       { token: plainMember.accessToken },
     );
     expect(forbidden.status).toBe(403);
+    expect(forbidden.body.code).toBe('missing_permission');
     const bad = await t.http.put(
       '/notifications/organization-defaults',
       {
@@ -392,6 +393,18 @@ describe('organization defaults', () => {
     const now = await t.http.get('/notifications/organization-defaults', { token: owner.accessToken });
     expect(now.body.data).toMatchObject({ source: 'organization', email_enabled: true, preferences: { [PLAIN]: { email: false } } });
     expect(await audited(owner.organizationId, 'notification_defaults.updated')).toHaveLength(1);
+  });
+
+  it('are read only with organization.view, while every member reads and sets their own settings', async () => {
+    const role = await t.http.post('/roles', { name: `Chatter ${tag}`, permissions: ['chats.use'] }, { token: owner.accessToken });
+    expect(role.status).toBe(201);
+    const chatter = await createMember(t, owner, role.body.data.slug);
+    const read = await t.http.get('/notifications/organization-defaults', { token: chatter.accessToken });
+    expect(read.status).toBe(403);
+    expect(read.body.code).toBe('missing_permission');
+    const own = await put(chatter.accessToken, { email_enabled: true, in_app_enabled: true, preferences: { [OTHER]: { email: false } } });
+    expect(own.status).toBe(200);
+    expect((await get(chatter.accessToken)).body.data).toMatchObject({ source: 'user', preferences: { [OTHER]: { email: false } } });
   });
 });
 

@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * A queued mail may be held until a time (`MailService.sendIn(..., { notBefore })`: notifications hold email during
- * a recipient's quiet hours). The outbox subscriber that queues the delivery reads it and delays the job until then;
+ * a recipient's quiet hours). The outbox event that queues the delivery carries it, and its job is delayed until then;
  * null means at once, as every delivery before this migration.
  */
 export class MailSendAfter1764000900100 implements MigrationInterface {

@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineNotificationType, jobIdFor, MAIL_QUEUE, NotificationTypeRegistry, Outbox, type OutboxEvent } from '@atrium/platform';
+import { UnsubscribeLinks } from '../../libs/notifications/src/preferences/unsubscribe-links.js';
 import { UnsubscribeTokens } from '../../libs/notifications/src/preferences/unsubscribe-token.js';
 import { controlClock } from '../support/clock.js';
 import type { RegisteredOrg } from '../support/factories.js';
@@ -263,6 +264,25 @@ describe(`notification preferences (queue on ${testRedisUrl ? 'Redis' : 'Postgre
       { field: 'quiet_hours.end', problems: ['quiet_hours.end must differ from quiet_hours.start'] },
     ]);
 
+    // The body's shape: not an object, empty, and each part of the wrong shape or not a setting at all.
+    const fieldsOf = async (body: unknown) => {
+      const res = await put(owner.accessToken, body);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('validation_failed');
+      return res.body.details.map((d: { field: string }) => d.field).sort();
+    };
+    expect(await fieldsOf([before])).toEqual(['body']);
+    expect(await fieldsOf({})).toEqual(['email_enabled', 'in_app_enabled']);
+    expect(await fieldsOf({ ...before, preferences: [PLAIN], quiet_hours: '22:00-06:00' })).toEqual(['preferences', 'quiet_hours']);
+    expect(
+      await fieldsOf({
+        ...before,
+        theme: 'dark',
+        preferences: { [PLAIN]: true },
+        quiet_hours: { start: '22:00', end: '06:00', timezone: 'UTC', days: 'weekdays' },
+      }),
+    ).toEqual([`preferences.${PLAIN}`, 'quiet_hours.days', 'theme']);
+
     const now = await get(owner.accessToken);
     expect(now.body.data.preferences[PLAIN]).toEqual({ email: false, in_app: true });
     expect(await audited(owner.userId, 'notification_preferences.updated')).toHaveLength(1);
@@ -344,6 +364,7 @@ describe('organization defaults', () => {
       { token: plainMember.accessToken },
     );
     expect(forbidden.status).toBe(403);
+    expect(forbidden.body.code).toBe('missing_permission');
     const bad = await t.http.put(
       '/notifications/organization-defaults',
       {
@@ -372,6 +393,18 @@ describe('organization defaults', () => {
     const now = await t.http.get('/notifications/organization-defaults', { token: owner.accessToken });
     expect(now.body.data).toMatchObject({ source: 'organization', email_enabled: true, preferences: { [PLAIN]: { email: false } } });
     expect(await audited(owner.organizationId, 'notification_defaults.updated')).toHaveLength(1);
+  });
+
+  it('are read only with organization.view, while every member reads and sets their own settings', async () => {
+    const role = await t.http.post('/roles', { name: `Chatter ${tag}`, permissions: ['chats.use'] }, { token: owner.accessToken });
+    expect(role.status).toBe(201);
+    const chatter = await createMember(t, owner, role.body.data.slug);
+    const read = await t.http.get('/notifications/organization-defaults', { token: chatter.accessToken });
+    expect(read.status).toBe(403);
+    expect(read.body.code).toBe('missing_permission');
+    const own = await put(chatter.accessToken, { email_enabled: true, in_app_enabled: true, preferences: { [OTHER]: { email: false } } });
+    expect(own.status).toBe(200);
+    expect((await get(chatter.accessToken)).body.data).toMatchObject({ source: 'user', preferences: { [OTHER]: { email: false } } });
   });
 });
 
@@ -429,6 +462,24 @@ describe('one-click unsubscribe', () => {
   const oneClick = (link: string, body = 'List-Unsubscribe=One-Click') =>
     fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
 
+  /** A link refused everywhere: a mail client's POST (JSON), the page's button (HTML) and the page itself. */
+  async function expectRefused(link: string): Promise<void> {
+    const res = await oneClick(link);
+    expect(res.status, link).toBe(400);
+    expect((await res.json()).code).toBe('invalid_unsubscribe_link');
+    const button = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(button.status, link).toBe(400);
+    expect(button.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await button.text()).toContain('This unsubscribe link is not valid');
+    const page = await fetch(link);
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain('This unsubscribe link is not valid');
+  }
+
   it("turns the type's email off with no session, once; the type's mail stops while in-app goes on", async () => {
     const owner = await registerOrg(t.http);
     // Organization defaults are where a member without settings starts from.
@@ -477,17 +528,43 @@ describe('one-click unsubscribe', () => {
       type: PLAIN,
       issuedAt: new Date(),
     });
-    const base = `${t.url}/api/v1/notifications/unsubscribe?token=`;
     for (const bad of [`${prefix}.${forged}.${mac}`, token.slice(0, -3), foreign, '']) {
-      const res = await oneClick(`${base}${encodeURIComponent(bad)}`);
-      expect(res.status, bad).toBe(400);
-      expect((await res.json()).code).toBe('invalid_unsubscribe_link');
-      const page = await fetch(`${base}${encodeURIComponent(bad)}`);
-      expect(page.status).toBe(400);
-      expect(await page.text()).toContain('This unsubscribe link is not valid');
+      await expectRefused(`${t.url}/api/v1/notifications/unsubscribe?token=${encodeURIComponent(bad)}`);
     }
     expect(await stored(owner.userId)).toEqual([]);
     expect(await stored(other.userId)).toEqual([]);
+  });
+
+  it('refuses no token, a repeated, overlong or other-kind token, and a link of ours for a security or unknown type or a non-member', async () => {
+    const owner = await registerOrg(t.http);
+    const title = await produce(owner.organizationId, PLAIN, [owner.userId]);
+    const token = new URL(unsubscribeLink(await mailbox.waitFor(owner.email, exactly(title)))).searchParams.get('token')!;
+    const [, payload, mac] = token.split('.');
+    const outsider = await registerOrg(t.http);
+    // Signed with the app's own key: everything but what the link names is right.
+    const ours = (organizationId: string, userId: string, type: string) =>
+      new URL(t.app.get(UnsubscribeLinks).url(organizationId, userId, type)).search;
+    const url = `${t.url}/api/v1/notifications/unsubscribe`;
+    for (const query of [
+      '',
+      `?token=${token}&token=${token}`,
+      `?token[]=${token}`,
+      `?token=${token}${'A'.repeat(400)}`,
+      `?token=u1.${payload}${'A'.repeat(5000)}.${mac}`,
+      `?token=q1.${payload}.${mac}`,
+      `?token=u2.${payload}.${mac}`,
+      `?token=${payload}.${mac}`,
+      ours(owner.organizationId, owner.userId, ALERT),
+      ours(owner.organizationId, owner.userId, 'test.nothing_here'),
+      ours(owner.organizationId, outsider.userId, PLAIN),
+    ]) {
+      await expectRefused(`${url}${query}`);
+    }
+    // The link itself still works: the refusals changed nothing it depends on.
+    expect(await stored(owner.userId)).toEqual([]);
+    expect(await stored(outsider.userId)).toEqual([]);
+    expect(await audited(owner.userId, 'notification_preferences.updated')).toEqual([]);
+    expect((await oneClick(`${url}?token=${token}`)).status).toBe(200);
   });
 
   it('shows a page on GET that changes nothing, whose button unsubscribes', async () => {
@@ -505,6 +582,10 @@ describe('one-click unsubscribe', () => {
     expect(html).toContain('Stop emails about “Plain test news”');
     expect((await get(owner.accessToken)).body.data).toMatchObject({ source: 'defaults', preferences: { [PLAIN]: { email: true } } });
     expect(await stored(owner.userId)).toEqual([]);
+    // Opening the link (as a mail scanner does) left the type mailed: its next mail arrives, and nothing was audited.
+    const after = await produce(owner.organizationId, PLAIN, [owner.userId]);
+    expect((await mailbox.waitFor(owner.email, exactly(after))).headers['list-unsubscribe']).toBeDefined();
+    expect(await audited(owner.userId, 'notification_preferences.updated')).toEqual([]);
 
     // The button, as a browser submits it.
     const action = /<form method="post" action="([^"]+)">/.exec(html)![1].replace(/&amp;/g, '&');

@@ -46,6 +46,10 @@ function linkMail(to: string): { message: MailMessage; secret: string } {
   };
 }
 
+/** The outbox events that queued a delivery (they must name it, never carry its message). */
+const queuedEvents = (t: TestApp, key: string): Promise<Array<{ payload: Record<string, unknown> }>> =>
+  dataSource(t).query(`SELECT payload FROM outbox_events WHERE name = 'mail.queued' AND payload ->> 'idempotency_key' = $1`, [key]);
+
 /** What the queue (every finished or waiting job) and the database keep about mail, as text to search for a secret. */
 async function retained(t: TestApp, queue: Queue, key: string): Promise<string> {
   const jobs = [
@@ -55,7 +59,8 @@ async function retained(t: TestApp, queue: Queue, key: string): Promise<string> 
     ...(await queue.getWaiting()),
   ];
   const rows = await dataSource(t).query('SELECT * FROM mail_deliveries WHERE idempotency_key = $1', [key]);
-  return JSON.stringify([jobs.map((j) => ({ data: j.data, returnvalue: j.returnvalue, failedReason: j.failedReason })), rows]);
+  const events = await queuedEvents(t, key);
+  return JSON.stringify([jobs.map((j) => ({ data: j.data, returnvalue: j.returnvalue, failedReason: j.failedReason })), rows, events]);
 }
 
 describe(`mail through the queue (BullMQ on ${testRedisUrl ? 'Redis' : 'PostgreSQL'})`, () => {
@@ -127,6 +132,10 @@ describe(`mail through the queue (BullMQ on ${testRedisUrl ? 'Redis' : 'PostgreS
     const job = await jobOnceQueued(mailQueue(t), jobIdFor(key));
     expect(await job.getState()).toBe('delayed');
     expect(mailbox.count(to)).toBe(0);
+    // The event that queued it carries the time (no query per event), never the message.
+    expect((await queuedEvents(t, key)).map((e) => e.payload)).toEqual([
+      { idempotency_key: key, organization_id: null, send_after: notBefore.toISOString() },
+    ]);
     const mail = await mailbox.waitFor(to, /Held until later/);
     expect(mail.receivedAt.getTime()).toBeGreaterThanOrEqual(notBefore.getTime());
     expect(await (await settledJob(mailQueue(t), jobIdFor(key))).getState()).toBe('completed');

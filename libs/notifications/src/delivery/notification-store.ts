@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  type MailMessage,
   MailService,
   type NotificationContent,
   type NotificationType,
   Outbox,
+  type OutgoingMail,
   RequestContext,
   Rooms,
 } from '@atrium/platform';
@@ -145,7 +145,7 @@ export class NotificationStore {
     );
     const byId = new Map(users.map((u) => [u.id, u]));
     // Per organization: the delivery row names the organization it was sent for.
-    const perOrganization = new Map<string, Array<{ message: MailMessage; idempotencyKey: string; notBefore?: Date }>>();
+    const perOrganization = new Map<string, OutgoingMail[]>();
     for (const [key, row] of first) {
       const to = byId.get(row.user_id);
       if (!to) continue;

@@ -1,4 +1,4 @@
-import { escapeHtml, inlineStylePageCsp } from '@atrium/platform';
+import { escapeHtml, inlineStylePages } from '@atrium/platform';
 
 const STYLE = `
 body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d2330}
@@ -7,32 +7,17 @@ button{font:inherit;padding:.5rem 1.25rem;border-radius:4px;border:1px solid #43
 .note{color:#4b5363;font-size:.9rem}
 `;
 
-/** The pages' policy: nothing loads but the stylesheet above (by its hash), the form posts only here, no script runs. */
-export const UNSUBSCRIBE_PAGE_CSP = inlineStylePageCsp(STYLE);
+const PAGES = inlineStylePages('Atrium', STYLE);
 
-function layout(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)} · Atrium</title>
-<style>${STYLE}</style>
-</head>
-<body><main>
-${body}
-</main></body>
-</html>
-`;
-}
+/** The pages' policy: nothing loads but the stylesheet above (by its hash), the form posts only here, no script runs. */
+export const UNSUBSCRIBE_PAGE_CSP = PAGES.csp;
 
 /**
  * Asks before turning the emails off: mail scanners open every link, so the GET only shows this page and its button
  * posts the RFC 8058 body to the same link.
  */
 export function confirmPage(action: string, description: string, organization: string): string {
-  return layout(
+  return PAGES.render(
     'Unsubscribe',
     `<h1>Unsubscribe</h1>
 <p id="question">Stop emails about “${escapeHtml(description)}” from ${escapeHtml(organization)}?</p>
@@ -46,5 +31,5 @@ export function confirmPage(action: string, description: string, organization: s
 
 /** The outcome of a post from the page (or a link that is not valid), for people; mail clients get JSON. */
 export function outcomePage(title: string, message: string): string {
-  return layout(title, `<h1>${escapeHtml(title)}</h1>\n<p id="outcome">${escapeHtml(message)}</p>`);
+  return PAGES.render(title, `<h1>${escapeHtml(title)}</h1>\n<p id="outcome">${escapeHtml(message)}</p>`);
 }

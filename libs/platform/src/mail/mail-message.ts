@@ -21,6 +21,12 @@ export interface MailSendOptions {
   notBefore?: Date;
 }
 
+/** One mail of a batch (`MailService.sendAllIn`): the message, the key that sends it once, and when it may go. */
+export interface OutgoingMail extends MailSendOptions {
+  message: MailMessage;
+  idempotencyKey: string;
+}
+
 export const MAIL_QUEUE = 'mail';
 
 /** A mail job names only its delivery (the idempotency key); the message waits in `mail_deliveries`. */

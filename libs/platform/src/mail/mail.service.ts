@@ -8,7 +8,7 @@ import { Outbox, type OutboxEvent } from '../events/outbox.js';
 import { envelope, jobIdFor } from '../queue/job-envelope.js';
 import { Clock } from '../time/clock.js';
 import { assertSafeHeaders } from './mail-headers.js';
-import { MAIL_QUEUE, type MailJob, type MailMessage, type MailSendOptions } from './mail-message.js';
+import { MAIL_QUEUE, type MailJob, type MailMessage, type MailSendOptions, type OutgoingMail } from './mail-message.js';
 
 /** The outbox event that hands a committed mail delivery to the queue; it names the delivery only, never the message. */
 export const MAIL_QUEUED = 'mail.queued';
@@ -16,6 +16,8 @@ export const MAIL_QUEUED = 'mail.queued';
 interface MailQueued {
   idempotency_key: string;
   organization_id: string | null;
+  /** The delivery's `send_after` (ISO), so the subscriber needs no query to delay its job; absent in events written before it. */
+  send_after?: string | null;
 }
 
 /**
@@ -33,11 +35,7 @@ export class MailService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.outbox.subscribe({
-      name: 'mail',
-      events: [MAIL_QUEUED],
-      handle: (event, em) => this.enqueue(event as OutboxEvent<MailQueued>, em),
-    });
+    this.outbox.subscribe({ name: 'mail', events: [MAIL_QUEUED], handle: (event) => this.enqueue(event as OutboxEvent<MailQueued>) });
   }
 
   /**
@@ -60,19 +58,15 @@ export class MailService implements OnModuleInit {
    * `sendIn` for many mails at once (a notification to a thousand members): one statement writes every delivery whose
    * key is new, and each gets its outbox event. Every header is checked before anything is written.
    */
-  async sendAllIn(
-    em: EntityManager,
-    ctx: RequestContext,
-    mails: Array<{ message: MailMessage; idempotencyKey: string; notBefore?: Date }>,
-  ): Promise<void> {
+  async sendAllIn(em: EntityManager, ctx: RequestContext, mails: OutgoingMail[]): Promise<void> {
     if (!mails.length) return;
     for (const m of mails) assertSafeHeaders(m.message.headers);
     const organizationId = ctx.organizationId ?? null;
-    const inserted = returnedRows<{ idempotency_key: string }>(
+    const inserted = returnedRows<{ idempotency_key: string; send_after: Date | null }>(
       await em.query(
         `INSERT INTO mail_deliveries (idempotency_key, organization_id, message, send_after)
          SELECT k, $2::uuid, m, s FROM unnest($1::text[], $3::jsonb[], $4::timestamptz[]) AS t (k, m, s)
-         ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`,
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key, send_after`,
         [
           mails.map((m) => m.idempotencyKey),
           organizationId,
@@ -81,10 +75,10 @@ export class MailService implements OnModuleInit {
         ],
       ),
     );
-    for (const { idempotency_key } of inserted) {
+    for (const { idempotency_key, send_after } of inserted) {
       this.outbox.add(em, {
         name: MAIL_QUEUED,
-        payload: { idempotency_key, organization_id: organizationId } satisfies MailQueued,
+        payload: { idempotency_key, organization_id: organizationId, send_after: send_after?.toISOString() ?? null } satisfies MailQueued,
         requestId: ctx.requestId,
       });
     }
@@ -97,15 +91,12 @@ export class MailService implements OnModuleInit {
 
   /**
    * Adding twice (a redelivered event) is harmless: the job id is the key's, and a sent delivery has no message left.
-   * A held delivery's job is delayed until its `send_after`, counted from the app's Clock (the one "now" that
-   * schedules read), so a delay computed by a caller on that clock means what the caller meant.
+   * A held delivery's job is delayed until its `send_after` (the event carries it), counted from the app's Clock (the
+   * one "now" that schedules read), so a delay computed by a caller on that clock means what the caller meant.
    */
-  private async enqueue(event: OutboxEvent<MailQueued>, em: EntityManager): Promise<void> {
-    const { idempotency_key: key, organization_id: organizationId } = event.payload;
-    const [row]: Array<{ send_after: Date | null }> = await em.query('SELECT send_after FROM mail_deliveries WHERE idempotency_key = $1', [
-      key,
-    ]);
-    const delay = row?.send_after ? Math.max(0, row.send_after.getTime() - this.clock.now().getTime()) : 0;
+  private async enqueue(event: OutboxEvent<MailQueued>): Promise<void> {
+    const { idempotency_key: key, organization_id: organizationId, send_after: sendAfter } = event.payload;
+    const delay = sendAfter ? Math.max(0, Date.parse(sendAfter) - this.clock.now().getTime()) : 0;
     const ctx = RequestContext.system(event.requestId ?? event.id, organizationId ?? undefined);
     await this.queue.add('send', envelope(ctx, key, {}), { jobId: jobIdFor(key), delay });
   }

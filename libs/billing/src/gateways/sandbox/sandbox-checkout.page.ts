@@ -1,4 +1,4 @@
-import { escapeHtml, inlineStylePageCsp } from '@atrium/platform';
+import { escapeHtml, inlineStylePages } from '@atrium/platform';
 import { currencyExponent } from '../../pricing/money.js';
 import { SANDBOX_TEST_CARDS } from './sandbox-cards.js';
 import type { CheckoutView } from './sandbox-checkout.service.js';
@@ -18,11 +18,13 @@ button{font:inherit;padding:.5rem 1.25rem;border-radius:4px;border:1px solid #43
 .cards{font-size:.9rem;color:#4b5363}code{font-size:.95rem}
 `;
 
+const PAGES = inlineStylePages('Atrium sandbox', STYLE);
+
 /**
  * The pages' policy: nothing loads but the one stylesheet above (by its hash), forms post only to this origin,
  * nothing frames the page, no script runs.
  */
-export const CHECKOUT_PAGE_CSP = inlineStylePageCsp(STYLE);
+export const CHECKOUT_PAGE_CSP = PAGES.csp;
 
 /**
  * The amount as the currency writes it (`$19.99`, `¥1,500`, `KWD 1.250`), from minor units without floats. The
@@ -42,23 +44,9 @@ export function formatAmount(amountMinor: number, currency: string): string {
   return format.format(decimal as Intl.StringNumericLiteral);
 }
 
-function layout(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)} · Atrium sandbox</title>
-<style>${STYLE}</style>
-</head>
-<body><main>
-<span class="badge">Sandbox · test mode, no real money</span>
-${body}
-</main></body>
-</html>
-`;
-}
+/** Every checkout page says, above all else, that no real money moves. */
+const layout = (title: string, body: string): string =>
+  PAGES.render(title, `<span class="badge">Sandbox · test mode, no real money</span>\n${body}`);
 
 const summary = (charge: SandboxCharge) =>
   `<p class="amount">${escapeHtml(formatAmount(charge.amountMinor, charge.currency))}</p>

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { SignedTokens } from '@atrium/platform';
+import { isUuid, SignedTokens } from '@atrium/platform';
 
 /**
  * A quote travels as a signed token instead of a stored row: `q1.<payload>.<mac>`, the payload base64url JSON, the
@@ -110,8 +110,6 @@ interface WirePayload {
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
-const isUuid = (v: unknown): v is string =>
-  typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v);
 
 /** A signed payload is ours, but a key shared across versions could sign other shapes: read it defensively. */
 function claimsOf(p: unknown): QuoteClaims | null {

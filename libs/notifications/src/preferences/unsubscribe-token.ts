@@ -1,4 +1,4 @@
-import { SignedTokens } from '@atrium/platform';
+import { isUuid, SignedTokens } from '@atrium/platform';
 
 /** What an unsubscribe link says: turn off this type's email for this user in this organization. */
 export interface UnsubscribeClaims {
@@ -11,7 +11,6 @@ export interface UnsubscribeClaims {
 
 /** Two uuids, a type key and a time in base64url JSON, then the MAC: far below this. */
 export const UNSUBSCRIBE_TOKEN_MAX_LENGTH = 400;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface WirePayload {
   o: string;
@@ -45,7 +44,7 @@ export class UnsubscribeTokens {
     const p = this.tokens.verify(token) as Partial<Record<keyof WirePayload, unknown>> | null;
     if (typeof p !== 'object' || p === null) return null;
     const { o, u, t, iat } = p;
-    if (typeof o !== 'string' || !UUID.test(o) || typeof u !== 'string' || !UUID.test(u)) return null;
+    if (!isUuid(o) || !isUuid(u)) return null;
     if (typeof t !== 'string' || !t || !Number.isSafeInteger(iat)) return null;
     return { organizationId: o, userId: u, type: t, issuedAt: new Date(iat as number) };
   }

@@ -48,8 +48,36 @@ describe("messaging's notification types", () => {
       title: 'Sam Sender mentioned you in a direct message',
       body: 'look here',
       link: `/chats/${CHAT}`,
+      data: { chat_id: CHAT, message_id: CHAT, sender_id: SAM },
     });
     expect(mentioned.render(event('chat.mentioned', { ...payload, chat_name: 'Ops' }), RITA).title).toBe('Sam Sender mentioned you in Ops');
+    expect(mentioned.render(event('chat.mentioned', { ...payload, sender_name: null }), RITA).title).toBe(
+      'Someone mentioned you in a direct message',
+    );
+  });
+
+  it('tells whom a call rang for that it was missed, naming the caller and the group, linking to the chat', async () => {
+    const missed = type('call.missed');
+    const payload = {
+      call_id: 'call-1',
+      chat_id: CHAT,
+      started_by: SAM,
+      started_by_name: 'Sam Sender',
+      chat_name: 'Ops',
+      user_ids: [RITA],
+    };
+    const e = event('call.missed', payload);
+    expect(await recipients('call.missed', e)).toEqual([RITA]);
+    expect(missed.render(e, RITA)).toEqual({
+      title: 'Missed call from Sam Sender in Ops',
+      body: 'Sam Sender called the chat Ops and nobody answered. Call back from the chat.',
+      link: `/chats/${CHAT}`,
+      data: { chat_id: CHAT, call_id: 'call-1', started_by: SAM },
+    });
+    expect(missed.render(event('call.missed', { ...payload, started_by_name: null, chat_name: null }), RITA)).toMatchObject({
+      title: 'Missed call from Someone',
+      body: 'Someone called you and nobody answered. Call back from the chat.',
+    });
   });
 
   it('drops from a missed-messages digest only the messages the read marker reached', () => {

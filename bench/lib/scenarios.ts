@@ -336,7 +336,6 @@ export const latencySummary = (latencies: number[]) => {
   };
 };
 
-/** A socket.io client on `url`, once it has had the event `admittedOn` (the app's `connected`: in its rooms). */
 /** Connects `count` sockets, a few at a time (a burst of handshakes is not what is measured). */
 export async function connectMany(count: number, open: (i: number) => Promise<Socket>): Promise<Socket[]> {
   const sockets: Socket[] = [];
@@ -346,6 +345,7 @@ export async function connectMany(count: number, open: (i: number) => Promise<So
   return sockets;
 }
 
+/** A socket.io client on `url`, once it has had the event `admittedOn` (the app's `connected`: in its rooms). */
 export async function connectSocket(url: string, query: Record<string, string>, admittedOn: string): Promise<Socket> {
   const socket = io(url, { transports: ['websocket'], query, reconnection: false, forceNew: true });
   await new Promise<void>((resolve, reject) => {

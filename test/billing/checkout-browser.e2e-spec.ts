@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogue, eventually, finalStatus } from '../support/billing.js';
+import { catalogue, eventually, finalStatus, upgradePayment } from '../support/billing.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
@@ -27,26 +27,10 @@ afterAll(async () => {
 });
 
 async function startUpgrade(org: RegisteredOrg) {
-  const quote = await t.http.post(
-    '/organizations/me/package/calculate-upgrade-price',
-    { package_id: ids.pkg.platinum, period: '1_year' },
-    auth(org),
-  );
-  expect(quote.body.data.amount_due.amount_minor).toBe(49000);
-  const payment = await t.http.post(
-    '/payments',
-    {
-      gateway: 'sandbox',
-      payment_type: 'package_upgrade',
-      package_id: ids.pkg.platinum,
-      period: '1_year',
-      quote_id: quote.body.data.quote_id,
-      amount: 490,
-    },
-    auth(org),
-  );
-  expect(payment.status).toBe(201);
-  return payment.body.data;
+  const { quote, res } = await upgradePayment(t, org.accessToken, { package_id: ids.pkg.platinum, period: '1_year', amount: 490 });
+  expect(quote.amount_due.amount_minor).toBe(49000);
+  expect(res.status).toBe(201);
+  return res.body.data;
 }
 
 async function payInBrowser(checkoutUrl: string, card: string) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BillingConfig, signSandboxPayload } from '@atrium/billing';
-import { catalogue, eventually, finalStatus, payOnCheckoutPage } from '../support/billing.js';
+import { catalogue, eventually, finalStatus, payOnCheckoutPage, upgradePayment } from '../support/billing.js';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
 import { Mailbox } from '../support/mailbox.js';
@@ -24,31 +24,14 @@ afterAll(async () => {
   await mailbox?.stop();
 });
 
-async function upgradePayment(org: RegisteredOrg, extra: object = {}) {
-  const quote = await t.http.post(
-    '/organizations/me/package/calculate-upgrade-price',
-    { package_id: ids.pkg.basic, period: '1_year' },
-    auth(org),
-  );
-  const res = await t.http.post(
-    '/payments',
-    {
-      gateway: 'sandbox',
-      payment_type: 'package_upgrade',
-      package_id: ids.pkg.basic,
-      period: '1_year',
-      quote_id: quote.body.data.quote_id,
-      ...extra,
-    },
-    auth(org),
-  );
-  return { quote: quote.body.data, res };
-}
+/** An upgrade to Basic for a year, quoted and started on the sandbox gateway (`extra`: more body fields). */
+const upgradeToBasic = (org: RegisteredOrg, extra: object = {}) =>
+  upgradePayment(t, org.accessToken, { package_id: ids.pkg.basic, period: '1_year', ...extra });
 
 describe('sandbox payments over HTTP', () => {
   it('pays an upgrade on the checkout page: the callback applies the package once, issues the invoice and mails the receipt', async () => {
     const org = await registerOrg(t.http);
-    const { res } = await upgradePayment(org, { amount: 190.0, description: 'Upgrade to Basic' });
+    const { res } = await upgradeToBasic(org, { amount: 190.0, description: 'Upgrade to Basic' });
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({ status: 'pending', gateway: 'sandbox', amount: 190, amount_minor: 19000, currency: 'USD' });
     expect(res.body.data.checkout_url).toMatch(/\/api\/v1\/sandbox\/checkout\//);
@@ -88,7 +71,7 @@ describe('sandbox payments over HTTP', () => {
 
   it('a declined card marks the payment failed, keeps the package and mails the failure', async () => {
     const org = await registerOrg(t.http);
-    const { res } = await upgradePayment(org);
+    const { res } = await upgradeToBasic(org);
     await payOnCheckoutPage(res.body.data.checkout_url, '4000 0000 0000 0002');
     const failed = await finalStatus(t, org.accessToken, res.body.data.id);
     expect(failed).toMatchObject({ status: 'failed', failure_code: 'card_declined' });
@@ -99,7 +82,7 @@ describe('sandbox payments over HTTP', () => {
 
   it('verify and the callback racing apply the purchase once', async () => {
     const org = await registerOrg(t.http);
-    const { res } = await upgradePayment(org);
+    const { res } = await upgradeToBasic(org);
     await payOnCheckoutPage(res.body.data.checkout_url, '4242 4242 4242 4242');
     const body = { payment_id: res.body.data.id, transaction_id: res.body.data.transaction_id };
     const verifies = await Promise.all([1, 2, 3].map(() => t.http.post('/payments/verify', body, auth(org))));
@@ -128,7 +111,7 @@ describe('sandbox payments over HTTP', () => {
 
   it('the same signed callback delivered three times at once is stored once and changes state once', async () => {
     const org = await registerOrg(t.http);
-    const { res } = await upgradePayment(org);
+    const { res } = await upgradeToBasic(org);
     await payOnCheckoutPage(res.body.data.checkout_url, '4242 4242 4242 4242');
     const [event] = await dataSource(t).query(`SELECT payload FROM sandbox_events WHERE charge_id = $1`, [res.body.data.transaction_id]);
     const raw = JSON.stringify(event.payload);
@@ -177,7 +160,7 @@ describe('sandbox payments over HTTP', () => {
 describe('POST /payments rules', () => {
   it('refuses an amount that differs from the server price, and creates nothing', async () => {
     const org = await registerOrg(t.http);
-    const { res } = await upgradePayment(org, { amount: 189.99 });
+    const { res } = await upgradeToBasic(org, { amount: 189.99 });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 'amount_mismatch', details: { field: 'amount', expected_minor: 19000 } });
     expect((await t.http.get('/payments', auth(org))).body.total).toBe(0);
@@ -207,7 +190,7 @@ describe('POST /payments rules', () => {
     const missing = await t.http.post('/payments', { gateway: 'sandbox', payment_type: 'package_upgrade' }, auth(org));
     expect(missing.status).toBe(400);
     expect(missing.body.details.map((d: any) => d.field).sort()).toEqual(['package_id', 'period']);
-    const { quote, res } = await upgradePayment(org);
+    const { quote, res } = await upgradeToBasic(org);
     expect(res.status).toBe(201);
     const reuse = await t.http.post(
       '/payments',
@@ -235,7 +218,7 @@ describe('POST /payments rules', () => {
   it("another organization's payment is a 404; reading needs billing.view, paying billing.manage", async () => {
     const org = await registerOrg(t.http);
     const other = await registerOrg(t.http);
-    const { res } = await upgradePayment(org);
+    const { res } = await upgradeToBasic(org);
     expect((await t.http.get(`/payments/${res.body.data.id}`, auth(other))).status).toBe(404);
     const verify = await t.http.post(
       '/payments/verify',
@@ -259,7 +242,7 @@ describe('POST /payments rules', () => {
 
   it('lists payments in the house shape, filtered by status', async () => {
     const org = await registerOrg(t.http);
-    const { res } = await upgradePayment(org);
+    const { res } = await upgradeToBasic(org);
     await t.http.post('/organizations/me/features', { feature_id: ids.feature.calls }, auth(org));
     const all = await t.http.get('/payments?page=1&limit=1', auth(org));
     expect(all.body).toMatchObject({ total: 2, page: 1, limit: 1, totalPages: 2 });

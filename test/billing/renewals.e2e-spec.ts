@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addMonths, RENEWAL_QUEUE, RENEWAL_SCAN_SCHEDULER, RenewalService, SandboxGateway } from '@atrium/billing';
-import { catalogue, eventually, finalStatus, payOnCheckoutPage, setPaidPeriod } from '../support/billing.js';
+import { catalogue, eventually, finalStatus, payOnCheckoutPage, setPaidPeriod, upgradePayment } from '../support/billing.js';
 import { controlClock } from '../support/clock.js';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
@@ -110,22 +110,7 @@ describe('renewal year', () => {
     const anchor = new Date('2021-01-31T10:00:00Z');
     setClock(anchor);
     await autoRenew(org, 'tok_visa');
-    const quote = await t.http.post(
-      '/organizations/me/package/calculate-upgrade-price',
-      { package_id: ids.pkg.basic, period: '1_month' },
-      auth(org),
-    );
-    const pay = await t.http.post(
-      '/payments',
-      {
-        gateway: 'sandbox',
-        payment_type: 'package_upgrade',
-        package_id: ids.pkg.basic,
-        period: '1_month',
-        quote_id: quote.body.data.quote_id,
-      },
-      auth(org),
-    );
+    const { res: pay } = await upgradePayment(t, org.accessToken, { package_id: ids.pkg.basic, period: '1_month' });
     expect(pay.status).toBe(201);
     await payOnCheckoutPage(pay.body.data.checkout_url, '4242 4242 4242 4242');
     expect((await finalStatus(t, org.accessToken, pay.body.data.id)).status).toBe('succeeded');

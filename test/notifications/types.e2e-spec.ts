@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogue, finalStatus, payOnCheckoutPage } from '../support/billing.js';
+import { catalogue, finalStatus, payOnCheckoutPage, upgradePayment } from '../support/billing.js';
 import { freePort } from '../support/free-port.js';
 import { Mailbox } from '../support/mailbox.js';
 import {
@@ -177,22 +177,7 @@ describe('billing', () => {
     const member = await createMember(t, owner, 'member');
     const ownerInbox = await inbox(owner);
     const pay = async (card: string) => {
-      const quote = await t.http.post(
-        '/organizations/me/package/calculate-upgrade-price',
-        { package_id: ids.pkg.basic, period: '1_year' },
-        as(owner),
-      );
-      const res = await t.http.post(
-        '/payments',
-        {
-          gateway: 'sandbox',
-          payment_type: 'package_upgrade',
-          package_id: ids.pkg.basic,
-          period: '1_year',
-          quote_id: quote.body.data.quote_id,
-        },
-        as(owner),
-      );
+      const { res } = await upgradePayment(t, owner.accessToken, { package_id: ids.pkg.basic, period: '1_year' });
       expect(res.status).toBe(201);
       await payOnCheckoutPage(res.body.data.checkout_url, card);
       await finalStatus(t, owner.accessToken, res.body.data.id);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg, uniqueEmail } from '../support/factories.js';
 import { Mailbox } from '../support/mailbox.js';
-import { addMember, db, midStep, registerWithMfa, tokenFrom, totp, waitForMails } from '../support/security.js';
+import { outboxEvents } from '../support/outbox.js';
+import { addMember, db, midStep, registerWithMfa, sessionIdOf, tokenFrom, totp, waitForMails } from '../support/security.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
@@ -15,6 +16,12 @@ afterAll(async () => {
   await t?.close();
   await mailbox?.stop();
 });
+
+/** A device the accounts here have not signed in from (they signed in with the test client's own user agent). */
+const PHONE = {
+  headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Version/17.5 Mobile/15E148 Safari/604.1' },
+};
+const newSignIns = (userId: string) => outboxEvents(t, 'session.new_sign_in', 'user_id', userId);
 
 async function linkFor(email: string, organizationId?: string, n = 1): Promise<string> {
   const res = await t.http.post('/auth/magic-link', { email, ...(organizationId ? { organization_id: organizationId } : {}) });
@@ -48,6 +55,22 @@ describe('magic links', () => {
     const reused = await t.http.post('/auth/magic-link/verify', { token });
     expect(reused.status).toBe(400);
     expect(reused.body.code).toBe('link_used');
+  });
+
+  it('announces a sign-in with the link from a new device (session.new_sign_in), as a password sign-in does', async () => {
+    const org = await registerOrg(t.http);
+    const token = await linkFor(org.email);
+    const res = await t.http.post('/auth/magic-link/verify', { token }, PHONE);
+    expect(res.status).toBe(200);
+    expect(await newSignIns(org.userId)).toEqual([
+      {
+        organization_id: null,
+        actor_id: org.userId,
+        payload: { user_id: org.userId, session_id: sessionIdOf(res.body.access_token), ip: expect.any(String), device: 'Safari on iOS' },
+      },
+    ]);
+    expect((await t.http.post('/auth/magic-link/verify', { token }, PHONE)).status).toBe(400);
+    expect(await newSignIns(org.userId)).toHaveLength(1);
   });
 
   it('signs in to the organization asked for, and sends nothing for one the user is not in', async () => {
@@ -90,16 +113,19 @@ describe('magic links', () => {
   it('goes through MFA when it is on: the link alone is not enough and stays usable until the code is right', async () => {
     const u = await registerWithMfa(t);
     const token = await linkFor(u.email);
-    const first = await t.http.post('/auth/magic-link/verify', { token });
+    const first = await t.http.post('/auth/magic-link/verify', { token }, PHONE);
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ mfa_required: true });
-    const wrong = await t.http.post('/auth/magic-link/verify', { token, mfa_code: 'zzzzz-zzzzz' });
+    const wrong = await t.http.post('/auth/magic-link/verify', { token, mfa_code: 'zzzzz-zzzzz' }, PHONE);
     expect(wrong.status).toBe(401);
     expect(wrong.body.code).toBe('invalid_mfa_code');
+    // Neither opened a session, so neither announced the new device; the sign-in the right code completes does.
+    expect(await newSignIns(u.userId)).toEqual([]);
     await midStep();
-    const ok = await t.http.post('/auth/magic-link/verify', { token, mfa_code: await totp(u.secret) });
+    const ok = await t.http.post('/auth/magic-link/verify', { token, mfa_code: await totp(u.secret) }, PHONE);
     expect(ok.status).toBe(200);
     expect(ok.body.access_token).toBeTruthy();
+    expect((await newSignIns(u.userId)).map((e) => e.payload.session_id)).toEqual([sessionIdOf(ok.body.access_token)]);
     const reused = await t.http.post('/auth/magic-link/verify', { token, mfa_code: u.backupCodes[0] });
     expect(reused.status).toBe(400);
     expect(reused.body.code).toBe('link_used');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
 import { outboxEvents } from '../support/outbox.js';
-import { db } from '../support/security.js';
+import { addMember, db, sessionIdOf } from '../support/security.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
@@ -111,8 +111,6 @@ describe('DELETE /auth/sessions/:id', () => {
 describe('a sign-in from a new device or address (session.new_sign_in)', () => {
   const FIREFOX_WIN_UPDATED = FIREFOX_WIN.replace(/127\.0/g, '128.0');
   const alerts = (userId: string) => outboxEvents(t, 'session.new_sign_in', 'user_id', userId);
-  /** The session an access token belongs to. */
-  const sessionOf = (accessToken: string): string => JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()).sid;
   /** Signs in with the test client's own user agent from 127.0.0.1, unless `headers` say otherwise. */
   const login = (org: RegisteredOrg, headers: Record<string, string> = {}, password = org.password) =>
     t.http.post('/auth/login', { email: org.email, password }, { headers });
@@ -143,7 +141,7 @@ describe('a sign-in from a new device or address (session.new_sign_in)', () => {
         actor_id: org.userId,
         payload: {
           user_id: org.userId,
-          session_id: sessionOf(res.body.access_token),
+          session_id: sessionIdOf(res.body.access_token),
           ip: expect.stringMatching(/127\.0\.0\.1$/),
           device: 'Firefox on Windows',
         },
@@ -162,7 +160,7 @@ describe('a sign-in from a new device or address (session.new_sign_in)', () => {
     expect(more).toEqual([]);
     expect(alert.payload).toEqual({
       user_id: org.userId,
-      session_id: sessionOf(res.body.access_token),
+      session_id: sessionIdOf(res.body.access_token),
       ip: '203.0.113.41',
       device: 'Node.js',
     });
@@ -170,11 +168,19 @@ describe('a sign-in from a new device or address (session.new_sign_in)', () => {
     expect(await alerts(org.userId)).toHaveLength(1);
   });
 
-  it('a refresh from another device and address is no sign-in, and neither is a failed one', async () => {
+  it('a refresh or an organization switch from another device and address is no sign-in, and neither is a failed one', async () => {
     const org = await registerOrg(t.http);
+    const other = await registerOrg(t.http);
+    await addMember(t, other.organizationId, 'member', org);
     const elsewhere = { 'user-agent': CHROME_MAC, 'x-forwarded-for': '198.51.100.77' };
     const refreshed = await t.http.post('/auth/refresh', { refresh_token: org.refreshToken }, { headers: elsewhere });
     expect(refreshed.status).toBe(200);
+    const switched = await t.http.put(
+      '/organizations/switch',
+      { organization_id: other.organizationId },
+      { token: refreshed.body.access_token, headers: elsewhere },
+    );
+    expect(switched.status).toBe(200);
     expect((await login(org, elsewhere, 'Wrong-Password-123')).status).toBe(401);
     expect(await alerts(org.userId)).toEqual([]);
     // Neither made that device or address known: the first real sign-in from there is announced.

@@ -1,3 +1,4 @@
+import type { HttpResponse } from './http-client.js';
 import { dataSource } from './members.js';
 import type { TestApp } from './test-app.js';
 
@@ -37,6 +38,29 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, what: s
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Quotes an upgrade to `purchase.package_id` for `purchase.period` as `token`'s organization, then starts its payment
+ * through the sandbox gateway with that quote (other body fields from `purchase`). Answers the quote and the answer to
+ * `POST /payments` (checked by the caller: some expect a refusal).
+ */
+export async function upgradePayment(
+  t: TestApp,
+  token: string,
+  purchase: { package_id: number; period: string } & Record<string, unknown>,
+): Promise<{ quote: any; res: HttpResponse }> {
+  const quote = await t.http.post(
+    '/organizations/me/package/calculate-upgrade-price',
+    { package_id: purchase.package_id, period: purchase.period },
+    { token },
+  );
+  const res = await t.http.post(
+    '/payments',
+    { gateway: 'sandbox', payment_type: 'package_upgrade', quote_id: quote.body.data.quote_id, ...purchase },
+    { token },
+  );
+  return { quote: quote.body.data, res };
 }
 
 /** Submits the sandbox checkout page's form over HTTP, as a browser without script would. */

@@ -63,6 +63,11 @@ export async function addMember(
   };
 }
 
+/** The session an access token belongs to (its `sid` claim). */
+export function sessionIdOf(accessToken: string): string {
+  return JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()).sid;
+}
+
 export function db(t: TestApp): DataSource {
   return t.app.get(DataSource);
 }

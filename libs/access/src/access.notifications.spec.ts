@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { EntityManager } from 'typeorm';
-import { NotificationTypeRegistry, type OutboxEvent } from '@atrium/platform';
+import { outboxEvent, registeredTypes } from '../../../test/support/notification-types.js';
 import { AccessNotifications } from './access.notifications.js';
 
-const registry = new NotificationTypeRegistry();
-new AccessNotifications(registry).onModuleInit();
-const type = (key: string) => registry.get(key)!;
-const em = {} as EntityManager;
-/** Whom a type's event notifies: the user ids its function answers, or its permission rule. */
-const recipients = (key: string, e: OutboxEvent) => {
-  const rule = type(key).recipients;
-  return typeof rule === 'function' ? rule(e, em) : rule;
-};
-const event = (name: string, payload: object): OutboxEvent<any> => ({
-  id: 'e1',
-  name,
-  payload,
-  organizationId: name === 'api_key.created' ? 'org-1' : undefined,
-  actorId: 'user-1',
-  createdAt: new Date('2026-11-29T08:16:30Z'),
-});
+const { registry, type, recipients } = registeredTypes(AccessNotifications);
+const event = (name: string, payload: object) =>
+  outboxEvent(name, payload, { organizationId: name === 'api_key.created' ? 'org-1' : undefined, actorId: 'user-1' });
 
 const signIn = event('session.new_sign_in', { user_id: 'user-1', session_id: 's-9', ip: '203.0.113.41', device: 'Firefox on Windows' });
 const apiKey = event('api_key.created', { api_key_id: 'k-1', name: 'CRM sync', created_by: 'user-1' });

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { defineNotificationType, formatUtcMinute, type NotificationType, NotificationTypeRegistry } from '@atrium/platform';
+import { defineNotificationType, formatUtcMinute, type NotificationType, NotificationTypeRegistry, payloadUser } from '@atrium/platform';
 import { API_KEY_CREATED, type ApiKeyCreatedPayload } from './api-keys/api-key-events.js';
 import { NEW_SIGN_IN, type NewSignInPayload } from './sessions/known-sign-ins.js';
 
@@ -13,7 +13,7 @@ const newSignIn = defineNotificationType<NewSignInPayload>({
   defaults: { in_app: true, email: true },
   required: true,
   accountWide: true,
-  recipients: (event) => [event.payload.user_id],
+  recipients: payloadUser,
   render: ({ payload: p, createdAt }) => ({
     title: `New sign-in from ${p.device}`,
     body:
@@ -31,7 +31,7 @@ const mfaDisabled = defineNotificationType<{ user_id: string }>({
   defaults: { in_app: true, email: true },
   required: true,
   accountWide: true,
-  recipients: (event) => [event.payload.user_id],
+  recipients: payloadUser,
   render: ({ createdAt }) => ({
     title: 'Two-factor authentication was turned off',
     body:

@@ -1,25 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { EntityManager } from 'typeorm';
-import { NotificationTypeRegistry, type OutboxEvent } from '@atrium/platform';
+import { outboxEvent, registeredTypes } from '../../../test/support/notification-types.js';
 import { AccountsNotifications } from './accounts.notifications.js';
 
-const registry = new NotificationTypeRegistry();
-new AccountsNotifications(registry).onModuleInit();
-const passwordChanged = registry.get('security.password_changed')!;
-const event = (via: 'change' | 'reset'): OutboxEvent<{ user_id: string; via: string }> => ({
-  id: 'e1',
-  name: 'account.password_changed',
-  payload: { user_id: 'user-1', via },
-  actorId: 'user-1',
-  createdAt: new Date('2026-11-29T08:16:30Z'),
-});
+const { registry, type, recipients } = registeredTypes(AccountsNotifications);
+const passwordChanged = type('security.password_changed');
+const event = (via: 'change' | 'reset') => outboxEvent('account.password_changed', { user_id: 'user-1', via }, { actorId: 'user-1' });
 
 describe('the accounts notification types', () => {
   it('registers security.password_changed for account.password_changed: required, account-wide, to the user', async () => {
     expect(registry.producedBy('account.password_changed').map((t) => t.key)).toEqual(['security.password_changed']);
     expect(passwordChanged).toMatchObject({ required: true, accountWide: true, defaults: { in_app: true, email: true } });
-    const rule = passwordChanged.recipients;
-    expect(typeof rule === 'function' ? await rule(event('change'), {} as EntityManager) : rule).toEqual(['user-1']);
+    expect(await recipients('security.password_changed', event('change'))).toEqual(['user-1']);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { defineNotificationType, formatUtcMinute, type NotificationType, NotificationTypeRegistry } from '@atrium/platform';
+import { defineNotificationType, formatUtcMinute, type NotificationType, NotificationTypeRegistry, payloadUser } from '@atrium/platform';
 import { PASSWORD_CHANGED, type PasswordChangedPayload } from './passwords/password-changed.js';
 
 const passwordChanged = defineNotificationType<PasswordChangedPayload>({
@@ -9,7 +9,7 @@ const passwordChanged = defineNotificationType<PasswordChangedPayload>({
   defaults: { in_app: true, email: true },
   required: true,
   accountWide: true,
-  recipients: (event) => [event.payload.user_id],
+  recipients: payloadUser,
   render: ({ payload: p, createdAt }) => {
     const at = formatUtcMinute(createdAt);
     const what =

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { NotificationTypeRegistry, type OutboxEvent } from '@atrium/platform';
+import { outboxEvent, registeredTypes } from '../../../test/support/notification-types.js';
 import { BillingNotifications } from './billing.notifications.js';
 
-const registry = new NotificationTypeRegistry();
-new BillingNotifications(registry).onModuleInit();
-const type = (key: string) => registry.get(key)!;
-const event = (name: string, payload: object): OutboxEvent<any> => ({
-  id: 'e1',
-  name,
-  payload,
-  organizationId: 'org-1',
-  createdAt: new Date('2026-11-29T08:16:30Z'),
-});
+const { registry, type } = registeredTypes(BillingNotifications);
+const event = (name: string, payload: object) => outboxEvent(name, payload, { organizationId: 'org-1' });
 const payment = {
   payment_id: 'pay-1',
   payment_type: 'package_upgrade',

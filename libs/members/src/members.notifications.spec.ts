@@ -1,28 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { EntityManager } from 'typeorm';
-import { NotificationTypeRegistry, type OutboxEvent } from '@atrium/platform';
+import { outboxEvent, registeredTypes } from '../../../test/support/notification-types.js';
 import { MembersNotifications } from './members.notifications.js';
 
-const registry = new NotificationTypeRegistry();
-new MembersNotifications(registry).onModuleInit();
-const type = (key: string) => registry.get(key)!;
-const event = (name: string, payload: object): OutboxEvent<any> => ({
-  id: 'e1',
-  name,
-  payload,
-  organizationId: 'org-1',
-  actorId: 'admin-1',
-  createdAt: new Date('2026-11-29T08:16:30Z'),
-});
+const { registry, type, recipients } = registeredTypes(MembersNotifications);
+const event = (name: string, payload: object) => outboxEvent(name, payload, { organizationId: 'org-1', actorId: 'admin-1' });
 /** A transaction in which `activeMembers` are the organization's active members. */
 const withMembers = (...activeMembers: string[]) =>
   ({
     query: async (_sql: string, [, userId]: string[]) => (activeMembers.includes(userId) ? [{ '?column?': 1 }] : []),
   }) as unknown as EntityManager;
-const recipients = async (key: string, e: OutboxEvent, em: EntityManager) => {
-  const rule = type(key).recipients;
-  return typeof rule === 'function' ? rule(e, em) : rule;
-};
 
 const accepted = (invitedBy: string | null) =>
   event('invitation.accepted', {

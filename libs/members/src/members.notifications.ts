@@ -1,8 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { defineNotificationType, formatUtcMinute, type NotificationType, NotificationTypeRegistry } from '@atrium/platform';
+import { defineNotificationType, formatUtcMinute, type NotificationType, NotificationTypeRegistry, payloadUser } from '@atrium/platform';
 import { INVITATION_ACCEPTED, type InvitationAcceptedPayload } from './invitations/invitation-events.js';
-import type { MemberRevokedPayload, MemberRoleChangedPayload } from './members/member-events.js';
+import { MEMBER_REVOKED, MEMBER_ROLE_CHANGED, type MemberRevokedPayload, type MemberRoleChangedPayload } from './members/member-events.js';
 
 /** The inviter, while still an active member here: someone who has left the organization hears nothing of it. */
 async function activeInviter(em: EntityManager, organizationId: string | undefined, inviter: string | null): Promise<string[]> {
@@ -31,9 +31,9 @@ const invitationAccepted = defineNotificationType<InvitationAcceptedPayload>({
 const roleChanged = defineNotificationType<MemberRoleChangedPayload>({
   key: 'member.role_changed',
   description: 'Changes to your role',
-  event: 'member.role_changed',
+  event: MEMBER_ROLE_CHANGED,
   defaults: { in_app: true, email: true },
-  recipients: (event) => [event.payload.user_id],
+  recipients: payloadUser,
   render: ({ payload: p, createdAt }) => ({
     title: `Your role in ${p.organization_name} is now ${p.role_name}`,
     body:
@@ -47,10 +47,10 @@ const roleChanged = defineNotificationType<MemberRoleChangedPayload>({
 const revoked = defineNotificationType<MemberRevokedPayload>({
   key: 'member.revoked',
   description: 'Removal from an organization',
-  event: 'member.revoked',
+  event: MEMBER_REVOKED,
   // In-app would wait in an organization the member can no longer open.
   defaults: { in_app: false, email: true },
-  recipients: (event) => [event.payload.user_id],
+  recipients: payloadUser,
   render: ({ payload: p, createdAt }) => ({
     title: `Your access to ${p.organization_name} was removed`,
     body:

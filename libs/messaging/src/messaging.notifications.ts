@@ -19,7 +19,13 @@ export function excerpt(text: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max - 1).trimEnd()}…` : flat;
 }
 
-const chatLink = (chatId: string) => `/chats/${chatId}`;
+/** Where every messaging notification takes the user, and the ids it carries: the chat's, and `data`. */
+const aboutChat = (chatId: string, data: Record<string, unknown> = {}) => ({
+  link: `/chats/${chatId}`,
+  data: { chat_id: chatId, ...data },
+});
+/** A person's display name, or "Someone" when they have none. */
+const someone = (name: string | null | undefined) => name || 'Someone';
 const inChat = (name: string | null) => (name ? `in ${name}` : 'in a direct message');
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
@@ -30,10 +36,9 @@ const chatMentioned = defineNotificationType<MentionedPayload>({
   defaults: { in_app: true, email: true },
   recipients: (e) => e.payload.user_ids.filter((id) => id !== e.payload.sender_id),
   render: ({ payload: p }) => ({
-    title: `${p.sender_name ?? 'Someone'} mentioned you ${inChat(p.chat_name)}`,
+    title: `${someone(p.sender_name)} mentioned you ${inChat(p.chat_name)}`,
     body: excerpt(p.content, MENTION_CHARS),
-    link: chatLink(p.chat_id),
-    data: { chat_id: p.chat_id, message_id: p.message_id, sender_id: p.sender_id },
+    ...aboutChat(p.chat_id, { message_id: p.message_id, sender_id: p.sender_id }),
   }),
 });
 
@@ -44,12 +49,11 @@ const callMissed = defineNotificationType<CallMissedPayload>({
   defaults: { in_app: true, email: true },
   recipients: (e) => e.payload.user_ids,
   render: ({ payload: p }) => {
-    const caller = p.started_by_name ?? 'Someone';
+    const caller = someone(p.started_by_name);
     return {
       title: `Missed call from ${caller}${p.chat_name ? ` in ${p.chat_name}` : ''}`,
       body: `${caller} called ${p.chat_name ? `the chat ${p.chat_name}` : 'you'} and nobody answered. Call back from the chat.`,
-      link: chatLink(p.chat_id),
-      data: { chat_id: p.chat_id, call_id: p.call_id, started_by: p.started_by },
+      ...aboutChat(p.chat_id, { call_id: p.call_id, started_by: p.started_by }),
     };
   },
 });
@@ -66,7 +70,7 @@ const messageMissed = defineNotificationType<MessageMissedPayload>({
   // In the app, the chat list's unread counts already show them.
   defaults: { in_app: false, email: true },
   recipients: async (e, em) => unreadBy(em, e),
-  render: ({ payload: p }) => ({ title: 'You missed a message', body: 'Open the chat to read it.', link: chatLink(p.chat_id) }),
+  render: ({ payload: p }) => ({ title: 'You missed a message', body: 'Open the chat to read it.', ...aboutChat(p.chat_id) }),
   digest: {
     group: (e) => e.payload.chat_id,
     cancelledBy: {
@@ -107,17 +111,16 @@ async function renderMissed(events: OutboxEvent<MessageMissedPayload>[], userId:
     [events.map((e) => e.payload.message_id), chatId, events[0].organizationId, userId],
   );
   const [names, chat] = [await displayNames(em, senderIds), await chatName(em, chatId)];
-  const who = (id: string | null) => (id && names.get(id)) || 'Someone';
+  const who = (id: string | null) => someone(id && names.get(id));
   const count = plural(events.length, 'new message');
-  const from = senderIds.length ? senderIds.map(who).join(', ') : 'Someone';
+  const from = someone(senderIds.map(who).join(', '));
   const latest = lines.reverse().map((l) => `${who(l.sender_id)}: ${excerpt(l.content, LINE_CHARS)}`);
   return {
     title: chat ? `${count} in ${chat}` : `${count} from ${from}`,
     body: [`${from} sent you ${count} ${inChat(chat)} while you were away.`, ...(latest.length ? ['', 'Latest:', ...latest] : [])].join(
       '\n',
     ),
-    link: chatLink(chatId),
-    data: { chat_id: chatId, count: events.length, last_message_id: events[events.length - 1].payload.message_id },
+    ...aboutChat(chatId, { count: events.length, last_message_id: events[events.length - 1].payload.message_id }),
   };
 }
 

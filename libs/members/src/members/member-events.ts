@@ -1,6 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import { Organization } from '@atrium/organizations';
 
+/** A member's role in an organization changed. */
+export const MEMBER_ROLE_CHANGED = 'member.role_changed';
+/** A member lost an organization (revoked or removed). */
+export const MEMBER_REVOKED = 'member.revoked';
+
 /** `member.role_changed`: pushed to the member (`user:` room); names carry what a notification tells them. */
 export interface MemberRoleChangedPayload {
   user_id: string;

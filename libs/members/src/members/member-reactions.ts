@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { Rooms, SocketReactionRegistry } from '@atrium/platform';
+import { MEMBER_REVOKED, type MemberRevokedPayload } from './member-events.js';
 
 /**
  * A revoked member's sockets acting for that organization end on every instance, even those opened with the
@@ -10,8 +11,8 @@ export class MemberReactions implements OnModuleInit {
   constructor(private readonly sockets: SocketReactionRegistry) {}
 
   onModuleInit(): void {
-    this.sockets.disconnectOn('member.revoked', (event) => {
-      const { user_id: userId } = event.payload as { user_id?: string };
+    this.sockets.disconnectOn(MEMBER_REVOKED, (event) => {
+      const { user_id: userId } = event.payload as Partial<MemberRevokedPayload>;
       return userId && event.organizationId ? [Rooms.member(event.organizationId, userId)] : [];
     });
   }

@@ -7,7 +7,7 @@ import { assertHeld, isOwnerRole } from '@atrium/organizations';
 import { SessionService } from '@atrium/access';
 import type { MemberView } from './dto/member.dto.js';
 import { MemberDirectory } from './member-directory.js';
-import { type MemberRevokedPayload, organizationName } from './member-events.js';
+import { MEMBER_REVOKED, type MemberRevokedPayload, organizationName } from './member-events.js';
 import { MemberPolicy } from './member-policy.js';
 import { MembersError } from '../members.errors.js';
 
@@ -55,7 +55,7 @@ export class MemberRevocationService {
       });
       // Last: an organization's event holds its ordering lock until the commit.
       this.outbox.add(em, {
-        name: 'member.revoked',
+        name: MEMBER_REVOKED,
         organizationId,
         actorId: ctx.userId,
         payload: {

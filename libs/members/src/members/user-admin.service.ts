@@ -10,7 +10,7 @@ import { EMAIL_CHANGE_REQUESTED, type EmailChangeRequested, emailChangeOf, stage
 import type { MemberView } from './dto/member.dto.js';
 import type { CreateUserDto, UpdateUserDto } from './dto/user-admin.dto.js';
 import { MemberDirectory } from './member-directory.js';
-import { type MemberRoleChangedPayload, organizationName } from './member-events.js';
+import { MEMBER_ROLE_CHANGED, type MemberRoleChangedPayload, organizationName } from './member-events.js';
 import { MemberPolicy } from './member-policy.js';
 import { AccountsError } from '@atrium/accounts';
 import { MembersError } from '../members.errors.js';
@@ -151,7 +151,7 @@ export class UserAdminService {
       if (roleChanged) {
         const organizationId = ctx.requireOrganizationId();
         this.outbox.add(em, {
-          name: 'member.role_changed',
+          name: MEMBER_ROLE_CHANGED,
           organizationId,
           actorId: ctx.userId,
           payload: {

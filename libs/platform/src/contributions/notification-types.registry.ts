@@ -80,6 +80,9 @@ export interface NotificationType<P = unknown> {
  */
 export const defineNotificationType = <P>(type: NotificationType<P>): NotificationType => type as unknown as NotificationType;
 
+/** Recipients of an event about one user (a new sign-in, a role change): the user its payload's `user_id` names. */
+export const payloadUser = (event: OutboxEvent<{ user_id: string }>): string[] => [event.payload.user_id];
+
 /** Where features register the notification types their events produce, so the notifications library names none. */
 @Injectable()
 export class NotificationTypeRegistry {

@@ -41,7 +41,7 @@ export class NotificationProducer implements OnModuleInit {
     this.outbox.subscribe({
       name: 'notifications',
       events: '*',
-      accepts: (event) => this.types.producedBy(event.name).length > 0 || this.digests.cancels(event.name),
+      accepts: (event) => this.types.producedBy(event.name).length > 0 || this.types.cancelledBy(event.name).length > 0,
       handle: (event, em) => this.produce(event, em),
     });
   }

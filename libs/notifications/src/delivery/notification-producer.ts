@@ -74,15 +74,13 @@ export class NotificationProducer implements OnModuleInit {
       const channels = chosenChannels(type, chosen);
       items.push({
         ...r,
-        type,
-        sourceId,
         content: content(r),
         inApp: channels.in_app,
         email: channels.email,
         mailNotBefore: channels.email && !type.required ? quietHoursEnd(chosen?.quiet_hours, now) : undefined,
       });
     }
-    await this.store.write(em, ctx, items);
+    await this.store.write(em, ctx, { type, id: sourceId }, items);
     this.logger.debug({ source: sourceId, type: type.key, recipients: items.length }, 'Notifications written');
   }
 }

@@ -9,7 +9,7 @@ import { NotificationsConfig } from './notifications.config.js';
 export const NOTIFICATIONS_QUEUE = 'notifications';
 export const PRUNE_JOB = 'prune';
 /** The job scheduler's id: upserted by every worker at boot, it fires once a day across all of them. */
-const PRUNE_SCHEDULER = 'notifications-prune';
+export const PRUNE_SCHEDULER = 'notifications-prune';
 const DAY_MS = 24 * 3600 * 1000;
 /** Rows deleted per statement, so a large backlog never holds long locks. */
 const BATCH = 5_000;

@@ -193,6 +193,9 @@ describe('reading, deleting and the badge', () => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toMatch(/unread_only/);
     expect(JSON.stringify(bad.body)).toMatch(/limit/);
+    const worse = await t.http.get('/notifications?page=0&limit=101&unread_only=1', as(owner));
+    expect(worse.status).toBe(400);
+    expect(worse.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['limit', 'page', 'unread_only']);
   });
 
   it('marks one read (once), tells the other tabs with the new count, and deletes', async () => {
@@ -279,6 +282,13 @@ describe('isolation', () => {
     }
     for (const bad of ['not-a-uuid', '00000000-0000-0000-0000-000000000000']) {
       expect((await t.http.get(`/notifications/${bad}`, as(owner))).status).toBe(404);
+      for (const res of [
+        await t.http.put(`/notifications/${bad}/read`, {}, as(owner)),
+        await t.http.delete(`/notifications/${bad}`, undefined, as(owner)),
+      ]) {
+        expect(res.status).toBe(404);
+        expect(res.body.code).toBe('notification_not_found');
+      }
     }
     expect((await t.http.get(`/notifications/${id}`, as(owner))).body.data).toMatchObject({ id, read: false });
     expect(await counts(owner)).toEqual({ unread_count: 1, total: 1 });

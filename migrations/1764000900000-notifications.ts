@@ -35,7 +35,8 @@ export class Notifications1764000900000 implements MigrationInterface {
       `CREATE INDEX ix_notifications_unread ON notifications (organization_id, user_id, created_at DESC, id DESC) WHERE in_app AND read_at IS NULL`,
     );
     await q.query(`CREATE INDEX ix_notifications_prune ON notifications (read_at) WHERE read_at IS NOT NULL`);
-    await q.query(`CREATE INDEX ix_notifications_user ON notifications (user_id)`);
+    // The data export's keyset pages (a user's notifications in every organization, oldest first); deleting a user.
+    await q.query(`CREATE INDEX ix_notifications_user ON notifications (user_id, created_at, id)`);
     await q.query(`
       CREATE TABLE notification_counts (
         organization_id uuid NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,

@@ -105,9 +105,13 @@ async function gatheredRows(organizationId: string): Promise<number> {
 describe(`digests of missed messages (BullMQ on ${testRedisUrl ? 'Redis' : 'PostgreSQL'})`, () => {
   it('mails 20 missed messages as one digest naming the count, the sender and the latest lines, kept out of the in-app list', async () => {
     const { owner, sam, rita, chat } = await chatWithAbsentReader('Ops');
+    const firstSent = Date.now();
     await sendLines([t], sam, chat, 'line', 20);
     const [digest] = await openedDigests(rita.userId, chat);
     expect(await digestOutcome(digest)).toEqual({ outcome: 'sent', events: 20 });
+    // It gathered for NOTIFICATION_DIGEST_MINUTES from the first message, not less (a little slack for clock rounding).
+    const window = Number(ENV.NOTIFICATION_DIGEST_MINUTES) * 60_000;
+    expect((await queue(t).getJob(digestJobId(digest)))!.processedOn! - firstSent).toBeGreaterThanOrEqual(window - 50);
 
     const mail = await mailbox.waitFor(rita.email, /new messages/);
     expect(mail.subject).toBe('20 new messages in Ops');

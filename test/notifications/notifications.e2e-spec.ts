@@ -1,12 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIdFor, MAIL_QUEUE, NotificationTypeRegistry } from '@atrium/platform';
-import { NotificationRetention } from '@atrium/notifications';
+import { NOTIFICATIONS_QUEUE, NotificationRetention, PRUNE_JOB, PRUNE_SCHEDULER } from '@atrium/notifications';
 import { settledJob } from '../support/jobs.js';
 import { Mailbox } from '../support/mailbox.js';
-import { addToOrganization, createMember, dataSource, registerOrg } from '../support/members.js';
+import { addToOrganization, createMember, dataSource, type Member, registerOrg } from '../support/members.js';
 import { publish, registerTestType } from '../support/notifications.js';
 import { connectSocket, nextEvent } from '../support/socket.js';
 import { startTestApp, testRedisUrl, type TestApp } from '../support/test-app.js';
@@ -192,6 +193,9 @@ describe('reading, deleting and the badge', () => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toMatch(/unread_only/);
     expect(JSON.stringify(bad.body)).toMatch(/limit/);
+    const worse = await t.http.get('/notifications?page=0&limit=101&unread_only=1', as(owner));
+    expect(worse.status).toBe(400);
+    expect(worse.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['limit', 'page', 'unread_only']);
   });
 
   it('marks one read (once), tells the other tabs with the new count, and deletes', async () => {
@@ -278,6 +282,13 @@ describe('isolation', () => {
     }
     for (const bad of ['not-a-uuid', '00000000-0000-0000-0000-000000000000']) {
       expect((await t.http.get(`/notifications/${bad}`, as(owner))).status).toBe(404);
+      for (const res of [
+        await t.http.put(`/notifications/${bad}/read`, {}, as(owner)),
+        await t.http.delete(`/notifications/${bad}`, undefined, as(owner)),
+      ]) {
+        expect(res.status).toBe(404);
+        expect(res.body.code).toBe('notification_not_found');
+      }
     }
     expect((await t.http.get(`/notifications/${id}`, as(owner))).body.data).toMatchObject({ id, read: false });
     expect(await counts(owner)).toEqual({ unread_count: 1, total: 1 });
@@ -286,15 +297,34 @@ describe('isolation', () => {
 });
 
 describe('retention and export', () => {
-  it('prunes read notifications past the retention period, keeps unread and recent ones, and exports the rest', async () => {
+  const notificationsQueue = (app: TestApp) => app.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+  const titles = async (who: Member) => (await t.http.get('/notifications', as(who))).body.data.map((n: any) => n.title).sort();
+
+  /** An owner with one in-app notification per text, each stored and pushed. */
+  async function notified(texts: string[]) {
     const owner = await registerOrg(t.http);
     const type = registerTestType(t, { defaults: { in_app: true, email: false } });
     const socket = await socketOf(owner);
-    for (const text of ['old read', 'old unread', 'recent read']) {
+    for (const text of texts) {
       const pushed = nextEvent(socket, 'notification:new');
       await publish(t, type, { organizationId: owner.organizationId, payload: { user_ids: [owner.userId], text } });
       await pushed;
     }
+    return owner;
+  }
+
+  /** The daily job as its scheduler starts it, run by the app's workers; answers how many it deleted. */
+  async function pruneJob(app: TestApp): Promise<number> {
+    const job = await notificationsQueue(app).add(PRUNE_JOB, {});
+    const settled = await settledJob(notificationsQueue(app), job.id!);
+    expect(settled.failedReason).toBeUndefined();
+    return (settled.returnvalue as { deleted: number }).deleted;
+  }
+
+  it('prunes read notifications past the retention period, keeps unread and recent ones, and exports the rest', async () => {
+    // Every worker process keeps the daily job scheduled (one scheduler however many upsert it).
+    expect(await notificationsQueue(t).getJobScheduler(PRUNE_SCHEDULER)).toMatchObject({ every: 24 * 3600 * 1000, name: PRUNE_JOB });
+    const owner = await notified(['old read', 'old unread', 'recent read']);
     const days = (n: number) => `now() - interval '${n} days'`;
     await dataSource(t).query(
       `UPDATE notifications SET read_at = ${days(91)}, created_at = ${days(100)} WHERE title = 'Ping: old read' AND user_id = $1`,
@@ -311,9 +341,8 @@ describe('retention and export', () => {
       owner.userId,
     ]);
 
-    expect(await t.app.get(NotificationRetention).prune()).toBeGreaterThanOrEqual(1);
-    const titles = (await t.http.get('/notifications', as(owner))).body.data.map((n: any) => n.title);
-    expect(titles.sort()).toEqual(['Ping: old unread', 'Ping: recent read']);
+    expect(await pruneJob(t)).toBeGreaterThanOrEqual(1);
+    expect(await titles(owner)).toEqual(['Ping: old unread', 'Ping: recent read']);
     await countsMatchRows(owner.organizationId, owner.userId);
 
     const exported = await fetch(`${t.url}/api/v1/users/me/download-data`, { headers: { authorization: `Bearer ${owner.accessToken}` } });
@@ -324,6 +353,39 @@ describe('retention and export', () => {
         .map((n) => n.title)
         .sort(),
     ).toEqual(['Ping: old unread', 'Ping: recent read']);
+  });
+
+  it('NOTIFICATION_RETENTION_DAYS sets the period, and a process without workers schedules no pruning', async () => {
+    const owner = await notified(['read 31 days ago', 'read 29 days ago']);
+    for (const age of [31, 29]) {
+      await dataSource(t).query(`UPDATE notifications SET read_at = now() - make_interval(days => $2) WHERE title = $3 AND user_id = $1`, [
+        owner.userId,
+        age,
+        `Ping: read ${age} days ago`,
+      ]);
+    }
+    await dataSource(t).query(`UPDATE notification_counts SET unread = 0 WHERE organization_id = $1 AND user_id = $2`, [
+      owner.organizationId,
+      owner.userId,
+    ]);
+    // The default 90 days keeps both.
+    await pruneJob(t);
+    expect(await titles(owner)).toEqual(['Ping: read 29 days ago', 'Ping: read 31 days ago']);
+
+    // A queue namespace of its own, so only this process could have scheduled anything there.
+    const api = await startTestApp({
+      NOTIFICATION_RETENTION_DAYS: '30',
+      RUN_WORKERS: 'false',
+      QUEUE_PREFIX: `t${randomBytes(6).toString('hex')}`,
+    });
+    try {
+      expect(await notificationsQueue(api).getJobScheduler(PRUNE_SCHEDULER)).toBeUndefined();
+      expect(await api.app.get(NotificationRetention).prune()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await api.close();
+    }
+    expect(await titles(owner)).toEqual(['Ping: read 29 days ago']);
+    expect(await countsMatchRows(owner.organizationId, owner.userId)).toMatchObject({ total: 1, unread: 0 });
   });
 });
 

@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { isUuid, type Page, pageOffset, PreparedQuery, type RequestContext, StatementPool, toPage } from '@atrium/platform';
+import { isoSql, isUuid, type Page, pageOffset, PreparedQuery, type RequestContext, StatementPool, toPage } from '@atrium/platform';
 import type { NotificationDto, UnreadCountDto } from './dto/notification.dto.js';
 import { NotificationsError } from './notifications.errors.js';
-
-/** A timestamptz as `Date#toISOString()` writes it, whatever the session's time zone. */
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * A notification row `n` as the DTO (JSON built in the statement) with its mail's status from `mail_deliveries`:
@@ -12,7 +9,7 @@ const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
  */
 const DTO = `json_build_object(
     'id', n.id, 'type', n.type, 'title', n.title, 'body', n.body, 'link', n.link, 'data', n.data,
-    'read', n.read_at IS NOT NULL, 'read_at', ${iso('n.read_at')},
+    'read', n.read_at IS NOT NULL, 'read_at', ${isoSql('n.read_at')},
     'email_status', CASE WHEN n.email_key IS NULL THEN NULL
                          WHEN md.bounced_at IS NOT NULL THEN 'bounced'
                          WHEN md.delivered_at IS NOT NULL THEN 'delivered'
@@ -20,7 +17,7 @@ const DTO = `json_build_object(
                          WHEN md.sent_at IS NOT NULL THEN 'sent'
                          WHEN md.send_after > now() THEN 'held'
                          ELSE 'queued' END,
-    'created_at', ${iso('n.created_at')})`;
+    'created_at', ${isoSql('n.created_at')})`;
 
 /** A page of the caller's in-app notifications, newest first, with the total from their counts row (one row, not a count). */
 const page = (unreadOnly: boolean) => `

@@ -9,7 +9,7 @@ import { NotificationsConfig } from './notifications.config.js';
 export const NOTIFICATIONS_QUEUE = 'notifications';
 export const PRUNE_JOB = 'prune';
 /** The job scheduler's id: upserted by every worker at boot, it fires once a day across all of them. */
-const PRUNE_SCHEDULER = 'notifications-prune';
+export const PRUNE_SCHEDULER = 'notifications-prune';
 const DAY_MS = 24 * 3600 * 1000;
 /** Rows deleted per statement, so a large backlog never holds long locks. */
 const BATCH = 5_000;
@@ -37,25 +37,22 @@ export class NotificationRetention {
   ) {}
 
   /** Answers how many it deleted. */
-  async prune(now = new Date()): Promise<number> {
-    const before = new Date(now.getTime() - this.config.retentionDays * DAY_MS);
-    let deleted = 0;
-    for (;;) {
-      const n = await this.dataSource.transaction(async (em) => {
-        const [{ n }]: Array<{ n: number }> = await em.query(
-          `WITH gone AS (
-             DELETE FROM notifications WHERE id IN (
-               SELECT id FROM notifications WHERE read_at IS NOT NULL AND read_at < $1 LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-             RETURNING organization_id, user_id, in_app),
-           per AS (SELECT organization_id, user_id, count(*)::int AS n FROM gone WHERE in_app GROUP BY 1, 2),
-           counted AS (
-             UPDATE notification_counts c SET total = c.total - per.n
-               FROM per WHERE c.organization_id = per.organization_id AND c.user_id = per.user_id RETURNING 1)
-           SELECT (SELECT count(*)::int FROM gone) AS n, (SELECT count(*) FROM counted) AS _`,
-          [before],
-        );
-        return n;
-      });
+  async prune(): Promise<number> {
+    for (let deleted = 0; ;) {
+      // One statement, so one transaction: the rows go with their counts. `counted` runs to completion though nothing
+      // reads it (a data-modifying WITH always does).
+      const [{ n }]: Array<{ n: number }> = await this.dataSource.query(
+        `WITH gone AS (
+           DELETE FROM notifications WHERE id IN (
+             SELECT id FROM notifications WHERE read_at < now() - make_interval(days => $1::int) LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
+           RETURNING organization_id, user_id, in_app),
+         counted AS (
+           UPDATE notification_counts c SET total = c.total - per.n
+             FROM (SELECT organization_id, user_id, count(*)::int AS n FROM gone WHERE in_app GROUP BY 1, 2) per
+            WHERE c.organization_id = per.organization_id AND c.user_id = per.user_id)
+         SELECT count(*)::int AS n FROM gone`,
+        [this.config.retentionDays],
+      );
       deleted += n;
       if (n < BATCH) return deleted;
     }

@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { isUuid, type Page, pageOffset, PreparedQuery, type RequestContext, StatementPool, toPage } from '@atrium/platform';
+import { isoSql, isUuid, type Page, pageOffset, PreparedQuery, type RequestContext, StatementPool, toPage } from '@atrium/platform';
 import { MessagingError } from '../messaging.errors.js';
 import type { MessageDto } from '../messages/dto/message.dto.js';
 import type { SystemFields } from '../messages/system-fields.js';
 import type { ChatDto, ChatMemberDto } from './dto/chat.dto.js';
 import type { ChatRole, ChatType } from './chat.entity.js';
-
-/** A timestamptz as `Date#toISOString()` writes it (UTC, milliseconds, `Z`), whatever the session's time zone. */
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** The caller's membership rows joined to their chats, in list order (most recent activity first). */
 const PICK = `
@@ -23,13 +20,13 @@ const ORDER = 'ORDER BY coalesce(p.last_message_at, p.created_at) DESC, p.id';
  * with their names, aggregated per chat in join order, timestamps already as ISO-8601 text.
  */
 const CHAT_SELECT = `
-  SELECT p.id, p.type, p.name, p.description, p.created_by, p.last_seq, ${iso('p.last_message_at')} AS last_message_at,
-         ${iso('p.created_at')} AS created_at, ${iso('p.updated_at')} AS updated_at, p.my_role,
+  SELECT p.id, p.type, p.name, p.description, p.created_by, p.last_seq, ${isoSql('p.last_message_at')} AS last_message_at,
+         ${isoSql('p.created_at')} AS created_at, ${isoSql('p.updated_at')} AS updated_at, p.my_role,
          -- SYSTEM messages never count as unread.
          greatest(p.last_seq - p.my_read - (p.system_count - p.my_read_system), 0) AS unread_count,
          msg.id AS m_id, msg.seq AS m_seq, msg.sender_id AS m_sender_id, msg.message_type AS m_type, msg.content AS m_content,
-         msg.client_message_id AS m_client_id, msg.mentions AS m_mentions, msg.system AS m_system, ${iso('msg.created_at')} AS m_created_at,
-         ${iso('msg.edited_at')} AS m_edited_at, ${iso('msg.deleted_at')} AS m_deleted_at, msg.deleted_by AS m_deleted_by,
+         msg.client_message_id AS m_client_id, msg.mentions AS m_mentions, msg.system AS m_system, ${isoSql('msg.created_at')} AS m_created_at,
+         ${isoSql('msg.edited_at')} AS m_edited_at, ${isoSql('msg.deleted_at')} AS m_deleted_at, msg.deleted_by AS m_deleted_by,
          mem.members`;
 
 const CHAT_DETAILS = `
@@ -37,7 +34,7 @@ const CHAT_DETAILS = `
     LEFT JOIN LATERAL (
       SELECT json_agg(json_build_object('user_id', cm.user_id, 'role', cm.role, 'first_name', u.first_name,
                                         'last_name', u.last_name, 'last_read_seq', cm.last_read_seq,
-                                        'joined_at', ${iso('cm.joined_at')})
+                                        'joined_at', ${isoSql('cm.joined_at')})
                       ORDER BY cm.joined_at, cm.user_id) AS members
         FROM chat_members cm JOIN users u ON u.id = cm.user_id
        WHERE cm.chat_id = p.id) mem ON true`;

@@ -41,7 +41,7 @@ export class NotificationProducer implements OnModuleInit {
     this.outbox.subscribe({
       name: 'notifications',
       events: '*',
-      accepts: (event) => this.types.producedBy(event.name).length > 0 || this.digests.cancels(event.name),
+      accepts: (event) => this.types.producedBy(event.name).length > 0 || this.types.cancelledBy(event.name).length > 0,
       handle: (event, em) => this.produce(event, em),
     });
   }
@@ -74,15 +74,13 @@ export class NotificationProducer implements OnModuleInit {
       const channels = chosenChannels(type, chosen);
       items.push({
         ...r,
-        type,
-        sourceId,
         content: content(r),
         inApp: channels.in_app,
         email: channels.email,
         mailNotBefore: channels.email && !type.required ? quietHoursEnd(chosen?.quiet_hours, now) : undefined,
       });
     }
-    await this.store.write(em, ctx, items);
+    await this.store.write(em, ctx, { type, id: sourceId }, items);
     this.logger.debug({ source: sourceId, type: type.key, recipients: items.length }, 'Notifications written');
   }
 }

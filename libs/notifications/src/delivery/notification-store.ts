@@ -10,6 +10,7 @@ import {
   Rooms,
 } from '@atrium/platform';
 import type { EmailStatus, NotificationDto } from '../dto/notification.dto.js';
+import { pairKey } from '../preferences/preference-store.js';
 import { NotificationMail, type MailRecipient } from './notification-mail.js';
 
 /** Socket events to a user's sockets acting for the notification's organization (`member:{org}:{user}`). */
@@ -19,13 +20,10 @@ export const NotificationSocketEvent = {
   deleted: 'notification:deleted',
 } as const;
 
-/** One notification to write: a type's content for one user in one organization, on the channels chosen for them. */
+/** One recipient's notification from a write's source: its content, on the channels chosen for them. */
 export interface NewNotification {
   organizationId: string;
   userId: string;
-  type: NotificationType;
-  /** The event (or digest) it comes from: a second write from the same source for the same user changes nothing. */
-  sourceId: string;
   content: NotificationContent;
   inApp: boolean;
   email: boolean;
@@ -33,12 +31,18 @@ export interface NewNotification {
   mailNotBefore?: Date;
 }
 
+/** What one write's notifications come from: a second write from the same source for the same user changes nothing. */
+export interface NotificationSource {
+  type: NotificationType;
+  /** The event (or digest) they come from. */
+  id: string;
+}
+
 interface Inserted {
   id: string;
   organization_id: string;
   user_id: string;
   type: string;
-  source_id: string;
   title: string;
   body: string;
   link: string | null;
@@ -61,21 +65,23 @@ export class NotificationStore {
     private readonly mails: NotificationMail,
   ) {}
 
-  async write(em: EntityManager, ctx: RequestContext, items: NewNotification[]): Promise<void> {
+  /** `items`: one per recipient (organization and user), all from `source`. */
+  async write(em: EntityManager, ctx: RequestContext, source: NotificationSource, items: NewNotification[]): Promise<void> {
     const kept = items.filter((n) => n.inApp || n.email);
     if (!kept.length) return;
-    const mailKey = (n: NewNotification) => (n.email ? `notification:${n.sourceId}:${n.type.key}:${n.userId}` : null);
+    const mailKey = (n: NewNotification) => (n.email ? `notification:${source.id}:${source.type.key}:${n.userId}` : null);
     const inserted: Inserted[] = await em.query(
       `INSERT INTO notifications (organization_id, user_id, type, source_id, title, body, link, data, in_app, email_key)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::jsonb[],
-                            $9::boolean[], $10::text[])
+       SELECT o, u, $3, $4, t, b, l, d, i, k
+         FROM unnest($1::uuid[], $2::uuid[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::boolean[], $10::text[])
+              AS n (o, u, t, b, l, d, i, k)
        ON CONFLICT ON CONSTRAINT uq_notifications_source DO NOTHING
-       RETURNING id, organization_id, user_id, type, source_id, title, body, link, data, in_app, email_key, created_at`,
+       RETURNING id, organization_id, user_id, type, title, body, link, data, in_app, email_key, created_at`,
       [
         kept.map((n) => n.organizationId),
         kept.map((n) => n.userId),
-        kept.map((n) => n.type.key),
-        kept.map((n) => n.sourceId),
+        source.type.key,
+        source.id,
         kept.map((n) => n.content.title),
         kept.map((n) => n.content.body),
         kept.map((n) => n.content.link ?? null),
@@ -85,44 +91,39 @@ export class NotificationStore {
       ],
     );
     if (!inserted.length) return;
-    const itemOf = new Map(kept.map((n) => [`${n.organizationId}:${n.userId}:${n.type.key}:${n.sourceId}`, n]));
-    const source = (row: Inserted) => itemOf.get(`${row.organization_id}:${row.user_id}:${row.type}:${row.source_id}`)!;
-
+    // One source and type: a recipient's organization and user name their one row.
+    const byRecipient = new Map(kept.map((n) => [pairKey(n.organizationId, n.userId), n]));
+    const itemOf = (row: Inserted) => byRecipient.get(pairKey(row.organization_id, row.user_id))!;
     await this.push(
       em,
       ctx,
       inserted.filter((r) => r.in_app),
-      source,
+      itemOf,
     );
-    await this.sendMail(em, ctx, inserted, source);
+    await this.sendMail(em, ctx, source.type, inserted, itemOf);
   }
 
   /** Counts up, then one push per in-app notification carrying the recipient's new unread count. */
-  private async push(em: EntityManager, ctx: RequestContext, rows: Inserted[], source: (row: Inserted) => NewNotification): Promise<void> {
+  private async push(em: EntityManager, ctx: RequestContext, rows: Inserted[], itemOf: (row: Inserted) => NewNotification): Promise<void> {
     if (!rows.length) return;
-    const perMember = new Map<string, { organizationId: string; userId: string; n: number }>();
-    for (const r of rows) {
-      const key = `${r.organization_id}:${r.user_id}`;
-      const m = perMember.get(key) ?? { organizationId: r.organization_id, userId: r.user_id, n: 0 };
-      m.n++;
-      perMember.set(key, m);
-    }
-    // In key order, so two transactions counting for the same members lock their rows in the same order.
-    const members = [...perMember.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, m]) => m);
+    // One row per member (one source and type); in key order, so two transactions counting for the same members lock
+    // their rows in the same order.
+    const key = (r: Inserted) => pairKey(r.organization_id, r.user_id);
+    const sorted = [...rows].sort((a, b) => key(a).localeCompare(key(b)));
     const counted: Array<{ organization_id: string; user_id: string; unread: number }> = await em.query(
       `INSERT INTO notification_counts AS c (organization_id, user_id, total, unread)
-       SELECT o, u, n, n FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS t (o, u, n)
-       ON CONFLICT (organization_id, user_id) DO UPDATE SET total = c.total + excluded.total, unread = c.unread + excluded.unread
+       SELECT o, u, 1, 1 FROM unnest($1::uuid[], $2::uuid[]) AS t (o, u)
+       ON CONFLICT (organization_id, user_id) DO UPDATE SET total = c.total + 1, unread = c.unread + 1
        RETURNING organization_id, user_id, unread`,
-      [members.map((m) => m.organizationId), members.map((m) => m.userId), members.map((m) => m.n)],
+      [sorted.map((r) => r.organization_id), sorted.map((r) => r.user_id)],
     );
-    const unread = new Map(counted.map((c) => [`${c.organization_id}:${c.user_id}`, c.unread]));
+    const unread = new Map(counted.map((c) => [pairKey(c.organization_id, c.user_id), c.unread]));
     for (const r of rows) {
-      const status: EmailStatus | null = r.email_key ? (source(r).mailNotBefore ? 'held' : 'queued') : null;
+      const status: EmailStatus | null = r.email_key ? (itemOf(r).mailNotBefore ? 'held' : 'queued') : null;
       this.outbox.add(em, {
         name: NotificationSocketEvent.new,
         organizationId: r.organization_id,
-        payload: { notification: notificationDto(r, status), unread_count: unread.get(`${r.organization_id}:${r.user_id}`) ?? 0 },
+        payload: { notification: notificationDto(r, status), unread_count: unread.get(key(r)) ?? 0 },
         rooms: [Rooms.member(r.organization_id, r.user_id)],
         requestId: ctx.requestId,
       });
@@ -133,8 +134,9 @@ export class NotificationStore {
   private async sendMail(
     em: EntityManager,
     ctx: RequestContext,
+    type: NotificationType,
     rows: Inserted[],
-    source: (row: Inserted) => NewNotification,
+    itemOf: (row: Inserted) => NewNotification,
   ): Promise<void> {
     const first = new Map<string, Inserted>();
     for (const r of rows) if (r.email_key && !first.has(r.email_key)) first.set(r.email_key, r);
@@ -149,10 +151,10 @@ export class NotificationStore {
     for (const [key, row] of first) {
       const to = byId.get(row.user_id);
       if (!to) continue;
-      const item = source(row);
+      const item = itemOf(row);
       const mails = perOrganization.get(row.organization_id) ?? [];
       mails.push({
-        message: this.mails.compose(to, item.type, item.content, row.organization_id),
+        message: this.mails.compose(to, type, item.content, row.organization_id),
         idempotencyKey: key,
         notBefore: item.mailNotBefore,
       });

@@ -9,17 +9,16 @@ export interface Recipient {
 
 /**
  * Who a type notifies for an event, and in which organizations: the event's organization, or for an account-wide
- * notice every organization the user is an active member of. An event of an organization-scoped type that names no
- * organization notifies nobody.
+ * notice every organization the user is an active member of (none: no notice and no mail; such an account cannot sign
+ * in either). An event of an organization-scoped type that names no organization notifies nobody.
  */
 export async function recipientsOf(type: NotificationType, event: OutboxEvent, em: EntityManager): Promise<Recipient[]> {
   const userIds = await userIdsOf(type, event, em);
   if (!userIds.length) return [];
   if (type.accountWide) {
     const rows: Array<{ organization_id: string; user_id: string }> = await em.query(
-      `SELECT m.organization_id, m.user_id FROM memberships m JOIN organizations o ON o.id = m.organization_id
-        WHERE m.user_id = ANY ($1::uuid[]) AND m.status = 'active'
-        ORDER BY m.user_id, m.organization_id`,
+      `SELECT organization_id, user_id FROM memberships WHERE user_id = ANY ($1::uuid[]) AND status = 'active'
+        ORDER BY user_id, organization_id`,
       [userIds],
     );
     return rows.map((r) => ({ organizationId: r.organization_id, userId: r.user_id }));

@@ -43,15 +43,10 @@ export class NotificationDigests {
     });
   }
 
-  /** Whether an event cancels some type's gathered events. */
-  cancels(eventName: string): boolean {
-    return this.cancelledBy(eventName).length > 0;
-  }
-
   /** Drops, from the digest of the user and group the event concerns, what it covers (everything when the type says not). */
   async cancel(em: EntityManager, event: OutboxEvent): Promise<void> {
     if (!event.organizationId) return;
-    for (const type of this.cancelledBy(event.name)) {
+    for (const type of this.types.cancelledBy(event.name)) {
       const by = type.digest!.cancelledBy!;
       const target = by.match(event);
       if (!target) continue;
@@ -65,9 +60,5 @@ export class NotificationDigests {
         covered.map((g) => g.id),
       );
     }
-  }
-
-  private cancelledBy(eventName: string): NotificationType[] {
-    return this.types.all().filter((t) => t.digest?.cancelledBy?.event === eventName);
   }
 }

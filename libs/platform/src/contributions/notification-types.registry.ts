@@ -87,6 +87,9 @@ export const payloadUser = (event: OutboxEvent<{ user_id: string }>): string[] =
 @Injectable()
 export class NotificationTypeRegistry {
   private readonly types = new Map<string, NotificationType>();
+  /** Asked for every outbox event (the notifications subscriber's filter): indexed by event name at registration. */
+  private readonly byEvent = new Map<string, NotificationType[]>();
+  private readonly byCancellingEvent = new Map<string, NotificationType[]>();
 
   /** Call from `onModuleInit`; a key may be registered once. */
   register(...types: NotificationType[]): void {
@@ -94,6 +97,9 @@ export class NotificationTypeRegistry {
       if (this.types.has(type.key)) throw new Error(`Notification type "${type.key}" is already registered`);
       if (!/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/.test(type.key)) throw new Error(`Notification type "${type.key}" is not <area>.<what>`);
       this.types.set(type.key, type);
+      index(this.byEvent, type.event, type);
+      const cancelling = type.digest?.cancelledBy?.event;
+      if (cancelling) index(this.byCancellingEvent, cancelling, type);
     }
   }
 
@@ -103,11 +109,21 @@ export class NotificationTypeRegistry {
 
   /** Every registered type, sorted by key. */
   all(): NotificationType[] {
-    return [...this.types.values()].sort((a, b) => a.key.localeCompare(b.key));
+    return [...this.types.values()].sort(byKey);
   }
 
-  /** The types an event produces. */
-  producedBy(eventName: string): NotificationType[] {
-    return this.all().filter((t) => t.event === eventName);
+  /** The types an event produces, sorted by key. */
+  producedBy(eventName: string): readonly NotificationType[] {
+    return this.byEvent.get(eventName) ?? NONE;
+  }
+
+  /** The types with a digest an event cancels (`digest.cancelledBy`), sorted by key. */
+  cancelledBy(eventName: string): readonly NotificationType[] {
+    return this.byCancellingEvent.get(eventName) ?? NONE;
   }
 }
+
+const NONE: readonly NotificationType[] = [];
+const byKey = (a: NotificationType, b: NotificationType) => a.key.localeCompare(b.key);
+const index = (map: Map<string, NotificationType[]>, eventName: string, type: NotificationType) =>
+  map.set(eventName, [...(map.get(eventName) ?? []), type].sort(byKey));

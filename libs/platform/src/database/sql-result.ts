@@ -8,3 +8,6 @@ export function returnedRows<T>(result: unknown): T[] {
   }
   return result as T[];
 }
+
+/** SQL writing a timestamptz as `Date#toISOString()` does (UTC, milliseconds, `Z`), whatever the session's time zone. */
+export const isoSql = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;

@@ -106,16 +106,15 @@ export class NotificationStore {
   /** Counts up, then one push per in-app notification carrying the recipient's new unread count. */
   private async push(em: EntityManager, ctx: RequestContext, rows: Inserted[], itemOf: (row: Inserted) => NewNotification): Promise<void> {
     if (!rows.length) return;
-    // One row per member (one source and type); in key order, so two transactions counting for the same members lock
-    // their rows in the same order.
+    // One row per member (one source and type), taken in the database's key order — as the retention job locks them —
+    // so transactions counting for the same members lock their rows in one order and cannot deadlock.
     const key = (r: Inserted) => pairKey(r.organization_id, r.user_id);
-    const sorted = [...rows].sort((a, b) => key(a).localeCompare(key(b)));
     const counted: Array<{ organization_id: string; user_id: string; unread: number }> = await em.query(
       `INSERT INTO notification_counts AS c (organization_id, user_id, total, unread)
-       SELECT o, u, 1, 1 FROM unnest($1::uuid[], $2::uuid[]) AS t (o, u)
+       SELECT o, u, 1, 1 FROM unnest($1::uuid[], $2::uuid[]) AS t (o, u) ORDER BY o, u
        ON CONFLICT (organization_id, user_id) DO UPDATE SET total = c.total + 1, unread = c.unread + 1
        RETURNING organization_id, user_id, unread`,
-      [sorted.map((r) => r.organization_id), sorted.map((r) => r.user_id)],
+      [rows.map((r) => r.organization_id), rows.map((r) => r.user_id)],
     );
     const unread = new Map(counted.map((c) => [pairKey(c.organization_id, c.user_id), c.unread]));
     for (const r of rows) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UnsubscribeTokens } from './unsubscribe-token.js';
+import { NOTIFICATION_TYPE_KEY_MAX_LENGTH } from '@atrium/platform';
+import { UNSUBSCRIBE_TOKEN_MAX_LENGTH, UnsubscribeTokens } from './unsubscribe-token.js';
 
 const KEY = Buffer.alloc(32, 0x7f);
 const claims = {
@@ -16,6 +17,13 @@ describe('UnsubscribeTokens', () => {
   it('reads back what it signed, from a token safe in a URL', () => {
     expect(token).toMatch(/^u1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
     expect(tokens.verify(token)).toEqual(claims);
+  });
+
+  it('signs the longest type key the registry accepts, within the link length it reads', () => {
+    const longest = { ...claims, type: `a.${'b'.repeat(NOTIFICATION_TYPE_KEY_MAX_LENGTH - 2)}` };
+    const signed = tokens.sign(longest);
+    expect(signed.length).toBeLessThanOrEqual(UNSUBSCRIBE_TOKEN_MAX_LENGTH);
+    expect(tokens.verify(signed)).toEqual(longest);
   });
 
   it('refuses a token another key signed', () => {

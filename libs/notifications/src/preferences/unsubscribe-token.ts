@@ -9,7 +9,7 @@ export interface UnsubscribeClaims {
   issuedAt: Date;
 }
 
-/** Two uuids, a type key and a time in base64url JSON, then the MAC: far below this. */
+/** Two uuids, a type key (at most NOTIFICATION_TYPE_KEY_MAX_LENGTH) and a time in base64url JSON, then the MAC: below this. */
 export const UNSUBSCRIBE_TOKEN_MAX_LENGTH = 400;
 
 interface WirePayload {

@@ -34,6 +34,7 @@ describe('NotificationTypeRegistry', () => {
     registry.register(type('chat.mentioned', 'message.created'));
     expect(() => registry.register(type('chat.mentioned', 'other.event'))).toThrow(/already registered/);
     expect(() => registry.register(type('Chat mentioned', 'other.event'))).toThrow(/<area>.<what>/);
+    expect(() => registry.register(type(`chat.${'x'.repeat(60)}`, 'other.event'))).toThrow(/longer than 64/);
     expect(registry.producedBy('other.event')).toEqual([]);
     expect(registry.producedBy('message.created').map((t) => t.key)).toEqual(['chat.mentioned']);
   });

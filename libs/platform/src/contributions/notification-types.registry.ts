@@ -83,6 +83,9 @@ export const defineNotificationType = <P>(type: NotificationType<P>): Notificati
 /** Recipients of an event about one user (a new sign-in, a role change): the user its payload's `user_id` names. */
 export const payloadUser = (event: OutboxEvent<{ user_id: string }>): string[] => [event.payload.user_id];
 
+/** The longest type key: preferences and one-click unsubscribe links carry it. */
+export const NOTIFICATION_TYPE_KEY_MAX_LENGTH = 64;
+
 /** Where features register the notification types their events produce, so the notifications library names none. */
 @Injectable()
 export class NotificationTypeRegistry {
@@ -96,6 +99,10 @@ export class NotificationTypeRegistry {
     for (const type of types) {
       if (this.types.has(type.key)) throw new Error(`Notification type "${type.key}" is already registered`);
       if (!/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/.test(type.key)) throw new Error(`Notification type "${type.key}" is not <area>.<what>`);
+      // Keys travel in preferences and in signed unsubscribe links, whose length is capped.
+      if (type.key.length > NOTIFICATION_TYPE_KEY_MAX_LENGTH) {
+        throw new Error(`Notification type "${type.key}" is longer than ${NOTIFICATION_TYPE_KEY_MAX_LENGTH} characters`);
+      }
       this.types.set(type.key, type);
       index(this.byEvent, type.event, type);
       const cancelling = type.digest?.cancelledBy?.event;

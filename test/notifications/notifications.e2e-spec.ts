@@ -7,8 +7,9 @@ import { jobIdFor, MAIL_QUEUE, NotificationTypeRegistry } from '@atrium/platform
 import { NOTIFICATIONS_QUEUE, NotificationRetention, PRUNE_JOB, PRUNE_SCHEDULER } from '@atrium/notifications';
 import { settledJob } from '../support/jobs.js';
 import { Mailbox } from '../support/mailbox.js';
-import { addToOrganization, createMember, dataSource, type Member, registerOrg } from '../support/members.js';
+import { createMember, dataSource, type Member, registerOrg } from '../support/members.js';
 import { publish, registerTestType } from '../support/notifications.js';
+import { addMember } from '../support/security.js';
 import { connectSocket, nextEvent } from '../support/socket.js';
 import { startTestApp, testRedisUrl, type TestApp } from '../support/test-app.js';
 
@@ -69,7 +70,7 @@ describe('producing notifications from committed events', () => {
     const ann = await createMember(t, owner, 'member');
     const bob = await createMember(t, owner, 'member');
     const elsewhere = await registerOrg(t.http);
-    const annElsewhere = await addToOrganization(t, ann, elsewhere.organizationId);
+    const annElsewhere = await addMember(t, elsewhere.organizationId, 'member', ann);
     const type = registerTestType(t);
 
     const annHere = await socketOf(ann);
@@ -126,7 +127,7 @@ describe('producing notifications from committed events', () => {
     expect((await counts(member)).total).toBe(0);
 
     const other = await registerOrg(t.http);
-    const ownerThere = await addToOrganization(t, { ...owner, password: owner.password }, other.organizationId);
+    const ownerThere = await addMember(t, other.organizationId, 'member', owner);
     const accountWide = registerTestType(t, { accountWide: true });
     const here = nextEvent<any>(ownerSocket, 'notification:new');
     const there = nextEvent<any>(await socketOf(ownerThere), 'notification:new');

@@ -3,16 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue, finalStatus, payOnCheckoutPage, upgradePayment } from '../support/billing.js';
 import { freePort } from '../support/free-port.js';
 import { Mailbox } from '../support/mailbox.js';
-import {
-  addToOrganization,
-  createMember,
-  dataSource,
-  invitationToken,
-  markEmailVerified,
-  registerOrg,
-  STRONG_PASSWORD,
-} from '../support/members.js';
-import { registerWithMfa } from '../support/security.js';
+import { createMember, dataSource, invitationToken, markEmailVerified, registerOrg, STRONG_PASSWORD } from '../support/members.js';
+import { addMember, registerWithMfa } from '../support/security.js';
 import { connectSocket } from '../support/socket.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -130,7 +122,7 @@ describe('security', () => {
   it('security.new_sign_in: a sign-in from a new device alerts the account in each of its organizations, with one mail', async () => {
     const owner = await registerOrg(t.http);
     const other = await registerOrg(t.http);
-    await addToOrganization(t, { userId: owner.userId, email: owner.email, password: owner.password }, other.organizationId);
+    await addMember(t, other.organizationId, 'member', owner);
     const ownerInbox = await inbox(owner);
     const res = await t.http.post(
       '/auth/login',

@@ -57,18 +57,3 @@ export function invitationToken(mail: ReceivedMail): string {
 }
 
 export { registerOrg, STRONG_PASSWORD, uniqueEmail };
-
-/** Makes an existing account an active member of another organization with `role` (straight in the database), signed in there. */
-export async function addToOrganization(
-  t: TestApp,
-  member: Pick<Member, 'userId' | 'email' | 'password'>,
-  organizationId: string,
-  role = 'member',
-) {
-  await dataSource(t).query(
-    `INSERT INTO memberships (organization_id, user_id, role_id, status)
-     SELECT $1, $2, id, 'active' FROM roles WHERE organization_id = $1 AND slug = $3`,
-    [organizationId, member.userId, role],
-  );
-  return { ...member, organizationId, ...(await signIn(t, member.email, member.password, organizationId)) };
-}

@@ -11,6 +11,7 @@ import type { RegisteredOrg } from '../support/factories.js';
 import { Mailbox, type ReceivedMail } from '../support/mailbox.js';
 import { settledJob } from '../support/jobs.js';
 import { createMember, dataSource, type Member, registerOrg } from '../support/members.js';
+import { notificationPushes } from '../support/notifications.js';
 import { connectSocket, stillConnected } from '../support/socket.js';
 import { startTestApp, testRedisUrl, type TestApp } from '../support/test-app.js';
 
@@ -20,11 +21,6 @@ const PLAIN = `test.plain_${tag}`;
 const OTHER = `test.other_${tag}`;
 const QUIET = `test.in_app_only_${tag}`;
 const ALERT = `test.alert_${tag}`;
-
-interface Push {
-  notification: { id: string; type: string; title: string; email_status: string | null };
-  unread_count: number;
-}
 
 let mailbox: Mailbox;
 let t: TestApp;
@@ -69,23 +65,13 @@ async function produce(organizationId: string, key: string, userIds: string[]): 
 }
 
 /** A socket for the user's organization and every `notification:new` it receives. */
-async function listen(token: string): Promise<{ socket: Socket; pushes: Push[] }> {
+async function listen(token: string) {
   const socket = await connectSocket(t.url, { token });
   sockets.push(socket);
-  const pushes: Push[] = [];
-  socket.on('notification:new', (p: Push) => pushes.push(p));
-  return { socket, pushes };
+  return { socket, pushes: notificationPushes(socket) };
 }
 
-async function pushed(pushes: Push[], title: string, ms = 10_000): Promise<Push> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = pushes.find((p) => p.notification.title === title);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no notification:new "${title}" within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const pushed = (pushes: ReturnType<typeof notificationPushes>, title: string) => pushes.next((n) => n.title === title, `"${title}"`);
 
 const mailed = (to: string, title: string) => mailbox.messages.some((m) => m.to.includes(to.toLowerCase()) && m.subject === title);
 const exactly = (title: string) => new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
@@ -159,7 +145,7 @@ describe(`notification preferences (queue on ${testRedisUrl ? 'Redis' : 'Postgre
     // Email only: mailed, and neither pushed nor listed.
     await mailbox.waitFor(owner.email, exactly(plain));
     expect(await stillConnected(t, socket, owner.userId)).toBe(true);
-    expect(pushes.map((p) => p.notification.title)).not.toContain(plain);
+    expect(pushes.all.map((p) => p.notification.title)).not.toContain(plain);
     const list = await t.http.get('/notifications', { token: owner.accessToken });
     expect(list.body.data.map((n: { title: string }) => n.title)).toEqual([other]);
     expect(mailed(owner.email, other)).toBe(false);
@@ -191,7 +177,7 @@ describe(`notification preferences (queue on ${testRedisUrl ? 'Redis' : 'Postgre
     const noPush = await produce(owner.organizationId, PLAIN, [owner.userId]);
     await mailbox.waitFor(owner.email, exactly(noPush));
     expect(await stillConnected(t, socket, owner.userId)).toBe(true);
-    expect(pushes.map((p) => p.notification.title)).not.toContain(noPush);
+    expect(pushes.all.map((p) => p.notification.title)).not.toContain(noPush);
 
     expect((await put(owner.accessToken, { email_enabled: false, in_app_enabled: false })).status).toBe(200);
     const alert = await produce(owner.organizationId, ALERT, [owner.userId]);

@@ -5,6 +5,7 @@ import { freePort } from '../support/free-port.js';
 import { Mailbox } from '../support/mailbox.js';
 import { createMember, dataSource, invitationToken, markEmailVerified, registerOrg, STRONG_PASSWORD } from '../support/members.js';
 import { addMember, registerWithMfa } from '../support/security.js';
+import { notificationPushes } from '../support/notifications.js';
 import { connectSocket } from '../support/socket.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -29,31 +30,12 @@ afterAll(async () => {
 
 const as = (m: { accessToken: string }) => ({ token: m.accessToken });
 
-/** A socket of `who` and the notifications it is pushed, to wait for one by type. */
+/** A socket of `who`, to wait for its notifications by type. */
 async function inbox(who: { accessToken: string }) {
   const socket = await connectSocket(t.url, { token: who.accessToken });
   sockets.push(socket);
-  const seen: any[] = [];
-  const waiters: Array<() => void> = [];
-  socket.on('notification:new', (p: any) => {
-    seen.push(p.notification);
-    waiters.splice(0).forEach((w) => w());
-  });
-  return {
-    seen,
-    async next(type: string, ms = 15_000): Promise<any> {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const found = seen.find((n) => n.type === type);
-        if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no ${type} notification within ${ms} ms (got ${seen.map((n) => n.type).join(', ')})`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 200);
-        });
-      }
-    },
-  };
+  const pushes = notificationPushes(socket);
+  return { next: async (type: string) => (await pushes.next((n) => n.type === type, type)).notification };
 }
 
 /** Rows of a type stored for a user (in-app or email-only), per organization. */

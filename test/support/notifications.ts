@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
 import { defineNotificationType, type NotificationType, NotificationTypeRegistry, Outbox, type OutboxEventInput } from '@atrium/platform';
 import { dataSource } from './members.js';
 import type { TestApp } from './test-app.js';
@@ -40,4 +41,35 @@ export async function publish(
   event: Partial<OutboxEventInput<PingPayload>> & { payload: PingPayload },
 ): Promise<string> {
   return dataSource(t).transaction(async (em) => t.app.get(Outbox).add(em, { name: type.event, ...event }));
+}
+
+/** A `notification:new` as a client receives it. */
+export interface NotificationPush {
+  notification: { id: string; type: string; title: string; body: string; email_status: string | null; data: Record<string, any> } & Record<
+    string,
+    any
+  >;
+  unread_count: number;
+}
+
+/** Every `notification:new` a socket receives from now on, and a wait for the first one matching. */
+export function notificationPushes(socket: Socket): {
+  all: NotificationPush[];
+  next(match: (n: NotificationPush['notification']) => boolean, what: string, ms?: number): Promise<NotificationPush>;
+} {
+  const all: NotificationPush[] = [];
+  socket.on('notification:new', (p: NotificationPush) => all.push(p));
+  return {
+    all,
+    async next(match, what, ms = 15_000) {
+      for (const deadline = Date.now() + ms; ;) {
+        const found = all.find((p) => match(p.notification));
+        if (found) return found;
+        if (Date.now() > deadline) {
+          throw new Error(`no notification:new ${what} within ${ms} ms (got ${all.map((p) => p.notification.type).join(', ')})`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
 }

@@ -1,6 +1,10 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** One mutating action: who did what to which resource, with before/after (secrets removed). */
+/**
+ * One mutating action: who did what to which resource, with before/after (secrets removed). The table also has
+ * `txid` (xid8, the writing transaction) and `seq` (identity), set by the database and read only by the seal chain's
+ * SQL, so they are not mapped here.
+ */
 @Entity('audit_logs')
 @Index('ix_audit_logs_org_created', ['organizationId', 'createdAt'])
 @Index('ix_audit_logs_org_action', ['organizationId', 'action'])
@@ -19,6 +23,14 @@ export class AuditLog {
   @Column('uuid', { nullable: true })
   actorApiKeyId: string | null;
 
+  /** The acting account's email when the entry was written (kept if the account changes or goes). */
+  @Column('text', { nullable: true })
+  actorEmail: string | null;
+
+  /** The acting API key's name when the entry was written. */
+  @Column('text', { nullable: true })
+  actorApiKeyName: string | null;
+
   /** e.g. `user.created`, `role.updated`, `session.revoked` */
   @Column('text')
   action: string;
@@ -28,6 +40,10 @@ export class AuditLog {
 
   @Column('text', { nullable: true })
   resourceId: string | null;
+
+  /** A human label of what was acted on: an email, a role's name, a document's title. */
+  @Column('text', { nullable: true })
+  target: string | null;
 
   @Column('jsonb', { nullable: true })
   before: Record<string, unknown> | null;

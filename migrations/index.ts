@@ -26,6 +26,7 @@ import { Notifications1764000900000 } from './1764000900000-notifications.js';
 import { MailSendAfter1764000900100 } from './1764000900100-mail-send-after.js';
 import { KnownSignIns1764000900200 } from './1764000900200-known-sign-ins.js';
 import { NotificationDigests1764000900300 } from './1764000900300-notification-digests.js';
+import { NotificationDigestDue1764000900400 } from './1764000900400-notification-digest-due.js';
 import { AuditEntryComplete1764001000000 } from './1764001000000-audit-entry-complete.js';
 
 /** Every migration, in order. Add new ones at the end. */
@@ -58,5 +59,6 @@ export const MIGRATIONS = [
   MailSendAfter1764000900100,
   KnownSignIns1764000900200,
   NotificationDigests1764000900300,
+  NotificationDigestDue1764000900400,
   AuditEntryComplete1764001000000,
 ];

@@ -3,7 +3,16 @@ import type { Job, Queue } from 'bullmq';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Outbox } from '@atrium/platform';
-import { DIGEST_JOB, DIGEST_OPENED, digestJobId, type DigestOutcome, DigestSender, NOTIFICATIONS_QUEUE } from '@atrium/notifications';
+import {
+  DIGEST_JOB,
+  DIGEST_OPENED,
+  DIGEST_SWEEP_JOB,
+  DIGEST_SWEEP_SCHEDULER,
+  digestJobId,
+  type DigestOutcome,
+  DigestSender,
+  NOTIFICATIONS_QUEUE,
+} from '@atrium/notifications';
 import { send } from '../messaging/chat-support.js';
 import { insertChat } from '../support/chats.js';
 import { settledJob } from '../support/jobs.js';
@@ -174,6 +183,33 @@ describe(`digests of missed messages (BullMQ on ${testRedisUrl ? 'Redis' : 'Post
     const alphaMail = mails.find((m) => m.subject.includes('Alpha'))!;
     expect(alphaMail.text).toContain('alpha 02');
     expect(alphaMail.text).not.toContain('beta');
+  });
+});
+
+describe('a digest whose job was lost', () => {
+  it('is ended by the sweep once overdue: one mail with what it gathered, and nothing left behind', async () => {
+    expect(await queue(t).getJobScheduler(DIGEST_SWEEP_SCHEDULER)).toMatchObject({ every: 5 * 60_000, name: DIGEST_SWEEP_JOB });
+    const { owner, sam, rita, chat } = await chatWithAbsentReader('Lost');
+    await sendLines([t], sam, chat, 'lost', 3);
+    const [digest] = await openedDigests(rita.userId, chat);
+    // The queue loses the delayed job (a flushed Redis, a restored database) before it fires.
+    let job = await queue(t).getJob(digestJobId(digest));
+    for (const deadline = Date.now() + 15_000; !job && Date.now() < deadline; job = await queue(t).getJob(digestJobId(digest))) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await job!.remove();
+    await gathered(digest, 3);
+    await dataSource(t).query(`UPDATE notification_digests SET due_at = now() - interval '10 minutes' WHERE id = $1`, [digest]);
+
+    const sweep = await queue(t).add(DIGEST_SWEEP_JOB, {});
+    expect((await settledJob(queue(t), sweep.id!)).returnvalue).toEqual({ sent: 1 });
+    const [mail] = await waitForMails(mailbox, rita.email, /new messages/, 1);
+    expect(mail.subject).toBe('3 new messages in Lost');
+    expect(await gatheredRows(owner.organizationId)).toBe(0);
+    // A second sweep finds nothing to end.
+    const again = await queue(t).add(DIGEST_SWEEP_JOB, {});
+    expect((await settledJob(queue(t), again.id!)).returnvalue).toEqual({ sent: 0 });
+    expect(digestMails(rita.email)).toHaveLength(1);
   });
 });
 

@@ -1,32 +1,9 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Job, Queue } from 'bullmq';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DIGEST_JOB, type DigestJob, DigestSender } from './digests/digest-sender.js';
 import { NotificationsConfig } from './notifications.config.js';
 
-/** Notifications' queue: the daily retention job, and digests. */
-export const NOTIFICATIONS_QUEUE = 'notifications';
-export const PRUNE_JOB = 'prune';
-/** The job scheduler's id: upserted by every worker at boot, it fires once a day across all of them. */
-export const PRUNE_SCHEDULER = 'notifications-prune';
-const DAY_MS = 24 * 3600 * 1000;
 /** Rows deleted per statement, so a large backlog never holds long locks. */
 const BATCH = 5_000;
-
-/** Registers the daily retention job (worker processes only). */
-@Injectable()
-export class NotificationRetentionScheduler implements OnApplicationBootstrap {
-  constructor(@InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      PRUNE_SCHEDULER,
-      { every: DAY_MS },
-      { name: PRUNE_JOB, data: {}, opts: { attempts: 3, removeOnComplete: { count: 30 }, removeOnFail: { count: 100 } } },
-    );
-  }
-}
 
 /** Deletes read notifications older than NOTIFICATION_RETENTION_DAYS, in batches, keeping each user's counts right. */
 @Injectable()
@@ -61,21 +38,5 @@ export class NotificationRetention {
       deleted += n;
       if (n < BATCH) return deleted;
     }
-  }
-}
-
-@Processor(NOTIFICATIONS_QUEUE)
-export class NotificationsProcessor extends WorkerHost {
-  constructor(
-    private readonly retention: NotificationRetention,
-    private readonly digests: DigestSender,
-  ) {
-    super();
-  }
-
-  async process(job: Job): Promise<unknown> {
-    if (job.name === PRUNE_JOB) return { deleted: await this.retention.prune() };
-    if (job.name === DIGEST_JOB) return this.digests.send(job.data as DigestJob);
-    throw new Error(`Unknown notifications job ${job.name}`);
   }
 }

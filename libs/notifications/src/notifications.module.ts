@@ -7,15 +7,12 @@ import { NotificationProducer } from './delivery/notification-producer.js';
 import { NotificationStore } from './delivery/notification-store.js';
 import { DigestScheduler } from './digests/digest-scheduler.js';
 import { DigestSender } from './digests/digest-sender.js';
+import { DigestSweeper } from './digests/digest-sweeper.js';
 import { NotificationDigests } from './digests/notification-digests.js';
 import { NotificationExportSection } from './notification-export.js';
 import { NotificationReader } from './notification-reader.js';
-import {
-  NOTIFICATIONS_QUEUE,
-  NotificationRetention,
-  NotificationRetentionScheduler,
-  NotificationsProcessor,
-} from './notification-retention.js';
+import { NotificationRetention } from './notification-retention.js';
+import { NotificationJobsScheduler, NOTIFICATIONS_QUEUE, NotificationsProcessor } from './notifications-queue.js';
 import { NotificationService } from './notification.service.js';
 import { loadNotificationsConfig, NotificationsConfig } from './notifications.config.js';
 import { NotificationsController } from './notifications.controller.js';
@@ -30,7 +27,7 @@ import { UnsubscribeService } from './preferences/unsubscribe.service.js';
 /**
  * Notifications: every registered type's events become in-app notifications (pushed as `notification:new`) and mail,
  * per recipient and preferences; the list, counts, read state and preferences over REST. The queue's workers (digests,
- * retention) run only where `workers` is true.
+ * retention, the digest sweep) run only where `workers` is true.
  */
 @Module({})
 export class NotificationsModule {
@@ -53,11 +50,12 @@ export class NotificationsModule {
         NotificationProducer,
         DigestScheduler,
         DigestSender,
+        DigestSweeper,
         NotificationReader,
         NotificationService,
         NotificationExportSection,
         NotificationRetention,
-        ...(opts.workers ? [NotificationRetentionScheduler, NotificationsProcessor] : []),
+        ...(opts.workers ? [NotificationJobsScheduler, NotificationsProcessor] : []),
       ],
     };
   }

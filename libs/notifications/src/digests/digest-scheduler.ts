@@ -1,9 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { envelope, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
-import { NOTIFICATIONS_QUEUE } from '../notification-retention.js';
-import { DIGEST_JOB, type DigestJob, digestJobId, digestJobKey } from './digest-sender.js';
+import { Outbox, type OutboxEvent } from '@atrium/platform';
+import { NOTIFICATIONS_QUEUE } from '../notifications-queue.js';
+import { DIGEST_JOB, type DigestJob, digestJob, digestJobId } from './digest-sender.js';
 import { DIGEST_OPENED, type DigestOpenedPayload } from './notification-digests.js';
 
 /**
@@ -31,7 +31,7 @@ export class DigestScheduler implements OnModuleInit {
     await this.queue.addBulk(
       digests.map((d) => ({
         name: DIGEST_JOB,
-        data: envelope(RequestContext.system(event.requestId ?? event.id, d.organization_id), digestJobKey(d.id), { digest_id: d.id }),
+        data: digestJob(event.requestId ?? event.id, d.organization_id, d.id),
         opts: { jobId: digestJobId(d.id), delay },
       })),
     );

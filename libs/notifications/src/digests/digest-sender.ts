@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type JobEnvelope, jobIdFor, NotificationTypeRegistry, RequestContext } from '@atrium/platform';
+import { envelope, type JobEnvelope, jobIdFor, NotificationTypeRegistry, RequestContext } from '@atrium/platform';
 import { NotificationProducer } from '../delivery/notification-producer.js';
 import { DigestStore } from './digest-store.js';
 
@@ -11,6 +11,10 @@ export type DigestJob = JobEnvelope<{ digest_id: string }>;
 /** The digest job's idempotency key; its job id is `jobIdFor` of it, so a digest has one job however often it is queued. */
 export const digestJobKey = (digestId: string): string => `notification-digest:${digestId}`;
 export const digestJobId = (digestId: string): string => jobIdFor(digestJobKey(digestId));
+
+/** The job that ends a digest of an organization, acting for it as the system. */
+export const digestJob = (requestId: string, organizationId: string, digestId: string): DigestJob =>
+  envelope(RequestContext.system(requestId, organizationId), digestJobKey(digestId), { digest_id: digestId });
 
 /**
  * What a digest job did: `sent` the one notification of what was still gathered; `cancelled` when reads dropped

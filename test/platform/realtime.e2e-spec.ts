@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DataSource } from 'typeorm';
-import { EventBus, Outbox } from '@atrium/platform';
+import { Authenticator, EventBus, Outbox } from '@atrium/platform';
 import { registerOrg } from '../support/factories.js';
 import { connectSocket, nextEvent, stillConnected } from '../support/socket.js';
 import { startTestApp, testRedisUrl, type TestApp } from '../support/test-app.js';
@@ -45,6 +45,22 @@ describe(`socket.io gateway (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreSQL
     await expect(connectSocket(a.url, { token: 'not-a-jwt' })).rejects.toThrow(/invalid_token/);
     await a.http.post('/auth/logout', {}, { token: org.accessToken });
     await expect(connectSocket(a.url, { token: org.accessToken })).rejects.toThrow(/session_revoked/);
+  });
+
+  it('tells a client to try again, not that it is unauthorized, when the credential cannot be checked', async () => {
+    const org = await registerOrg(a.http);
+    // The database goes away while the token is checked (fault injected at the authenticator's boundary).
+    const check = vi.spyOn(a.app.get(Authenticator), 'authenticate').mockRejectedValueOnce(new Error('Connection terminated unexpectedly'));
+    try {
+      const refused = await connectSocket(a.url, { token: org.accessToken }).catch((e: Error) => e);
+      expect(refused).toBeInstanceOf(Error);
+      expect((refused as Error).message).toBe('unavailable: try again');
+      // The same token connects once the check works again.
+      const socket = await connectSocket(a.url, { token: org.accessToken });
+      socket.close();
+    } finally {
+      check.mockRestore();
+    }
   });
 
   it('refuses an organization the user does not belong to', async () => {

@@ -72,8 +72,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
           next();
         })
         .catch((err: unknown) => {
-          if (!(err instanceof DomainError)) this.logger.error({ err: safeError(err) }, 'Socket authentication failed');
-          next(new Error(err instanceof DomainError ? `unauthorized: ${err.code}` : 'unauthorized'));
+          if (err instanceof DomainError) return next(new Error(`unauthorized: ${err.code}`));
+          // Not the credential's fault (the database is unreachable, say): a client told `unauthorized` would sign
+          // its user out, so it is told to try again instead.
+          this.logger.error({ err: safeError(err) }, 'Socket authentication failed');
+          next(new Error('unavailable: try again'));
         });
     });
   }

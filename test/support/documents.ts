@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { crc32, deflateRawSync } from 'node:zlib';
 
 /** A ZIP archive of `entries` (deflated), as Office and zip tools write them: local headers, central directory, end record. */
@@ -134,3 +136,127 @@ export const REFUSED_SAMPLES: Array<[string, string, Buffer]> = [
     ]),
   ],
 ];
+
+/** One part of a multipart body; `filenameStar` sends the name RFC 5987-encoded (`filename*=UTF-8''…`), as busboy decodes it. */
+export interface Part {
+  name: string;
+  data: Buffer | string;
+  filename?: string;
+  filenameStar?: string;
+  contentType?: string;
+}
+
+export const BOUNDARY = '----atrium-test-boundary-7MA4YWxkTrZu0gW';
+export const MULTIPART_TYPE = `multipart/form-data; boundary=${BOUNDARY}`;
+
+/** The bytes that open a part (its boundary and headers). */
+export function partHead(p: Omit<Part, 'data'>): Buffer {
+  let disposition = `form-data; name="${p.name}"`;
+  if (p.filename !== undefined) disposition += `; filename="${p.filename}"`;
+  if (p.filenameStar !== undefined) disposition += `; filename*=UTF-8''${p.filenameStar}`;
+  const type =
+    p.filename !== undefined || p.filenameStar !== undefined ? `Content-Type: ${p.contentType ?? 'application/octet-stream'}\r\n` : '';
+  return Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`, 'utf8');
+}
+
+export const MULTIPART_END = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
+
+export function multipart(parts: Part[]): Buffer {
+  const chunks: Buffer[] = [];
+  parts.forEach((p, i) => chunks.push(i ? Buffer.from('\r\n') : Buffer.alloc(0), partHead(p), Buffer.from(p.data)));
+  return Buffer.concat([...chunks, MULTIPART_END]);
+}
+
+/** POSTs a multipart body to the documents route as an SPA would (fetch), answering status, JSON body and headers. */
+export async function postDocument(
+  baseUrl: string,
+  token: string,
+  parts: Part[],
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(`${baseUrl}/api/v1/organizations/me/documents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': MULTIPART_TYPE },
+    body: new Uint8Array(multipart(parts)),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+/** Uploads one file with a title: the usual case. */
+export function uploadFile(baseUrl: string, token: string, filename: string, bytes: Buffer, title = `Doc ${filename}`) {
+  return postDocument(baseUrl, token, [
+    { name: 'title', data: title },
+    { name: 'file', filename, data: bytes },
+  ]);
+}
+
+const PDF_HEAD = Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1');
+const ZEROS = Buffer.alloc(256 * 1024);
+
+/** A PDF-typed file of `size` bytes (its header, then zeros), generated as it is read: nothing of it sits in memory. */
+export function* generatedPdf(size: number, hash?: ReturnType<typeof createHash>): Generator<Buffer> {
+  let left = size;
+  for (
+    let chunk: Buffer = PDF_HEAD.subarray(0, Math.min(size, PDF_HEAD.length));
+    left > 0;
+    chunk = ZEROS.subarray(0, Math.min(left, ZEROS.length))
+  ) {
+    hash?.update(chunk);
+    left -= chunk.length;
+    yield chunk;
+  }
+}
+
+/**
+ * Uploads a generated `size`-byte PDF over node:http with backpressure (a real client streaming a large file), with a
+ * Content-Length unless `chunked`. With `sendBytes`, only that much of the file is sent before waiting for the answer
+ * (a server that refuses by Content-Length answers without reading the rest). Answers status, body and the SHA-256 sent.
+ */
+export function streamUpload(
+  baseUrl: string,
+  token: string,
+  size: number,
+  opts: { chunked?: boolean; sendBytes?: number; title?: string } = {},
+): Promise<{ status: number; body: any; sha256: string }> {
+  const head = Buffer.concat([
+    partHead({ name: 'title' }),
+    Buffer.from(opts.title ?? 'Generated upload'),
+    Buffer.from('\r\n'),
+    partHead({ name: 'file', filename: 'large.pdf', contentType: 'application/pdf' }),
+  ]);
+  const hash = createHash('sha256');
+  const url = new URL(`${baseUrl}/api/v1/organizations/me/documents`);
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': MULTIPART_TYPE,
+        ...(opts.chunked ? {} : { 'content-length': String(head.length + size + MULTIPART_END.length) }),
+      },
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, sha256: hash.digest('hex') });
+        req.destroy();
+      });
+    });
+    req.on('error', reject);
+    const body = generatedPdf(Math.min(size, opts.sendBytes ?? size), hash);
+    const write = () => {
+      for (;;) {
+        const next = body.next();
+        if (next.done) {
+          if (opts.sendBytes === undefined) req.end(MULTIPART_END);
+          return;
+        }
+        if (!req.write(next.value)) return void req.once('drain', write);
+      }
+    };
+    req.write(head);
+    write();
+  });
+}

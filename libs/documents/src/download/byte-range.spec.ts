@@ -10,6 +10,7 @@ describe('parseByteRange', () => {
     ['bytes=-5000', { start: 0, end: 999 }],
     ['bytes=990-5000', { start: 990, end: 999 }],
     ['bytes=1000-', 'unsatisfiable'],
+    ['bytes=1000-1005', 'unsatisfiable'],
     ['bytes=-0', 'unsatisfiable'],
     ['bytes=5-1', null],
     ['bytes=0-1,5-9', null],

@@ -17,7 +17,8 @@ export function parseByteRange(header: string | undefined, size: number): ByteRa
   }
   const start = Number(m[1]);
   const end = m[2] ? Number(m[2]) : size - 1;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) return null;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) return null;
   if (start >= size) return 'unsatisfiable';
+  if (end < start) return null;
   return { start, end: Math.min(end, size - 1) };
 }

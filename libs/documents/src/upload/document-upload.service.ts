@@ -14,7 +14,7 @@ import { DocumentsError } from '../documents.errors.js';
 import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from '../dto/document.dto.js';
 import { PendingBlobs } from '../pending-blobs.js';
 import { sanitizeFilename } from './filename.js';
-import { UploadInspector } from './upload-inspector.js';
+import { STREAM_BUFFER_BYTES, UploadInspector } from './upload-inspector.js';
 
 /** An upload as it arrives: the request's headers and its body stream. */
 export type UploadRequest = Readable & { headers: IncomingHttpHeaders };
@@ -106,6 +106,7 @@ export class DocumentUploadService {
       bb = busboy({
         headers: req.headers,
         defParamCharset: 'utf8',
+        fileHwm: STREAM_BUFFER_BYTES,
         limits: { files: 1, fields: 2, parts: 3, fieldSize: FIELD_MAX_BYTES, fileSize: maxBytes === null ? Infinity : maxBytes + 1 },
       });
     } catch {

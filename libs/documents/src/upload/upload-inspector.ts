@@ -3,6 +3,9 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { SNIFF_BYTES, type Sniffed, sniffContent, textContentType, Utf8TextCheck } from './content-sniffer.js';
 import { DocumentsError } from '../documents.errors.js';
 
+/** Buffered between the parser and storage: enough for storage to write in large batches, small next to the file. */
+export const STREAM_BUFFER_BYTES = 1024 * 1024;
+
 /**
  * Sits between the uploaded file and blob storage: counts bytes (failing with 413 `file_too_large` at the first byte past
  * `maxBytes`), hashes them (SHA-256), holds back the first SNIFF_BYTES until the sniffer accepts the type (else 415
@@ -20,7 +23,7 @@ export class UploadInspector extends Transform {
     private readonly maxBytes: number | null,
     private readonly filename: string,
   ) {
-    super();
+    super({ highWaterMark: STREAM_BUFFER_BYTES });
   }
 
   /** The detected type (set once the file was accepted). */

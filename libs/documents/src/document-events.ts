@@ -1,5 +1,3 @@
-import type { Document } from './document.entity.js';
-
 /** A document was uploaded (after commit, through the outbox). */
 export const DOCUMENT_UPLOADED = 'document.uploaded';
 
@@ -15,13 +13,3 @@ export interface DocumentUploadedPayload {
 
 /** The package limit of the largest single file (the total is the `storage_bytes` meter's, registered here). */
 export const MAX_FILE_BYTES = 'max_file_bytes';
-
-/** What audit entries record of a document (never its storage key). */
-export const documentSnapshot = (d: Document) => ({
-  title: d.title,
-  description: d.description,
-  filename: d.filename,
-  content_type: d.contentType,
-  size: d.size,
-  checksum: d.checksum,
-});

@@ -3,7 +3,7 @@ import { DataSource, ILike } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { type Page, type RequestContext, returnedRows, TenantRepository } from '@atrium/platform';
 import { Document } from './document.entity.js';
-import { documentSnapshot } from './document-events.js';
+import { DocumentDto } from './dto/document.dto.js';
 import { DocumentsError } from './documents.errors.js';
 import { DocumentLinks } from './download/document-links.js';
 import { PendingBlobs } from './pending-blobs.js';
@@ -51,7 +51,7 @@ export class DocumentService {
         action: 'document.deleted',
         resourceType: 'document',
         resourceId: found.id,
-        before: documentSnapshot(found),
+        before: DocumentDto.from(found),
       });
       return found;
     });

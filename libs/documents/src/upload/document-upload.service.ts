@@ -9,9 +9,9 @@ import { AuditWriter } from '@atrium/audit';
 import { STORAGE_BYTES_METER } from '@atrium/organizations';
 import { BlobStorage, Entitlements, Outbox, PlatformError, type RequestContext, TenantRepository } from '@atrium/platform';
 import { Document } from '../document.entity.js';
-import { DOCUMENT_UPLOADED, type DocumentUploadedPayload, documentSnapshot, MAX_FILE_BYTES } from '../document-events.js';
+import { DOCUMENT_UPLOADED, type DocumentUploadedPayload, MAX_FILE_BYTES } from '../document-events.js';
 import { DocumentsError } from '../documents.errors.js';
-import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from '../dto/document.dto.js';
+import { DESCRIPTION_MAX_LENGTH, DocumentDto, TITLE_MAX_LENGTH } from '../dto/document.dto.js';
 import { PendingBlobs } from '../pending-blobs.js';
 import { sanitizeFilename } from './filename.js';
 import { STREAM_BUFFER_BYTES, UploadInspector } from './upload-inspector.js';
@@ -194,7 +194,7 @@ export class DocumentUploadService {
         action: 'document.uploaded',
         resourceType: 'document',
         resourceId: document.id,
-        after: documentSnapshot(document),
+        after: DocumentDto.from(document),
       });
       this.outbox.add(em, {
         name: DOCUMENT_UPLOADED,

@@ -3,9 +3,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PendingBlobs } from '@atrium/documents';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { DOCUMENTS_QUEUE, PendingBlobs, SWEEP_JOB, SWEEP_SCHEDULER } from '@atrium/documents';
 import { BlobStorage } from '@atrium/platform';
 import { controlClock } from '../support/clock.js';
+import { settledJob } from '../support/jobs.js';
 import { ALLOWED_SAMPLES, postDocument, REFUSED_SAMPLES, streamUpload, uploadFile } from '../support/documents.js';
 import { createMember, dataSource, registerOrg, setPackage } from '../support/members.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -390,7 +393,13 @@ describe('orphans', () => {
     ]);
     expect(blobsOf(owner.organizationId)).toHaveLength(3);
 
-    expect(await pending.sweep()).toBeGreaterThanOrEqual(1);
+    // The job as its scheduler (every worker keeps it registered) starts it, run by the app's workers.
+    const queue = t.app.get<Queue>(getQueueToken(DOCUMENTS_QUEUE));
+    expect(await queue.getJobScheduler(SWEEP_SCHEDULER)).toMatchObject({ every: 15 * 60 * 1000, name: SWEEP_JOB });
+    const job = await queue.add(SWEEP_JOB, {});
+    const settled = await settledJob(queue, job.id!);
+    expect(settled.failedReason).toBeUndefined();
+    expect((settled.returnvalue as { swept: number }).swept).toBeGreaterThanOrEqual(1);
     expect(await storage.stat(`${owner.organizationId}/00000000-0000-4000-8000-000000000001`)).toBeNull();
     expect(await storage.stat(`${owner.organizationId}/00000000-0000-4000-8000-000000000002`)).toEqual({ size: 6 });
     expect(

@@ -15,6 +15,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends fonts-liberatio
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# DATA_DIR (.data): uploaded documents with the local storage driver (a volume in docker-compose.yml), mail files.
+RUN mkdir -p /app/.data/uploads && chown -R node:node /app/.data
 USER node
 EXPOSE 3000
 # The api; the worker service overrides the command.

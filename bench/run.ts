@@ -8,6 +8,7 @@ import type { Settings, TargetName } from './lib/compare.js';
 import { openDatabase } from './lib/database.js';
 import { budgetTable, resultsTable, writeResults } from './lib/report.js';
 import * as chatScenarios from './lib/chat-scenarios.js';
+import * as documentScenarios from './lib/document-scenarios.js';
 import * as notificationScenarios from './lib/notification-scenarios.js';
 import * as scenarios from './lib/scenarios.js';
 import { BENCH_PASSWORD, seed } from './lib/seed.js';
@@ -58,6 +59,7 @@ const ORDER = [
   'notifications-count',
   'notifications-list',
   'notifications-fanout',
+  'documents-upload',
 ] as const;
 const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => Promise<scenarios.ScenarioReport>> = {
   memory: scenarios.memory,
@@ -76,6 +78,7 @@ const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => P
   'notifications-count': notificationScenarios.notificationsCount,
   'notifications-list': notificationScenarios.notificationsList,
   'notifications-fanout': notificationScenarios.notificationsFanout,
+  'documents-upload': documentScenarios.documentsUpload,
 };
 
 async function expectOk(what: string, res: Promise<Response>): Promise<void> {

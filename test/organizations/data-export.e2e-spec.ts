@@ -51,6 +51,7 @@ describe('GET /users/me/download-data', () => {
       'api_keys',
       'audit_trail',
       'chats',
+      'documents',
       'invitations',
       'mfa',
       'notifications',

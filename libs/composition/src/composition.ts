@@ -9,12 +9,22 @@ import {
 } from '@atrium/accounts';
 import { AUDIT_ENTITIES, AuditModule } from '@atrium/audit';
 import { BILLING_ENTITIES, BillingModule } from '@atrium/billing';
+import { DOCUMENT_ENTITIES, DocumentsModule } from '@atrium/documents';
 import { InvitationsModule, MEMBER_ENTITIES, UsersAdminModule } from '@atrium/members';
 import { MESSAGING_ENTITIES, MessagingModule } from '@atrium/messaging';
 import { MIGRATIONS } from '@atrium/migrations';
 import { NotificationsModule } from '@atrium/notifications';
 import { ORGANIZATION_ENTITIES, OrganizationsModule, RolesModule } from '@atrium/organizations';
-import { type AppConfig, ConfigModule, ContributionsModule, DatabaseModule, EventsModule, MailModule, QueueModule } from '@atrium/platform';
+import {
+  type AppConfig,
+  ConfigModule,
+  ContributionsModule,
+  DatabaseModule,
+  EventsModule,
+  MailModule,
+  QueueModule,
+  StorageModule,
+} from '@atrium/platform';
 
 /** Every entity of every library, for the DataSource. */
 export const ENTITIES = [
@@ -25,6 +35,7 @@ export const ENTITIES = [
   ...MEMBER_ENTITIES,
   ...BILLING_ENTITIES,
   ...MESSAGING_ENTITIES,
+  ...DOCUMENT_ENTITIES,
 ];
 
 /**
@@ -40,6 +51,7 @@ export function coreImports(config: AppConfig, opts: { workers: boolean }) {
     ContributionsModule,
     QueueModule.forRoot(config),
     MailModule.register({ workers: opts.workers }),
+    StorageModule,
     AuditModule,
     OrganizationsModule,
     RolesModule,
@@ -58,5 +70,6 @@ export function coreImports(config: AppConfig, opts: { workers: boolean }) {
     InvitationsModule,
     MessagingModule.register({ workers: opts.workers }),
     NotificationsModule.register({ workers: opts.workers }),
+    DocumentsModule.register({ workers: opts.workers }),
   ];
 }

@@ -14,4 +14,5 @@ export * from './queue/index.js';
 export * from './realtime/index.js';
 export * from './time/index.js';
 export * from './rate-limit/index.js';
+export * from './storage/index.js';
 export * from './platform.errors.js';

@@ -56,6 +56,12 @@ export class PackageEntitlements extends Entitlements {
     );
   }
 
+  async limit(ctx: RequestContext, resource: string): Promise<number | null> {
+    const f = (await this.snapshot(ctx.requireOrganizationId())).get(resource);
+    if (f.kind !== 'limit') throw new Error(`Feature "${resource}" is not a limit`);
+    return f.limit;
+  }
+
   async assertWithinLimit(
     ctx: RequestContext,
     resource: string,

@@ -9,6 +9,9 @@ export abstract class Entitlements {
   /** Throws 403 `feature_not_in_package` unless the context's organization has the feature. */
   abstract assertFeature(ctx: RequestContext, feature: string): Promise<void>;
 
+  /** The organization's limit of `resource` (a limit feature, e.g. `max_file_bytes`) with add-ons: a number, or null for unlimited. */
+  abstract limit(ctx: RequestContext, resource: string): Promise<number | null>;
+
   /**
    * Throws 403 `package_limit_reached` when adding `adding` units of `resource` (a limit feature such as
    * `members`) would pass the organization's limit. Given a transaction's `em`, concurrent checks for the

@@ -7,6 +7,7 @@ import { loadConfig } from '@atrium/platform';
 import type { Settings, TargetName } from './lib/compare.js';
 import { openDatabase } from './lib/database.js';
 import { budgetTable, resultsTable, writeResults } from './lib/report.js';
+import * as auditScenarios from './lib/audit-scenarios.js';
 import * as chatScenarios from './lib/chat-scenarios.js';
 import * as notificationScenarios from './lib/notification-scenarios.js';
 import * as scenarios from './lib/scenarios.js';
@@ -58,6 +59,9 @@ const ORDER = [
   'notifications-count',
   'notifications-list',
   'notifications-fanout',
+  'audit-list-action',
+  'audit-list-user',
+  'audit-export',
 ] as const;
 const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => Promise<scenarios.ScenarioReport>> = {
   memory: scenarios.memory,
@@ -76,6 +80,9 @@ const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => P
   'notifications-count': notificationScenarios.notificationsCount,
   'notifications-list': notificationScenarios.notificationsList,
   'notifications-fanout': notificationScenarios.notificationsFanout,
+  'audit-list-action': auditScenarios.auditListAction,
+  'audit-list-user': auditScenarios.auditListUser,
+  'audit-export': auditScenarios.auditExport,
 };
 
 async function expectOk(what: string, res: Promise<Response>): Promise<void> {

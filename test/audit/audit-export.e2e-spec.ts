@@ -40,9 +40,9 @@ function parseCsv(text: string): string[][] {
     let cell = '';
     if (text[i] === '"') {
       for (i++; ; i++) {
-        if (text[i] === '"' && text[i + 1] === '"') (cell += '"'), i++;
-        else if (text[i] === '"') break;
-        else cell += text[i];
+        if (text[i] === '"' && text[i + 1] !== '"') break;
+        cell += text[i];
+        if (text[i] === '"') i++;
       }
       i++;
     } else {
@@ -50,8 +50,11 @@ function parseCsv(text: string): string[][] {
     }
     record.push(cell);
     if (text[i] === ',') i++;
-    else if (text.startsWith('\r\n', i)) (records.push(record), (record = []), (i += 2));
-    else if (i < text.length) throw new Error(`unexpected ${JSON.stringify(text[i])} at ${i}`);
+    else if (text.startsWith('\r\n', i)) {
+      records.push(record);
+      record = [];
+      i += 2;
+    } else if (i < text.length) throw new Error(`unexpected ${JSON.stringify(text[i])} at ${i}`);
   }
   return records;
 }
@@ -75,8 +78,23 @@ describe('GET /audit-logs/export', () => {
     expect(records).toHaveLength(ENTRIES + 1);
     const [header, newest] = records;
     expect(header).toEqual([
-      'id', 'timestamp', 'action', 'resource_type', 'resource_id', 'target', 'actor_type', 'actor_user_id', 'actor_email',
-      'actor_api_key_id', 'actor_api_key_name', 'ip_address', 'user_agent', 'request_id', 'before', 'after', 'metadata',
+      'id',
+      'timestamp',
+      'action',
+      'resource_type',
+      'resource_id',
+      'target',
+      'actor_type',
+      'actor_user_id',
+      'actor_email',
+      'actor_api_key_id',
+      'actor_api_key_name',
+      'ip_address',
+      'user_agent',
+      'request_id',
+      'before',
+      'after',
+      'metadata',
     ]);
     const col = (name: string) => header.indexOf(name);
     expect(newest[col('resource_id')]).toBe(String(ENTRIES));
@@ -114,7 +132,10 @@ describe('GET /audit-logs/export', () => {
     expect(multiLine.target).toBe('plain "quoted", text\nline two');
 
     const filtered = await fetch(exportUrl('format=ndjson&resource=probe&id=42&to=2025-12-31'), { headers: auth() });
-    const only = (await filtered.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const only = (await filtered.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(only.map((e) => e.resource_id)).toEqual(['42']);
   });
 

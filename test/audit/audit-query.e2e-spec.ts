@@ -116,7 +116,14 @@ describe('an entry', () => {
     const owner = await registerOrg(t.http);
     const keyId = randomUUID();
     const [byKey, bySystem] = await seed(owner.organizationId, [
-      { action: 'role.created', at: '2025-02-01T00:00:00Z', actorUserId: owner.userId, actorEmail: owner.email, apiKeyId: keyId, apiKeyName: 'CI deploy' },
+      {
+        action: 'role.created',
+        at: '2025-02-01T00:00:00Z',
+        actorUserId: owner.userId,
+        actorEmail: owner.email,
+        apiKeyId: keyId,
+        apiKeyName: 'CI deploy',
+      },
       { action: 'retention.ran', at: '2025-02-02T00:00:00Z' },
     ]);
     const key = (await t.http.get(`/audit-logs/${byKey}`, as(owner))).body.data;
@@ -147,7 +154,12 @@ describe('an entry', () => {
     const ann = await createMember(t, owner, 'member');
     const res = await t.http.get(`/audit-logs?action=user.created&user_id=${owner.userId}`, as(owner));
     expect(res.body.data).toHaveLength(1);
-    expect(res.body.data[0]).toMatchObject({ action: 'user.created', resource_type: 'user', resource_id: ann.userId, actor: { user_id: owner.userId } });
+    expect(res.body.data[0]).toMatchObject({
+      action: 'user.created',
+      resource_type: 'user',
+      resource_id: ann.userId,
+      actor: { user_id: owner.userId },
+    });
     const history = await t.http.get(`/audit-logs?resource=user&id=${ann.userId}`, as(owner));
     expect(history.body.data.map((e: { id: string }) => e.id)).toContain(res.body.data[0].id);
   });
@@ -267,9 +279,9 @@ describe('pages', () => {
     );
     expect(deeper.body.next_cursor).toBeNull();
     // Filtered down to a few, the count is exact again.
-    expect((await t.http.get('/audit-logs?action=bulk.row&from=2025-07-01T00:00:01Z&to=2025-07-01T00:00:10Z', as(owner))).body).toMatchObject(
-      { total: 10, total_exact: true },
-    );
+    expect(
+      (await t.http.get('/audit-logs?action=bulk.row&from=2025-07-01T00:00:01Z&to=2025-07-01T00:00:10Z', as(owner))).body,
+    ).toMatchObject({ total: 10, total_exact: true });
   });
 });
 
@@ -282,7 +294,14 @@ describe('stats and actors', () => {
       { action: 'a.one', at: '2025-08-01T01:00:00Z', actorUserId: owner.userId, actorEmail: owner.email },
       { action: 'a.one', at: '2025-08-01T23:00:00Z', actorUserId: other, actorEmail: 'other@example.test' },
       { action: 'a.two', at: '2025-08-03T12:00:00Z', actorUserId: owner.userId, actorEmail: owner.email },
-      { action: 'a.one', at: '2025-08-03T13:00:00Z', actorUserId: owner.userId, actorEmail: owner.email, apiKeyId: keyId, apiKeyName: 'CI' },
+      {
+        action: 'a.one',
+        at: '2025-08-03T13:00:00Z',
+        actorUserId: owner.userId,
+        actorEmail: owner.email,
+        apiKeyId: keyId,
+        apiKeyName: 'CI',
+      },
       { action: 'a.three', at: '2025-08-03T14:00:00Z' },
       { action: 'a.one', at: '2025-09-01T00:00:00Z', actorUserId: owner.userId, actorEmail: owner.email },
     ]);

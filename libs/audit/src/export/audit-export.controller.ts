@@ -22,7 +22,7 @@ export class AuditExportController {
     summary: 'Download the audit trail as CSV or NDJSON, with the list’s filters, newest first',
     description:
       'Streamed from one consistent snapshot with constant memory, at the pace the client reads. CSV cells starting with ' +
-      '`=`, `+`, `-`, `@`, tab or CR are prefixed with `\'` so spreadsheets do not run them as formulas; NDJSON has one ' +
+      "`=`, `+`, `-`, `@`, tab or CR are prefixed with `'` so spreadsheets do not run them as formulas; NDJSON has one " +
       'entry (the shape of GET /audit-logs/:id) per line. Needs the package feature `audit_export` (Platinum, Diamond).',
   })
   @ApiProduces(EXPORT_CONTENT_TYPE.csv, EXPORT_CONTENT_TYPE.ndjson)

@@ -60,7 +60,9 @@ export class AuditPageDto {
   @ApiProperty() page: number;
   @ApiProperty() limit: number;
   @ApiProperty() totalPages: number;
-  @ApiProperty({ description: 'false when more than 10,000 entries match: `total` is then 10,000 and deeper history is read with `cursor`' })
+  @ApiProperty({
+    description: 'false when more than 10,000 entries match: `total` is then 10,000 and deeper history is read with `cursor`',
+  })
   total_exact: boolean;
   @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the entries after this page; null on the last page' })
   next_cursor: string | null;

@@ -5,11 +5,21 @@ import { decodeCursor } from '../audit-filters.js';
 
 /** A rule over the whole query, reported on the property it decorates (so one 400 names every problem). */
 const Check = (name: string, ok: (value: unknown, dto: Record<string, unknown>) => boolean, message: string) =>
-  ValidateBy({ name, validator: { validate: (value: unknown, args?: ValidationArguments) => ok(value, (args?.object ?? {}) as Record<string, unknown>), defaultMessage: () => message } });
+  ValidateBy({
+    name,
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => ok(value, (args?.object ?? {}) as Record<string, unknown>),
+      defaultMessage: () => message,
+    },
+  });
 
 /** Both names of a filter given with different values. */
 const SameAs = (other: string) =>
-  Check(`same_as_${other}`, (value, dto) => dto[other] === undefined || dto[other] === value, `names something else than ${other}; give one of them`);
+  Check(
+    `same_as_${other}`,
+    (value, dto) => dto[other] === undefined || dto[other] === value,
+    `names something else than ${other}; give one of them`,
+  );
 
 const FILTER_TEXT = { minLength: 1, maxLength: 200 };
 
@@ -23,10 +33,18 @@ export class AuditRangeQueryDto {
   @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date or date-time' })
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-30T23:59:59Z', description: 'Entries at or before this instant; not before `from`' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-30T23:59:59Z',
+    description: 'Entries at or before this instant; not before `from`',
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date or date-time' })
-  @Check('not_before_from', (to, dto) => !isDate(dto.from) || !isDate(to) || Date.parse(to as string) >= Date.parse(dto.from as string), 'to must not be before from')
+  @Check(
+    'not_before_from',
+    (to, dto) => !isDate(dto.from) || !isDate(to) || Date.parse(to as string) >= Date.parse(dto.from as string),
+    'to must not be before from',
+  )
   to?: string;
 }
 

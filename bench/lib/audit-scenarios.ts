@@ -32,7 +32,7 @@ const ACTIONS = [
 ];
 
 /**
- * The bench organization's trail: ENTRIES entries over the last ~12 days, actions round-robin (50,000 each), actors
+ * The bench organization's trail: ENTRIES entries (written in one INSERT, then vacuumed) over the last ~12 days, actions round-robin (50,000 each), actors
  * round-robin over its members (~1,000 each), with before/after, as years of use would leave them; once per run.
  */
 let seeded: Promise<void> | undefined;
@@ -53,8 +53,10 @@ function seedAuditTrail(ctx: BenchContext): Promise<void> {
            FROM generate_series(1, $6::int) g`,
         [ctx.seed.organizationId, actors.map((a) => a.id), actors.map((a) => a.email), ACTIONS, actors.length, ENTRIES],
       );
-      await db.query('ANALYZE audit_logs');
-      log(`  audit: ${ENTRIES} entries seeded in ${Date.now() - started} ms`);
+      // What autovacuum does to an insert-only table after such a batch (PostgreSQL ≥ 13): statistics and the visibility
+      // map, without which counting over an index still visits every row's page.
+      await db.query('VACUUM (ANALYZE) audit_logs');
+      log(`  audit: ${ENTRIES} entries seeded and vacuumed in ${Date.now() - started} ms`);
     } finally {
       await db.end();
     }
@@ -188,7 +190,10 @@ export async function auditExport(ctx: BenchContext): Promise<ScenarioReport> {
       const turn = round % 2 ? [copy, app] : [app, copy];
       for (const list of turn) {
         const r = list === app ? await appExport(ctx) : await copyExport(ctx);
-        if (r.rows !== ENTRIES) return unavailable(id, title, `${list === app ? 'the export' : 'COPY'} gave ${r.rows} rows`, budget);
+        // The organization's own entries (registering, seeding its members) come on top of the seeded ones.
+        const expected = copy[0]?.rows ?? app[0]?.rows ?? r.rows;
+        if (r.rows < ENTRIES || r.rows !== expected)
+          return unavailable(id, title, `${list === app ? 'the export' : 'COPY'} gave ${r.rows} rows`, budget);
         list.push(r);
         log(`  ${title} · round ${round + 1} · ${list === app ? 'app' : 'COPY'}: ${(r.rows / r.seconds).toFixed(0)} rows/s`);
       }

@@ -3,7 +3,7 @@ import { ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTa
 import { ApiData, ApiInvalid, ApiList, Authenticated, Ctx, ErrorBody, Permissions, type RequestContext } from '@atrium/platform';
 import { AuditReader } from './audit-reader.js';
 import { AuditStats } from './audit-stats.js';
-import { AuditCursorPageDto, AuditLogDto, AuditPageDto, AuditStatsDto, ViewableUserDto } from './dto/audit-entry.dto.js';
+import { AuditChangeDto, AuditCursorPageDto, AuditLogDto, AuditPageDto, AuditStatsDto, ViewableUserDto } from './dto/audit-entry.dto.js';
 import { AuditListQueryDto, AuditRangeQueryDto } from './dto/audit-query.dto.js';
 
 /**
@@ -11,6 +11,7 @@ import { AuditListQueryDto, AuditRangeQueryDto } from './dto/audit-query.dto.js'
  * verification live in their own controllers, registered before this one.
  */
 @ApiTags('audit-logs')
+@ApiExtraModels(AuditChangeDto)
 @Controller('audit-logs')
 @Authenticated()
 @Permissions('audit.view')

@@ -157,6 +157,30 @@ describe('GET /audit-logs/export', () => {
     expect(parseCsv(await res.text())).toHaveLength(2);
   });
 
+  it('runs at most a quarter of the connection pool of exports at once, and answers 429 with Retry-After beyond', async () => {
+    // The test app has 5 connections: one export at a time.
+    const abort = new AbortController();
+    const held = await fetch(exportUrl('format=csv'), { headers: auth(), signal: abort.signal });
+    await held.body!.getReader().read();
+    await eventually(async () => ((await openExportCursors()) === 1 ? true : undefined), 'the first export to wait on its client');
+    const busy = await t.http.get('/audit-logs/export?format=csv&resource_id=3', { token: owner.accessToken });
+    expect([busy.status, busy.body.code, busy.headers.get('retry-after')]).toEqual([429, 'audit_export_busy', '10']);
+    // Other requests still get connections meanwhile.
+    expect((await t.http.get('/audit-logs?limit=1', { token: owner.accessToken })).status).toBe(200);
+    abort.abort();
+    const after = await eventually(async () => {
+      const res = await t.http.get('/audit-logs/export?format=csv&resource_id=3', { token: owner.accessToken });
+      return res.status === 200 ? res : undefined;
+    }, 'the export slot to be free again');
+    expect(parseCsv(after.body as string)).toHaveLength(2);
+  });
+
+  it('names every bad parameter in one 400', async () => {
+    const res = await t.http.get('/audit-logs/export?format=xlsx&from=no&user=me&page=2', { token: owner.accessToken });
+    expect([res.status, res.body.code]).toEqual([400, 'validation_failed']);
+    expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['format', 'from', 'page', 'user']);
+  });
+
   it('is refused on a package without audit_export', async () => {
     const free = await registerOrg(t.http);
     const res = await t.http.get('/audit-logs/export?format=csv', { token: free.accessToken });

@@ -8,4 +8,5 @@ export const AuditError = defineErrors('audit', {
     kind: 'bad_request',
     message: 'Numbered pages reach the newest 10,000 matching entries; page on with `cursor` (the previous page’s `next_cursor`)',
   },
+  audit_export_busy: { kind: 'too_many_requests', message: 'Too many audit exports are running on this server; try again shortly' },
 });

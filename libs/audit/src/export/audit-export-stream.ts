@@ -7,16 +7,17 @@ export const EXPORT_BATCH = 2000;
 /**
  * A server-side cursor read as a stream of text: `DECLARE` in a read-only repeatable-read transaction (one consistent
  * snapshot however long the download), then one `FETCH` per `_read`, so a slow client stops the reading (back-pressure)
- * and memory stays at one batch. The statement must answer one text column `line`. Ending or destroying the stream
- * (a client that goes away) ends the transaction and gives the connection back to the pool.
+ * and memory stays at one batch; `line` turns each row into its text. Ending or destroying the stream (a client that
+ * goes away) ends the transaction and gives the connection back to the pool.
  */
-export class CursorTextStream extends Readable {
+export class CursorTextStream<Row> extends Readable {
   private runner?: QueryRunner;
   private fetching?: Promise<unknown>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly select: { text: string; values: unknown[] },
+    private readonly line: (row: Row) => string,
     private readonly header = '',
   ) {
     super({ highWaterMark: 256 * 1024 });
@@ -24,7 +25,7 @@ export class CursorTextStream extends Readable {
 
   /** Opens the cursor; a failure here is thrown before anything is sent, so it still answers as an error. */
   async open(): Promise<this> {
-    const runner = this.dataSource.createQueryRunner('slave');
+    const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     this.runner = runner;
     try {
@@ -40,14 +41,16 @@ export class CursorTextStream extends Readable {
 
   override _read(): void {
     if (!this.runner || this.fetching) return;
-    const fetching = this.runner.query(`FETCH ${EXPORT_BATCH} FROM export_cursor`) as Promise<Array<{ line: string }>>;
+    const fetching = this.runner.query(`FETCH ${EXPORT_BATCH} FROM export_cursor`) as Promise<Row[]>;
     this.fetching = fetching;
     fetching.then(
       async (rows) => {
         this.fetching = undefined;
         if (this.destroyed) return;
         if (rows.length) {
-          this.push(rows.map((r) => r.line).join(''));
+          let text = '';
+          for (const row of rows) text += this.line(row);
+          this.push(text);
           return;
         }
         await this.release(true);

@@ -1,8 +1,8 @@
 import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Logger, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiInvalid, Authenticated, Ctx, Permissions, type RequestContext, RequiresFeature } from '@atrium/platform';
+import { ApiInvalid, Authenticated, Ctx, ErrorBody, Permissions, type RequestContext, RequiresFeature } from '@atrium/platform';
 import { AuditExportQueryDto } from '../query/dto/audit-query.dto.js';
 import { AuditExportService, EXPORT_CONTENT_TYPE } from './audit-export.service.js';
 
@@ -32,6 +32,11 @@ export class AuditExportController {
     schema: { type: 'string' },
   })
   @ApiInvalid()
+  @ApiTooManyRequestsResponse({
+    type: ErrorBody,
+    description: 'As many exports as this server allows are running (`audit_export_busy`); `Retry-After` says when to try again',
+    headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+  })
   async export(@Ctx() ctx: RequestContext, @Query() query: AuditExportQueryDto, @Res() res: Response): Promise<void> {
     const stream = await this.exporter.open(ctx, query);
     res.status(200);

@@ -1,39 +1,67 @@
+import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { RequestContext } from '@atrium/platform';
-import { AUDIT_CSV_HEADER, AUDIT_CSV_LINE, AUDIT_ENTRY_JSON } from '../query/audit-entry.sql.js';
+import { AppConfig, type RequestContext } from '@atrium/platform';
+import { AuditError } from '../audit.errors.js';
+import { AUDIT_CSV_HEADER, AUDIT_CSV_SELECT, AUDIT_ENTRY_COLUMNS, auditEntry, type AuditEntryRow, csvLine } from '../query/audit-entry.js';
 import { auditFilters, auditWhere } from '../query/audit-filters.js';
 import type { AuditExportQueryDto, ExportFormat } from '../query/dto/audit-query.dto.js';
 import { CursorTextStream } from './audit-export-stream.js';
 
-const LINE: Record<ExportFormat, string> = {
-  csv: AUDIT_CSV_LINE,
-  // json has no newline of its own (strings escape theirs): one entry per line.
-  ndjson: `${AUDIT_ENTRY_JSON}::text || E'\\n'`,
-};
+/** Per format: the SELECT list, the text of one row (PostgreSQL reads the rows; the app writes the lines) and the header. */
+const FORMATS = {
+  csv: { columns: AUDIT_CSV_SELECT, line: csvLine, header: AUDIT_CSV_HEADER },
+  // JSON.stringify writes no newline of its own (strings escape theirs): one entry per line.
+  ndjson: { columns: AUDIT_ENTRY_COLUMNS, line: (row: AuditEntryRow) => `${JSON.stringify(auditEntry(row))}\n`, header: '' },
+} as const;
 
 export const EXPORT_CONTENT_TYPE: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
   ndjson: 'application/x-ndjson; charset=utf-8',
 };
 
-/** The export's statement: every matching entry, newest first, each as one line of the format (built by PostgreSQL). */
+/** The export's statement: every matching entry, newest first, with the format's columns. */
 export function auditExportSelect(organizationId: string, query: AuditExportQueryDto): { text: string; values: unknown[] } {
   const w = auditWhere(organizationId, auditFilters(query));
   return {
-    text: `SELECT ${LINE[query.format]} AS line FROM audit_logs a WHERE ${w.sql} ORDER BY a.created_at DESC, a.seq DESC`,
+    text: `SELECT ${FORMATS[query.format].columns} FROM audit_logs a WHERE ${w.sql} ORDER BY a.created_at DESC, a.seq DESC`,
     values: w.values,
   };
 }
 
-/** Streams the current organization's audit entries as CSV or NDJSON. */
+/** Seconds a client refused with `audit_export_busy` is asked to wait. */
+const BUSY_RETRY_AFTER_S = 10;
+
+/**
+ * Streams the current organization's audit entries as CSV or NDJSON. Each download holds one of the process's database
+ * connections for as long as the client takes to read it, so at most a quarter of the pool (at least one) exports at
+ * once; beyond that, 429 `audit_export_busy` instead of starving every other request of connections.
+ */
 @Injectable()
 export class AuditExportService {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly limit: number;
+  private running = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    config: AppConfig,
+  ) {
+    this.limit = Math.max(1, Math.floor(config.database.poolSize / 4));
+  }
 
   /** An opened stream of the file's text (the cursor is declared: a database failure throws here, before any byte). */
-  open(ctx: RequestContext, query: AuditExportQueryDto): Promise<CursorTextStream> {
+  async open(ctx: RequestContext, query: AuditExportQueryDto): Promise<Readable> {
     const select = auditExportSelect(ctx.requireOrganizationId(), query);
-    return new CursorTextStream(this.dataSource, select, query.format === 'csv' ? AUDIT_CSV_HEADER : '').open();
+    if (this.running >= this.limit) throw AuditError.audit_export_busy(undefined, undefined, { 'Retry-After': String(BUSY_RETRY_AFTER_S) });
+    this.running++;
+    const format = FORMATS[query.format];
+    const stream = new CursorTextStream<never>(this.dataSource, select, format.line, format.header);
+    stream.once('close', () => this.running--);
+    try {
+      return await stream.open();
+    } catch (err) {
+      stream.destroy();
+      throw err;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { AUDIT_ENTRY_JSON } from './audit-entry.sql.js';
+import { AUDIT_ENTRY_COLUMNS, auditEntry, type AuditEntryRow } from './audit-entry.js';
 import { type AuditCursor, type AuditFilters, auditWhere, encodeCursor } from './audit-filters.js';
 import type { AuditCursorPageDto, AuditLogDto, AuditPageDto } from './dto/audit-entry.dto.js';
 
@@ -12,10 +12,11 @@ export interface AuditStatement {
   values: unknown[];
 }
 
-export type AuditPageRow = { total?: number; dto: AuditLogDto | null; k_t: string | null; k_s: string | null };
+/** A row of a page: an entry's columns (null past the last entry), the page's count, and the entry's keyset position. */
+export type AuditPageRow = AuditEntryRow & { total?: number; k_t: string | null; k_s: string | null };
 
 const ORDER = 'ORDER BY a.created_at DESC, a.seq DESC';
-const ROW = `${AUDIT_ENTRY_JSON} AS dto, a.created_at AS k, a.created_at::text AS k_t, a.seq::text AS k_s`;
+const ROW = `${AUDIT_ENTRY_COLUMNS}, a.created_at AS k, a.created_at::text AS k_t, a.seq::text AS k_s`;
 
 /**
  * One numbered page, newest first, fetching one entry more than `limit` to know whether a next page exists, with the
@@ -28,7 +29,7 @@ export function auditPageStatement(organizationId: string, filters: AuditFilters
   return {
     name: `audit_page_${w.shape}`,
     text: `
-      SELECT c.total, p.dto, p.k_t, p.k_s
+      SELECT c.total, p.*
         FROM (SELECT count(*)::int AS total FROM (SELECT 1 FROM audit_logs a WHERE ${w.sql} LIMIT ${AUDIT_COUNT_CAP + 1}) x) c
         LEFT JOIN LATERAL (SELECT ${ROW} FROM audit_logs a WHERE ${w.sql} ${ORDER} LIMIT $${n + 1} OFFSET $${n + 2}) p ON true
        ORDER BY p.k DESC, p.k_s::bigint DESC`,
@@ -48,10 +49,12 @@ export function auditCursorStatement(organizationId: string, filters: AuditFilte
 
 /** The entries of a page and the cursor after its last one (null when no entry follows). */
 function entries(rows: AuditPageRow[], limit: number): { data: AuditLogDto[]; next_cursor: string | null } {
-  const found = rows.filter((r): r is AuditPageRow & { dto: AuditLogDto; k_t: string; k_s: string } => r.dto !== null);
-  const data = found.slice(0, limit);
+  const found = rows.filter((r): r is AuditPageRow & { k_t: string; k_s: string } => r.id !== null);
   const last = found[limit - 1];
-  return { data: data.map((r) => r.dto), next_cursor: found.length > limit ? encodeCursor({ createdAt: last.k_t, seq: last.k_s }) : null };
+  return {
+    data: found.slice(0, limit).map(auditEntry),
+    next_cursor: found.length > limit ? encodeCursor({ createdAt: last.k_t, seq: last.k_s }) : null,
+  };
 }
 
 /** The answer to an auditPageStatement. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUuid, type RequestContext, StatementPool } from '@atrium/platform';
 import { AuditError } from '../audit.errors.js';
-import { AUDIT_ENTRY_JSON } from './audit-entry.sql.js';
+import { AUDIT_ENTRY_COLUMNS, auditEntry, type AuditEntryRow } from './audit-entry.js';
 import { auditFilters, decodeCursor } from './audit-filters.js';
 import {
   AUDIT_COUNT_CAP,
@@ -15,7 +15,7 @@ import {
 import type { AuditCursorPageDto, AuditLogDto, AuditPageDto } from './dto/audit-entry.dto.js';
 import type { AuditListQueryDto } from './dto/audit-query.dto.js';
 
-const ONE = `SELECT ${AUDIT_ENTRY_JSON} AS dto FROM audit_logs a WHERE a.id = $1 AND a.organization_id = $2`;
+const ONE = `SELECT ${AUDIT_ENTRY_COLUMNS} FROM audit_logs a WHERE a.id = $1 AND a.organization_id = $2`;
 
 /** Reads the current organization's audit entries (fixed statements per filter shape: prepared). */
 @Injectable()
@@ -33,9 +33,9 @@ export class AuditReader {
 
   async get(ctx: RequestContext, id: string): Promise<AuditLogDto> {
     if (!isUuid(id)) throw AuditError.audit_log_not_found();
-    const [row] = await this.statements.rows<{ dto: AuditLogDto }>('audit_one', ONE, [id, ctx.requireOrganizationId()]);
+    const [row] = await this.statements.rows<AuditEntryRow>('audit_one', ONE, [id, ctx.requireOrganizationId()]);
     if (!row) throw AuditError.audit_log_not_found();
-    return row.dto;
+    return auditEntry(row);
   }
 
   private run(statement: AuditStatement): Promise<AuditPageRow[]> {

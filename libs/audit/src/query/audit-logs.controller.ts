@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiData, ApiInvalid, ApiList, Authenticated, Ctx, ErrorBody, Permissions, type RequestContext } from '@atrium/platform';
 import { AuditReader } from './audit-reader.js';
 import { AuditStats } from './audit-stats.js';
-import { AuditChangeDto, AuditCursorPageDto, AuditLogDto, AuditPageDto, AuditStatsDto, ViewableUserDto } from './dto/audit-entry.dto.js';
+import { AuditChangeDto, AuditLogDto, AuditPageDto, AuditStatsDto, ViewableUserDto } from './dto/audit-entry.dto.js';
 import { AuditListQueryDto, AuditRangeQueryDto } from './dto/audit-query.dto.js';
 
 /**
@@ -29,10 +29,9 @@ export class AuditLogsController {
       '`to` (inclusive). `total` counts up to 10,000 (`total_exact` says whether it is exact); each page answers ' +
       '`next_cursor`, and `?cursor=` reads the next page at the same cost however deep it is (no total).',
   })
-  @ApiExtraModels(AuditPageDto, AuditCursorPageDto)
-  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(AuditPageDto) }, { $ref: getSchemaPath(AuditCursorPageDto) }] } })
+  @ApiOkResponse({ type: AuditPageDto })
   @ApiInvalid()
-  list(@Ctx() ctx: RequestContext, @Query() query: AuditListQueryDto): Promise<AuditPageDto | AuditCursorPageDto> {
+  list(@Ctx() ctx: RequestContext, @Query() query: AuditListQueryDto): Promise<AuditPageDto> {
     return this.reader.list(ctx, query);
   }
 

@@ -1,6 +1,6 @@
 import { AUDIT_ENTRY_COLUMNS, auditEntry, type AuditEntryRow } from './audit-entry.js';
 import { type AuditCursor, type AuditFilters, auditWhere, encodeCursor } from './audit-filters.js';
-import type { AuditCursorPageDto, AuditLogDto, AuditPageDto } from './dto/audit-entry.dto.js';
+import type { AuditLogDto, AuditPageDto } from './dto/audit-entry.dto.js';
 
 /** Numbered pages count matching entries up to this many and reach no deeper (an offset costs every row it skips). */
 export const AUDIT_COUNT_CAP = 10_000;
@@ -58,7 +58,7 @@ function entries(rows: AuditPageRow[], limit: number): { data: AuditLogDto[]; ne
 }
 
 /** The answer to an auditPageStatement. */
-export function auditPage(rows: AuditPageRow[], query: { page: number; limit: number }): AuditPageDto {
+export function auditPage(rows: AuditPageRow[], query: { page: number; limit: number }): Required<AuditPageDto> {
   const counted = rows[0]?.total ?? 0;
   const total = Math.min(counted, AUDIT_COUNT_CAP);
   const { data, next_cursor } = entries(rows, query.limit);
@@ -74,6 +74,6 @@ export function auditPage(rows: AuditPageRow[], query: { page: number; limit: nu
 }
 
 /** The answer to an auditCursorStatement. */
-export function auditCursorPage(rows: AuditPageRow[], limit: number): AuditCursorPageDto {
+export function auditCursorPage(rows: AuditPageRow[], limit: number): AuditPageDto {
   return { ...entries(rows, limit), limit };
 }

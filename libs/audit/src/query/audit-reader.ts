@@ -12,7 +12,7 @@ import {
   auditPageStatement,
   type AuditStatement,
 } from './audit-page.js';
-import type { AuditCursorPageDto, AuditLogDto, AuditPageDto } from './dto/audit-entry.dto.js';
+import type { AuditLogDto, AuditPageDto } from './dto/audit-entry.dto.js';
 import type { AuditListQueryDto } from './dto/audit-query.dto.js';
 
 const ONE = `SELECT ${AUDIT_ENTRY_COLUMNS} FROM audit_logs a WHERE a.id = $1 AND a.organization_id = $2`;
@@ -22,7 +22,7 @@ const ONE = `SELECT ${AUDIT_ENTRY_COLUMNS} FROM audit_logs a WHERE a.id = $1 AND
 export class AuditReader {
   constructor(private readonly statements: StatementPool) {}
 
-  async list(ctx: RequestContext, query: AuditListQueryDto): Promise<AuditPageDto | AuditCursorPageDto> {
+  async list(ctx: RequestContext, query: AuditListQueryDto): Promise<AuditPageDto> {
     const organizationId = ctx.requireOrganizationId();
     const filters = auditFilters(query);
     const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;

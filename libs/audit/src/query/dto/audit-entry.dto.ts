@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class AuditActorDto {
   @ApiProperty({ enum: ['user', 'api_key', 'system'], description: '`api_key` when a key acted (for the account it belongs to)' })
@@ -17,8 +17,8 @@ export class AuditUserDto {
 }
 
 export class AuditChangeDto {
-  @ApiProperty({ nullable: true, description: 'The value in `before` (null: absent)' }) from: unknown;
-  @ApiProperty({ nullable: true, description: 'The value in `after` (null: absent)' }) to: unknown;
+  @ApiProperty({ nullable: true, description: 'The value in `before`, any JSON value (null: absent)' }) from: unknown;
+  @ApiProperty({ nullable: true, description: 'The value in `after`, any JSON value (null: absent)' }) to: unknown;
 }
 
 /** One audit entry, with the field names of every contract (platform-api, integrations-api-a/b, webhooks-service). */
@@ -41,8 +41,7 @@ export class AuditLogDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: { $ref: '#/components/schemas/AuditChangeDto' },
-    example: { email: { from: 'a@x.co', to: 'b@x.co' } },
-    description: 'The keys that differ between `before` and `after`',
+    description: 'The keys that differ between `before` and `after`, e.g. `{"email": {"from": "a@x.co", "to": "b@x.co"}}`',
   })
   changes: Record<string, AuditChangeDto>;
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata: Record<string, unknown>;
@@ -53,26 +52,24 @@ export class AuditLogDto {
   @ApiProperty({ format: 'date-time', description: 'Same as `timestamp`' }) created_at: string;
 }
 
-/** `GET /audit-logs` with numbered pages: the house list shape, a capped count and the cursor of the next page. */
+/**
+ * `GET /audit-logs`: numbered pages answer the house list shape with a capped count and the cursor of the next page;
+ * a page read with `cursor` answers only `data`, `limit` and `next_cursor` (no count).
+ */
 export class AuditPageDto {
   @ApiProperty({ type: [AuditLogDto] }) data: AuditLogDto[];
-  @ApiProperty({ description: 'Matching entries, counted up to 10,000 (see `total_exact`)' }) total: number;
-  @ApiProperty() page: number;
+  @ApiPropertyOptional({ description: 'Matching entries, counted up to 10,000 (see `total_exact`); absent on cursor pages' })
+  total?: number;
+  @ApiPropertyOptional({ description: 'Absent on cursor pages' }) page?: number;
   @ApiProperty() limit: number;
-  @ApiProperty() totalPages: number;
-  @ApiProperty({
-    description: 'false when more than 10,000 entries match: `total` is then 10,000 and deeper history is read with `cursor`',
+  @ApiPropertyOptional({ description: 'Absent on cursor pages' }) totalPages?: number;
+  @ApiPropertyOptional({
+    description:
+      'false when more than 10,000 entries match: `total` is then 10,000 and deeper history is read with `cursor`; absent on cursor pages',
   })
-  total_exact: boolean;
+  total_exact?: boolean;
   @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the entries after this page; null on the last page' })
   next_cursor: string | null;
-}
-
-/** `GET /audit-logs?cursor=…`: one keyset page (no count). */
-export class AuditCursorPageDto {
-  @ApiProperty({ type: [AuditLogDto] }) data: AuditLogDto[];
-  @ApiProperty() limit: number;
-  @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
 }
 
 export class AuditActionCountDto {

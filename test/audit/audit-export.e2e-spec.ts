@@ -31,7 +31,7 @@ afterAll(async () => {
 const auth = () => ({ authorization: `Bearer ${owner.accessToken}` });
 const exportUrl = (query: string) => `${t.http.baseUrl}/audit-logs/export?${query}`;
 
-/** RFC 4180 records (quoted cells may hold commas, quotes and line breaks). */
+/** CSV records, one a line (quoted cells may hold commas, quotes and line breaks), as PostgreSQL's COPY writes them. */
 function parseCsv(text: string): string[][] {
   const records: string[][] = [];
   let record: string[] = [];
@@ -46,24 +46,25 @@ function parseCsv(text: string): string[][] {
       }
       i++;
     } else {
-      while (i < text.length && text[i] !== ',' && text[i] !== '\r') cell += text[i++];
+      while (i < text.length && text[i] !== ',' && text[i] !== '\n') cell += text[i++];
     }
     record.push(cell);
     if (text[i] === ',') i++;
-    else if (text.startsWith('\r\n', i)) {
+    else if (text[i] === '\n') {
       records.push(record);
       record = [];
-      i += 2;
+      i += 1;
     } else if (i < text.length) throw new Error(`unexpected ${JSON.stringify(text[i])} at ${i}`);
   }
   return records;
 }
 
-/** Transactions of this database still holding an export's cursor open. */
-async function openExportCursors(): Promise<number> {
+/** Exports this database is still serving: an NDJSON cursor's open transaction, or a CSV COPY still running. */
+async function openExports(): Promise<number> {
   const [{ n }] = await dataSource(t).query(
     `SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%' AND query LIKE '%export_cursor%'`,
+      WHERE datname = current_database() AND pid <> pg_backend_pid()
+        AND ((state LIKE 'idle in transaction%' AND query LIKE '%export_cursor%') OR (state = 'active' AND query LIKE 'COPY (SELECT%'))`,
   );
   return n;
 }
@@ -139,18 +140,18 @@ describe('GET /audit-logs/export', () => {
     expect(only.map((e) => e.resource_id)).toEqual(['42']);
   });
 
-  it('a client that disconnects mid-export ends its transaction and frees the connection', async () => {
-    for (let round = 0; round < 7; round++) {
+  it('a client that disconnects mid-export, in either format, stops the reading and frees the connection', async () => {
+    for (let round = 0; round < 8; round++) {
       const abort = new AbortController();
-      const res = await fetch(exportUrl('format=ndjson'), { headers: auth(), signal: abort.signal });
+      const res = await fetch(exportUrl(`format=${round % 2 ? 'csv' : 'ndjson'}`), { headers: auth(), signal: abort.signal });
       expect(res.status).toBe(200);
       const reader = res.body!.getReader();
       await reader.read();
-      // The client reads no more: the export waits on it with its cursor open…
-      await eventually(async () => ((await openExportCursors()) === 1 ? true : undefined), 'the export to wait on the client');
+      // The client reads no more: the export waits on it, its cursor or COPY still open…
+      await eventually(async () => ((await openExports()) === 1 ? true : undefined), 'the export to wait on the client');
       abort.abort();
-      // …and once it has gone, the transaction ends.
-      await eventually(async () => ((await openExportCursors()) === 0 ? true : undefined), 'the export transaction to end');
+      // …and once it has gone, the database stops serving it.
+      await eventually(async () => ((await openExports()) === 0 ? true : undefined), 'the export to end in the database');
     }
     // More exports than the app's pool has connections (5) were abandoned: a leaked one would leave this hanging.
     const res = await fetch(exportUrl('format=csv&resource_id=7'), { headers: auth() });
@@ -160,9 +161,9 @@ describe('GET /audit-logs/export', () => {
   it('runs at most a quarter of the connection pool of exports at once, and answers 429 with Retry-After beyond', async () => {
     // The test app has 5 connections: one export at a time.
     const abort = new AbortController();
-    const held = await fetch(exportUrl('format=csv'), { headers: auth(), signal: abort.signal });
+    const held = await fetch(exportUrl('format=ndjson'), { headers: auth(), signal: abort.signal });
     await held.body!.getReader().read();
-    await eventually(async () => ((await openExportCursors()) === 1 ? true : undefined), 'the first export to wait on its client');
+    await eventually(async () => ((await openExports()) === 1 ? true : undefined), 'the first export to wait on its client');
     const busy = await t.http.get('/audit-logs/export?format=csv&resource_id=3', { token: owner.accessToken });
     expect([busy.status, busy.body.code, busy.headers.get('retry-after')]).toEqual([429, 'audit_export_busy', '10']);
     // Other requests still get connections meanwhile.

@@ -18,7 +18,6 @@ export class CursorTextStream<Row> extends Readable {
     private readonly dataSource: DataSource,
     private readonly select: { text: string; values: unknown[] },
     private readonly line: (row: Row) => string,
-    private readonly header = '',
   ) {
     super({ highWaterMark: 256 * 1024 });
   }
@@ -35,7 +34,6 @@ export class CursorTextStream<Row> extends Readable {
       await this.release(false);
       throw err;
     }
-    if (this.header) this.push(this.header);
     return this;
   }
 

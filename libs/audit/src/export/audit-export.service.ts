@@ -3,17 +3,17 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig, type RequestContext } from '@atrium/platform';
 import { AuditError } from '../audit.errors.js';
-import { AUDIT_CSV_HEADER, AUDIT_CSV_SELECT, AUDIT_ENTRY_COLUMNS, auditEntry, type AuditEntryRow, csvLine } from '../query/audit-entry.js';
+import { AUDIT_CSV_SELECT, AUDIT_ENTRY_COLUMNS, auditEntry, type AuditEntryRow } from '../query/audit-entry.js';
 import { auditFilters, auditWhere } from '../query/audit-filters.js';
 import type { AuditExportQueryDto, ExportFormat } from '../query/dto/audit-query.dto.js';
 import { CursorTextStream } from './audit-export-stream.js';
+import { openCopyStream } from './copy-stream.js';
 
-/** Per format: the SELECT list, the text of one row (PostgreSQL reads the rows; the app writes the lines) and the header. */
-const FORMATS = {
-  csv: { columns: AUDIT_CSV_SELECT, line: csvLine, header: AUDIT_CSV_HEADER },
-  // JSON.stringify writes no newline of its own (strings escape theirs): one entry per line.
-  ndjson: { columns: AUDIT_ENTRY_COLUMNS, line: (row: AuditEntryRow) => `${JSON.stringify(auditEntry(row))}\n`, header: '' },
-} as const;
+/** The SELECT list of each format. */
+const COLUMNS: Record<ExportFormat, string> = { csv: AUDIT_CSV_SELECT, ndjson: AUDIT_ENTRY_COLUMNS };
+
+/** One NDJSON line: JSON.stringify writes no newline of its own (strings escape theirs). */
+const ndjsonLine = (row: AuditEntryRow) => `${JSON.stringify(auditEntry(row))}\n`;
 
 export const EXPORT_CONTENT_TYPE: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -24,7 +24,7 @@ export const EXPORT_CONTENT_TYPE: Record<ExportFormat, string> = {
 export function auditExportSelect(organizationId: string, query: AuditExportQueryDto): { text: string; values: unknown[] } {
   const w = auditWhere(organizationId, auditFilters(query));
   return {
-    text: `SELECT ${FORMATS[query.format].columns} FROM audit_logs a WHERE ${w.sql} ORDER BY a.created_at DESC, a.seq DESC`,
+    text: `SELECT ${COLUMNS[query.format]} FROM audit_logs a WHERE ${w.sql} ORDER BY a.created_at DESC, a.seq DESC`,
     values: w.values,
   };
 }
@@ -54,13 +54,16 @@ export class AuditExportService {
     const select = auditExportSelect(ctx.requireOrganizationId(), query);
     if (this.running >= this.limit) throw AuditError.audit_export_busy(undefined, undefined, { 'Retry-After': String(BUSY_RETRY_AFTER_S) });
     this.running++;
-    const format = FORMATS[query.format];
-    const stream = new CursorTextStream<never>(this.dataSource, select, format.line, format.header);
-    stream.once('close', () => this.running--);
     try {
-      return await stream.open();
+      // CSV: PostgreSQL's own COPY writes the file (quoting, header); NDJSON: the entry shape is the app's mapping.
+      const stream =
+        query.format === 'csv'
+          ? await openCopyStream(this.dataSource, select, 'FORMAT csv, HEADER')
+          : await new CursorTextStream(this.dataSource, select, ndjsonLine).open();
+      stream.once('close', () => this.running--);
+      return stream;
     } catch (err) {
-      stream.destroy();
+      this.running--;
       throw err;
     }
   }

@@ -1,20 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditChanges, csvCell } from './audit-entry.js';
-
-describe('csvCell', () => {
-  it('prefixes text a spreadsheet would run as a formula with an apostrophe', () => {
-    for (const v of ['=1+2', '+1', '-1', '@SUM(A1)', '\tx', '\rx']) expect(csvCell(v).replace(/^"|"$/g, '')).toBe(`'${v}`);
-    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
-  });
-
-  it('quotes only what needs it, and leaves ordinary text alone', () => {
-    expect(csvCell('plain')).toBe('plain');
-    expect(csvCell('a, "b"\nc')).toBe('"a, ""b""\nc"');
-    expect(csvCell('a=b')).toBe('a=b');
-    expect(csvCell(null)).toBe('');
-    expect(csvCell('')).toBe('');
-  });
-});
+import { auditChanges } from './audit-entry.js';
 
 describe('auditChanges', () => {
   it('names the keys that differ, an absent key as null, and nothing when before and after agree', () => {

@@ -82,47 +82,34 @@ export function auditEntry(r: AuditEntryRow): AuditLogDto {
   };
 }
 
-/** The export's CSV columns: [header, SQL text expression over `a`] (json as its text, so it is never parsed). */
-const CSV_COLUMNS: ReadonlyArray<readonly [string, string]> = [
-  ['id', 'a.id::text'],
-  ['timestamp', isoSql('a.created_at')],
-  ['action', 'a.action'],
-  ['resource_type', 'a.resource_type'],
-  ['resource_id', 'a.resource_id'],
-  ['target', 'a.target'],
-  ['actor_type', `CASE WHEN a.actor_api_key_id IS NOT NULL THEN 'api_key' WHEN a.actor_user_id IS NOT NULL THEN 'user' ELSE 'system' END`],
-  ['actor_user_id', 'a.actor_user_id::text'],
-  ['actor_email', 'a.actor_email'],
-  ['actor_api_key_id', 'a.actor_api_key_id::text'],
-  ['actor_api_key_name', 'a.actor_api_key_name'],
-  ['ip_address', 'a.ip'],
-  ['user_agent', 'a.user_agent'],
-  ['request_id', 'a.request_id'],
-  ['before', 'a.before::text'],
-  ['after', 'a.after::text'],
-  ['metadata', 'a.metadata::text'],
-];
+/** A text column guarded against formula injection: text starting with `=`, `+`, `-`, `@`, tab or CR gets a `'` (OWASP). */
+const safe = (expr: string) => `CASE WHEN left(${expr}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || ${expr} ELSE ${expr} END`;
 
-/** The SELECT list of the CSV export: one text column per CSV column, named c0, c1, … */
-export const AUDIT_CSV_SELECT = CSV_COLUMNS.map(([, expr], i) => `${expr} AS c${i}`).join(', ');
+/** A jsonb column as its text; only a negative number can start with a formula sign (objects, strings… cannot). */
+const safeJson = (col: string) =>
+  `CASE WHEN jsonb_typeof(${col}) = 'number' AND ${col}::text LIKE '-%' THEN '''' || ${col}::text ELSE ${col}::text END`;
 
-/** The CSV header line. */
-export const AUDIT_CSV_HEADER = `${CSV_COLUMNS.map(([name]) => name).join(',')}\r\n`;
-
-/** Text a spreadsheet would run as a formula (OWASP: `=`, `+`, `-`, `@`, tab, carriage return). */
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/** One CSV cell (RFC 4180): formula-like text prefixed with `'` (OWASP), quoted when it holds `"`, `,` or a line break. */
-export function csvCell(value: string | null): string {
-  if (value === null) return '';
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** One CSV line (with its CRLF) of a row of AUDIT_CSV_SELECT. */
-export function csvLine(row: Record<string, string | null>): string {
-  let line = csvCell(row.c0);
-  for (let i = 1; i < CSV_COLUMNS.length; i++) line += `,${csvCell(row[`c${i}`])}`;
-  return `${line}\r\n`;
-}
+/**
+ * The export's CSV columns, as the SELECT list of `COPY (…) TO STDOUT (FORMAT csv, HEADER)`: PostgreSQL quotes the
+ * cells and names the header after the aliases. Ids, times and the actor type come in a fixed alphabet; every other
+ * text is guarded.
+ */
+export const AUDIT_CSV_SELECT = [
+  'a.id AS id',
+  `${isoSql('a.created_at')} AS "timestamp"`,
+  `${safe('a.action')} AS action`,
+  `${safe('a.resource_type')} AS resource_type`,
+  `${safe('a.resource_id')} AS resource_id`,
+  `${safe('a.target')} AS target`,
+  `CASE WHEN a.actor_api_key_id IS NOT NULL THEN 'api_key' WHEN a.actor_user_id IS NOT NULL THEN 'user' ELSE 'system' END AS actor_type`,
+  'a.actor_user_id AS actor_user_id',
+  `${safe('a.actor_email')} AS actor_email`,
+  'a.actor_api_key_id AS actor_api_key_id',
+  `${safe('a.actor_api_key_name')} AS actor_api_key_name`,
+  `${safe('a.ip')} AS ip_address`,
+  `${safe('a.user_agent')} AS user_agent`,
+  `${safe('a.request_id')} AS request_id`,
+  `${safeJson('a.before')} AS before`,
+  `${safeJson('a.after')} AS after`,
+  `${safeJson('a.metadata')} AS metadata`,
+].join(', ');

@@ -7,6 +7,7 @@ import { loadConfig } from '@atrium/platform';
 import type { Settings, TargetName } from './lib/compare.js';
 import { openDatabase } from './lib/database.js';
 import { budgetTable, resultsTable, writeResults } from './lib/report.js';
+import * as auditScenarios from './lib/audit-scenarios.js';
 import * as chatScenarios from './lib/chat-scenarios.js';
 import * as documentScenarios from './lib/document-scenarios.js';
 import * as notificationScenarios from './lib/notification-scenarios.js';
@@ -60,6 +61,9 @@ const ORDER = [
   'notifications-list',
   'notifications-fanout',
   'documents-upload',
+  'audit-list-action',
+  'audit-list-user',
+  'audit-export',
 ] as const;
 const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => Promise<scenarios.ScenarioReport>> = {
   memory: scenarios.memory,
@@ -79,6 +83,9 @@ const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => P
   'notifications-list': notificationScenarios.notificationsList,
   'notifications-fanout': notificationScenarios.notificationsFanout,
   'documents-upload': documentScenarios.documentsUpload,
+  'audit-list-action': auditScenarios.auditListAction,
+  'audit-list-user': auditScenarios.auditListUser,
+  'audit-export': auditScenarios.auditExport,
 };
 
 async function expectOk(what: string, res: Promise<Response>): Promise<void> {

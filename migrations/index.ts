@@ -29,6 +29,7 @@ import { NotificationDigests1764000900300 } from './1764000900300-notification-d
 import { NotificationDigestDue1764000900400 } from './1764000900400-notification-digest-due.js';
 import { AuditEntryComplete1764001000000 } from './1764001000000-audit-entry-complete.js';
 import { Documents1764001000100 } from './1764001000100-documents.js';
+import { AuditQueryIndexes1764001000200 } from './1764001000200-audit-query-indexes.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -63,4 +64,5 @@ export const MIGRATIONS = [
   NotificationDigestDue1764000900400,
   AuditEntryComplete1764001000000,
   Documents1764001000100,
+  AuditQueryIndexes1764001000200,
 ];

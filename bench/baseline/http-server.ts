@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { Server as SocketServer } from 'socket.io';
 import {
+  auditList,
   baselineEnv,
   baselinePool,
   chatList,
@@ -14,11 +15,13 @@ import {
 
 /**
  * Baseline 1: plain node:http. `GET /me`: JWT verify + one indexed SELECT over pg; `POST /webhook`: a signed Stripe
- * callback stored once; `GET /chats?page=1&limit=20` and `GET /notifications?page=1&limit=20`: the app's statements and mappings. socket.io: every socket joins room `bench`; `bench:send` (acknowledged) broadcasts its payload
+ * callback stored once; `GET /chats?page=1&limit=20` and `GET /notifications?page=1&limit=20`, `GET /audit-logs?…`: the app's statements and mappings. socket.io: every socket joins room `bench`; `bench:send` (acknowledged) broadcasts its payload
  * to the room as `bench:message`, the raw room broadcast the chat fan-out is compared with.
  */
 const { port, databaseUrl, verify, webhookSecret } = baselineEnv();
 const pool = baselinePool(databaseUrl);
+
+type List = (p: typeof pool, claims: { sub: string; org: string }, search: URLSearchParams) => Promise<unknown>;
 
 const server = createServer((req, res) => {
   const send = (status: number, body: unknown) => {
@@ -41,12 +44,13 @@ const server = createServer((req, res) => {
     });
     return;
   }
-  const lists: Record<string, typeof chatList> = { '/chats?page=1&limit=20': chatList, '/notifications?page=1&limit=20': notificationList };
-  const list = req.method === 'GET' ? lists[req.url ?? ''] : undefined;
+  const lists: Record<string, List> = { '/chats?page=1&limit=20': chatList, '/notifications?page=1&limit=20': notificationList };
+  const url = req.url ?? '';
+  const list = req.method !== 'GET' ? undefined : url.startsWith('/audit-logs?') ? auditList : lists[url];
   if (list) {
     const claims = claimsOf(req.headers.authorization, verify);
     if (!claims) return send(401, { message: 'Unauthorized' });
-    list(pool, claims).then(
+    list(pool, claims, new URLSearchParams(url.slice(url.indexOf('?') + 1))).then(
       (page) => send(200, page),
       () => send(500, { message: 'Internal server error' }),
     );

@@ -12,6 +12,7 @@ import {
   Module,
   NotFoundException,
   Post,
+  Query,
   type RawBodyRequest,
   Req,
   UnauthorizedException,
@@ -20,11 +21,22 @@ import {
 import { NestFactory } from '@nestjs/core';
 import type { Request } from 'express';
 import type pg from 'pg';
-import { baselineEnv, baselinePool, chatList, claimsOf, notificationList, storeEvent, USER_BY_ID, verifiedEvent } from './shared.js';
+import {
+  auditList,
+  baselineEnv,
+  baselinePool,
+  chatList,
+  claimsOf,
+  notificationList,
+  storeEvent,
+  USER_BY_ID,
+  verifiedEvent,
+} from './shared.js';
 
 /**
  * Baseline 2: a minimal NestJS 12 + Express app. `GET /me`: JWT verify in a guard, one indexed SELECT in the controller;
- * `GET /chats`, `GET /notifications`: the app's list statements and mappings (page 1, 20 rows);
+ * `GET /chats`, `GET /notifications`: the app's list statements and mappings (page 1, 20 rows); `GET /audit-logs`:
+ * the app's audit page statement and mapping for `page`, `limit`, `action`, `user_id`;
  * `POST /webhook`: Nest's raw body (`rawBody: true`), the Stripe signature checked and the event stored once.
  */
 const { port, databaseUrl, verify, webhookSecret } = baselineEnv();
@@ -65,6 +77,12 @@ class MeController {
   @UseGuards(JwtGuard)
   notifications(@Req() req: AuthedRequest): Promise<unknown> {
     return notificationList(this.pool, { sub: req.userId!, org: req.organizationId! });
+  }
+
+  @Get('audit-logs')
+  @UseGuards(JwtGuard)
+  auditLogs(@Req() req: AuthedRequest, @Query() query: Record<string, string>): Promise<unknown> {
+    return auditList(this.pool, { sub: req.userId!, org: req.organizationId! }, new URLSearchParams(query));
   }
 }
 

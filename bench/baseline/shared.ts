@@ -1,6 +1,7 @@
 import pg from 'pg';
 import Stripe from 'stripe';
 import { createAccessTokenVerifier } from '@atrium/access/tokens/access-token-format.js';
+import { auditPage, type AuditPageRow, auditPageStatement } from '@atrium/audit/query/audit-page.js';
 import { CHAT_LIST_SQL, chatPage, type ChatRow } from '@atrium/messaging/chats/chat-reader.js';
 import { NOTIFICATION_PAGE_SQL, notificationPage, type NotificationPageRow } from '@atrium/notifications/notification-reader.js';
 
@@ -75,6 +76,18 @@ export async function notificationList(pool: pg.Pool, claims: { sub: string; org
     values: [claims.org, claims.sub, query.limit, 0],
   });
   return notificationPage(rows, query);
+}
+
+/**
+ * `GET /audit-logs?page&limit&action&user_id` as plain code does it: the app's own statement for those filters (named
+ * by their shape, so prepared once per connection) and the app's own mapping.
+ */
+export async function auditList(pool: pg.Pool, claims: { sub: string; org: string }, search: URLSearchParams): Promise<unknown> {
+  const query = { page: Number(search.get('page') ?? 1), limit: Number(search.get('limit') ?? 10) };
+  const filters = { action: search.get('action') ?? undefined, userId: search.get('user_id') ?? undefined };
+  const statement = auditPageStatement(claims.org, filters, query);
+  const { rows } = await pool.query<AuditPageRow>({ name: `baseline_${statement.name}`, text: statement.text, values: statement.values });
+  return auditPage(rows, query);
 }
 
 /** The app's claim of a callback, as one statement: stored once by (gateway, event id), a redelivery changes nothing. */

@@ -29,6 +29,7 @@ describe('AuditWriter', () => {
       action: 'probe.recorded',
       resourceType: 'probe',
       resourceId,
+      target: 'probe',
       // @ts-expect-error an entry cannot name the organization: the context decides
       organizationId: b.organizationId,
     };
@@ -45,7 +46,12 @@ describe('AuditWriter', () => {
       .transaction((em) =>
         t.app
           .get(AuditWriter)
-          .record(em, RequestContext.anonymous('audit-spec'), { action: 'probe.recorded', resourceType: 'probe', resourceId }),
+          .record(em, RequestContext.anonymous('audit-spec'), {
+            action: 'probe.recorded',
+            resourceType: 'probe',
+            resourceId,
+            target: null,
+          }),
       );
     await expect(record).rejects.toBeInstanceOf(MissingTenantError);
     expect(await organizationsOf(resourceId)).toEqual([]);

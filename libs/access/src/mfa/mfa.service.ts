@@ -76,7 +76,12 @@ export class MfaService {
     if (mfa.enabledAt) throw AccessError.mfa_already_enabled();
     return this.verifier.attempt(userId, code, { kind: 'bad_request', allowBackup: false, requireEnabled: false }, async (em) => {
       await em.getRepository(UserMfa).update({ userId }, { enabledAt: new Date() });
-      await this.audit.record(em, ctx, { action: 'mfa.enabled', resourceType: 'user', resourceId: userId });
+      await this.audit.record(em, ctx, {
+        action: 'mfa.enabled',
+        resourceType: 'user',
+        resourceId: userId,
+        target: ctx.accountEmail ?? null,
+      });
       return this.replaceCodes(em, userId);
     });
   }
@@ -91,7 +96,12 @@ export class MfaService {
   async regenerateBackupCodes(ctx: RequestContext, code: string): Promise<string[]> {
     const userId = ctx.requireUserId();
     return this.verifier.attempt(userId, code, { kind: 'bad_request', allowBackup: true, requireEnabled: true }, async (em) => {
-      await this.audit.record(em, ctx, { action: 'mfa.backup_codes_regenerated', resourceType: 'user', resourceId: userId });
+      await this.audit.record(em, ctx, {
+        action: 'mfa.backup_codes_regenerated',
+        resourceType: 'user',
+        resourceId: userId,
+        target: ctx.accountEmail ?? null,
+      });
       return this.replaceCodes(em, userId);
     });
   }
@@ -102,7 +112,12 @@ export class MfaService {
     await this.verifier.attempt(userId, code, { kind: 'bad_request', allowBackup: true, requireEnabled: true }, async (em) => {
       await em.getRepository(MfaBackupCode).delete({ userId });
       await em.getRepository(UserMfa).delete({ userId });
-      await this.audit.record(em, ctx, { action: 'mfa.disabled', resourceType: 'user', resourceId: userId });
+      await this.audit.record(em, ctx, {
+        action: 'mfa.disabled',
+        resourceType: 'user',
+        resourceId: userId,
+        target: ctx.accountEmail ?? null,
+      });
       // Sockets were admitted with MFA on; the event's delivery drops them so an organization that requires it can refuse them.
       this.outbox.add(em, {
         name: 'mfa.disabled',

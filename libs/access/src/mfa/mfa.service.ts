@@ -48,22 +48,26 @@ export class MfaService {
     const read = ctx.meta.read;
     if (!read) throw notFound('User');
     const user = profileFromJson(read.profileJson);
-    const repo = this.dataSource.getRepository(UserMfa);
-    if ((await repo.findOne({ where: { userId } }))?.enabledAt) {
-      throw AccessError.mfa_already_enabled('Two-factor authentication is already on; disable it first to set it up again');
-    }
     const secret = newTotpSecret();
-    await repo.upsert(
-      {
-        userId,
-        secretEncrypted: this.keys.sealSecret(secret, userId),
-        enabledAt: null,
-        lastTimeStep: null,
-        failedAttempts: 0,
-        lockedUntil: null,
-      },
-      ['userId'],
-    );
+    await this.dataSource.transaction(async (em) => {
+      const repo = em.getRepository(UserMfa);
+      if ((await repo.findOne({ where: { userId } }))?.enabledAt) {
+        throw AccessError.mfa_already_enabled('Two-factor authentication is already on; disable it first to set it up again');
+      }
+      await repo.upsert(
+        {
+          userId,
+          secretEncrypted: this.keys.sealSecret(secret, userId),
+          enabledAt: null,
+          lastTimeStep: null,
+          failedAttempts: 0,
+          lockedUntil: null,
+        },
+        ['userId'],
+      );
+      // Nothing takes effect until a code confirms it (`mfa.enabled`), but a new secret is on file from now on.
+      await this.audit.record(em, ctx, { action: 'mfa.setup_started', resourceType: 'user', resourceId: userId, target: user.email });
+    });
     const otpauthUrl = totpUri(secret, user.email);
     return { secret, otpauthUrl, qrCode: await QRCode.toDataURL(otpauthUrl, { errorCorrectionLevel: 'M', margin: 1 }) };
   }

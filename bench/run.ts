@@ -8,6 +8,7 @@ import type { Settings, TargetName } from './lib/compare.js';
 import { openDatabase } from './lib/database.js';
 import { budgetTable, resultsTable, writeResults } from './lib/report.js';
 import * as auditScenarios from './lib/audit-scenarios.js';
+import * as auditWriteScenarios from './lib/audit-write-scenarios.js';
 import * as chatScenarios from './lib/chat-scenarios.js';
 import * as documentScenarios from './lib/document-scenarios.js';
 import * as notificationScenarios from './lib/notification-scenarios.js';
@@ -64,6 +65,7 @@ const ORDER = [
   'audit-list-action',
   'audit-list-user',
   'audit-export',
+  'audit-write',
 ] as const;
 const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => Promise<scenarios.ScenarioReport>> = {
   memory: scenarios.memory,
@@ -86,6 +88,7 @@ const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => P
   'audit-list-action': auditScenarios.auditListAction,
   'audit-list-user': auditScenarios.auditListUser,
   'audit-export': auditScenarios.auditExport,
+  'audit-write': auditWriteScenarios.auditWrite,
 };
 
 async function expectOk(what: string, res: Promise<Response>): Promise<void> {
@@ -110,37 +113,38 @@ async function main(): Promise<void> {
   const queuePrefix = `bench_${data.runId}`;
   try {
     const [appPort, nestPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+    const appEnv: Record<string, string> = {
+      ...env,
+      NODE_ENV: 'production',
+      // Production requires an allowlist; the load sends no Origin, so CORS adds nothing to its answers.
+      CORS_ORIGINS: 'https://app.bench.invalid',
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${appPort}`,
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      MIGRATIONS_RUN: 'false',
+      QUEUE_PREFIX: queuePrefix,
+      LOG_LEVEL: 'warn',
+      // No mail is sent under load; production refuses the file transport unless told.
+      MAIL_FILE_TRANSPORT: 'true',
+      // The rate limiter would turn the load away; the bench measures everything behind it (the guard still runs).
+      RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
+      RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000000',
+      // Likewise the per-socket send limit: the sustained chat row measures how many messages the app accepts.
+      MESSAGE_SOCKET_SENDS_PER_10S: '10000',
+      // The Stripe gateway must be configured for its callback route; the bench's events name no charge, so the
+      // app never calls this API address (nothing listens there: a call would fail the request).
+      STRIPE_SECRET_KEY: 'sk_test_bench',
+      STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
+      STRIPE_API_URL: 'http://127.0.0.1:9',
+    };
     servers.app = await startServer({
       name: 'app',
       entry: 'apps/api/src/main.ts',
       port: appPort,
       readyPath: '/api/v1/health',
       nodeArgs: [...productionNodeFlags(), ...profile('app')],
-      env: {
-        ...env,
-        NODE_ENV: 'production',
-        // Production requires an allowlist; the load sends no Origin, so CORS adds nothing to its answers.
-        CORS_ORIGINS: 'https://app.bench.invalid',
-        HOST: '127.0.0.1',
-        PUBLIC_URL: `http://127.0.0.1:${appPort}`,
-        DATABASE_URL: db.url,
-        DATA_DIR: dataDir,
-        MIGRATIONS_RUN: 'false',
-        QUEUE_PREFIX: queuePrefix,
-        LOG_LEVEL: 'warn',
-        // No mail is sent under load; production refuses the file transport unless told.
-        MAIL_FILE_TRANSPORT: 'true',
-        // The rate limiter would turn the load away; the bench measures everything behind it (the guard still runs).
-        RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
-        RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000000',
-        // Likewise the per-socket send limit: the sustained chat row measures how many messages the app accepts.
-        MESSAGE_SOCKET_SENDS_PER_10S: '10000',
-        // The Stripe gateway must be configured for its callback route; the bench's events name no charge, so the
-        // app never calls this API address (nothing listens there: a call would fail the request).
-        STRIPE_SECRET_KEY: 'sk_test_bench',
-        STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
-        STRIPE_API_URL: 'http://127.0.0.1:9',
-      },
+      env: appEnv,
     });
     const baselineEnv = { ...env, DATABASE_URL: db.url, STRIPE_WEBHOOK_SECRET: stripeWebhookSecret };
     servers.nest = await startServer({
@@ -182,6 +186,7 @@ async function main(): Promise<void> {
       seed: data,
       cores: availableParallelism(),
       stripeWebhookSecret,
+      appEnv,
     };
     const reports: scenarios.ScenarioReport[] = [];
     for (const id of ORDER) {

@@ -3,7 +3,7 @@ import { cpuMs, sampleRss } from './util.js';
 
 /** One request shape; `next` varies headers/body per request (a token from a pool, a login body). */
 export interface RequestSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   path: string;
   headers?: Record<string, string>;
   next?: () => { headers?: Record<string, string>; body?: string };
@@ -40,7 +40,7 @@ export async function runLoad(baseUrl: string, spec: RequestSpec, opts: LoadOpti
   const request: autocannon.Request = {
     method: spec.method,
     path: spec.path,
-    headers: { ...(spec.method === 'POST' ? { 'content-type': 'application/json' } : {}), ...spec.headers },
+    headers: { ...(spec.method === 'GET' ? {} : { 'content-type': 'application/json' }), ...spec.headers },
     ...(next
       ? {
           setupRequest: (req: autocannon.Request) => {

@@ -48,6 +48,8 @@ export interface BenchContext {
   cores: number;
   /** The `whsec_…` the app (STRIPE_WEBHOOK_SECRET) and the baselines verify Stripe callbacks with. */
   stripeWebhookSecret: string;
+  /** The environment the app was started with, for scenarios that start instances of their own (`audit-write`). */
+  appEnv: Record<string, string>;
 }
 
 const API = '/api/v1';

@@ -29,6 +29,7 @@ describe('AuditWriter', () => {
       action: 'probe.recorded',
       resourceType: 'probe',
       resourceId,
+      target: 'probe',
       // @ts-expect-error an entry cannot name the organization: the context decides
       organizationId: b.organizationId,
     };
@@ -40,13 +41,14 @@ describe('AuditWriter', () => {
 
   it('writes nothing without an organization in the context', async () => {
     const resourceId = randomUUID();
-    const record = t.app
-      .get(DataSource)
-      .transaction((em) =>
-        t.app
-          .get(AuditWriter)
-          .record(em, RequestContext.anonymous('audit-spec'), { action: 'probe.recorded', resourceType: 'probe', resourceId }),
-      );
+    const record = t.app.get(DataSource).transaction((em) =>
+      t.app.get(AuditWriter).record(em, RequestContext.anonymous('audit-spec'), {
+        action: 'probe.recorded',
+        resourceType: 'probe',
+        resourceId,
+        target: null,
+      }),
+    );
     await expect(record).rejects.toBeInstanceOf(MissingTenantError);
     expect(await organizationsOf(resourceId)).toEqual([]);
   });

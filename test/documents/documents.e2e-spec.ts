@@ -324,13 +324,14 @@ describe('reading, downloading and deleting', () => {
     expect(blobsOf(owner.organizationId)).toEqual([]);
     expect((await t.http.get(`/organizations/me/documents/${id}`, as(owner))).status).toBe(404);
 
-    const audit: Array<{ action: string; actor_user_id: string; after: any; before: any; metadata: any }> = await dataSource(t).query(
-      `SELECT action, actor_user_id, after, before, metadata FROM audit_logs
+    const audit: Array<{ action: string; actor_user_id: string; target: string; after: any; before: any; metadata: any }> =
+      await dataSource(t).query(
+        `SELECT action, actor_user_id, target, after, before, metadata FROM audit_logs
         WHERE organization_id = $1 AND resource_type = 'document' AND resource_id = $2 ORDER BY created_at`,
-      [owner.organizationId, id],
-    );
+        [owner.organizationId, id],
+      );
     expect(audit.map((a) => a.action)).toEqual(['document.uploaded', 'document.downloaded', 'document.deleted']);
-    expect(audit.every((a) => a.actor_user_id === owner.userId)).toBe(true);
+    expect(audit.every((a) => a.actor_user_id === owner.userId && a.target === 'Gone soon')).toBe(true);
     expect(audit[0].after).toMatchObject({ title: 'Gone soon', filename: 'gone.txt', size: 9 });
     expect(audit[2].before).toMatchObject({ title: 'Gone soon' });
     expect(JSON.stringify(audit)).not.toContain(owner.organizationId + '/');

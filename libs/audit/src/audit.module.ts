@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AppConfig } from '@atrium/platform';
+import { loadAuditConfig, AuditConfig } from './audit.config.js';
 import { AuditWriter } from './audit-writer.js';
 import { AuditExportController } from './export/audit-export.controller.js';
 import { AuditExportService } from './export/audit-export.service.js';
@@ -12,7 +14,13 @@ import { AuditStats } from './query/audit-stats.js';
  */
 @Module({
   controllers: [AuditExportController, AuditLogsController],
-  providers: [AuditWriter, AuditReader, AuditStats, AuditExportService],
+  providers: [
+    { provide: AuditConfig, useFactory: (app: AppConfig) => loadAuditConfig(app), inject: [AppConfig] },
+    AuditWriter,
+    AuditReader,
+    AuditStats,
+    AuditExportService,
+  ],
   exports: [AuditWriter],
 })
 export class AuditModule {}

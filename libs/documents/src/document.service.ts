@@ -51,6 +51,7 @@ export class DocumentService {
         action: 'document.deleted',
         resourceType: 'document',
         resourceId: found.id,
+        target: found.title,
         before: DocumentDto.from(found),
       });
       return found;

@@ -5,6 +5,8 @@ import { PROFILE_JSON } from '../credentials/account-profile.js';
 export interface ApiKeyAuthRow {
   profile: string;
   id: string;
+  /** The key's name, kept in audit entries of what it does. */
+  name: string;
   organization_id: string;
   created_by: string;
   revoked: boolean;
@@ -26,6 +28,7 @@ export interface ApiKeyAuthRow {
  */
 const API_KEY_SQL = `
   SELECT k.id,
+         k.name,
          k.organization_id,
          k.created_by,
          k.revoked_at IS NOT NULL AS revoked,

@@ -70,6 +70,7 @@ export class ApiKeyService implements OnModuleInit {
         action: 'api_key.created',
         resourceType: 'api_key',
         resourceId: saved.id,
+        target: saved.name,
         after: snapshot(saved),
       });
       this.outbox.add(em, {
@@ -111,6 +112,7 @@ export class ApiKeyService implements OnModuleInit {
         action: 'api_key.rotated',
         resourceType: 'api_key',
         resourceId: id,
+        target: saved.name,
         before,
         after: snapshot(saved),
       });
@@ -133,6 +135,7 @@ export class ApiKeyService implements OnModuleInit {
         action: 'api_key.revoked',
         resourceType: 'api_key',
         resourceId: id,
+        target: saved.name,
         before,
         after: snapshot(saved),
       });

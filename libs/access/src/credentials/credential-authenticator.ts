@@ -86,6 +86,7 @@ export class CredentialAuthenticator extends Authenticator {
       {
         authMethod: 'api_key',
         apiKeyId: row.id,
+        apiKeyName: row.name,
         actingUserId: row.created_by,
         mfaEnabled: row.mfa_enabled,
         ip: creds.ip,

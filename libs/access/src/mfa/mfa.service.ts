@@ -48,22 +48,26 @@ export class MfaService {
     const read = ctx.meta.read;
     if (!read) throw notFound('User');
     const user = profileFromJson(read.profileJson);
-    const repo = this.dataSource.getRepository(UserMfa);
-    if ((await repo.findOne({ where: { userId } }))?.enabledAt) {
-      throw AccessError.mfa_already_enabled('Two-factor authentication is already on; disable it first to set it up again');
-    }
     const secret = newTotpSecret();
-    await repo.upsert(
-      {
-        userId,
-        secretEncrypted: this.keys.sealSecret(secret, userId),
-        enabledAt: null,
-        lastTimeStep: null,
-        failedAttempts: 0,
-        lockedUntil: null,
-      },
-      ['userId'],
-    );
+    await this.dataSource.transaction(async (em) => {
+      const repo = em.getRepository(UserMfa);
+      if ((await repo.findOne({ where: { userId } }))?.enabledAt) {
+        throw AccessError.mfa_already_enabled('Two-factor authentication is already on; disable it first to set it up again');
+      }
+      await repo.upsert(
+        {
+          userId,
+          secretEncrypted: this.keys.sealSecret(secret, userId),
+          enabledAt: null,
+          lastTimeStep: null,
+          failedAttempts: 0,
+          lockedUntil: null,
+        },
+        ['userId'],
+      );
+      // Nothing takes effect until a code confirms it (`mfa.enabled`), but a new secret is on file from now on.
+      await this.audit.record(em, ctx, { action: 'mfa.setup_started', resourceType: 'user', resourceId: userId, target: user.email });
+    });
     const otpauthUrl = totpUri(secret, user.email);
     return { secret, otpauthUrl, qrCode: await QRCode.toDataURL(otpauthUrl, { errorCorrectionLevel: 'M', margin: 1 }) };
   }
@@ -76,7 +80,12 @@ export class MfaService {
     if (mfa.enabledAt) throw AccessError.mfa_already_enabled();
     return this.verifier.attempt(userId, code, { kind: 'bad_request', allowBackup: false, requireEnabled: false }, async (em) => {
       await em.getRepository(UserMfa).update({ userId }, { enabledAt: new Date() });
-      await this.audit.record(em, ctx, { action: 'mfa.enabled', resourceType: 'user', resourceId: userId });
+      await this.audit.record(em, ctx, {
+        action: 'mfa.enabled',
+        resourceType: 'user',
+        resourceId: userId,
+        target: ctx.accountEmail ?? null,
+      });
       return this.replaceCodes(em, userId);
     });
   }
@@ -91,7 +100,12 @@ export class MfaService {
   async regenerateBackupCodes(ctx: RequestContext, code: string): Promise<string[]> {
     const userId = ctx.requireUserId();
     return this.verifier.attempt(userId, code, { kind: 'bad_request', allowBackup: true, requireEnabled: true }, async (em) => {
-      await this.audit.record(em, ctx, { action: 'mfa.backup_codes_regenerated', resourceType: 'user', resourceId: userId });
+      await this.audit.record(em, ctx, {
+        action: 'mfa.backup_codes_regenerated',
+        resourceType: 'user',
+        resourceId: userId,
+        target: ctx.accountEmail ?? null,
+      });
       return this.replaceCodes(em, userId);
     });
   }
@@ -102,7 +116,12 @@ export class MfaService {
     await this.verifier.attempt(userId, code, { kind: 'bad_request', allowBackup: true, requireEnabled: true }, async (em) => {
       await em.getRepository(MfaBackupCode).delete({ userId });
       await em.getRepository(UserMfa).delete({ userId });
-      await this.audit.record(em, ctx, { action: 'mfa.disabled', resourceType: 'user', resourceId: userId });
+      await this.audit.record(em, ctx, {
+        action: 'mfa.disabled',
+        resourceType: 'user',
+        resourceId: userId,
+        target: ctx.accountEmail ?? null,
+      });
       // Sockets were admitted with MFA on; the event's delivery drops them so an organization that requires it can refuse them.
       this.outbox.add(em, {
         name: 'mfa.disabled',

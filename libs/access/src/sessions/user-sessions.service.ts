@@ -39,6 +39,7 @@ export class UserSessionsService {
         action: 'session.revoked',
         resourceType: 'session',
         resourceId: session.id,
+        target: describeDevice(session.userAgent),
         metadata: { device: describeDevice(session.userAgent), ip: session.ip, own_session: session.id === ctx.meta.sessionId },
       });
     });

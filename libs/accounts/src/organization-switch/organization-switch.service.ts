@@ -4,7 +4,8 @@ import { notFound, type RequestContext } from '@atrium/platform';
 import { UserMemberships } from '@atrium/organizations';
 import type { LoginResponseDto } from '../sign-in/dto/login.dto.js';
 import { loginResponse } from '../sign-in/login-response.js';
-import { SessionIssuer } from '@atrium/access';
+import { describeDevice, SessionIssuer } from '@atrium/access';
+import { AuditWriter } from '@atrium/audit';
 import { SessionService } from '@atrium/access';
 import { User } from '../users/user.entity.js';
 import { AccountsError } from '../accounts.errors.js';
@@ -20,6 +21,7 @@ export class OrganizationSwitchService {
     private readonly memberships: UserMemberships,
     private readonly issuer: SessionIssuer,
     private readonly sessions: SessionService,
+    private readonly audit: AuditWriter,
   ) {}
 
   async switchTo(ctx: RequestContext, organizationId: string): Promise<LoginResponseDto> {
@@ -33,6 +35,14 @@ export class OrganizationSwitchService {
     const tokens = await this.dataSource.transaction(async (em) => {
       const tokens = await this.issuer.open({ userId, organizationId, ip: ctx.meta.ip, userAgent: ctx.meta.userAgent }, em);
       await this.sessions.revoke([currentSession], 'organization_switched', em);
+      // In the organization the device now acts for: a session opened there, as a sign-in would record it.
+      await this.audit.record(em, ctx.withOrganization(view.organization.id, []), {
+        action: 'session.created',
+        resourceType: 'session',
+        resourceId: tokens.sessionId,
+        target: describeDevice(ctx.meta.userAgent ?? null),
+        metadata: { via: 'organization_switch', replaced_session_id: currentSession },
+      });
       return tokens;
     });
     await this.memberships.markUsed(view.membership.id);

@@ -53,6 +53,7 @@ export class RegistrationService {
           action: 'organization.registered',
           resourceType: 'organization',
           resourceId: organization.id,
+          target: organization.name,
           actorUserId: user.id,
           after: { name: organization.name, email: organization.email, owner: { id: user.id, email: user.email } },
         });

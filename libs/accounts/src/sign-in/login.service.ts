@@ -8,7 +8,7 @@ import { PasswordService } from '../passwords/password.service.js';
 import { User } from '../users/user.entity.js';
 import type { LoginDto, LoginResponseDto, MfaRequiredDto, VerifyMfaDto } from './dto/login.dto.js';
 import { loginResponse } from './login-response.js';
-import { SessionIssuer } from '@atrium/access';
+import { describeDevice, SessionIssuer } from '@atrium/access';
 import { AccessError } from '@atrium/access';
 import { AccountsError } from '../accounts.errors.js';
 
@@ -71,6 +71,7 @@ export class LoginService {
         action: 'session.created',
         resourceType: 'session',
         resourceId: opened.sessionId,
+        target: describeDevice(ctx.meta.userAgent ?? null),
         actorUserId: user.id,
       });
       return opened;

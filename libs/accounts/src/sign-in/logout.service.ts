@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
 import { type RequestContext } from '@atrium/platform';
-import { SessionService } from '@atrium/access';
+import { describeDevice, SessionService } from '@atrium/access';
 import { AccountsError } from '../accounts.errors.js';
 
 @Injectable()
@@ -22,6 +22,7 @@ export class LogoutService {
         action: 'session.ended',
         resourceType: 'session',
         resourceId: sessionId,
+        target: describeDevice(ctx.meta.userAgent ?? null),
         metadata: { reason: 'logout' },
       });
     });

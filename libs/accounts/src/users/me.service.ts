@@ -59,13 +59,21 @@ export class MeService {
       const row = await em.getRepository(User).save(user);
       const after = profileOf(row);
       if (ctx.organizationId && JSON.stringify(before) !== JSON.stringify(after)) {
-        await this.audit.record(em, ctx, { action: 'user.updated', resourceType: 'user', resourceId: user.id, before, after });
+        await this.audit.record(em, ctx, {
+          action: 'user.updated',
+          resourceType: 'user',
+          resourceId: user.id,
+          target: row.email,
+          before,
+          after,
+        });
       }
       if (change !== 'none' && ctx.organizationId) {
         await this.audit.record(em, ctx, {
           action: change === 'requested' ? 'user.email_change_requested' : 'user.email_change_cancelled',
           resourceType: 'user',
           resourceId: user.id,
+          target: row.email,
           before: { email: row.email, pending_email: previousPending },
           after: { email: row.email, pending_email: row.pendingEmail },
         });
@@ -120,7 +128,12 @@ export class MeService {
     await this.dataSource.transaction(async (em) => {
       await em.getRepository(User).update({ id: userId }, { passwordHash });
       if (ctx.organizationId) {
-        await this.audit.record(em, ctx, { action: 'user.password_changed', resourceType: 'user', resourceId: userId });
+        await this.audit.record(em, ctx, {
+          action: 'user.password_changed',
+          resourceType: 'user',
+          resourceId: userId,
+          target: user.email,
+        });
       }
       await this.sessions.revokeAllForUser(userId, 'password_changed', ctx.meta.sessionId, em);
       announcePasswordChanged(this.outbox, em, userId, 'change', ctx.requestId);

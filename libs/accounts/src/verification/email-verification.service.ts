@@ -71,6 +71,7 @@ export class EmailVerificationService {
             action: 'user.email_verified',
             resourceType: 'user',
             resourceId: user.id,
+            target: user.email,
             after: { email: user.email },
           });
           return 'verified' as const;
@@ -84,6 +85,7 @@ export class EmailVerificationService {
           action: 'user.email_changed',
           resourceType: 'user',
           resourceId: user.id,
+          target: row.email,
           before: { email: previous },
           after: { email: row.email },
         });

@@ -84,6 +84,7 @@ export class PasswordResetService implements OnModuleInit {
         action: 'user.password_reset',
         resourceType: 'user',
         resourceId: user.id,
+        target: user.email,
       });
       await this.sessions.revokeAllForUser(user.id, 'password_reset', undefined, em);
       announcePasswordChanged(this.outbox, em, user.id, 'reset', ctx.requestId);

@@ -83,6 +83,7 @@ export class BillingDetailsService {
         action: 'billing.details_updated',
         resourceType: 'billing_profile',
         resourceId: saved.id,
+        target: saved.legalName,
         before: before.details,
         after,
       });

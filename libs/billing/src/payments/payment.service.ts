@@ -74,6 +74,7 @@ export class PaymentService {
         action: 'payment.created',
         resourceType: 'payment',
         resourceId: saved.id,
+        target: saved.description,
         after: { gateway: gateway.name, amount_minor: saved.amountMinor, currency: saved.currency, purchase: saved.purchase },
       });
       return saved;

@@ -6,6 +6,7 @@ import { BillingError } from '../billing.errors.js';
 import { PaymentService, type StartedPayment } from '../payments/payment.service.js';
 import { OrganizationFeature } from '../subscriptions/organization-subscription.entity.js';
 import { currentPlan } from './current-plan.js';
+import { PlanCatalogue } from './plan-catalogue.js';
 import { PlanPricer } from './plan-pricer.js';
 
 /** Buying add-ons (prorated to the period end, through a payment) and stopping them at the period end. */
@@ -49,6 +50,7 @@ export class AddonService {
         action: 'addon.cancelled',
         resourceType: 'addon',
         resourceId: addon.id,
+        target: (await PlanCatalogue.of(em)).feature(addon.featureId).name,
         after: { feature_id: addon.featureId, quantity: addon.quantity, cancel_at: addon.cancelAt },
       });
       return saved;

@@ -40,7 +40,7 @@ export class AutoRenewService {
       method = { gateway: gateway.name, ref: attached.ref, brand: attached.brand, last4: attached.last4 };
     }
     await this.dataSource.transaction(async (em) => {
-      const { subscription: s } = await currentPlan(em, organizationId, true);
+      const { subscription: s, pkg } = await currentPlan(em, organizationId, true);
       if (method) {
         s.paymentMethodGateway = method.gateway;
         s.paymentMethodRef = method.ref;
@@ -61,6 +61,7 @@ export class AutoRenewService {
       await this.audit.record(em, ctx, {
         action: 'subscription.auto_renew_changed',
         resourceType: 'subscription',
+        target: pkg.name,
         before,
         after: {
           auto_renew: s.autoRenew,

@@ -94,6 +94,7 @@ export class PlanChangeService {
       await this.audit.record(em, ctx, {
         action: 'package.changed',
         resourceType: 'subscription',
+        target: (await loadPackage(em, quote.packageId)).pkg.name,
         after: { package_id: quote.packageId, period: quote.period, period_end: quote.periodEnd },
         metadata: { quote_id: quote.id, credit_minor: quote.creditMinor, list_minor: quote.listMinor, due_minor: 0 },
       });
@@ -104,7 +105,7 @@ export class PlanChangeService {
   /** Choosing the current package (and period) again: a scheduled change is cancelled; otherwise nothing changes. */
   private async keepCurrent(ctx: RequestContext): Promise<void> {
     await this.dataSource.transaction(async (em) => {
-      const { subscription } = await currentPlan(em, ctx.requireOrganizationId(), true);
+      const { subscription, pkg } = await currentPlan(em, ctx.requireOrganizationId(), true);
       if (!subscription.scheduledChange) return;
       const before = subscription.scheduledChange;
       subscription.scheduledChange = null;
@@ -112,6 +113,7 @@ export class PlanChangeService {
       await this.audit.record(em, ctx, {
         action: 'package.change_cancelled',
         resourceType: 'subscription',
+        target: pkg.name,
         before: { scheduled_change: before },
       });
     });
@@ -133,6 +135,7 @@ export class PlanChangeService {
       await this.audit.record(em, ctx, {
         action: 'package.change_scheduled',
         resourceType: 'subscription',
+        target: target.pkg.name,
         after: { scheduled_change: change },
         metadata: { from_package_id: current.pkg.id },
       });

@@ -52,6 +52,7 @@ export class RenewalOutcomes {
       await this.audit.record(tx, ctx, {
         action: 'subscription.renewed',
         resourceType: 'subscription',
+        target: (await PlanCatalogue.of(tx)).package(charge.packageId).pkg.name,
         actorUserId: null,
         after: { package_id: charge.packageId, period_end: charge.renewedUntil, status: 'active' },
         metadata: { renewal_id: row.id, payment_id: paymentId, attempt, amount_minor: charge.amountMinor, currency: charge.currency },
@@ -109,6 +110,7 @@ export class RenewalOutcomes {
       await this.audit.record(em, ctx, {
         action: 'subscription.renewal_failed',
         resourceType: 'subscription',
+        target: (await PlanCatalogue.of(em)).package(charge.packageId).pkg.name,
         actorUserId: null,
         after: { status: 'past_due', retry_at: retryAt, lapse_at: lapseAt },
         metadata: { renewal_id: row.id, payment_id: failure.paymentId, attempt, failure_code: failure.code },
@@ -154,6 +156,7 @@ export class RenewalOutcomes {
     await this.audit.record(em, ctx, {
       action: status === 'lapsed' ? 'subscription.lapsed' : 'subscription.ended',
       resourceType: 'subscription',
+      target: was.name,
       actorUserId: null,
       before,
       after: { package_id: free.id, status: 'active' },
@@ -179,11 +182,13 @@ export class RenewalOutcomes {
   async lapseAddons(at: Date): Promise<number> {
     return this.dataSource.transaction(async (em) => {
       const lapsed = await lapseEndedAddons(em, at);
+      const catalogue = await PlanCatalogue.of(em);
       for (const a of lapsed) {
         await this.audit.record(em, RequestContext.system(`addon-lapse:${a.id}`, a.organization_id), {
           action: 'addon.lapsed',
           resourceType: 'addon',
           resourceId: a.id,
+          target: catalogue.feature(a.feature_id).name,
           actorUserId: null,
           after: { status: 'cancelled', feature_id: a.feature_id, quantity: a.quantity },
         });

@@ -85,8 +85,9 @@ export class DocumentDownloads {
           action: 'document.downloaded',
           resourceType: 'document',
           resourceId: document.id,
+          target: document.title,
           actorUserId,
-          metadata: { title: document.title, via, ...(range ? { range: `${range.start}-${range.end}` } : {}) },
+          metadata: { via, ...(range ? { range: `${range.start}-${range.end}` } : {}) },
         });
       } catch (err) {
         body.destroy();

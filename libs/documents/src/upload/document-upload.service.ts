@@ -194,6 +194,7 @@ export class DocumentUploadService {
         action: 'document.uploaded',
         resourceType: 'document',
         resourceId: document.id,
+        target: document.title,
         after: DocumentDto.from(document),
       });
       this.outbox.add(em, {

@@ -84,6 +84,7 @@ export class InvitationAcceptanceService {
           action: 'invitation.accepted',
           resourceType: 'invitation',
           resourceId: live.invitation.id,
+          target: live.invitation.email,
           actorUserId: user.id,
           after: { email: live.invitation.email, role: live.role.slug, account_created: !existing },
         });

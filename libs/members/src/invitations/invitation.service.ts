@@ -75,6 +75,7 @@ export class InvitationService {
           action: 'invitation.created',
           resourceType: 'invitation',
           resourceId: saved.id,
+          target: saved.email,
           after: snapshot(saved, role),
           metadata: { replaced: replaced.length },
         });
@@ -131,6 +132,7 @@ export class InvitationService {
         action: 'invitation.resent',
         resourceType: 'invitation',
         resourceId: id,
+        target: saved.email,
         after: snapshot(saved, role),
       });
       await this.mailIn(em, ctx, sender, saved, role, token);
@@ -148,6 +150,7 @@ export class InvitationService {
         action: 'invitation.deleted',
         resourceType: 'invitation',
         resourceId: id,
+        target: invitation.email,
         before: { email: invitation.email, status: invitation.status },
       });
     });

@@ -49,6 +49,7 @@ export class MemberRevocationService {
         action: 'member.revoked',
         resourceType: 'user',
         resourceId: userId,
+        target: view.user.email,
         before: { status: 'active', role: view.role.slug },
         after: { status: 'revoked' },
         metadata: { reason: m.revokeReason, sessions_ended: ended.length },

@@ -64,6 +64,7 @@ export class UserAdminService {
           action: 'user.created',
           resourceType: 'user',
           resourceId: user.id,
+          target: user.email,
           after: { ...account(user), role: role.slug },
         });
         // Its subscriber mails the verification link; last, as it holds the organization's ordering lock to the commit.
@@ -134,6 +135,7 @@ export class UserAdminService {
           action: roleChanged && !accountChanged ? 'member.role_changed' : 'user.updated',
           resourceType: 'user',
           resourceId: userId,
+          target: user.email,
           before,
           after: { ...account(user), role: role.slug },
         });

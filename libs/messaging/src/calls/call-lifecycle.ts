@@ -85,13 +85,15 @@ export class CallLifecycle {
       ended_by: endedBy,
       ended_at: endedAt,
     });
+    // The call is labelled by its chat's name (null for a direct chat).
+    const label = await chatName(em, call.chat_id);
     if (reason === 'missed') {
       const payload: CallMissedPayload = {
         call_id: call.id,
         chat_id: call.chat_id,
         started_by: call.started_by,
         started_by_name: await displayName(em, call.started_by),
-        chat_name: await chatName(em, call.chat_id),
+        chat_name: label,
         user_ids: unanswered,
       };
       this.outbox.add(em, { name: CallEvent.missed, organizationId: call.organization_id, payload, requestId: ctx.requestId });
@@ -100,6 +102,7 @@ export class CallLifecycle {
       action: 'call.ended',
       resourceType: 'call',
       resourceId: call.id,
+      target: label,
       before: { status: call.status },
       after: { status: 'ended', end_reason: reason },
       metadata: { chat_id: call.chat_id },

@@ -46,6 +46,7 @@ export class CallService {
           action: 'call.started',
           resourceType: 'call',
           resourceId: call.id,
+          target: chat.name,
           after: { call_type: callType, status: 'ringing' },
           metadata: { chat_id: chat.id },
         });

@@ -58,6 +58,7 @@ export class ChatMembershipService {
         action: 'chat.member_added',
         resourceType: 'chat',
         resourceId: chatId,
+        target: seat.chat.name,
         metadata: { user_ids: ids },
       });
       const payload: MemberAddedPayload = { chat_id: chatId, user_ids: ids, added_by: ctx.userId ?? null };
@@ -130,6 +131,7 @@ export class ChatMembershipService {
       action: AUDIT_ACTION[reason],
       resourceType: 'chat',
       resourceId: chat.id,
+      target: chat.name,
       metadata: { user_id: userId, reason, new_admin_id: newAdminId },
     });
     const payload: MemberRemovedPayload = {

@@ -117,6 +117,7 @@ export class ChatService {
       action: 'chat.created',
       resourceType: 'chat',
       resourceId: id,
+      target: name,
       after: { type, name, description, member_ids: memberIds },
     });
     const payload: ChatCreatedPayload = {
@@ -150,6 +151,7 @@ export class ChatService {
         action: 'chat.updated',
         resourceType: 'chat',
         resourceId: chatId,
+        target: saved.name,
         before,
         after: snapshot(saved),
       });
@@ -191,6 +193,7 @@ export class ChatService {
       action: 'chat.deleted',
       resourceType: 'chat',
       resourceId: chat.id,
+      target: chat.name,
       before: { type: chat.type, ...snapshot(chat), member_ids: memberIds, last_seq: chat.lastSeq },
     });
     addChatEvent(this.outbox, em, ctx, chat.id, ChatEvents.deleted, { id: chat.id, deleted_by: ctx.userId ?? null });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { NotificationTypeRegistry, type RequestContext } from '@atrium/platform';
+import { NotificationTypeRegistry, type RequestContext, returnedRows } from '@atrium/platform';
 import type { ChannelSettings } from './channel-choice.js';
 import { channelsView, type OrganizationDefaultsDto } from './dto/preferences.dto.js';
 import { readChannelSettings } from './preference-input.js';
@@ -30,16 +30,20 @@ export class OrganizationDefaultsService {
     const defaults = readChannelSettings(body, (key) => this.types.get(key), { quietHours: false });
     return this.dataSource.transaction(async (em) => {
       const before = await this.read(em, organizationId, true);
-      await em.query(
-        `UPDATE organizations SET settings = jsonb_set(coalesce(settings, '{}'::jsonb), '{${NOTIFICATION_DEFAULTS_SETTING}}', $2::jsonb),
+      const [organization] = returnedRows<{ name: string }>(
+        await em.query(
+          `UPDATE organizations SET settings = jsonb_set(coalesce(settings, '{}'::jsonb), '{${NOTIFICATION_DEFAULTS_SETTING}}', $2::jsonb),
                 updated_at = now()
-          WHERE id = $1`,
-        [organizationId, JSON.stringify(defaults)],
+          WHERE id = $1
+          RETURNING name`,
+          [organizationId, JSON.stringify(defaults)],
+        ),
       );
       await this.audit.record(em, ctx, {
         action: 'notification_defaults.updated',
         resourceType: 'organization',
         resourceId: organizationId,
+        target: organization.name,
         before: auditedSettings(before),
         after: auditedSettings(defaults),
       });

@@ -38,6 +38,7 @@ export class PreferenceService {
         action: PREFERENCES_UPDATED,
         resourceType: 'notification_preferences',
         resourceId: userId,
+        target: ctx.accountEmail ?? null,
         before: auditedSettings(before.own),
         after: auditedSettings(settings),
       });

@@ -13,6 +13,8 @@ import type { UnsubscribeClaims } from './unsubscribe-token.js';
 export interface UnsubscribeTarget {
   type: NotificationType;
   organizationName: string;
+  /** The address the link was mailed to (the account's email). */
+  email: string;
 }
 
 /**
@@ -61,6 +63,7 @@ export class UnsubscribeService {
         action: PREFERENCES_UPDATED,
         resourceType: 'notification_preferences',
         resourceId: userId,
+        target: target.email,
         actorUserId: userId,
         before: auditedSettings(stored.own),
         after: auditedSettings(after),
@@ -74,12 +77,12 @@ export class UnsubscribeService {
     const claims = this.links.verify(token);
     const type = claims && this.types.get(claims.type);
     if (!claims || !type || type.required) throw NotificationsError.invalid_unsubscribe_link();
-    const [member]: Array<{ name: string }> = await em.query(
-      `SELECT o.name FROM memberships m JOIN organizations o ON o.id = m.organization_id
+    const [member]: Array<{ name: string; email: string }> = await em.query(
+      `SELECT o.name, u.email FROM memberships m JOIN organizations o ON o.id = m.organization_id JOIN users u ON u.id = m.user_id
         WHERE m.organization_id = $1 AND m.user_id = $2`,
       [claims.organizationId, claims.userId],
     );
     if (!member) throw NotificationsError.invalid_unsubscribe_link();
-    return { claims, target: { type, organizationName: member.name } };
+    return { claims, target: { type, organizationName: member.name, email: member.email } };
   }
 }

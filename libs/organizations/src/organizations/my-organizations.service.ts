@@ -36,6 +36,7 @@ export class MyOrganizationsService {
         action: 'organization.created',
         resourceType: 'organization',
         resourceId: organization.id,
+        target: organization.name,
         after: { name: organization.name, email: organization.email, phone: organization.phone },
       });
       this.outbox.add(em, {

@@ -101,7 +101,7 @@ export class OrganizationProfileService {
       apply(organization);
       const saved = await em.getRepository(Organization).save(organization);
       const after = { ...profile(saved), settings: resolveSettings(saved.settings) };
-      await this.audit.record(em, ctx, { action, resourceType: 'organization', resourceId: saved.id, before, after });
+      await this.audit.record(em, ctx, { action, resourceType: 'organization', resourceId: saved.id, target: saved.name, before, after });
       this.outbox.add(em, {
         name: 'organization.updated',
         organizationId: saved.id,

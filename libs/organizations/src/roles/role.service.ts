@@ -62,7 +62,13 @@ export class RoleService {
         const saved = await this.roles
           .with(em)
           .create(ctx, { name: dto.name, slug, description: dto.description ?? null, permissions, builtIn: false });
-        await this.audit.record(em, ctx, { action: 'role.created', resourceType: 'role', resourceId: saved.id, after: snapshot(saved) });
+        await this.audit.record(em, ctx, {
+          action: 'role.created',
+          resourceType: 'role',
+          resourceId: saved.id,
+          target: saved.name,
+          after: snapshot(saved),
+        });
         await this.announce(em, ctx, 'role.created', saved.id, saved.slug);
         return saved;
       })
@@ -90,7 +96,14 @@ export class RoleService {
       if (dto.name !== undefined) role.name = dto.name;
       if (dto.description !== undefined) role.description = dto.description;
       const saved = await repo.save(ctx, role);
-      await this.audit.record(em, ctx, { action: 'role.updated', resourceType: 'role', resourceId: id, before, after: snapshot(saved) });
+      await this.audit.record(em, ctx, {
+        action: 'role.updated',
+        resourceType: 'role',
+        resourceId: id,
+        target: saved.name,
+        before,
+        after: snapshot(saved),
+      });
       await this.announce(em, ctx, 'role.updated', saved.id, saved.slug);
       return saved;
     });
@@ -128,7 +141,13 @@ export class RoleService {
         await memberships.save(ctx, m);
       }
       await repo.remove(ctx, role);
-      await this.audit.record(em, ctx, { action: 'role.deleted', resourceType: 'role', resourceId: id, before: snapshot(role) });
+      await this.audit.record(em, ctx, {
+        action: 'role.deleted',
+        resourceType: 'role',
+        resourceId: id,
+        target: role.name,
+        before: snapshot(role),
+      });
       await this.announce(em, ctx, 'role.deleted', id, role.slug);
     });
   }

@@ -18,6 +18,7 @@ export type AuthMethod = 'jwt' | 'api_key' | 'anonymous' | 'system';
 /** Who is acting, for which organization, with which permissions. Passed explicitly to every service call. */
 export class RequestContext {
   private granted: ReadonlySet<string> | undefined;
+  private email: string | undefined;
 
   /**
    * `permissions` may be given as the list the database returned: most requests never ask, so the
@@ -32,6 +33,8 @@ export class RequestContext {
       authMethod: AuthMethod;
       sessionId?: string;
       apiKeyId?: string;
+      /** The API key's name, read with it (its audit entries name it). */
+      apiKeyName?: string;
       /** For an API key: the account it acts for (its creator or last rotator, whose current role caps the key). */
       actingUserId?: string;
       roleSlug?: string;
@@ -75,6 +78,16 @@ export class RequestContext {
    */
   get actingUserId(): string | undefined {
     return this.userId ?? this.meta.actingUserId;
+  }
+
+  /**
+   * The acting account's email (the signed-in user's, or an API key's account's), from the credential check's read of
+   * the account; undefined for a context built without one (anonymous, system).
+   */
+  get accountEmail(): string | undefined {
+    const profile = this.meta.read?.profileJson;
+    if (profile === undefined) return undefined;
+    return (this.email ??= (JSON.parse(profile) as { email: string }).email);
   }
 
   /** The signed-in user; an API key (which acts for its organization) gets a 403 saying a user session is needed. */

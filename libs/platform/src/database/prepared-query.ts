@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
+import type { QueryRunner } from 'typeorm';
 
 /**
  * The platform's own small pg pool for the hot, fixed statements (the per-request credential check, refresh
@@ -45,4 +46,29 @@ export class PreparedQuery<Row> {
   rows(values: unknown[]): Promise<Row[]> {
     return this.statements.rows<Row>(this.name, this.text, values);
   }
+}
+
+/** A fixed statement with its name: parsed and planned once per connection when run as a pg named statement. */
+export interface NamedStatement {
+  name: string;
+  text: string;
+}
+
+/** The pg client a TypeORM query runner holds (TypeORM's `query` cannot name a statement). */
+type PgClient = { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> };
+
+/**
+ * Runs `statement` as a named prepared statement on the connection of `queryRunner`, so inside its transaction:
+ * for hot writes that must commit with the caller's change (the outbox, the audit trail). Without a query runner
+ * (a manager outside any transaction) it runs through TypeORM unnamed, in its own implicit transaction.
+ */
+export async function runPreparedIn<Row>(
+  queryRunner: QueryRunner | undefined,
+  fallback: { query(text: string, values: unknown[]): Promise<unknown> },
+  statement: NamedStatement,
+  values: unknown[],
+): Promise<Row[]> {
+  if (!queryRunner) return (await fallback.query(statement.text, values)) as Row[];
+  const client = (await queryRunner.connect()) as PgClient;
+  return (await client.query({ ...statement, values })).rows as Row[];
 }

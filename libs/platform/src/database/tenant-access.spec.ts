@@ -16,10 +16,6 @@ const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
  * entry), the entities it may reach directly, and why no organization context can scope it.
  */
 const ALLOWED: Record<string, { entities: string[]; why: string }> = {
-  'audit-writer.ts': {
-    entities: ['AuditLog'],
-    why: "inserts one entry for the context's organization (AuditLog is insert-only, so not a TenantEntity)",
-  },
   'organization-provisioner.ts': {
     entities: ['Role', 'Membership'],
     why: 'creates a new organization with its built-in roles and owner membership, before any context acts for it',

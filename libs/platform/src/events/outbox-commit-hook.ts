@@ -1,3 +1,4 @@
+import { runPreparedIn } from '../database/prepared-query.js';
 import type { DataSource, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 
 /** The channel relays LISTEN on; the hook sends on it after commits that wrote events. */
@@ -38,9 +39,6 @@ const WRITE = {
 
 /** TypeORM keeps the nesting depth private; savepoints are numbered by it. */
 const depthOf = (qr: QueryRunner): number => (qr as unknown as { transactionDepth: number }).transactionDepth;
-
-/** The pg client of a query runner, for the prepared write (TypeORM's `query` cannot name a statement). */
-type PgClient = { query(config: { name: string; text: string; values: unknown[] }): Promise<unknown> };
 
 const hooks = new WeakMap<DataSource, OutboxCommitHook>();
 
@@ -98,20 +96,16 @@ export class OutboxCommitHook implements EntitySubscriberInterface {
       return;
     }
     const rows = staged.map((s) => s.event);
-    const client = (qr as unknown as { databaseConnection: PgClient }).databaseConnection;
-    await client.query({
-      ...WRITE,
-      values: [
-        rows.map((r) => r.id),
-        rows.map((r) => r.name),
-        rows.map((r) => r.organizationId),
-        rows.map((r) => r.actorId),
-        rows.map((r) => r.payload),
-        rows.map((r) => r.rooms),
-        rows.map((r) => r.requestId),
-        rows.map((r) => r.scope),
-      ],
-    });
+    await runPreparedIn(qr, qr, WRITE, [
+      rows.map((r) => r.id),
+      rows.map((r) => r.name),
+      rows.map((r) => r.organizationId),
+      rows.map((r) => r.actorId),
+      rows.map((r) => r.payload),
+      rows.map((r) => r.rooms),
+      rows.map((r) => r.requestId),
+      rows.map((r) => r.scope),
+    ]);
   }
 
   /** After the outermost commit of a transaction that wrote events: wake the relays. */

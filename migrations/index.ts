@@ -28,6 +28,7 @@ import { KnownSignIns1764000900200 } from './1764000900200-known-sign-ins.js';
 import { NotificationDigests1764000900300 } from './1764000900300-notification-digests.js';
 import { NotificationDigestDue1764000900400 } from './1764000900400-notification-digest-due.js';
 import { AuditEntryComplete1764001000000 } from './1764001000000-audit-entry-complete.js';
+import { Integrations1764001100000 } from './1764001100000-integrations.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -61,4 +62,5 @@ export const MIGRATIONS = [
   NotificationDigests1764000900300,
   NotificationDigestDue1764000900400,
   AuditEntryComplete1764001000000,
+  Integrations1764001100000,
 ];

@@ -9,6 +9,7 @@ import {
 } from '@atrium/accounts';
 import { AUDIT_ENTITIES, AuditModule } from '@atrium/audit';
 import { BILLING_ENTITIES, BillingModule } from '@atrium/billing';
+import { INTEGRATION_ENTITIES, IntegrationsModule } from '@atrium/integrations';
 import { InvitationsModule, MEMBER_ENTITIES, UsersAdminModule } from '@atrium/members';
 import { MESSAGING_ENTITIES, MessagingModule } from '@atrium/messaging';
 import { MIGRATIONS } from '@atrium/migrations';
@@ -25,6 +26,7 @@ export const ENTITIES = [
   ...MEMBER_ENTITIES,
   ...BILLING_ENTITIES,
   ...MESSAGING_ENTITIES,
+  ...INTEGRATION_ENTITIES,
 ];
 
 /**
@@ -58,5 +60,7 @@ export function coreImports(config: AppConfig, opts: { workers: boolean }) {
     InvitationsModule,
     MessagingModule.register({ workers: opts.workers }),
     NotificationsModule.register({ workers: opts.workers }),
+    // After BillingModule: its `POST /webhooks/test/stripe` is routed before `POST /webhooks/:organization/:provider`.
+    IntegrationsModule.register({ workers: opts.workers }),
   ];
 }

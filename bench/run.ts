@@ -8,6 +8,7 @@ import type { Settings, TargetName } from './lib/compare.js';
 import { openDatabase } from './lib/database.js';
 import { budgetTable, resultsTable, writeResults } from './lib/report.js';
 import * as chatScenarios from './lib/chat-scenarios.js';
+import * as integrationScenarios from './lib/integration-scenarios.js';
 import * as notificationScenarios from './lib/notification-scenarios.js';
 import * as scenarios from './lib/scenarios.js';
 import { BENCH_PASSWORD, seed } from './lib/seed.js';
@@ -58,6 +59,7 @@ const ORDER = [
   'notifications-count',
   'notifications-list',
   'notifications-fanout',
+  'webhook-ingest',
 ] as const;
 const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => Promise<scenarios.ScenarioReport>> = {
   memory: scenarios.memory,
@@ -76,6 +78,7 @@ const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => P
   'notifications-count': notificationScenarios.notificationsCount,
   'notifications-list': notificationScenarios.notificationsList,
   'notifications-fanout': notificationScenarios.notificationsFanout,
+  'webhook-ingest': integrationScenarios.webhookIngest,
 };
 
 async function expectOk(what: string, res: Promise<Response>): Promise<void> {
@@ -123,6 +126,7 @@ async function main(): Promise<void> {
         // The rate limiter would turn the load away; the bench measures everything behind it (the guard still runs).
         RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
         RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000000',
+        WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000000',
         // Likewise the per-socket send limit: the sustained chat row measures how many messages the app accepts.
         MESSAGE_SOCKET_SENDS_PER_10S: '10000',
         // The Stripe gateway must be configured for its callback route; the bench's events name no charge, so the

@@ -56,9 +56,19 @@ describe('1,000 distinct events, each sent 3 times, concurrently and shuffled', 
     const ids = Array.from({ length: 1000 }, () => `msg_${randomUUID()}`);
     const sends = shuffle(ids.flatMap((id) => [id, id, id])).map(
       (id) => () =>
-        sendSigned(t, `/webhooks/${owner.organizationId}/burst`, 'standard-webhooks', p.secret, { type: 'ingest.counted', ref: id }, { eventId: id }).then(
-          (res) => ({ id, status: res.status, eventId: res.body.data?.event_id as string, duplicate: res.body.data?.duplicate as boolean }),
-        ),
+        sendSigned(
+          t,
+          `/webhooks/${owner.organizationId}/burst`,
+          'standard-webhooks',
+          p.secret,
+          { type: 'ingest.counted', ref: id },
+          { eventId: id },
+        ).then((res) => ({
+          id,
+          status: res.status,
+          eventId: res.body.data?.event_id as string,
+          duplicate: res.body.data?.duplicate as boolean,
+        })),
     );
     const answers = await inFlight(sends, 50);
     expect(answers.filter((a) => a.status !== 200)).toEqual([]);

@@ -23,7 +23,13 @@ describe('creating providers', () => {
     const owner = await registerOrg(t.http);
     const created = await t.http.post(
       '/integrations/providers',
-      { name: 'User-Service', signature_scheme: 'standard-webhooks', base_url: 'http://localhost:8000/api/mock', health_path: '/health', event_types: ['user.created'] },
+      {
+        name: 'User-Service',
+        signature_scheme: 'standard-webhooks',
+        base_url: 'http://localhost:8000/api/mock',
+        health_path: '/health',
+        event_types: ['user.created'],
+      },
       { token: owner.accessToken },
     );
     expect(created.status).toBe(201);
@@ -45,7 +51,12 @@ describe('creating providers', () => {
     for (const res of [
       await t.http.get(`/integrations/providers/${p.id}`, { token: owner.accessToken }),
       await t.http.get('/integrations/providers', { token: owner.accessToken }),
-      await t.http.request('PATCH', `/integrations/providers/${p.id}`, { base_url: 'https://users.example.test' }, { token: owner.accessToken }),
+      await t.http.request(
+        'PATCH',
+        `/integrations/providers/${p.id}`,
+        { base_url: 'https://users.example.test' },
+        { token: owner.accessToken },
+      ),
     ]) {
       expect(res.status).toBe(200);
       expect(JSON.stringify(res.body)).not.toContain(p.secret.slice(6));
@@ -63,7 +74,11 @@ describe('creating providers', () => {
   it('takes a secret the sender already uses, in the scheme’s format, and names every bad field', async () => {
     const owner = await registerOrg(t.http);
     await unlimitedProviders(t, owner.organizationId);
-    const given = await createProvider(t, owner, { name: 'payments', signature_scheme: 'hmac-sha256', secret: 'a-shared-secret-of-the-partner-42' });
+    const given = await createProvider(t, owner, {
+      name: 'payments',
+      signature_scheme: 'hmac-sha256',
+      secret: 'a-shared-secret-of-the-partner-42',
+    });
     expect(given.secret).toBe('a-shared-secret-of-the-partner-42');
 
     const bad = await t.http.post(
@@ -75,11 +90,19 @@ describe('creating providers', () => {
     const fields = (bad.body.details as Array<{ field: string }>).map((d) => d.field).sort();
     expect(fields).toEqual(['base_url', 'event_types', 'extra', 'name', 'signature_scheme']);
 
-    const weak = await t.http.post('/integrations/providers', { name: 'mail', signature_scheme: 'standard-webhooks', secret: 'plain-text-secret-without-prefix' }, { token: owner.accessToken });
+    const weak = await t.http.post(
+      '/integrations/providers',
+      { name: 'mail', signature_scheme: 'standard-webhooks', secret: 'plain-text-secret-without-prefix' },
+      { token: owner.accessToken },
+    );
     expect(weak.status).toBe(400);
     expect(weak.body.details).toEqual([{ field: 'secret', problems: [expect.stringContaining('whsec_')] }]);
 
-    const taken = await t.http.post('/integrations/providers', { name: 'payments', signature_scheme: 'stripe' }, { token: owner.accessToken });
+    const taken = await t.http.post(
+      '/integrations/providers',
+      { name: 'payments', signature_scheme: 'stripe' },
+      { token: owner.accessToken },
+    );
     expect(taken.status).toBe(409);
     expect(taken.body.code).toBe('provider_name_taken');
     expect((await t.http.get('/integrations/providers', { token: owner.accessToken })).body.total).toBe(1);
@@ -88,7 +111,11 @@ describe('creating providers', () => {
   it('stops at the package limit (Free: one provider) with 403 package_limit_reached, and a deleted one frees its slot and name', async () => {
     const owner = await registerOrg(t.http);
     const first = await createProvider(t, owner, { name: 'crm' });
-    const second = await t.http.post('/integrations/providers', { name: 'erp', signature_scheme: 'hmac-sha256' }, { token: owner.accessToken });
+    const second = await t.http.post(
+      '/integrations/providers',
+      { name: 'erp', signature_scheme: 'hmac-sha256' },
+      { token: owner.accessToken },
+    );
     expect(second.status).toBe(403);
     expect(second.body).toMatchObject({ code: 'package_limit_reached', details: { resource: 'webhook_providers', limit: 1, used: 1 } });
     expect((await t.http.delete(`/integrations/providers/${first.id}`, undefined, { token: owner.accessToken })).status).toBe(204);
@@ -102,7 +129,9 @@ describe('creating providers', () => {
     const manager = await createMember(t, owner, 'manager');
     const member = await createMember(t, owner, 'member');
     expect((await t.http.get(`/integrations/providers/${p.id}`, { token: manager.accessToken })).status).toBe(200);
-    expect((await t.http.post('/integrations/providers', { name: 'x', signature_scheme: 'stripe' }, { token: manager.accessToken })).status).toBe(403);
+    expect(
+      (await t.http.post('/integrations/providers', { name: 'x', signature_scheme: 'stripe' }, { token: manager.accessToken })).status,
+    ).toBe(403);
     expect((await t.http.post(`/integrations/providers/${p.id}/rotate-secret`, {}, { token: manager.accessToken })).status).toBe(403);
     expect((await t.http.get('/integrations/providers', { token: member.accessToken })).status).toBe(403);
   });
@@ -168,7 +197,13 @@ describe('rotating the secret', () => {
     const p = await createProvider(t, owner, { name: 'twice' });
     const path = hook(owner.organizationId, 'twice');
     const one = (await t.http.post(`/integrations/providers/${p.id}/rotate-secret`, {}, { token: owner.accessToken })).body.data;
-    const two = (await t.http.post(`/integrations/providers/${p.id}/rotate-secret`, { secret: 'the-partner-chose-this-secret-2' }, { token: owner.accessToken })).body.data;
+    const two = (
+      await t.http.post(
+        `/integrations/providers/${p.id}/rotate-secret`,
+        { secret: 'the-partner-chose-this-secret-2' },
+        { token: owner.accessToken },
+      )
+    ).body.data;
     expect(two.secret).toBe('the-partner-chose-this-secret-2');
     expect((await sendSigned(t, path, 'hmac-sha256', p.secret, { event_id: 'a' })).status).toBe(401);
     expect((await sendSigned(t, path, 'hmac-sha256', one.secret, { event_id: 'b' })).status).toBe(200);
@@ -199,13 +234,22 @@ describe('secrets outside the responses that show them', () => {
   it('are in no audit entry and no log line', async () => {
     const owner = await registerOrg(t.http);
     const p = await createProvider(t, owner, { name: 'audited', signature_scheme: 'standard-webhooks' });
-    await t.http.request('PATCH', `/integrations/providers/${p.id}`, { event_types: ['user.created', 'user.updated'] }, { token: owner.accessToken });
+    await t.http.request(
+      'PATCH',
+      `/integrations/providers/${p.id}`,
+      { event_types: ['user.created', 'user.updated'] },
+      { token: owner.accessToken },
+    );
     const rotated = (await t.http.post(`/integrations/providers/${p.id}/rotate-secret`, {}, { token: owner.accessToken })).body.data;
     await sendSigned(t, hook(owner.organizationId, 'audited'), 'standard-webhooks', rotated.secret, { type: 'user.created' });
-    await sendSigned(t, hook(owner.organizationId, 'audited'), 'standard-webhooks', 'whsec_' + Buffer.alloc(32, 7).toString('base64'), { type: 'x' });
+    await sendSigned(t, hook(owner.organizationId, 'audited'), 'standard-webhooks', 'whsec_' + Buffer.alloc(32, 7).toString('base64'), {
+      type: 'x',
+    });
     await t.http.delete(`/integrations/providers/${p.id}`, undefined, { token: owner.accessToken });
 
-    const audit = await db(t).query(`SELECT action, before, after FROM audit_logs WHERE resource_id = $1 ORDER BY created_at, action`, [p.id]);
+    const audit = await db(t).query(`SELECT action, before, after FROM audit_logs WHERE resource_id = $1 ORDER BY created_at, action`, [
+      p.id,
+    ]);
     expect(audit.map((a: { action: string }) => a.action).sort()).toEqual([
       'webhook_provider.created',
       'webhook_provider.deleted',

@@ -45,15 +45,17 @@ afterAll(async () => {
   await t?.close();
 });
 
-const slugOf = async (orgId: string) => ((await db(t).query(`SELECT slug FROM organizations WHERE id = $1`, [orgId])) as Array<{ slug: string }>)[0].slug;
+const slugOf = async (orgId: string) =>
+  (await db(t).query<Array<{ slug: string }>>(`SELECT slug FROM organizations WHERE id = $1`, [orgId]))[0].slug;
 const storedCount = async (providerId: string) =>
-  ((await db(t).query(`SELECT count(*)::int AS n FROM webhook_events WHERE provider_id = $1`, [providerId])) as Array<{ n: number }>)[0].n;
+  (await db(t).query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM webhook_events WHERE provider_id = $1`, [providerId]))[0].n;
 const statusOf = (eventId: string) =>
   eventually(async () => {
-    const [row] = (await db(t).query(`SELECT status FROM webhook_events WHERE id = $1`, [eventId])) as Array<{ status: string }>;
+    const [row] = await db(t).query<Array<{ status: string }>>(`SELECT status FROM webhook_events WHERE id = $1`, [eventId]);
     return row && ['completed', 'ignored'].includes(row.status) ? row.status : undefined;
   }, `event ${eventId} settled`);
-const payloadFor = (scheme: string, n: string) => (scheme === 'stripe' ? { id: `evt_${n}`, type: 'test.effect' } : { event_id: n, type: 'test.effect' });
+const payloadFor = (scheme: string, n: string) =>
+  scheme === 'stripe' ? { id: `evt_${n}`, type: 'test.effect' } : { event_id: n, type: 'test.effect' };
 
 describe.each(['hmac-sha256', 'standard-webhooks', 'stripe'] as const)('a %s provider over HTTP', (scheme) => {
   const path = () => `/webhooks/${owner.organizationId}/${scheme}-svc`;
@@ -64,7 +66,9 @@ describe.each(['hmac-sha256', 'standard-webhooks', 'stripe'] as const)('a %s pro
     const res = await sendSigned(t, path(), scheme, p.secret, body);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ data: { duplicate: false }, message: 'Webhook received' });
-    const [row] = await db(t).query(`SELECT convert_from(body, 'UTF8') AS body, event_type FROM webhook_events WHERE id = $1`, [res.body.data.event_id]);
+    const [row] = await db(t).query(`SELECT convert_from(body, 'UTF8') AS body, event_type FROM webhook_events WHERE id = $1`, [
+      res.body.data.event_id,
+    ]);
     expect(row).toEqual({ body, event_type: 'test.effect' });
     expect(await statusOf(res.body.data.event_id)).toBe('completed');
   });
@@ -104,17 +108,31 @@ describe('the receiving routes', () => {
     const slug = await slugOf(owner.organizationId);
     const tenant = { 'X-Tenant-Domain': slug };
     const answers = [
-      await sendSigned(t, `/webhooks/${owner.organizationId}/hmac-sha256-svc`, 'hmac-sha256', p.secret, { event_id: randomUUID(), type: 'a' }),
+      await sendSigned(t, `/webhooks/${owner.organizationId}/hmac-sha256-svc`, 'hmac-sha256', p.secret, {
+        event_id: randomUUID(),
+        type: 'a',
+      }),
       await sendSigned(t, `/webhooks/${slug}/hmac-sha256-svc`, 'hmac-sha256', p.secret, { event_id: randomUUID(), type: 'a' }),
       await sendSigned(t, `/webhooks/hmac-sha256-svc`, 'hmac-sha256', p.secret, { event_id: randomUUID(), type: 'a' }, { headers: tenant }),
-      await sendSigned(t, `/integrations/webhooks/hmac-sha256-svc`, 'hmac-sha256', p.secret, { event_id: randomUUID(), type: 'a' }, { headers: tenant }),
+      await sendSigned(
+        t,
+        `/integrations/webhooks/hmac-sha256-svc`,
+        'hmac-sha256',
+        p.secret,
+        { event_id: randomUUID(), type: 'a' },
+        { headers: tenant },
+      ),
     ];
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
     expect(new Set(answers.map((a) => a.body.data.event_id)).size).toBe(4);
 
     const noTenant = await sendSigned(t, `/webhooks/hmac-sha256-svc`, 'hmac-sha256', p.secret, { event_id: randomUUID() });
     expect([noTenant.status, noTenant.body.code]).toEqual([400, 'tenant_required']);
-    for (const path of [`/webhooks/${randomUUID()}/hmac-sha256-svc`, `/webhooks/no-such-org-${randomUUID().slice(0, 6)}/hmac-sha256-svc`, `/webhooks/${slug}/nobody`]) {
+    for (const path of [
+      `/webhooks/${randomUUID()}/hmac-sha256-svc`,
+      `/webhooks/no-such-org-${randomUUID().slice(0, 6)}/hmac-sha256-svc`,
+      `/webhooks/${slug}/nobody`,
+    ]) {
       const unknown = await sendSigned(t, path, 'hmac-sha256', p.secret, { event_id: randomUUID() });
       expect([unknown.status, unknown.body.code]).toEqual([404, 'provider_not_found']);
     }
@@ -138,7 +156,9 @@ describe('the receiving routes', () => {
         headers: { 'content-type': type, 'X-Event-Type': 'form.sent', ...SCHEMES['hmac-sha256'].sign(text, p.secret, new Date()) },
       });
       expect(res.status).toBe(200);
-      const [row] = await db(t).query(`SELECT convert_from(body, 'UTF8') AS body, event_type FROM webhook_events WHERE id = $1`, [res.body.data.event_id]);
+      const [row] = await db(t).query(`SELECT convert_from(body, 'UTF8') AS body, event_type FROM webhook_events WHERE id = $1`, [
+        res.body.data.event_id,
+      ]);
       expect(row).toEqual({ body: text, event_type: 'form.sent' });
     }
   });
@@ -152,7 +172,10 @@ describe('the receiving routes', () => {
     const again = await sendSigned(t, path, 'standard-webhooks', p.secret, { type: 'user.created', n: 1 }, { eventId: id });
     expect(first.body.data).toMatchObject({ duplicate: false });
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ data: { event_id: first.body.data.event_id, duplicate: true }, message: 'Webhook already received' });
+    expect(again.body).toMatchObject({
+      data: { event_id: first.body.data.event_id, duplicate: true },
+      message: 'Webhook already received',
+    });
     expect((await db(t).query(`SELECT count(*)::int AS n FROM webhook_events WHERE external_id = $1`, [id]))[0].n).toBe(1);
   });
 
@@ -163,7 +186,9 @@ describe('the receiving routes', () => {
     const hashed = await sendSigned(t, path, 'hmac-sha256', hmac.secret, plain, {
       headers: { 'X-Event-Type': 'user.updated', authorization: 'Bearer not-for-storage', 'X-Request-Source': 'crm' },
     });
-    const [row] = await db(t).query(`SELECT external_id, event_type, headers FROM webhook_events WHERE id = $1`, [hashed.body.data.event_id]);
+    const [row] = await db(t).query(`SELECT external_id, event_type, headers FROM webhook_events WHERE id = $1`, [
+      hashed.body.data.event_id,
+    ]);
     const { createHash } = await import('node:crypto');
     expect(row.external_id).toBe(createHash('sha256').update(plain).digest('hex'));
     expect(row.event_type).toBe('user.updated');
@@ -171,7 +196,14 @@ describe('the receiving routes', () => {
     expect(row.headers.authorization).toBeUndefined();
     expect(row.headers['x-signature']).toMatch(/^sha256=/);
 
-    const named = await sendSigned(t, path, 'hmac-sha256', hmac.secret, { event_id: 7, type: 'in.body' }, { headers: { 'X-Event-Type': 'in.header' } });
+    const named = await sendSigned(
+      t,
+      path,
+      'hmac-sha256',
+      hmac.secret,
+      { event_id: 7, type: 'in.body' },
+      { headers: { 'X-Event-Type': 'in.header' } },
+    );
     const [n] = await db(t).query(`SELECT external_id, event_type FROM webhook_events WHERE id = $1`, [named.body.data.event_id]);
     expect(n).toEqual({ external_id: '7', event_type: 'in.body' });
   });
@@ -189,10 +221,17 @@ describe('processing', () => {
   const path = () => `/webhooks/${owner.organizationId}/hmac-sha256-svc`;
 
   it('marks an event of a type nobody handles `ignored`, with its attempt recorded', async () => {
-    const res = await sendSigned(t, path(), 'hmac-sha256', providers['hmac-sha256'].secret, { event_id: randomUUID(), type: 'nobody.handles' });
+    const res = await sendSigned(t, path(), 'hmac-sha256', providers['hmac-sha256'].secret, {
+      event_id: randomUUID(),
+      type: 'nobody.handles',
+    });
     expect(await statusOf(res.body.data.event_id)).toBe('ignored');
     const detail = await t.http.get(`/integrations/webhook-events/${res.body.data.event_id}`, { token: owner.accessToken });
-    expect(detail.body.data).toMatchObject({ status: 'ignored', retry_count: 0, attempts: [{ attempt: 1, outcome: 'ignored', error: null }] });
+    expect(detail.body.data).toMatchObject({
+      status: 'ignored',
+      retry_count: 0,
+      attempts: [{ attempt: 1, outcome: 'ignored', error: null }],
+    });
     expect(detail.body.data.processed_at).not.toBeNull();
   });
 
@@ -211,7 +250,10 @@ describe('processing', () => {
 
   it('ignores a type outside the provider’s event_types even when a handler exists', async () => {
     const p = await createProvider(t, owner, { event_types: ['user.created'] });
-    const res = await sendSigned(t, `/webhooks/${owner.organizationId}/${p.name}`, 'hmac-sha256', p.secret, { event_id: randomUUID(), type: 'test.effect' });
+    const res = await sendSigned(t, `/webhooks/${owner.organizationId}/${p.name}`, 'hmac-sha256', p.secret, {
+      event_id: randomUUID(),
+      type: 'test.effect',
+    });
     expect(await statusOf(res.body.data.event_id)).toBe('ignored');
     expect(await db(t).query(`SELECT 1 FROM test_webhook_effects WHERE event_id = $1`, [res.body.data.event_id])).toEqual([]);
   });
@@ -224,7 +266,11 @@ describe('the event log', () => {
     const a = await createProvider(t, org, { name: 'user-service' });
     const b = await createProvider(t, org, { name: 'payment-service' });
     const send = (p: CreatedProvider, type: string) =>
-      sendSigned(t, `/webhooks/${org.organizationId}/${p.name}`, 'hmac-sha256', p.secret, { event_id: randomUUID(), type, email: 'u@example.test' });
+      sendSigned(t, `/webhooks/${org.organizationId}/${p.name}`, 'hmac-sha256', p.secret, {
+        event_id: randomUUID(),
+        type,
+        email: 'u@example.test',
+      });
     const e1 = (await send(a, 'user.created')).body.data.event_id;
     const e2 = (await send(a, 'test.effect')).body.data.event_id;
     const e3 = (await send(b, 'invoice.paid')).body.data.event_id;
@@ -262,7 +308,9 @@ describe('the event log', () => {
   });
 
   it('is the organization’s own: another organization’s event ids answer 404 and its list is empty', async () => {
-    const res = await sendSigned(t, `/webhooks/${owner.organizationId}/hmac-sha256-svc`, 'hmac-sha256', providers['hmac-sha256'].secret, { event_id: randomUUID() });
+    const res = await sendSigned(t, `/webhooks/${owner.organizationId}/hmac-sha256-svc`, 'hmac-sha256', providers['hmac-sha256'].secret, {
+      event_id: randomUUID(),
+    });
     const stranger = await registerOrg(t.http);
     for (const path of [`/integrations/webhook-events/${res.body.data.event_id}`, `/webhooks/${res.body.data.event_id}`]) {
       const other = await t.http.get(path, { token: stranger.accessToken });

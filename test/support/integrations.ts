@@ -17,7 +17,13 @@ export interface CreatedProvider {
 /** Puts the organization on Diamond (no limit on webhook providers), as a payment would. */
 export async function unlimitedProviders(t: TestApp, organizationId: string): Promise<void> {
   const start = new Date();
-  await setPaidPeriod(t, organizationId, { slug: 'diamond', period: 'monthly', amountMinor: 14900, start, end: new Date(start.getTime() + 30 * 86400_000) });
+  await setPaidPeriod(t, organizationId, {
+    slug: 'diamond',
+    period: 'monthly',
+    amountMinor: 14900,
+    start,
+    end: new Date(start.getTime() + 30 * 86400_000),
+  });
 }
 
 /** Creates a provider through the API (201 expected) and answers it with its one-time secret. */

@@ -16,7 +16,7 @@ export class IntegrationsEnv {
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(10_000_000)
+  @Max(1_000_000_000)
   WEBHOOK_RATE_LIMIT_PER_MINUTE = 6000;
 }
 
@@ -29,7 +29,10 @@ export class IntegrationsConfig {
 }
 
 /** Validates the integrations environment; throws ConfigError naming every bad variable. */
-export function loadIntegrationsConfig(app: AppConfig, source: Readonly<Record<string, string | undefined>> = app.source): IntegrationsConfig {
+export function loadIntegrationsConfig(
+  app: AppConfig,
+  source: Readonly<Record<string, string | undefined>> = app.source,
+): IntegrationsConfig {
   const { env, problems } = readEnv(IntegrationsEnv, source);
   if (problems.length) throw new ConfigError(problems);
   return new IntegrationsConfig(Math.round(env.WEBHOOK_SECRET_GRACE_HOURS * 3600 * 1000), env.WEBHOOK_RATE_LIMIT_PER_MINUTE);

@@ -71,17 +71,17 @@ export class WebhookEventReader {
     if (q.from) add((n) => `e.created_at >= ${n}::timestamptz`, q.from);
     if (q.to) add((n) => `e.created_at < ${n}::timestamptz`, q.to);
     const from = `FROM webhook_events e JOIN webhook_providers p ON p.id = e.provider_id WHERE ${where.join(' AND ')}`;
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params)) as Array<{ total: number }>;
-    const rows = (await this.dataSource.query(
+    const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(`SELECT count(*)::int AS total ${from}`, params);
+    const rows = await this.dataSource.query<EventRow[]>(
       `SELECT ${COLUMNS} ${from} ORDER BY e.created_at DESC, e.id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.limit, pageOffset(q)],
-    )) as EventRow[];
+    );
     return toPage(rows.map(toDto), total, q);
   }
 
   async get(ctx: RequestContext, id: string): Promise<WebhookEventDetailDto> {
     if (!isUuid(id)) throw IntegrationsError.webhook_event_not_found();
-    const [row] = (await this.dataSource.query(
+    const [row] = await this.dataSource.query<Array<EventRow & { attempts: WebhookAttemptDto[] }>>(
       `SELECT ${COLUMNS},
               (SELECT coalesce(json_agg(json_build_object('attempt', a.attempt, 'started_at', ${isoSql('a.started_at')},
                         'duration_ms', a.duration_ms, 'outcome', a.outcome, 'error', a.error) ORDER BY a.attempt), '[]')
@@ -89,7 +89,7 @@ export class WebhookEventReader {
          FROM webhook_events e JOIN webhook_providers p ON p.id = e.provider_id
         WHERE e.id = $1 AND e.organization_id = $2`,
       [id, ctx.requireOrganizationId()],
-    )) as Array<EventRow & { attempts: WebhookAttemptDto[] }>;
+    );
     if (!row) throw IntegrationsError.webhook_event_not_found();
     return { ...toDto(row), headers: row.headers, attempts: row.attempts };
   }

@@ -13,6 +13,6 @@ export class IntegrationsProcessor extends WorkerHost {
 
   async process(job: Job<ProcessWebhookJob>): Promise<ProcessingOutcome> {
     if (job.name !== PROCESS_WEBHOOK_JOB) throw new Error(`Unknown integrations job ${job.name}`);
-    return this.processing.process(RequestContext.fromJSON(job.data.ctx), job.data.data.webhook_event_id);
+    return this.processing.process(RequestContext.fromJSON(job.data.ctx), job.data.data.webhook_event_id, job.data.data.type);
   }
 }

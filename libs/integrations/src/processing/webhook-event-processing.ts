@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock, type RequestContext, returnedRows } from '@atrium/platform';
-import { type ReceivedWebhookEvent, type WebhookHandler, WebhookHandlerRegistry } from './webhook-handlers.js';
+import { type ReceivedWebhookEvent, WebhookHandlerRegistry } from './webhook-handlers.js';
 
 /** What one processing run ended in. */
 export type ProcessingOutcome = 'completed' | 'ignored' | 'failed' | 'already_settled';
@@ -39,6 +39,17 @@ const SETTLE = `
   UPDATE webhook_events SET status = $2, retry_count = $3 - 1, last_error = $4, processed_at = CASE WHEN $2 = 'failed' THEN NULL ELSE now() END
    WHERE id = $1`;
 
+/** An event of a type nobody handles, settled in one statement: marked `ignored` with its attempt recorded. */
+const IGNORE = `
+  WITH settled AS (
+    UPDATE webhook_events e SET status = 'ignored', processed_at = now(), last_error = NULL,
+           retry_count = (SELECT count(*) FROM webhook_event_attempts a WHERE a.event_id = e.id)
+     WHERE e.id = $1 AND e.status IN ('received', 'processing', 'failed')
+    RETURNING e.id, e.retry_count)
+  INSERT INTO webhook_event_attempts (event_id, attempt, started_at, duration_ms, outcome)
+  SELECT id, retry_count + 1, $2, 0, 'ignored' FROM settled
+  RETURNING attempt`;
+
 const parse = (body: Buffer): unknown => {
   try {
     return JSON.parse(body.toString('utf8'));
@@ -63,7 +74,12 @@ export class WebhookEventProcessing {
     private readonly clock: Clock,
   ) {}
 
-  async process(ctx: RequestContext, eventId: string): Promise<ProcessingOutcome> {
+  /** `type` (from the job) lets an event nobody handles skip the claim; otherwise the stored row decides. */
+  async process(ctx: RequestContext, eventId: string, type?: string | null): Promise<ProcessingOutcome> {
+    if (type !== undefined && !this.handlers.get(type)) {
+      const ignored = returnedRows<{ attempt: number }>(await this.dataSource.query(IGNORE, [eventId, this.clock.now()]));
+      return ignored.length ? 'ignored' : 'already_settled';
+    }
     const [row] = returnedRows<ClaimedRow>(await this.dataSource.query(CLAIM, [eventId]));
     if (!row) return 'already_settled';
     const attempt = row.attempts + 1;
@@ -76,7 +92,7 @@ export class WebhookEventProcessing {
     }
     try {
       return await this.dataSource.transaction(async (em) => {
-        const [current] = (await em.query(`SELECT status FROM webhook_events WHERE id = $1 FOR UPDATE`, [row.id])) as Array<{ status: string }>;
+        const [current] = await em.query<Array<{ status: string }>>(`SELECT status FROM webhook_events WHERE id = $1 FOR UPDATE`, [row.id]);
         if (current.status !== 'processing') return 'already_settled';
         await handler.handle(this.received(row, attempt), em, ctx);
         await this.settle(em, row.id, attempt, started, 'completed');

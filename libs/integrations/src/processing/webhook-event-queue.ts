@@ -11,6 +11,8 @@ export const WEBHOOK_EVENT_RECEIVED = 'webhook_event.received';
 
 export interface WebhookEventReceived {
   webhook_event_id: string;
+  /** The event's type (null: none was given), so a type nobody handles is settled without reading the event. */
+  type: string | null;
 }
 
 /** A processing job names the stored event only: the body and headers stay in the database. */
@@ -39,8 +41,10 @@ export class WebhookEventScheduler implements OnModuleInit {
   }
 
   private async enqueue(event: OutboxEvent<WebhookEventReceived>): Promise<void> {
-    const id = event.payload.webhook_event_id;
+    const { webhook_event_id: id, type } = event.payload;
     const ctx = RequestContext.system(event.requestId ?? event.id, event.organizationId ?? undefined);
-    await this.queue.add(PROCESS_WEBHOOK_JOB, envelope(ctx, `webhook-event:${id}`, { webhook_event_id: id }), { jobId: processJobId(id) });
+    await this.queue.add(PROCESS_WEBHOOK_JOB, envelope(ctx, `webhook-event:${id}`, { webhook_event_id: id, type: type ?? null }), {
+      jobId: processJobId(id),
+    });
   }
 }

@@ -79,7 +79,12 @@ export class ProviderService implements OnModuleInit {
           secretSealed: this.secrets.seal(secret, id),
           createdBy: ctx.userId ?? null,
         });
-        await this.audit.record(em, ctx, { action: 'webhook_provider.created', resourceType: 'webhook_provider', resourceId: id, after: snapshot(saved) });
+        await this.audit.record(em, ctx, {
+          action: 'webhook_provider.created',
+          resourceType: 'webhook_provider',
+          resourceId: id,
+          after: snapshot(saved),
+        });
         return saved;
       }),
     );
@@ -152,9 +157,10 @@ export class ProviderService implements OnModuleInit {
   ): Promise<WebhookProvider> {
     return this.dataSource.transaction(async (em) => {
       const provider = await this.get(ctx, id, em);
-      const [{ secret_sealed: current }] = (await em.query(`SELECT secret_sealed FROM webhook_providers WHERE id = $1 FOR UPDATE`, [
-        provider.id,
-      ])) as Array<{ secret_sealed: string | null }>;
+      const [{ secret_sealed: current }] = await em.query<Array<{ secret_sealed: string | null }>>(
+        `SELECT secret_sealed FROM webhook_providers WHERE id = $1 FOR UPDATE`,
+        [provider.id],
+      );
       const before = snapshot(provider);
       apply(provider, current);
       const saved = await this.providers.with(em).save(ctx, provider);

@@ -1,6 +1,25 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiConflictResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiData, ApiInvalid, ApiPage, Authenticated, Ctx, ErrorBody, type Page, PageQueryDto, Permissions, type RequestContext } from '@atrium/platform';
+import {
+  ApiBody,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiData,
+  ApiInvalid,
+  ApiPage,
+  Authenticated,
+  Ctx,
+  ErrorBody,
+  type Page,
+  PageQueryDto,
+  Permissions,
+  type RequestContext,
+} from '@atrium/platform';
 import { CreateProviderDto, ProviderDto, ProviderWithSecretDto, RotateSecretDto, UpdateProviderDto } from './dto/provider.dto.js';
 import { ProviderService } from './provider.service.js';
 
@@ -25,7 +44,10 @@ export class ProvidersController {
   @ApiForbiddenResponse({ type: ErrorBody, description: 'The package allows no more providers (`package_limit_reached`)' })
   async create(@Ctx() ctx: RequestContext, @Body() dto: CreateProviderDto): Promise<{ data: ProviderWithSecretDto; message: string }> {
     const { provider, secret } = await this.providers.create(ctx, dto);
-    return { data: withSecret({ provider: ProviderDto.from(provider), secret }), message: 'Provider created; store the secret now, it will not be shown again' };
+    return {
+      data: withSecret({ provider: ProviderDto.from(provider), secret }),
+      message: 'Provider created; store the secret now, it will not be shown again',
+    };
   }
 
   @Get()
@@ -79,8 +101,15 @@ export class ProvidersController {
   @ApiData(ProviderWithSecretDto)
   @ApiInvalid()
   @ApiNotFoundResponse({ type: ErrorBody, description: NOT_FOUND })
-  async rotate(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() dto: RotateSecretDto): Promise<{ data: ProviderWithSecretDto; message: string }> {
+  async rotate(
+    @Ctx() ctx: RequestContext,
+    @Param('id') id: string,
+    @Body() dto: RotateSecretDto,
+  ): Promise<{ data: ProviderWithSecretDto; message: string }> {
     const { provider, secret } = await this.providers.rotate(ctx, id, dto.secret);
-    return { data: withSecret({ provider: ProviderDto.from(provider), secret }), message: 'Secret rotated; store it now, it will not be shown again' };
+    return {
+      data: withSecret({ provider: ProviderDto.from(provider), secret }),
+      message: 'Secret rotated; store it now, it will not be shown again',
+    };
   }
 }

@@ -54,10 +54,10 @@ const STORE = `
     INSERT INTO webhook_events (organization_id, provider_id, external_id, event_type, body, headers)
     VALUES ($1, $2, $3, $4, $5, $6)
     ON CONFLICT (provider_id, external_id) DO NOTHING
-    RETURNING id, organization_id),
+    RETURNING id, organization_id, event_type),
   announced AS (
     ${OUTBOX_INSERT}
-    SELECT gen_random_uuid(), '${WEBHOOK_EVENT_RECEIVED}', organization_id, NULL, jsonb_build_object('webhook_event_id', id), '{}'::text[], $7, $8
+    SELECT gen_random_uuid(), '${WEBHOOK_EVENT_RECEIVED}', organization_id, NULL, jsonb_build_object('webhook_event_id', id, 'type', event_type), '{}'::text[], $7, $8
       FROM stored)
   SELECT id FROM stored`;
 
@@ -139,13 +139,9 @@ export class WebhookReceiver {
     if (count) hook.counted(count);
 
     const parsed = hook.parsed as { event_id?: unknown; type?: unknown } | undefined;
-    const externalId =
-      text(parsed?.event_id) ?? scheme.eventId(request, parsed) ?? createHash('sha256').update(hook.body).digest('hex');
+    const externalId = text(parsed?.event_id) ?? scheme.eventId(request, parsed) ?? createHash('sha256').update(hook.body).digest('hex');
     const type = text(parsed?.type) ?? text(hook.headers['x-event-type']) ?? null;
-    const tooLong = [
-      ...(externalId.length > MAX_ID_LENGTH ? ['event_id'] : []),
-      ...(type && type.length > MAX_ID_LENGTH ? ['type'] : []),
-    ];
+    const tooLong = [...(externalId.length > MAX_ID_LENGTH ? ['event_id'] : []), ...(type && type.length > MAX_ID_LENGTH ? ['type'] : [])];
     if (tooLong.length) {
       throw PlatformError.validation_failed(
         `${tooLong.join(' and ')} may be at most ${MAX_ID_LENGTH} characters`,

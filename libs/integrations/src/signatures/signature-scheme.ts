@@ -65,7 +65,11 @@ export interface SignatureScheme {
 }
 
 /** Checks, in order, that the request carries the scheme's headers, a timely timestamp and a signature by one of `secrets`. */
-export function verifyRequest(scheme: SignatureScheme, req: SignedRequest, secrets: readonly SigningSecret[]): SignatureFailure | undefined {
+export function verifyRequest(
+  scheme: SignatureScheme,
+  req: SignedRequest,
+  secrets: readonly SigningSecret[],
+): SignatureFailure | undefined {
   if (scheme.requiredHeaders.some((h) => !headerOf(req, h))) return 'header_missing';
   if (!scheme.timestampOk(req)) return 'timestamp';
   // Every secret is tried (no early exit): the time taken says nothing about which one matched.

@@ -8,7 +8,10 @@ const NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const EVENT_TYPE = /^[A-Za-z0-9_.:*-]{1,100}$/;
 
 class ProviderFieldsDto {
-  @ApiPropertyOptional({ example: 'http://localhost:8000/api/mock', description: 'Where the service answers (its health check, data pages)' })
+  @ApiPropertyOptional({
+    example: 'http://localhost:8000/api/mock',
+    description: 'Where the service answers (its health check, data pages)',
+  })
   @IsOptional()
   @Trimmed()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'base_url must be an http(s) URL' })

@@ -73,29 +73,16 @@ export class WebhookReceiverController {
     return this.receive(ctx, organization, provider, req, res);
   }
 
-  @Post('webhooks/:provider')
+  @Post(['webhooks/:provider', 'integrations/webhooks/:provider'])
   @Public()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Receive a signed webhook; the organization is named by X-Tenant-Domain', description: RULES })
+  @ApiOperation({
+    summary: 'Receive a signed webhook; the organization is named by X-Tenant-Domain (the paths the partner documents use)',
+    description: RULES,
+  })
   @ApiHeader({ name: 'X-Tenant-Domain', required: true, description: 'The organization’s slug (or id)' })
   @receivingDocs()
   byTenantHeader(
-    @Ctx() ctx: RequestContext,
-    @Param('provider') provider: string,
-    @Headers('x-tenant-domain') tenant: string | undefined,
-    @Req() req: RawRequest,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<{ data: WebhookReceiptDto; message: string }> {
-    return this.receive(ctx, tenant, provider, req, res);
-  }
-
-  @Post('integrations/webhooks/:provider')
-  @Public()
-  @HttpCode(200)
-  @ApiOperation({ summary: 'The same as POST /webhooks/{provider}, at the path integrations-api-b uses', description: RULES })
-  @ApiHeader({ name: 'X-Tenant-Domain', required: true, description: 'The organization’s slug (or id)' })
-  @receivingDocs()
-  byIntegrationsPath(
     @Ctx() ctx: RequestContext,
     @Param('provider') provider: string,
     @Headers('x-tenant-domain') tenant: string | undefined,

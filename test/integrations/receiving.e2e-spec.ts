@@ -298,9 +298,12 @@ describe('the event log', () => {
     const future = new Date(Date.now() + 60_000).toISOString();
     expect(ids(await t.http.get(`/integrations/webhook-events?from=${future}`, opts))).toEqual([]);
     expect(ids(await t.http.get(`/integrations/webhook-events?to=${future}&limit=2&page=2`, opts))).toEqual([e1]);
-    // webhooks-service-api.md's paths answer the same.
+    // webhooks-service-api.md's list path answers the same.
     expect(ids(await t.http.get(`/webhooks?provider=${a.id}`, opts))).toEqual([e2, e1]);
-    expect((await t.http.get(`/webhooks/${e3}`, opts)).body.data).toMatchObject({ id: e3, attempts: [{ attempt: 1, outcome: 'ignored' }] });
+    expect((await t.http.get(`/integrations/webhook-events/${e3}`, opts)).body.data).toMatchObject({
+      id: e3,
+      attempts: [{ attempt: 1, outcome: 'ignored' }],
+    });
 
     const bad = await t.http.get(`/integrations/webhook-events?status=lost&from=yesterday&limit=1000`, opts);
     expect(bad.status).toBe(400);
@@ -312,11 +315,10 @@ describe('the event log', () => {
       event_id: randomUUID(),
     });
     const stranger = await registerOrg(t.http);
-    for (const path of [`/integrations/webhook-events/${res.body.data.event_id}`, `/webhooks/${res.body.data.event_id}`]) {
-      const other = await t.http.get(path, { token: stranger.accessToken });
-      expect([other.status, other.body.code]).toEqual([404, 'webhook_event_not_found']);
-    }
+    const other = await t.http.get(`/integrations/webhook-events/${res.body.data.event_id}`, { token: stranger.accessToken });
+    expect([other.status, other.body.code]).toEqual([404, 'webhook_event_not_found']);
     expect((await t.http.get('/integrations/webhook-events', { token: stranger.accessToken })).body.total).toBe(0);
+    expect((await t.http.get('/webhooks', { token: stranger.accessToken })).body.total).toBe(0);
     expect((await t.http.get(`/integrations/webhook-events/${res.body.data.event_id}`, { token: owner.accessToken })).status).toBe(200);
   });
 });

@@ -8,16 +8,17 @@ const NOT_FOUND = 'No such webhook event in this organization (`webhook_event_no
 const LIST = 'The webhook event log, newest first, filtered by provider (id or name), status, type and receipt time (`from` ≤ t < `to`)';
 
 /**
- * The webhook event log, also at the paths webhooks-service-api.md uses (`GET /webhooks?provider=`, `GET /webhooks/{id}`).
- * Only GETs live under `/webhooks` here: its POSTs are the receiving routes (and billing's test route), so they never meet.
+ * The webhook event log. Its list also answers at webhooks-service-api.md's `GET /webhooks?provider=`; that document's
+ * `GET /webhooks/{id}` is left out: its path template is the receiving `POST /webhooks/{provider}`'s, which OpenAPI
+ * cannot tell apart (one path, two meanings of its parameter), so clients generated from Swagger would break.
  */
 @ApiTags('integrations')
 @Authenticated()
-@Controller(['integrations/webhook-events', 'webhooks'])
+@Controller()
 export class WebhookEventsController {
   constructor(private readonly events: WebhookEventReader) {}
 
-  @Get()
+  @Get(['integrations/webhook-events', 'webhooks'])
   @Permissions('integrations.view')
   @ApiOperation({ summary: LIST })
   @ApiPage(WebhookEventDto)
@@ -26,7 +27,7 @@ export class WebhookEventsController {
     return this.events.list(ctx, query);
   }
 
-  @Get(':id')
+  @Get('integrations/webhook-events/:id')
   @Permissions('integrations.view')
   @ApiOperation({ summary: 'One webhook event with its headers and every processing attempt' })
   @ApiData(WebhookEventDetailDto)

@@ -9,6 +9,8 @@ const EVENT_TYPE = /^[A-Za-z0-9_.:*-]{1,100}$/;
 
 class ProviderFieldsDto {
   @ApiPropertyOptional({
+    type: String,
+    nullable: true,
     example: 'http://localhost:8000/api/mock',
     description: 'Where the service answers (its health check, data pages)',
   })
@@ -18,7 +20,7 @@ class ProviderFieldsDto {
   @MaxLength(2000)
   base_url?: string | null;
 
-  @ApiPropertyOptional({ example: '/health', description: 'Path of its health check under base_url' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '/health', description: 'Path of its health check under base_url' })
   @IsOptional()
   @Trimmed()
   @Matches(/^\/[^\s]*$/, { message: 'health_path must start with /' })

@@ -57,6 +57,7 @@ export class Integrations1764001100000 implements MigrationInterface {
       CREATE TABLE webhook_event_attempts (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         event_id uuid NOT NULL REFERENCES webhook_events(id) ON DELETE CASCADE,
+        organization_id uuid NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
         attempt integer NOT NULL,
         started_at timestamptz NOT NULL,
         duration_ms integer NOT NULL,
@@ -64,6 +65,7 @@ export class Integrations1764001100000 implements MigrationInterface {
         error text,
         CONSTRAINT uq_webhook_event_attempts UNIQUE (event_id, attempt)
       )`);
+    await q.query(`CREATE INDEX ix_webhook_event_attempts_organization ON webhook_event_attempts (organization_id)`);
     for (const [permission, roles] of [
       ['integrations.view', ['owner', 'admin', 'manager']],
       ['integrations.manage', ['owner', 'admin']],

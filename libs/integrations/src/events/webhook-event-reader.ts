@@ -85,7 +85,7 @@ export class WebhookEventReader {
       `SELECT ${COLUMNS},
               (SELECT coalesce(json_agg(json_build_object('attempt', a.attempt, 'started_at', ${isoSql('a.started_at')},
                         'duration_ms', a.duration_ms, 'outcome', a.outcome, 'error', a.error) ORDER BY a.attempt), '[]')
-                 FROM webhook_event_attempts a WHERE a.event_id = e.id) AS attempts
+                 FROM webhook_event_attempts a WHERE a.event_id = e.id AND a.organization_id = e.organization_id) AS attempts
          FROM webhook_events e JOIN webhook_providers p ON p.id = e.provider_id
         WHERE e.id = $1 AND e.organization_id = $2`,
       [id, ctx.requireOrganizationId()],

@@ -33,7 +33,8 @@ const CLAIM = `
             e.headers, (SELECT count(*)::int FROM webhook_event_attempts a WHERE a.event_id = e.id) AS attempts`;
 
 const RECORD_ATTEMPT = `
-  INSERT INTO webhook_event_attempts (event_id, attempt, started_at, duration_ms, outcome, error) VALUES ($1, $2, $3, $4, $5, $6)`;
+  INSERT INTO webhook_event_attempts (event_id, organization_id, attempt, started_at, duration_ms, outcome, error)
+  SELECT id, organization_id, $2, $3, $4, $5, $6 FROM webhook_events WHERE id = $1`;
 
 const SETTLE = `
   UPDATE webhook_events SET status = $2, retry_count = $3 - 1, last_error = $4, processed_at = CASE WHEN $2 = 'failed' THEN NULL ELSE now() END
@@ -45,9 +46,9 @@ const IGNORE = `
     UPDATE webhook_events e SET status = 'ignored', processed_at = now(), last_error = NULL,
            retry_count = (SELECT count(*) FROM webhook_event_attempts a WHERE a.event_id = e.id)
      WHERE e.id = $1 AND e.status IN ('received', 'processing', 'failed')
-    RETURNING e.id, e.retry_count)
-  INSERT INTO webhook_event_attempts (event_id, attempt, started_at, duration_ms, outcome)
-  SELECT id, retry_count + 1, $2, 0, 'ignored' FROM settled
+    RETURNING e.id, e.organization_id, e.retry_count)
+  INSERT INTO webhook_event_attempts (event_id, organization_id, attempt, started_at, duration_ms, outcome)
+  SELECT id, organization_id, retry_count + 1, $2, 0, 'ignored' FROM settled
   RETURNING attempt`;
 
 const parse = (body: Buffer): unknown => {

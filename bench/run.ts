@@ -11,6 +11,7 @@ import * as auditScenarios from './lib/audit-scenarios.js';
 import * as auditWriteScenarios from './lib/audit-write-scenarios.js';
 import * as chatScenarios from './lib/chat-scenarios.js';
 import * as documentScenarios from './lib/document-scenarios.js';
+import * as integrationScenarios from './lib/integration-scenarios.js';
 import * as notificationScenarios from './lib/notification-scenarios.js';
 import * as scenarios from './lib/scenarios.js';
 import { BENCH_PASSWORD, seed } from './lib/seed.js';
@@ -66,6 +67,7 @@ const ORDER = [
   'audit-list-user',
   'audit-export',
   'audit-write',
+  'webhook-ingest',
 ] as const;
 const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => Promise<scenarios.ScenarioReport>> = {
   memory: scenarios.memory,
@@ -89,6 +91,7 @@ const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => P
   'audit-list-user': auditScenarios.auditListUser,
   'audit-export': auditScenarios.auditExport,
   'audit-write': auditWriteScenarios.auditWrite,
+  'webhook-ingest': integrationScenarios.webhookIngest,
 };
 
 async function expectOk(what: string, res: Promise<Response>): Promise<void> {
@@ -130,6 +133,7 @@ async function main(): Promise<void> {
       // The rate limiter would turn the load away; the bench measures everything behind it (the guard still runs).
       RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
       RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000000',
+      WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000000',
       // Likewise the per-socket send limit: the sustained chat row measures how many messages the app accepts.
       MESSAGE_SOCKET_SENDS_PER_10S: '10000',
       // The Stripe gateway must be configured for its callback route; the bench's events name no charge, so the

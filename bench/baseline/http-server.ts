@@ -8,6 +8,9 @@ import {
   claimsOf,
   notificationList,
   storeEvent,
+  storeWebhook,
+  hmacVerified,
+  WEBHOOK_HMAC_PATH,
   subjectOf,
   USER_BY_ID,
   verifiedEvent,
@@ -15,7 +18,9 @@ import {
 
 /**
  * Baseline 1: plain node:http. `GET /me`: JWT verify + one indexed SELECT over pg; `POST /webhook`: a signed Stripe
- * callback stored once; `GET /chats?page=1&limit=20` and `GET /notifications?page=1&limit=20`, `GET /audit-logs?…`: the app's statements and mappings. socket.io: every socket joins room `bench`; `bench:send` (acknowledged) broadcasts its payload
+ * callback stored once; `POST /webhook-hmac/:org/:provider`: an `X-Signature` webhook stored once; `GET /chats?page=1&limit=20`,
+ * `GET /notifications?page=1&limit=20` and `GET /audit-logs?…`: the app's statements and mappings. socket.io: every socket
+ * joins room `bench`; `bench:send` (acknowledged) broadcasts its payload
  * to the room as `bench:message`, the raw room broadcast the chat fan-out is compared with.
  */
 const { port, databaseUrl, verify, webhookSecret } = baselineEnv();
@@ -39,6 +44,22 @@ const server = createServer((req, res) => {
       if (!event) return send(400, { message: 'Invalid signature' });
       storeEvent(pool, raw, event).then(
         () => send(200, { received: true, event_id: event.id }),
+        () => send(500, { message: 'Internal server error' }),
+      );
+    });
+    return;
+  }
+  const hmacRoute = req.method === 'POST' ? WEBHOOK_HMAC_PATH.exec(req.url ?? '') : null;
+  if (hmacRoute) {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const header = req.headers['x-signature'];
+      if (!hmacVerified(raw, typeof header === 'string' ? header : undefined, webhookSecret))
+        return send(401, { message: 'Invalid signature' });
+      storeWebhook(pool, { organization: hmacRoute[1], provider: hmacRoute[2] }, raw, req.headers).then(
+        (id) => send(200, { data: { event_id: id, duplicate: !id } }),
         () => send(500, { message: 'Internal server error' }),
       );
     });

@@ -11,6 +11,7 @@ import {
   Injectable,
   Module,
   NotFoundException,
+  Param,
   Post,
   Query,
   type RawBodyRequest,
@@ -27,8 +28,10 @@ import {
   baselinePool,
   chatList,
   claimsOf,
+  hmacVerified,
   notificationList,
   storeEvent,
+  storeWebhook,
   USER_BY_ID,
   verifiedEvent,
 } from './shared.js';
@@ -37,7 +40,8 @@ import {
  * Baseline 2: a minimal NestJS 12 + Express app. `GET /me`: JWT verify in a guard, one indexed SELECT in the controller;
  * `GET /chats`, `GET /notifications`: the app's list statements and mappings (page 1, 20 rows); `GET /audit-logs`:
  * the app's audit page statement and mapping for `page`, `limit`, `action`, `user_id`;
- * `POST /webhook`: Nest's raw body (`rawBody: true`), the Stripe signature checked and the event stored once.
+ * `POST /webhook`: Nest's raw body (`rawBody: true`), the Stripe signature checked and the event stored once;
+ * `POST /webhook-hmac/:organization/:provider`: an `X-Signature` HMAC checked on the raw body and the event stored once.
  */
 const { port, databaseUrl, verify, webhookSecret } = baselineEnv();
 const PG_POOL = Symbol('PG_POOL');
@@ -103,8 +107,26 @@ class WebhookController {
   }
 }
 
+@Controller()
+class HmacWebhookController {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  @Post('webhook-hmac/:organization/:provider')
+  @HttpCode(200)
+  async receive(
+    @Req() req: RawBodyRequest<Request>,
+    @Param('organization') organization: string,
+    @Param('provider') provider: string,
+    @Headers('x-signature') signature: string | undefined,
+  ): Promise<{ data: { event_id: string | undefined; duplicate: boolean } }> {
+    if (!hmacVerified(req.rawBody, signature, webhookSecret)) throw new UnauthorizedException('Invalid signature');
+    const id = await storeWebhook(this.pool, { organization, provider }, req.rawBody!, req.headers);
+    return { data: { event_id: id, duplicate: !id } };
+  }
+}
+
 @Module({
-  controllers: [MeController, WebhookController],
+  controllers: [MeController, WebhookController, HmacWebhookController],
   providers: [JwtGuard, { provide: PG_POOL, useFactory: () => baselinePool(databaseUrl) }],
 })
 class BaselineModule {}

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import pg from 'pg';
 import Stripe from 'stripe';
 import { createAccessTokenVerifier } from '@atrium/access/tokens/access-token-format.js';
@@ -115,4 +116,37 @@ export function verifiedEvent(
 /** Runs STORE_EVENT for a verified callback. */
 export function storeEvent(pool: pg.Pool, raw: Buffer, event: { id: string; type: string }): Promise<unknown> {
   return pool.query(STORE_EVENT, [event.id, event.type, raw.toString('utf8')]);
+}
+
+/**
+ * `POST /webhook-hmac/<organization id>/<provider id>`: what the app's signed-webhook route does at its floor — the
+ * same `X-Signature` HMAC-SHA256 over the raw body with the same secret (constant-time), then one
+ * `INSERT … ON CONFLICT DO NOTHING` into the app's `webhook_events` (same table, indexes and constraints).
+ */
+export const WEBHOOK_HMAC_PATH = /^\/webhook-hmac\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/;
+
+export const STORE_WEBHOOK = `INSERT INTO webhook_events (organization_id, provider_id, external_id, event_type, body, headers)
+  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (provider_id, external_id) DO NOTHING RETURNING id`;
+
+/** Whether `header` (hex or sha256=<hex>) is the HMAC-SHA256 of `raw` under `secret`. */
+export function hmacVerified(raw: Buffer | undefined, header: string | undefined, secret: string): boolean {
+  const hex = /^(?:sha256=)?([0-9a-f]{64})$/i.exec(header?.trim() ?? '')?.[1];
+  if (!raw || !hex) return false;
+  return timingSafeEqual(createHmac('sha256', secret).update(raw).digest(), Buffer.from(hex, 'hex'));
+}
+
+/** Stores a verified webhook once by the body's `event_id`; answers the stored row's id (none for a duplicate). */
+export async function storeWebhook(
+  pool: pg.Pool,
+  ids: { organization: string; provider: string },
+  raw: Buffer,
+  headers: Record<string, unknown>,
+): Promise<string | undefined> {
+  const body = JSON.parse(raw.toString('utf8')) as { event_id?: string; type?: string };
+  const { rows } = await pool.query<{ id: string }>({
+    name: 'baseline_store_webhook',
+    text: STORE_WEBHOOK,
+    values: [ids.organization, ids.provider, String(body.event_id), body.type ?? null, raw, JSON.stringify(headers)],
+  });
+  return rows[0]?.id;
 }

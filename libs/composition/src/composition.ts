@@ -10,6 +10,7 @@ import {
 import { AUDIT_ENTITIES, AuditModule } from '@atrium/audit';
 import { BILLING_ENTITIES, BillingModule } from '@atrium/billing';
 import { DOCUMENT_ENTITIES, DocumentsModule } from '@atrium/documents';
+import { INTEGRATION_ENTITIES, IntegrationsModule } from '@atrium/integrations';
 import { InvitationsModule, MEMBER_ENTITIES, UsersAdminModule } from '@atrium/members';
 import { MESSAGING_ENTITIES, MessagingModule } from '@atrium/messaging';
 import { MIGRATIONS } from '@atrium/migrations';
@@ -36,6 +37,7 @@ export const ENTITIES = [
   ...BILLING_ENTITIES,
   ...MESSAGING_ENTITIES,
   ...DOCUMENT_ENTITIES,
+  ...INTEGRATION_ENTITIES,
 ];
 
 /**
@@ -71,5 +73,7 @@ export function coreImports(config: AppConfig, opts: { workers: boolean }) {
     MessagingModule.register({ workers: opts.workers }),
     NotificationsModule.register({ workers: opts.workers }),
     DocumentsModule.register({ workers: opts.workers }),
+    // After BillingModule: its `POST /webhooks/test/stripe` is routed before `POST /webhooks/:organization/:provider`.
+    IntegrationsModule.register({ workers: opts.workers }),
   ];
 }

@@ -10,6 +10,7 @@ import { AccountsError } from '@atrium/accounts/accounts.errors.js';
 import { MembersError } from '@atrium/members/members.errors.js';
 import { BillingError } from '@atrium/billing/billing.errors.js';
 import { MessagingError } from '@atrium/messaging/messaging.errors.js';
+import { IntegrationsError } from '@atrium/integrations/integrations.errors.js';
 
 /**
  * Every module's error table, loaded together: defineErrors already refuses a code defined twice at start-up,
@@ -24,6 +25,7 @@ const TABLES = {
   members: MembersError,
   billing: BillingError,
   messaging: MessagingError,
+  integrations: IntegrationsError,
 };
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '@atrium/platform';
+import { AppConfig, deriveKey, SecretBox } from '@atrium/platform';
 import { hashBackupCode } from './backup-codes.js';
-import { deriveKey, SecretBox } from './secret-box.js';
 
 /** The MFA keys, derived once from ENCRYPTION_KEY: one seals TOTP secrets, one hashes backup codes. */
 @Injectable()

@@ -25,6 +25,8 @@ const RESERVED_SLUGS = new Set([
   'status',
   'support',
   'switch',
+  // `POST /webhooks/test/stripe` (billing) shares its path with `POST /webhooks/:organization/:provider`.
+  'test',
   'www',
 ]);
 

@@ -1,1 +1,2 @@
 export * from './signed-tokens.js';
+export * from './secret-box.js';

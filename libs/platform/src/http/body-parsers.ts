@@ -23,5 +23,13 @@ const keepRawBody = (req: Request, _res: Response, buf: Buffer) => {
 
 /** JSON and form parsers with the size limit, whose failures become clear 400/413/415 errors. */
 export function bodyParsers(limit: string): RequestHandler[] {
-  return [wrap(express.json({ limit, verify: keepRawBody })), wrap(express.urlencoded({ extended: false, limit }))];
+  return [wrap(express.json({ limit, verify: keepRawBody })), wrap(express.urlencoded({ extended: false, limit, verify: keepRawBody }))];
+}
+
+/**
+ * For routes that verify signatures on bodies of any type (signed webhooks): reads a body the JSON and form parsers
+ * left alone as bytes (`req.body` and `req.rawBody` both the Buffer), with the same 413 past `limit`.
+ */
+export function rawBodyParser(limit: string): RequestHandler {
+  return wrap(express.raw({ type: () => true, limit, verify: keepRawBody }));
 }

@@ -4,3 +4,4 @@ export * from './rate-limit.counters.js';
 export * from './rate-limit.decorator.js';
 export * from './rate-limit.guard.js';
 export * from './rate-limit.module.js';
+export * from './rate-limit.answer.js';

@@ -34,4 +34,18 @@ describe('RateLimitCounters', () => {
     await counters.clear('sign-in-failures', 'k');
     expect(await counters.hit('sign-in-failures', 'k')).toMatchObject({ remaining: 1, over: false });
   });
+
+  it('counts a feature’s own budget per key, apart from the platform’s, and refuses to shadow one of them', async () => {
+    const counters = new RateLimitCounters(config({ RATE_LIMIT_DEFAULT_PER_MINUTE: '1' }));
+    const budget = counters.budget('per-partner', 2, 60);
+    const hits = [await budget.hit('a'), await budget.hit('a'), await budget.hit('a'), await budget.hit('b')];
+    expect(hits.map((c) => [c.limit, c.remaining, c.over])).toEqual([
+      [2, 1, false],
+      [2, 0, false],
+      [2, 0, true],
+      [2, 1, false],
+    ]);
+    expect(await counters.hit('default', 'a')).toMatchObject({ limit: 1, over: false });
+    expect(() => counters.budget('default', 5, 60)).toThrow(/platform/);
+  });
 });

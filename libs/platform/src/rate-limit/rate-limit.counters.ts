@@ -25,6 +25,24 @@ function budgets(s: RateLimitSettings): Record<Budget, { points: number; duratio
   };
 }
 
+/** A budget a feature defined (`RateLimitCounters.budget`): counts one hit against `key`. */
+export interface FeatureBudget {
+  hit(key: string): Promise<Count>;
+}
+
+async function count(limiter: RateLimiterAbstract, key: string): Promise<Count> {
+  const res = await limiter.consume(key).catch((rejection: unknown) => {
+    if (rejection instanceof RateLimiterRes) return rejection;
+    throw rejection;
+  });
+  return {
+    limit: limiter.points,
+    remaining: Math.max(0, limiter.points - res.consumedPoints),
+    resetMs: Math.max(0, res.msBeforeNext),
+    over: res.consumedPoints > limiter.points,
+  };
+}
+
 /**
  * The rate limiter's counters, on rate-limiter-flexible: in Redis when REDIS_URL is set (shared by every instance),
  * else in this process. While Redis is unreachable each counter falls back at once to an in-process one, so an
@@ -36,8 +54,10 @@ export class RateLimitCounters implements OnModuleInit, OnApplicationShutdown {
   private readonly redis?: Redis;
   private readonly limiters: Record<Budget, RateLimiterAbstract>;
   private warned = false;
+  private readonly prefix: string;
 
   constructor(config: AppConfig) {
+    this.prefix = config.queue.prefix;
     const redisUrl = config.redisUrl;
     if (redisUrl) {
       this.redis = new Redis(redisUrl, { enableOfflineQueue: false, commandTimeout: 1000, maxRetriesPerRequest: 1 });
@@ -47,21 +67,34 @@ export class RateLimitCounters implements OnModuleInit, OnApplicationShutdown {
       });
       this.redis.on('ready', () => (this.warned = false));
     }
-    const entries = Object.entries(budgets(config.rateLimit)).map(([budget, { points, duration }]) => {
-      const keyPrefix = `${config.queue.prefix}:rl:${budget}`;
-      const limiter: RateLimiterAbstract = this.redis
-        ? new RateLimiterRedis({
-            storeClient: this.redis,
-            rejectIfRedisNotReady: true,
-            keyPrefix,
-            points,
-            duration,
-            insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
-          })
-        : new RateLimiterMemory({ keyPrefix, points, duration });
-      return [budget, limiter] as const;
-    });
+    const entries = Object.entries(budgets(config.rateLimit)).map(
+      ([budget, { points, duration }]) => [budget, this.limiter(budget, points, duration)] as const,
+    );
     this.limiters = Object.fromEntries(entries) as Record<Budget, RateLimiterAbstract>;
+  }
+
+  /**
+   * A feature's own budget (e.g. per webhook provider): `points` hits per `duration` seconds per key, counted where the
+   * platform's budgets are (Redis when set, with the same in-process fallback). Call once, at construction.
+   */
+  budget(name: string, points: number, duration: number): FeatureBudget {
+    if (name in this.limiters) throw new Error(`Rate-limit budget ${name} is the platform's`);
+    const limiter = this.limiter(name, points, duration);
+    return { hit: (key) => count(limiter, key) };
+  }
+
+  private limiter(budget: string, points: number, duration: number): RateLimiterAbstract {
+    const keyPrefix = `${this.prefix}:rl:${budget}`;
+    return this.redis
+      ? new RateLimiterRedis({
+          storeClient: this.redis,
+          rejectIfRedisNotReady: true,
+          keyPrefix,
+          points,
+          duration,
+          insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
+        })
+      : new RateLimiterMemory({ keyPrefix, points, duration });
   }
 
   /** Starts counting in Redis from the first request (or gives up at the first connection error, counting in-process). */
@@ -78,18 +111,8 @@ export class RateLimitCounters implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Counts one request against `key`. */
-  async hit(budget: Budget, key: string): Promise<Count> {
-    const limiter = this.limiters[budget];
-    const res = await limiter.consume(key).catch((rejection: unknown) => {
-      if (rejection instanceof RateLimiterRes) return rejection;
-      throw rejection;
-    });
-    return {
-      limit: limiter.points,
-      remaining: Math.max(0, limiter.points - res.consumedPoints),
-      resetMs: Math.max(0, res.msBeforeNext),
-      over: res.consumedPoints > limiter.points,
-    };
+  hit(budget: Budget, key: string): Promise<Count> {
+    return count(this.limiters[budget], key);
   }
 
   /** Gives back one hit (a request that, after all, does not count). */

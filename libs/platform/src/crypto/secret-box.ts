@@ -9,7 +9,7 @@ export function deriveKey(masterKey: Buffer, purpose: string): Buffer {
 }
 
 /**
- * AES-256-GCM for small secrets at rest (TOTP secrets). Each value gets a fresh 96-bit IV; the
+ * AES-256-GCM for small secrets at rest (TOTP secrets, webhook signing secrets). Each value gets a fresh 96-bit IV; the
  * `context` (e.g. the owning user id) is bound as associated data, so a value copied onto another
  * row does not decrypt. Format: `v1.<iv>.<tag>.<ciphertext>`, base64url parts.
  */

@@ -1,0 +1,192 @@
+import { Injectable, Optional } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import {
+  Clock,
+  type Count,
+  type FeatureBudget,
+  isUuid,
+  Outbox,
+  OUTBOX_INSERT,
+  OutboxCommitHook,
+  PlatformError,
+  PreparedQuery,
+  RateLimitCounters,
+  StatementPool,
+} from '@atrium/platform';
+import { IntegrationsConfig } from '../integrations.config.js';
+import { IntegrationsError } from '../integrations.errors.js';
+import { WEBHOOK_EVENT_RECEIVED } from '../processing/webhook-event-queue.js';
+import { ProviderSecrets } from '../providers/provider-secrets.js';
+import { SCHEMES } from '../signatures/schemes.js';
+import { type SignatureSchemeName, type SignedRequest, type SigningSecret, verifyRequest } from '../signatures/signature-scheme.js';
+
+/** The largest webhook body accepted (413 past it), whatever BODY_LIMIT allows other routes. */
+export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+const MAX_ID_LENGTH = 200;
+
+/** Headers never stored with an event: credentials a proxy or a misconfigured sender may pass along. */
+const UNSTORED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
+
+type ProviderRow = {
+  id: string;
+  organization_id: string;
+  signature_scheme: SignatureSchemeName;
+  secret_sealed: string | null;
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: Date | null;
+  deleted_at: Date | null;
+};
+
+/** The provider a webhook URL names (a live one before a deleted one of the same name, to answer 410 only when no live one exists). */
+const lookup = (organization: string) => `
+  SELECT p.id, p.organization_id, p.signature_scheme, p.secret_sealed, p.previous_secret_sealed, p.previous_secret_expires_at, p.deleted_at
+    FROM webhook_providers p ${organization}
+   ORDER BY p.deleted_at IS NOT NULL, p.deleted_at DESC
+   LIMIT 1`;
+
+/**
+ * The dedupe claim and the outbox event in one statement: both or neither, no transaction around them. A duplicate
+ * (same provider and event id) inserts nothing and answers no row.
+ */
+const STORE = `
+  WITH stored AS (
+    INSERT INTO webhook_events (organization_id, provider_id, external_id, event_type, body, headers)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (provider_id, external_id) DO NOTHING
+    RETURNING id, organization_id, event_type),
+  announced AS (
+    ${OUTBOX_INSERT}
+    SELECT gen_random_uuid(), '${WEBHOOK_EVENT_RECEIVED}', organization_id, NULL, jsonb_build_object('webhook_event_id', id, 'type', event_type), '{}'::text[], $7, $8
+      FROM stored)
+  SELECT id FROM stored`;
+
+/** An incoming webhook as the controller hands it over. */
+export interface IncomingWebhook {
+  /** Organization id or slug. */
+  organization: string | undefined;
+  provider: string;
+  body: Buffer;
+  /** The body as the JSON parser read it, when it was JSON. */
+  parsed: unknown;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  requestId: string;
+  /** Shown the provider's rate-limit counter after this webhook; throws the 429 when it went past the budget. */
+  counted(count: Count): void;
+}
+
+/** What the sender is answered: the stored event's id (the original one for a duplicate). */
+export interface WebhookReceipt {
+  eventId: string;
+  duplicate: boolean;
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : undefined);
+
+/**
+ * The receiving hot path: checks in this order — body size, the provider (404 unknown, 410 deleted), the scheme's
+ * headers, its timestamp tolerance, the signature under every live secret, the provider's rate limit — then the dedupe
+ * claim with its outbox event (`webhook_event.received`, which queues processing), then the answer. Nothing is stored
+ * for a refused webhook. Two indexed statements per webhook, both prepared.
+ */
+@Injectable()
+export class WebhookReceiver {
+  private readonly byId: PreparedQuery<ProviderRow>;
+  private readonly bySlug: PreparedQuery<ProviderRow>;
+  private readonly store: PreparedQuery<{ id: string }>;
+  private readonly original: PreparedQuery<{ id: string }>;
+  private readonly budget?: FeatureBudget;
+
+  constructor(
+    statements: StatementPool,
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly secrets: ProviderSecrets,
+    private readonly clock: Clock,
+    config: IntegrationsConfig,
+    // Absent only where no HTTP request is served (the worker also loads this module).
+    @Optional() counters?: RateLimitCounters,
+  ) {
+    this.byId = new PreparedQuery(statements, 'webhook_provider_by_org_id', lookup('WHERE p.organization_id = $1 AND p.name = $2'));
+    this.bySlug = new PreparedQuery(
+      statements,
+      'webhook_provider_by_org_slug',
+      lookup('JOIN organizations o ON o.id = p.organization_id WHERE o.slug = $1 AND p.name = $2'),
+    );
+    this.store = new PreparedQuery(statements, 'webhook_event_store', STORE);
+    this.original = new PreparedQuery(
+      statements,
+      'webhook_event_original',
+      'SELECT id FROM webhook_events WHERE provider_id = $1 AND external_id = $2',
+    );
+    this.budget = counters?.budget('webhook-provider', config.perProviderPerMinute, 60);
+  }
+
+  async receive(hook: IncomingWebhook): Promise<WebhookReceipt> {
+    if (hook.body.length > WEBHOOK_BODY_LIMIT) throw PlatformError.payload_too_large('A webhook body may be at most 1 MB');
+    if (!hook.organization) throw IntegrationsError.tenant_required();
+    const provider = await this.provider(hook.organization, hook.provider);
+    const scheme = SCHEMES[provider.signature_scheme];
+    const request: SignedRequest = { body: hook.body, headers: hook.headers, nowMs: this.clock.now().getTime() };
+    const failure = verifyRequest(scheme, request, this.liveSecrets(provider, request.nowMs));
+    if (failure === 'header_missing') {
+      const missing = scheme.requiredHeaders.filter((h) => !hook.headers[h]);
+      throw IntegrationsError.signature_header_missing(`Missing signature header(s): ${missing.join(', ')}`, { missing });
+    }
+    if (failure === 'timestamp') throw IntegrationsError.signature_timestamp_out_of_tolerance();
+    if (failure === 'signature') throw IntegrationsError.signature_invalid();
+    const count = await this.budget?.hit(provider.id);
+    if (count) hook.counted(count);
+
+    const parsed = hook.parsed as { event_id?: unknown; type?: unknown } | undefined;
+    const externalId = text(parsed?.event_id) ?? scheme.eventId(request, parsed) ?? createHash('sha256').update(hook.body).digest('hex');
+    const type = text(parsed?.type) ?? text(hook.headers['x-event-type']) ?? null;
+    const tooLong = [...(externalId.length > MAX_ID_LENGTH ? ['event_id'] : []), ...(type && type.length > MAX_ID_LENGTH ? ['type'] : [])];
+    if (tooLong.length) {
+      throw PlatformError.validation_failed(
+        `${tooLong.join(' and ')} may be at most ${MAX_ID_LENGTH} characters`,
+        tooLong.map((field) => ({ field, problems: [`${field} may be at most ${MAX_ID_LENGTH} characters`] })),
+      );
+    }
+    const [stored] = await this.store.rows([
+      provider.organization_id,
+      provider.id,
+      externalId,
+      type,
+      hook.body,
+      JSON.stringify(storedHeaders(hook.headers)),
+      hook.requestId,
+      this.outbox.scope,
+    ]);
+    if (stored) {
+      OutboxCommitHook.on(this.dataSource).written();
+      return { eventId: stored.id, duplicate: false };
+    }
+    // A new statement: it sees the row a concurrent sender's claim committed (the INSERT waited for it).
+    const [first] = await this.original.rows([provider.id, externalId]);
+    return { eventId: first.id, duplicate: true };
+  }
+
+  private async provider(organization: string, name: string): Promise<ProviderRow> {
+    const [row] = await (isUuid(organization) ? this.byId : this.bySlug).rows([organization.toLowerCase(), name.toLowerCase()]);
+    if (!row) throw IntegrationsError.provider_not_found();
+    if (row.deleted_at) throw IntegrationsError.provider_gone();
+    return row;
+  }
+
+  /** The current secret, and the previous one while its grace window lasts. */
+  private liveSecrets(p: ProviderRow, nowMs: number): SigningSecret[] {
+    const live = [this.secrets.open(p.secret_sealed!, p.id)];
+    if (p.previous_secret_sealed && p.previous_secret_expires_at && p.previous_secret_expires_at.getTime() > nowMs) {
+      live.push(this.secrets.open(p.previous_secret_sealed, p.id));
+    }
+    return live;
+  }
+}
+
+/** The headers as received, without credentials; repeated headers as their list. */
+function storedHeaders(headers: IncomingWebhook['headers']): Record<string, string | string[]> {
+  const kept: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !UNSTORED_HEADERS.has(name)) kept[name] = value;
+  return kept;
+}

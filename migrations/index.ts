@@ -27,6 +27,7 @@ import { MailSendAfter1764000900100 } from './1764000900100-mail-send-after.js';
 import { KnownSignIns1764000900200 } from './1764000900200-known-sign-ins.js';
 import { NotificationDigests1764000900300 } from './1764000900300-notification-digests.js';
 import { AuditEntryComplete1764001000000 } from './1764001000000-audit-entry-complete.js';
+import { SubscriptionTermsVersion1764001000400 } from './1764001000400-subscription-terms-version.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -59,4 +60,5 @@ export const MIGRATIONS = [
   KnownSignIns1764000900200,
   NotificationDigests1764000900300,
   AuditEntryComplete1764001000000,
+  SubscriptionTermsVersion1764001000400,
 ];

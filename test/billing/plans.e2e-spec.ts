@@ -144,6 +144,48 @@ describe('POST /organizations/me/package/calculate-upgrade-price', () => {
     expect(await usedQuotes(org)).toEqual([]);
   });
 
+  it('a change of the subscription made through another instance shows in the very next quote here', async () => {
+    // Each instance keeps an organization's terms between quotes; B quotes Free (no credit) twice before the change.
+    const b = await startTestApp();
+    try {
+      const org = await registerOrg(t.http);
+      const platinumOnB = async () =>
+        (await b.http.post('/organizations/me/package/calculate-upgrade-price', { package_id: ids.pkg.platinum, period: '1_month' }, auth(org)))
+          .body.data;
+      const bClock = controlClock(b, new Date(Date.now() + 3 * DAY));
+      try {
+        expect((await platinumOnB()).credit.amount_minor).toBe(0);
+        expect((await platinumOnB()).credit.amount_minor).toBe(0);
+
+        // Basic for a month, bought and paid through instance A.
+        const basic = await quoteFor(org, { package_id: ids.pkg.basic, period: '1_month' });
+        const pay = await t.http.put(
+          '/organizations/me/package',
+          { package_id: ids.pkg.basic, period: '1_month', quote_id: basic.quote_id },
+          auth(org),
+        );
+        expect(pay.status).toBe(201);
+        expect((await payOnCheckoutPage(pay.body.data.checkout_url, '4242 4242 4242 4242')).status).toBe(200);
+        expect((await finalStatus(t, org.accessToken, pay.body.data.id)).status).toBe('succeeded');
+
+        // At once on B: the credit for the unused part of the paid month, at B's now.
+        const [paid] = await dataSource(t).query(
+          `SELECT amount_minor::int AS amount, current_period_start AS start, current_period_end AS "end"
+             FROM organization_subscriptions WHERE organization_id = $1`,
+          [org.organizationId],
+        );
+        expect(paid.amount).toBe(1900);
+        const after = await platinumOnB();
+        expect(after.credit.amount_minor).toBe(unusedCredit({ amountMinor: 1900, start: paid.start, end: paid.end }, bClock.now()));
+        expect(after.credit.amount_minor).toBeGreaterThan(0);
+      } finally {
+        bClock.release();
+      }
+    } finally {
+      await b.close();
+    }
+  });
+
   it('names what is wrong: unknown package (404), period, custom months, the free package (400)', async () => {
     const org = await registerOrg(t.http);
     const quote = (body: object) => t.http.post('/organizations/me/package/calculate-upgrade-price', body, auth(org));

@@ -150,8 +150,13 @@ describe('POST /organizations/me/package/calculate-upgrade-price', () => {
     try {
       const org = await registerOrg(t.http);
       const platinumOnB = async () =>
-        (await b.http.post('/organizations/me/package/calculate-upgrade-price', { package_id: ids.pkg.platinum, period: '1_month' }, auth(org)))
-          .body.data;
+        (
+          await b.http.post(
+            '/organizations/me/package/calculate-upgrade-price',
+            { package_id: ids.pkg.platinum, period: '1_month' },
+            auth(org),
+          )
+        ).body.data;
       const bClock = controlClock(b, new Date(Date.now() + 3 * DAY));
       try {
         expect((await platinumOnB()).credit.amount_minor).toBe(0);

@@ -16,26 +16,18 @@ export class SubscriptionTermsVersion1764001000400 implements MigrationInterface
   name = 'SubscriptionTermsVersion1764001000400';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE FUNCTION atrium_subscriptions_terms_version() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP <> 'INSERT' THEN PERFORM atrium_bump_directory(OLD.organization_id); END IF;
-        IF TG_OP = 'INSERT' OR NEW.organization_id IS DISTINCT FROM OLD.organization_id THEN
-          PERFORM atrium_bump_directory(NEW.organization_id);
-        END IF;
-        RETURN NULL;
-      END $$`);
+    // atrium_memberships_directory() (migration 1764000300001) bumps the organization of the old and of the new row
+    // whatever the table; a subscription row has its organization_id too.
     await q.query(`
       CREATE TRIGGER trg_subscriptions_terms_version AFTER INSERT OR DELETE ON organization_subscriptions
-      FOR EACH ROW EXECUTE FUNCTION atrium_subscriptions_terms_version()`);
+      FOR EACH ROW EXECUTE FUNCTION atrium_memberships_directory()`);
     await q.query(`
       CREATE TRIGGER trg_subscriptions_terms_version_update AFTER UPDATE ON organization_subscriptions
-      FOR EACH ROW WHEN (${changed}) EXECUTE FUNCTION atrium_subscriptions_terms_version()`);
+      FOR EACH ROW WHEN (${changed}) EXECUTE FUNCTION atrium_memberships_directory()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TRIGGER IF EXISTS trg_subscriptions_terms_version_update ON organization_subscriptions`);
     await q.query(`DROP TRIGGER IF EXISTS trg_subscriptions_terms_version ON organization_subscriptions`);
-    await q.query(`DROP FUNCTION IF EXISTS atrium_subscriptions_terms_version()`);
   }
 }

@@ -30,6 +30,7 @@ import { NotificationDigestDue1764000900400 } from './1764000900400-notification
 import { AuditEntryComplete1764001000000 } from './1764001000000-audit-entry-complete.js';
 import { Documents1764001000100 } from './1764001000100-documents.js';
 import { AuditQueryIndexes1764001000200 } from './1764001000200-audit-query-indexes.js';
+import { SubscriptionTermsVersion1764001000400 } from './1764001000400-subscription-terms-version.js';
 import { Integrations1764001100000 } from './1764001100000-integrations.js';
 
 /** Every migration, in order. Add new ones at the end. */
@@ -66,5 +67,6 @@ export const MIGRATIONS = [
   AuditEntryComplete1764001000000,
   Documents1764001000100,
   AuditQueryIndexes1764001000200,
+  SubscriptionTermsVersion1764001000400,
   Integrations1764001100000,
 ];

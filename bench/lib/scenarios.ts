@@ -683,6 +683,9 @@ export async function billingWebhook(ctx: BenchContext): Promise<ScenarioReport>
 /**
  * `POST /organizations/me/package/calculate-upgrade-price` (Free → Basic, one month) as the owners of several
  * organizations (quotes are per organization; each is a signed token, nothing stored) against the NestJS baseline's `GET /me`.
+ * The app's request is the credential check (one statement) and the quote priced from the instance's copy of the
+ * subscription terms, kept while the organization's version that check read is unchanged: no terms change during the
+ * run, so after each organization's first quote none reads them again.
  */
 export async function billingQuote(ctx: BenchContext): Promise<ScenarioReport> {
   const title = 'POST /organizations/me/package/calculate-upgrade-price';

@@ -16,8 +16,19 @@ const DAY = 24 * 60 * 60 * 1000;
 const auth = (org: RegisteredOrg) => ({ token: org.accessToken });
 const pkgView = async (org: RegisteredOrg) => (await t.http.get('/organizations/me/package', auth(org))).body.data;
 const limitOf = (view: any, key: string) => view.entitlements.find((e: any) => e.key === key).limit;
-const quoteFor = async (org: RegisteredOrg, body: object) =>
-  (await t.http.post('/organizations/me/package/calculate-upgrade-price', body, auth(org))).body.data;
+const quoteFor = async (org: RegisteredOrg, body: object, app: TestApp = t) =>
+  (await app.http.post('/organizations/me/package/calculate-upgrade-price', body, auth(org))).body.data;
+/** Pays for the upgrade `quote` prices (PUT /organizations/me/package, then the sandbox's checkout page with the card that succeeds). */
+const payForUpgrade = async (org: RegisteredOrg, quote: { package_id: number; period: string; quote_id: string }) => {
+  const pay = await t.http.put(
+    '/organizations/me/package',
+    { package_id: quote.package_id, period: quote.period, quote_id: quote.quote_id },
+    auth(org),
+  );
+  expect(pay.status).toBe(201);
+  expect((await payOnCheckoutPage(pay.body.data.checkout_url, '4242 4242 4242 4242')).status).toBe(200);
+  expect((await finalStatus(t, org.accessToken, pay.body.data.id)).status).toBe('succeeded');
+};
 const usedQuotes = async (org: RegisteredOrg) =>
   dataSource(t).query(`SELECT id, payment_id FROM billing_quotes WHERE organization_id = $1 ORDER BY used_at`, [org.organizationId]);
 /** The token with one character of its payload changed (still the shape of a token). */
@@ -105,14 +116,7 @@ describe('POST /organizations/me/package/calculate-upgrade-price', () => {
 
   it('prices each quote from the subscription as it is now, however it changed since the last quote', async () => {
     const org = await registerOrg(t.http);
-    const quote = async () =>
-      (
-        await t.http.post(
-          '/organizations/me/package/calculate-upgrade-price',
-          { package_id: ids.pkg.platinum, period: '1_month' },
-          auth(org),
-        )
-      ).body.data;
+    const quote = () => quoteFor(org, { package_id: ids.pkg.platinum, period: '1_month' });
     const start = new Date('2027-03-01T00:00:00Z');
     const end = new Date('2027-04-01T00:00:00Z');
     clock = controlClock(t, new Date(start.getTime() + 10 * DAY));
@@ -142,6 +146,38 @@ describe('POST /organizations/me/package/calculate-upgrade-price', () => {
     );
     expect((await quote()).credit.amount_minor).toBe(0);
     expect(await usedQuotes(org)).toEqual([]);
+  });
+
+  it('a change of the subscription made through another instance shows in the very next quote here', async () => {
+    // Each instance keeps an organization's terms between quotes; B quotes Free (no credit) twice before the change.
+    const b = await startTestApp();
+    try {
+      const org = await registerOrg(t.http);
+      const platinumOnB = () => quoteFor(org, { package_id: ids.pkg.platinum, period: '1_month' }, b);
+      const bClock = controlClock(b, new Date(Date.now() + 3 * DAY));
+      try {
+        expect((await platinumOnB()).credit.amount_minor).toBe(0);
+        expect((await platinumOnB()).credit.amount_minor).toBe(0);
+
+        // Basic for a month, bought and paid through instance A.
+        await payForUpgrade(org, await quoteFor(org, { package_id: ids.pkg.basic, period: '1_month' }));
+
+        // At once on B: the credit for the unused part of the paid month, at B's now.
+        const [paid] = await dataSource(t).query(
+          `SELECT amount_minor::int AS amount, current_period_start AS start, current_period_end AS "end"
+             FROM organization_subscriptions WHERE organization_id = $1`,
+          [org.organizationId],
+        );
+        expect(paid.amount).toBe(1900);
+        const after = await platinumOnB();
+        expect(after.credit.amount_minor).toBe(unusedCredit({ amountMinor: 1900, start: paid.start, end: paid.end }, bClock.now()));
+        expect(after.credit.amount_minor).toBeGreaterThan(0);
+      } finally {
+        bClock.release();
+      }
+    } finally {
+      await b.close();
+    }
   });
 
   it('names what is wrong: unknown package (404), period, custom months, the free package (400)', async () => {
@@ -223,15 +259,7 @@ describe('POST /organizations/me/package/calculate-upgrade-price', () => {
   it('a quote made before a successful upgrade is refused afterwards (409 quote_stale); a new one credits the new period', async () => {
     const org = await registerOrg(t.http);
     const platinum = await quoteFor(org, { package_id: ids.pkg.platinum, period: '1_month' });
-    const basic = await quoteFor(org, { package_id: ids.pkg.basic, period: '1_month' });
-    const pay = await t.http.put(
-      '/organizations/me/package',
-      { package_id: ids.pkg.basic, period: '1_month', quote_id: basic.quote_id },
-      auth(org),
-    );
-    expect(pay.status).toBe(201);
-    expect((await payOnCheckoutPage(pay.body.data.checkout_url, '4242 4242 4242 4242')).status).toBe(200);
-    expect((await finalStatus(t, org.accessToken, pay.body.data.id)).status).toBe('succeeded');
+    await payForUpgrade(org, await quoteFor(org, { package_id: ids.pkg.basic, period: '1_month' }));
 
     const body = { package_id: ids.pkg.platinum, period: '1_month', quote_id: platinum.quote_id };
     const stale = await t.http.put('/organizations/me/package', body, auth(org));

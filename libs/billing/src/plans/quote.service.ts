@@ -9,6 +9,7 @@ import type { SubscriptionStatus } from '../subscriptions/organization-subscript
 import { paidPeriod } from './current-plan.js';
 import { PlanCatalogue, priceOf, type PricedPackage } from './plan-catalogue.js';
 import { type Quote, type QuoteClaims, QuoteTokens, type SubscriptionTerms, termsFingerprint } from './quote-token.js';
+import { type CachedTerms, SubscriptionTermsCache } from './subscription-terms-cache.js';
 
 export const QUOTE_TTL_MS = 30 * 60 * 1000;
 
@@ -38,9 +39,10 @@ const INSERT_USED_SQL = `
 
 /**
  * Prices a package change (list price, credit for the unused paid period, amount due) as a signed token valid 30
- * minutes. Making a quote writes nothing: the subscription's terms are read (one named prepared statement on the
- * StatementPool), the pricing module prices the change from them, and the token carries the figures and a
- * fingerprint of those terms. Using a quote (a payment, or a change applied at once) records it in billing_quotes
+ * minutes. Making a quote writes nothing: the subscription's terms come from this instance's SubscriptionTermsCache
+ * while the organization's version read by this request's credential check says they are unchanged (else from one
+ * named prepared statement on the StatementPool), the pricing module prices the change from them, and the token
+ * carries the figures and a fingerprint of those terms. Using a quote (a payment, or a change applied at once) records it in billing_quotes
  * under the token's random id, in the using transaction: that row is what makes a quote single-use.
  */
 @Injectable()
@@ -48,6 +50,7 @@ export class QuoteService {
   private readonly tokens: QuoteTokens;
   private readonly termsOf: PreparedQuery<SubscriptionTerms>;
   private readonly stateOf: PreparedQuery<SubscriptionTerms & { used_at: Date | null }>;
+  private readonly cachedTerms = new SubscriptionTermsCache();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -66,11 +69,24 @@ export class QuoteService {
     const catalogue = await PlanCatalogue.of(this.dataSource.manager);
     const target = catalogue.purchasable(request.packageId);
     priceOf(target, request.period, request.customMonths); // names a bad period / custom_months before anything else
+    const terms = await this.termsNow(ctx, organizationId);
+    const claims = this.price(organizationId, target, request, terms, this.clock.now(), catalogue);
+    return { ...claims, token: this.tokens.sign(claims) };
+  }
+
+  /**
+   * The organization's subscription terms as they are now: this instance's copy when the version the credential
+   * check read for this request is the one it was read at, else read (and kept under that version). Using a quote
+   * reads them again under a lock (`usable`, `markUsed`), so a cached copy never decides what is charged.
+   */
+  private async termsNow(ctx: RequestContext, organizationId: string): Promise<CachedTerms> {
+    const version = ctx.meta.read?.directoryVersion;
+    const hit = version === undefined ? undefined : this.cachedTerms.get(organizationId, version);
+    if (hit) return hit;
     const [terms] = await this.termsOf.rows([organizationId]);
     // Every organization has a row (made with it); a missing one is a broken invariant, not a user error.
     if (!terms) throw new Error(`Organization ${organizationId} has no subscription row`);
-    const claims = this.price(organizationId, target, request, terms, this.clock.now(), catalogue);
-    return { ...claims, token: this.tokens.sign(claims) };
+    return version === undefined ? { terms, fingerprint: termsFingerprint(terms) } : this.cachedTerms.set(organizationId, version, terms);
   }
 
   /**
@@ -182,7 +198,7 @@ export class QuoteService {
     organizationId: string,
     target: PricedPackage,
     request: QuoteRequest,
-    terms: SubscriptionTerms,
+    { terms, fingerprint }: CachedTerms,
     at: Date,
     catalogue: PlanCatalogue,
   ): QuoteClaims {
@@ -218,7 +234,7 @@ export class QuoteService {
       periodStart: q.periodStart,
       periodEnd: q.periodEnd,
       expiresAt: new Date(at.getTime() + QUOTE_TTL_MS),
-      terms: termsFingerprint(terms),
+      terms: fingerprint,
     };
   }
 }

@@ -8,7 +8,11 @@ import { PlatformError } from '../platform.errors.js';
 export interface CredentialRead {
   /** The acting account's profile as JSON text, parsed only by the routes that show it. */
   profileJson: string;
-  /** Bumped by the database whenever anything the member list shows changes. */
+  /**
+   * Bumped by database triggers in the changing transaction whenever anything the member list shows changes, and
+   * whenever other organization-level facts that features keep per instance against it change (their migrations add
+   * the triggers).
+   */
   directoryVersion: string;
 }
 

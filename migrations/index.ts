@@ -30,6 +30,8 @@ import { NotificationDigestDue1764000900400 } from './1764000900400-notification
 import { AuditEntryComplete1764001000000 } from './1764001000000-audit-entry-complete.js';
 import { Documents1764001000100 } from './1764001000100-documents.js';
 import { AuditQueryIndexes1764001000200 } from './1764001000200-audit-query-indexes.js';
+import { AuditSeals1764001000300 } from './1764001000300-audit-seals.js';
+import { AuditRetentionFeature1764001000310 } from './1764001000310-audit-retention-feature.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -65,4 +67,6 @@ export const MIGRATIONS = [
   AuditEntryComplete1764001000000,
   Documents1764001000100,
   AuditQueryIndexes1764001000200,
+  AuditSeals1764001000300,
+  AuditRetentionFeature1764001000310,
 ];

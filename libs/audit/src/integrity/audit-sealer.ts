@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { digestsHash, SealMac } from './seal-mac.js';
 
 /** Entries per seal at most (a transaction with more still goes whole into one): 32 bytes of digest each. */
@@ -36,9 +36,9 @@ export interface SealRun {
 }
 
 /**
- * Seals new audit entries into each organization's chain. The horizon H is the xmin of the sealer's snapshot: every
- * transaction below it has ended, so no entry can still commit with a txid below H, and writers never wait for the
- * sealer. An organization's next seal covers its entries with txid in [the previous seal's to_txid, H), in (txid, seq)
+ * Seals new audit entries into each organization's chain. The horizon H is the xmin of the sealer's snapshot (among
+ * the transactions that can write to this database): every one below it has ended, so no entry can still commit with a
+ * txid below H, and writers never wait for the sealer. An organization's next seal covers its entries with txid in [the previous seal's to_txid, H), in (txid, seq)
  * order, cut into seals of at most MAX_ENTRIES_PER_SEAL at transaction boundaries.
  */
 @Injectable()
@@ -51,20 +51,17 @@ export class AuditSealer {
   ) {}
 
   /**
-   * One run over every organization with new entries. When another process is sealing, answers null at once, or with
-   * `wait` waits for it and then runs (so everything committed before the call is sealed when it returns).
+   * One run over every organization with new entries; a run under way in another process is waited for first (it took
+   * what it saw; this one takes what committed since), so everything committed before the call is sealed when it returns.
    */
-  async run(opts: { wait?: boolean } = {}): Promise<SealRun | null> {
+  async run(): Promise<SealRun> {
+    // Everything on the connection holding the lock: a run never waits for a second connection from the pool.
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      if (opts.wait) await runner.query(`SELECT pg_advisory_lock(${LOCK})`);
-      else {
-        const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(${LOCK}) AS locked`)) as Array<{ locked: boolean }>;
-        if (!locked) return null;
-      }
+      await runner.query(`SELECT pg_advisory_lock(${LOCK})`);
       try {
-        return await this.sealAll();
+        return await this.sealAll(runner);
       } finally {
         await runner.query(`SELECT pg_advisory_unlock(${LOCK})`);
       }
@@ -73,22 +70,26 @@ export class AuditSealer {
     }
   }
 
-  private async sealAll(): Promise<SealRun> {
-    const [{ horizon }] = await this.dataSource.query<Array<{ horizon: string }>>(
-      `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`,
-    );
-    const [{ previous }] = await this.dataSource.query<Array<{ previous: string }>>(
-      `SELECT horizon::text AS previous FROM audit_seal_horizon`,
-    );
-    const organizations = await this.dataSource.query<Array<{ organization_id: string }>>(
+  private async sealAll(runner: QueryRunner): Promise<SealRun> {
+    const horizon = await this.horizon(runner);
+    const [{ previous }] = (await runner.query(`SELECT horizon::text AS previous FROM audit_seal_horizon`)) as Array<{ previous: string }>;
+    const organizations = (await runner.query(
       `SELECT DISTINCT organization_id FROM audit_logs WHERE txid >= $1::xid8 AND txid < $2::xid8`,
       [previous, horizon],
-    );
+    )) as Array<{ organization_id: string }>;
     const run: SealRun = { horizon, seals: 0, entries: 0, failed: [] };
     for (const { organization_id: organizationId } of organizations) {
       try {
         for (;;) {
-          const sealed = await this.dataSource.transaction((em) => this.sealNext(em, organizationId, horizon));
+          await runner.startTransaction();
+          let sealed: { entries: number } | null;
+          try {
+            sealed = await this.sealNext(runner.manager, organizationId, horizon);
+            await runner.commitTransaction();
+          } catch (err) {
+            await runner.rollbackTransaction();
+            throw err;
+          }
           if (!sealed) break;
           run.seals++;
           run.entries += sealed.entries;
@@ -101,9 +102,31 @@ export class AuditSealer {
       }
     }
     // The next run looks for new entries from here; after a failure it looks again from the old horizon.
-    if (!run.failed.length)
-      await this.dataSource.query(`UPDATE audit_seal_horizon SET horizon = $1::xid8 WHERE horizon < $1::xid8`, [horizon]);
+    if (!run.failed.length) await runner.query(`UPDATE audit_seal_horizon SET horizon = $1::xid8 WHERE horizon < $1::xid8`, [horizon]);
     return run;
+  }
+
+  /**
+   * The horizon: the oldest transaction still running that could write to this database, or the next xid when none.
+   * `pg_snapshot_xmin` alone would be held back by a long transaction in any other database of the cluster (xids are
+   * cluster-wide). A transaction is skipped only when its xid lock shows it belongs to another database; one not
+   * (yet) in the lock table counts. The snapshot is taken first, in its own statement: any xid assigned after it is
+   * at least its xmax.
+   */
+  private async horizon(runner: QueryRunner): Promise<string> {
+    const [{ snapshot }] = (await runner.query(`SELECT pg_current_snapshot()::text AS snapshot`)) as Array<{ snapshot: string }>;
+    const [{ horizon }] = (await runner.query(
+      `SELECT LEAST(pg_snapshot_xmax($1::pg_snapshot), (
+                SELECT min(x) FROM pg_snapshot_xip($1::pg_snapshot) x
+                 WHERE NOT EXISTS (
+                   SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                    WHERE l.locktype = 'transactionid' AND l.transactionid = x::xid
+                      AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()))
+                   AND NOT EXISTS (
+                     SELECT 1 FROM pg_prepared_xacts p WHERE p.transaction = x::xid AND p.database <> current_database())))::text AS horizon`,
+      [snapshot],
+    )) as Array<{ horizon: string }>;
+    return horizon;
   }
 
   /** Seals the organization's next segment below `horizon`; null when it has none. */

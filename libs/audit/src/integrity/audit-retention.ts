@@ -7,6 +7,7 @@ import { SealMac } from './seal-mac.js';
 export const AUDIT_RETENTION_FEATURE = 'audit_retention_days';
 /** Entries one checkpoint removes at most (whole seals; at least one), so a large backlog never holds long locks. */
 const MAX_ENTRIES_PER_CHECKPOINT = 100_000;
+const LOCK = `hashtextextended('atrium:audit-retention', 0)`;
 
 interface ExpiredSeal {
   sequence: string;
@@ -37,7 +38,23 @@ export class AuditRetention {
     private readonly mac: SealMac,
   ) {}
 
+  /** One run over every organization; a run under way in another process is waited for first (one at a time). */
   async prune(): Promise<RetentionRun> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SELECT pg_advisory_lock(${LOCK})`);
+      try {
+        return await this.pruneAll();
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock(${LOCK})`);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async pruneAll(): Promise<RetentionRun> {
     // Only an organization with a seal older than the shortest retention of any package can have anything to remove.
     const candidates = await this.dataSource.query<Array<{ organization_id: string }>>(
       `SELECT DISTINCT organization_id FROM audit_seals

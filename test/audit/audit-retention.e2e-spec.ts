@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
 import { AuditRetention, AuditVerifier } from '@atrium/audit';
 import { RequestContext } from '@atrium/platform';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { sealAll, sealsOf } from './seal-support.js';
+import type { TestApp } from '../support/test-app.js';
+import { sealAll, sealsOf, startSealTestApp } from './seal-support.js';
 
 let t: TestApp;
 let db: DataSource;
 beforeAll(async () => {
-  t = await startTestApp({ AUDIT_SEAL_INTERVAL_SECONDS: '0' });
+  t = await startSealTestApp();
   db = t.app.get(DataSource);
 });
 afterAll(async () => {

@@ -6,14 +6,13 @@ import { AUDIT_QUEUE, SEAL_JOB } from '@atrium/audit/integrity/audit-integrity.j
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
 import { settledJob } from '../support/jobs.js';
 import { addMember } from '../support/security.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { asIntruder, sealAll, sealNow, sealsOf, verify, writeEntries } from './seal-support.js';
+import type { TestApp } from '../support/test-app.js';
+import { asIntruder, sealAll, sealNow, sealsOf, verify, writeEntries, startSealTestApp } from './seal-support.js';
 
 let t: TestApp;
 let db: DataSource;
 beforeAll(async () => {
-  // The schedule off: each spec seals when it means to.
-  t = await startTestApp({ AUDIT_SEAL_INTERVAL_SECONDS: '0' });
+  t = await startSealTestApp();
   db = t.app.get(DataSource);
 });
 afterAll(async () => {

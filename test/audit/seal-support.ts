@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { inject } from 'vitest';
 import { AuditSealer, AuditWriter } from '@atrium/audit';
 import { RequestContext } from '@atrium/platform';
-import type { TestApp } from '../support/test-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Writes `n` entries in the organization, in `em`'s transaction or one of their own; answers their ids in order. */
 export async function writeEntries(t: TestApp, organizationId: string, n: number, em?: EntityManager): Promise<string[]> {
@@ -78,3 +78,6 @@ export async function verify(t: TestApp, token: string, query = ''): Promise<any
   if (res.status !== 200) throw new Error(`verify answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.data;
 }
+
+/** The app with the seal schedule off: each spec seals when it means to. */
+export const startSealTestApp = () => startTestApp({ AUDIT_SEAL_INTERVAL_SECONDS: '0' });

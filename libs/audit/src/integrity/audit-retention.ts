@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Entitlements, RequestContext } from '@atrium/platform';
+import { runAlone } from './run-alone.js';
 import { SealMac } from './seal-mac.js';
 
 /** The package limit that says how many days of audit trail an organization keeps. */
 export const AUDIT_RETENTION_FEATURE = 'audit_retention_days';
 /** Entries one checkpoint removes at most (whole seals; at least one), so a large backlog never holds long locks. */
 const MAX_ENTRIES_PER_CHECKPOINT = 100_000;
-const LOCK = `hashtextextended('atrium:audit-retention', 0)`;
 
 interface ExpiredSeal {
   sequence: string;
@@ -40,18 +40,7 @@ export class AuditRetention {
 
   /** One run over every organization; a run under way in another process is waited for first (one at a time). */
   async prune(): Promise<RetentionRun> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query(`SELECT pg_advisory_lock(${LOCK})`);
-      try {
-        return await this.pruneAll();
-      } finally {
-        await runner.query(`SELECT pg_advisory_unlock(${LOCK})`);
-      }
-    } finally {
-      await runner.release();
-    }
+    return runAlone(this.dataSource, 'atrium:audit-retention', () => this.pruneAll());
   }
 
   private async pruneAll(): Promise<RetentionRun> {

@@ -1,11 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import { runAlone } from './run-alone.js';
 import { digestsHash, SealMac } from './seal-mac.js';
 
 /** Entries per seal at most (a transaction with more still goes whole into one): 32 bytes of digest each. */
 export const MAX_ENTRIES_PER_SEAL = 10_000;
-/** One sealer at a time across every process (session advisory lock). */
-const LOCK = `hashtextextended('atrium:audit-sealer', 0)`;
 
 /** Where an organization's chain ends: its newest seal, or the checkpoint that removed it. */
 interface ChainTail {
@@ -56,18 +55,7 @@ export class AuditSealer {
    */
   async run(): Promise<SealRun> {
     // Everything on the connection holding the lock: a run never waits for a second connection from the pool.
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query(`SELECT pg_advisory_lock(${LOCK})`);
-      try {
-        return await this.sealAll(runner);
-      } finally {
-        await runner.query(`SELECT pg_advisory_unlock(${LOCK})`);
-      }
-    } finally {
-      await runner.release();
-    }
+    return runAlone(this.dataSource, 'atrium:audit-sealer', (runner) => this.sealAll(runner));
   }
 
   private async sealAll(runner: QueryRunner): Promise<SealRun> {

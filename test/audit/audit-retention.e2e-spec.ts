@@ -65,23 +65,25 @@ describe('audit retention per package', () => {
   it('on Free (30 days) removes the sealed segments past 30 days through a checkpoint; verify stays ok for the rest', async () => {
     const org = await organizationOn(null);
     const trail = await agedTrail(org);
-    const seals = await sealsOf(t, org);
-    const lastOld = seals.findLast((s) => trail.at100.includes(s.last_entry_id))!;
-
     await prune();
     expect(await idsOf(org)).toEqual([...trail.at10, ...trail.today]);
     // One checkpoint, or more if a scheduled run (every instance runs one at boot) took the oldest seals first.
     const checkpoints = await checkpointsOf(org);
-    expect(checkpoints.at(-1)!.up_to_sequence).toBe(lastOld.sequence);
     expect(checkpoints.reduce((n, c) => n + Number(c.entries_removed), 0)).toBe(7);
-    expect(await sealsOf(t, org)).toEqual(seals.filter((s) => BigInt(s.sequence) > BigInt(lastOld.sequence)));
+    const remaining = await sealsOf(t, org);
+    expect(remaining[0]).toMatchObject({ sequence: String(BigInt(checkpoints.at(-1)!.up_to_sequence) + 1n) });
+    expect(remaining.reduce((n, s) => n + s.entry_count, 0)).toBe(3);
     expect(await verify(org)).toMatchObject({ status: 'ok', entries_checked: 3, unsealed_entries: 0 });
 
     // Again: nothing more is past 30 days, nothing more goes. New entries extend the chain from where it stood.
     await prune();
     expect(await checkpointsOf(org)).toEqual(checkpoints);
     await entriesAged(org, 0, 2);
-    expect(await verify(org)).toMatchObject({ status: 'ok', entries_checked: 5, head: { sequence: Number(seals.at(-1)!.sequence) + 1 } });
+    expect(await verify(org)).toMatchObject({
+      status: 'ok',
+      entries_checked: 5,
+      head: { sequence: Number(remaining.at(-1)!.sequence) + 1 },
+    });
   });
 
   it('keeps a year on Platinum and everything here on Diamond', async () => {

@@ -17,7 +17,8 @@ export class AuditIntegrityModule {
   static register(opts: { workers: boolean }): DynamicModule {
     return {
       module: AuditIntegrityModule,
-      imports: [BullModule.registerQueue({ name: AUDIT_QUEUE }), AuditModule],
+      // The queue only where its schedules and worker run: an api-only instance neither enqueues nor processes audit jobs.
+      imports: [AuditModule, ...(opts.workers ? [BullModule.registerQueue({ name: AUDIT_QUEUE })] : [])],
       providers: [
         { provide: AuditIntegrityConfig, useFactory: (app: AppConfig) => loadAuditIntegrityConfig(app), inject: [AppConfig] },
         AuditSealer,

@@ -110,6 +110,16 @@ describe('sealing', () => {
     expect(await verify(t, org.accessToken)).toMatchObject({ status: 'ok', seals_checked: after.length, unsealed_entries: 0 });
   });
 
+  it('still seals new entries when the stored horizon was pushed ahead by hand (it would hide them from every run)', async () => {
+    const org = await registerOrg(t.http);
+    await asIntruder((c) => c.query(`UPDATE audit_seal_horizon SET horizon = '999999999999'`));
+    await writeEntries(t, org.organizationId, 2);
+    await sealAll(t, org.organizationId);
+    expect(await verify(t, org.accessToken)).toMatchObject({ status: 'ok', unsealed_entries: 0 });
+    const [{ horizon }] = await db.query<Array<{ horizon: string }>>(`SELECT horizon::text FROM audit_seal_horizon`);
+    expect(BigInt(horizon)).toBeLessThan(999999999999n);
+  });
+
   it('never seals an entry whose transaction is still open, nor any committed after it began, and seals each exactly once', async () => {
     const org = await registerOrg(t.http);
     const runner = db.createQueryRunner();

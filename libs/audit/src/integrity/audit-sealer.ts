@@ -60,7 +60,11 @@ export class AuditSealer {
 
   private async sealAll(runner: QueryRunner): Promise<SealRun> {
     const horizon = await this.horizon(runner);
-    const [{ previous }] = (await runner.query(`SELECT horizon::text AS previous FROM audit_seal_horizon`)) as Array<{ previous: string }>;
+    const [{ stored }] = (await runner.query(`SELECT horizon::text AS stored FROM audit_seal_horizon`)) as Array<{ stored: string }>;
+    // Horizons only grow: one ahead of now was written by hand, and would hide new entries from every run. Look from the start.
+    const previous = BigInt(stored) > BigInt(horizon) ? '0' : stored;
+    if (previous !== stored)
+      this.logger.warn(`The stored seal horizon ${stored} is ahead of the current one ${horizon}; looking from the start`);
     const organizations = (await runner.query(
       `SELECT DISTINCT organization_id FROM audit_logs WHERE txid >= $1::xid8 AND txid < $2::xid8`,
       [previous, horizon],
@@ -90,7 +94,7 @@ export class AuditSealer {
       }
     }
     // The next run looks for new entries from here; after a failure it looks again from the old horizon.
-    if (!run.failed.length) await runner.query(`UPDATE audit_seal_horizon SET horizon = $1::xid8 WHERE horizon < $1::xid8`, [horizon]);
+    if (!run.failed.length) await runner.query(`UPDATE audit_seal_horizon SET horizon = $1::xid8`, [horizon]);
     return run;
   }
 

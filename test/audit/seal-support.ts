@@ -16,6 +16,7 @@ export async function writeEntries(t: TestApp, organizationId: string, n: number
         action: 'probe.recorded',
         resourceType: 'probe',
         resourceId,
+        target: null,
         after: { i },
       });
       const [{ id }] = await m.query<Array<{ id: string }>>(`SELECT id FROM audit_logs WHERE resource_id = $1`, [resourceId]);

@@ -17,8 +17,8 @@ import { Invoices1764000700400 } from './1764000700400-invoices.js';
 import { BillingRenewals1764000700500 } from './1764000700500-billing-renewals.js';
 import { Chats1764000800000 } from './1764000800000-chats.js';
 import { Messages1764000800100 } from './1764000800100-messages.js';
-import { Presence1764000800300 } from './1764000800300-presence.js';
 import { Calls1764000800200 } from './1764000800200-calls.js';
+import { Presence1764000800300 } from './1764000800300-presence.js';
 import { StatelessQuotes1764000800400 } from './1764000800400-stateless-quotes.js';
 import { SystemMessages1764000800600 } from './1764000800600-system-messages.js';
 import { OutboxPendingByScope1764000800700 } from './1764000800700-outbox-pending-by-scope.js';
@@ -30,6 +30,8 @@ import { NotificationDigestDue1764000900400 } from './1764000900400-notification
 import { AuditEntryComplete1764001000000 } from './1764001000000-audit-entry-complete.js';
 import { Documents1764001000100 } from './1764001000100-documents.js';
 import { AuditQueryIndexes1764001000200 } from './1764001000200-audit-query-indexes.js';
+import { AuditSeals1764001000300 } from './1764001000300-audit-seals.js';
+import { AuditRetentionFeature1764001000310 } from './1764001000310-audit-retention-feature.js';
 import { SubscriptionTermsVersion1764001000400 } from './1764001000400-subscription-terms-version.js';
 import { Integrations1764001100000 } from './1764001100000-integrations.js';
 
@@ -67,6 +69,8 @@ export const MIGRATIONS = [
   AuditEntryComplete1764001000000,
   Documents1764001000100,
   AuditQueryIndexes1764001000200,
+  AuditSeals1764001000300,
+  AuditRetentionFeature1764001000310,
   SubscriptionTermsVersion1764001000400,
   Integrations1764001100000,
 ];

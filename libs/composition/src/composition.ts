@@ -7,7 +7,7 @@ import {
   OrganizationSwitchModule,
   VerificationModule,
 } from '@atrium/accounts';
-import { AUDIT_ENTITIES, AuditModule } from '@atrium/audit';
+import { AUDIT_ENTITIES, AuditIntegrityModule, AuditModule } from '@atrium/audit';
 import { BILLING_ENTITIES, BillingModule } from '@atrium/billing';
 import { DOCUMENT_ENTITIES, DocumentsModule } from '@atrium/documents';
 import { INTEGRATION_ENTITIES, IntegrationsModule } from '@atrium/integrations';
@@ -55,6 +55,7 @@ export function coreImports(config: AppConfig, opts: { workers: boolean }) {
     MailModule.register({ workers: opts.workers }),
     StorageModule,
     AuditModule,
+    AuditIntegrityModule.register({ workers: opts.workers }),
     OrganizationsModule,
     RolesModule,
     AccessModule,

@@ -3,12 +3,10 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 /**
  * One mutating action: who did what to which resource, with before/after (secrets removed). The table also has
  * `txid` (xid8, the writing transaction) and `seq` (identity), set by the database and read only by the seal chain's
- * SQL, so they are not mapped here.
+ * SQL, so they are not mapped here. Its indexes live in the migrations only (the list's are ordered by `created_at DESC, seq
+ * DESC`, which a decorator cannot say): 1764000050000, 1764001000200 and 1764001000300.
  */
 @Entity('audit_logs')
-@Index('ix_audit_logs_org_created', ['organizationId', 'createdAt'])
-@Index('ix_audit_logs_org_action', ['organizationId', 'action'])
-@Index('ix_audit_logs_org_resource', ['organizationId', 'resourceType', 'resourceId'])
 export class AuditLog {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -259,6 +259,23 @@ describe('reading, downloading and deleting', () => {
     expect([cached.status, cached.bytes.length]).toEqual([304, 0]);
   });
 
+  it('answers HEAD with the download headers only, and audits no download', async () => {
+    const owner = await registerOrg(t.http);
+    const { body } = await uploadFile(t.url, owner.accessToken, 'peek.txt', Buffer.from('only the headers\n'));
+    const res = await fetch(`${t.url}/api/v1/organizations/me/documents/${body.data.id}/download`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${owner.accessToken}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe('17');
+    expect(res.headers.get('etag')).toBe(`"${body.data.checksum}"`);
+    expect(res.headers.get('content-disposition')).toContain("filename*=UTF-8''peek.txt");
+    const downloads = await dataSource(t).query(`SELECT 1 FROM audit_logs WHERE action = 'document.downloaded' AND resource_id = $1`, [
+      body.data.id,
+    ]);
+    expect(downloads).toHaveLength(0);
+  });
+
   it('signs a download link that works without credentials for 5 minutes; tampered or expired answers 403', async () => {
     const owner = await registerOrg(t.http);
     const bytes = Buffer.from('signed link content\n');

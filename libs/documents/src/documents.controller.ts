@@ -74,7 +74,7 @@ export class DocumentsController {
   @ApiOperation({ summary: 'Download the file (HTTP Range and If-None-Match supported); audited' })
   @ApiDownloadResponses()
   async download(@Ctx() ctx: RequestContext, @Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await sendDownload(res, await this.downloads.open(ctx, id, downloadRequest(req.headers)));
+    await sendDownload(res, await this.downloads.open(ctx, id, downloadRequest(req)));
   }
 
   @Get(':id/download-url')

@@ -10,12 +10,17 @@ import { DocumentLinks } from './document-links.js';
 
 /** What the client sent that shapes the answer. */
 export interface DownloadRequest {
+  /** A HEAD request: the headers of the download only; nothing is read from storage or audited. */
+  headOnly?: boolean;
   range?: string;
   ifRange?: string;
   ifNoneMatch?: string;
 }
 
-/** A download to send: the whole document or one range of it, or `notModified` (the client's copy is current). */
+/**
+ * A download to send: the whole document or one range of it, or `notModified` (the client's copy is current). `body` is
+ * null for a HEAD request.
+ */
 export interface Download {
   document: Document;
   etag: string;
@@ -78,6 +83,7 @@ export class DocumentDownloads {
     if (range === 'unsatisfiable') {
       throw DocumentsError.range_not_satisfiable(undefined, { size: document.size }, { 'Content-Range': `bytes */${document.size}` });
     }
+    if (request.headOnly) return { document, etag, notModified: false, range, body: null };
     const body = await this.storage.get(document.storageKey, range ?? undefined);
     if (!range || range.start === 0) {
       try {

@@ -12,20 +12,25 @@ export function attachmentDisposition(filename: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${rfc5987(filename)}`;
 }
 
-export function downloadRequest(headers: IncomingHttpHeaders): DownloadRequest {
+export function downloadRequest({ method, headers }: { method: string; headers: IncomingHttpHeaders }): DownloadRequest {
   const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(',') : v);
-  return { range: one(headers.range), ifRange: one(headers['if-range']), ifNoneMatch: one(headers['if-none-match']) };
+  return {
+    headOnly: method === 'HEAD',
+    range: one(headers.range),
+    ifRange: one(headers['if-range']),
+    ifNoneMatch: one(headers['if-none-match']),
+  };
 }
 
 /**
- * Writes a download: 304 when the client's copy is current, 206 with Content-Range for a range, else 200; always as an
- * attachment of the detected type that the browser must not sniff or render in our origin.
+ * Writes a download: 304 when the client's copy is current, 206 with Content-Range for a range, else 200 (headers only for
+ * HEAD); always as an attachment of the detected type that the browser must not sniff or render in our origin.
  */
 export async function sendDownload(res: Response, download: Download): Promise<void> {
   const { document, etag, range, body } = download;
   res.setHeader('ETag', etag);
   res.setHeader('Cache-Control', 'private, no-cache');
-  if (download.notModified || !body) {
+  if (download.notModified) {
     res.status(304).end();
     return;
   }
@@ -41,6 +46,10 @@ export async function sendDownload(res: Response, download: Download): Promise<v
   } else {
     res.status(200);
     res.setHeader('Content-Length', String(document.size));
+  }
+  if (!body) {
+    res.end();
+    return;
   }
   try {
     await pipeline(body, res);

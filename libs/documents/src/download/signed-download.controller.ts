@@ -19,6 +19,6 @@ export class SignedDownloadController {
   @ApiDownloadResponses()
   @ApiForbiddenResponse({ type: ErrorBody, description: 'Malformed, tampered or expired link (`invalid_download_link`)' })
   async download(@Ctx() ctx: RequestContext, @Query('token') token: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await sendDownload(res, await this.downloads.openSigned(ctx, token, downloadRequest(req.headers)));
+    await sendDownload(res, await this.downloads.openSigned(ctx, token, downloadRequest(req)));
   }
 }

@@ -1,0 +1,65 @@
+import { expect } from 'vitest';
+import { DataSource } from 'typeorm';
+import type { TestApp } from './test-app.js';
+
+/** Rows read through the app's own connection, for "nothing changed" checks around an attack. */
+export function rows(t: TestApp, sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
+  return t.app.get(DataSource).query(sql, params);
+}
+
+/**
+ * Reads every query's rows, runs `attack`, reads them again and expects them equal: the attack changed nothing
+ * the queries see. Returns what `attack` returned.
+ */
+export async function expectNothingChanged<T>(t: TestApp, queries: Array<[string, unknown[]?]>, attack: () => Promise<T>): Promise<T> {
+  const read = () => Promise.all(queries.map(([sql, params]) => rows(t, sql, params ?? [])));
+  const before = await read();
+  const result = await attack();
+  expect(await read()).toEqual(before);
+  return result;
+}
+
+/** What the database holds for one organization's own rows and its audit trail and outbox (enough to see any write). */
+export function tenantFootprint(organizationId: string): Array<[string, unknown[]]> {
+  return [
+    [`SELECT u.* FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.organization_id = $1 ORDER BY u.id`, [organizationId]],
+    [`SELECT * FROM memberships WHERE organization_id = $1 ORDER BY id`, [organizationId]],
+    [`SELECT * FROM organizations WHERE id = $1`, [organizationId]],
+    [`SELECT count(*)::int AS n FROM audit_logs WHERE organization_id = $1`, [organizationId]],
+  ];
+}
+
+/** A raw request with exactly these bytes and headers (HttpClient always sends JSON). */
+export async function rawRequest(
+  t: TestApp,
+  method: string,
+  path: string,
+  body: string | Buffer | undefined,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(`${t.url}/api/v1${path}`, { method, headers, body: body as BodyInit | undefined });
+  const text = await res.text();
+  const json = (res.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
+  return { status: res.status, body: json, headers: res.headers };
+}
+
+/**
+ * Every row of every table with an `organization_id` that belongs to the organization, plus its members' user rows
+ * and the number of organizations: one query per table, compared as digests, so any write an attack made shows.
+ */
+export async function organizationFootprint(t: TestApp, organizationId: string): Promise<Array<[string, unknown[]]>> {
+  const tables = await rows(
+    t,
+    `SELECT table_name FROM information_schema.columns
+      WHERE table_schema = 'public' AND column_name = 'organization_id' ORDER BY table_name`,
+  );
+  return [
+    ...tables.map(({ table_name }): [string, unknown[]] => [
+      `SELECT '${String(table_name)}' AS t, count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS digest
+         FROM "${String(table_name)}" x WHERE organization_id = $1`,
+      [organizationId],
+    ]),
+    [`SELECT u.* FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.organization_id = $1 ORDER BY u.id`, [organizationId]],
+    [`SELECT count(*)::int AS n FROM organizations`, []],
+  ];
+}

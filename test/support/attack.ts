@@ -15,7 +15,8 @@ export async function expectNothingChanged<T>(t: TestApp, queries: Array<[string
   const read = () => Promise.all(queries.map(([sql, params]) => rows(t, sql, params ?? [])));
   const before = await read();
   const result = await attack();
-  expect(await read()).toEqual(before);
+  const after = await read();
+  queries.forEach(([sql], i) => expect(after[i], `rows changed: ${sql.replace(/\s+/g, ' ')}`).toEqual(before[i]));
   return result;
 }
 
@@ -43,6 +44,8 @@ export async function rawRequest(
   return { status: res.status, body: json, headers: res.headers };
 }
 
+const BACKGROUND_TABLES = new Set(['mail_deliveries', 'outbox_events', 'notification_counts']);
+
 /**
  * Every row of every table with an `organization_id` that belongs to the organization, plus its members' user rows
  * and the number of organizations: one query per table, compared as digests, so any write an attack made shows.
@@ -54,11 +57,16 @@ export async function organizationFootprint(t: TestApp, organizationId: string):
       WHERE table_schema = 'public' AND column_name = 'organization_id' ORDER BY table_name`,
   );
   return [
-    ...tables.map(({ table_name }): [string, unknown[]] => [
-      `SELECT '${String(table_name)}' AS t, count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS digest
-         FROM "${String(table_name)}" x WHERE organization_id = $1`,
-      [organizationId],
-    ]),
+    ...tables.map(({ table_name }): [string, unknown[]] => {
+      const name = String(table_name);
+      // Deliveries and outbox rows queued before the attack (a registration's mails) progress by themselves:
+      // for them a new row is the change that counts.
+      const digest = BACKGROUND_TABLES.has(name) ? `''` : `md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), ''))`;
+      return [
+        `SELECT '${name}' AS t, count(*)::int AS n, ${digest} AS digest FROM "${name}" x WHERE organization_id = $1`,
+        [organizationId],
+      ];
+    }),
     [`SELECT u.* FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.organization_id = $1 ORDER BY u.id`, [organizationId]],
     [`SELECT count(*)::int AS n FROM organizations`, []],
   ];

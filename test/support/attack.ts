@@ -51,6 +51,7 @@ const BACKGROUND_TABLES = new Set(['mail_deliveries', 'outbox_events', 'notifica
  * and the number of organizations: one query per table, compared as digests, so any write an attack made shows.
  */
 export async function organizationFootprint(t: TestApp, organizationId: string): Promise<Array<[string, unknown[]]>> {
+  await settled(t, organizationId);
   const tables = await rows(
     t,
     `SELECT table_name FROM information_schema.columns
@@ -70,4 +71,20 @@ export async function organizationFootprint(t: TestApp, organizationId: string):
     [`SELECT u.* FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.organization_id = $1 ORDER BY u.id`, [organizationId]],
     [`SELECT count(*)::int AS n FROM organizations`, []],
   ];
+}
+
+/** Waits until the organization's outbox events are delivered and its mails sent: what came before an attack is done. */
+export async function settled(t: TestApp, organizationId: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [{ pending }] = await rows(
+      t,
+      `SELECT (SELECT count(*) FROM outbox_events WHERE organization_id = $1 AND delivered_at IS NULL)
+            + (SELECT count(*) FROM mail_deliveries WHERE organization_id = $1 AND sent_at IS NULL AND failed_at IS NULL) AS pending`,
+      [organizationId],
+    );
+    if (Number(pending) === 0) return;
+    if (Date.now() > deadline) throw new Error(`organization ${organizationId} still has ${String(pending)} pending events or mails`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

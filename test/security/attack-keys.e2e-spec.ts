@@ -12,14 +12,14 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  */
 let t: TestApp;
 let owner: RegisteredOrg;
-let key: string;
+let liveKey: string;
 
 beforeAll(async () => {
   t = await startTestApp();
   owner = await registerOrg(t.http);
   const created = await t.http.post('/api-keys', { name: 'Attack matrix' }, { token: owner.accessToken });
   expect(created.status).toBe(201);
-  key = created.body.data.key;
+  liveKey = created.body.data.key;
 });
 afterAll(async () => {
   await t?.close();
@@ -27,16 +27,16 @@ afterAll(async () => {
 
 describe('malformed API keys', () => {
   it.each([
-    { name: '`atr_` alone', key: () => 'atr_' },
-    { name: 'the prefix alone', key: () => key.split('_').slice(0, 2).join('_') },
-    { name: 'the prefix and a separator', key: () => `${key.split('_').slice(0, 2).join('_')}_` },
-    { name: 'a wrong scheme prefix', key: () => key.replace(/^atr_/, 'sk_') },
-    { name: 'an upper-cased prefix', key: () => key.replace(/^atr_[0-9a-f]{8}/, (p) => p.toUpperCase()) },
-    { name: 'overlong (10,000 characters)', key: () => key + 'A'.repeat(10_000 - key.length) },
-    { name: 'the secret truncated', key: () => key.slice(0, -1) },
-    { name: 'whitespace inside', key: () => `${key.slice(0, 10)} ${key.slice(10)}` },
-    { name: 'two keys joined by a comma', key: () => `${key},${key}` },
-    { name: 'the key as a bearer token', key: () => undefined, bearer: () => key },
+    { name: '`atr_` alone', key: (): string | undefined => 'atr_' },
+    { name: 'the prefix alone', key: (): string | undefined => liveKey.split('_').slice(0, 2).join('_') },
+    { name: 'the prefix and a separator', key: (): string | undefined => `${liveKey.split('_').slice(0, 2).join('_')}_` },
+    { name: 'a wrong scheme prefix', key: (): string | undefined => liveKey.replace(/^atr_/, 'sk_') },
+    { name: 'an upper-cased prefix', key: (): string | undefined => liveKey.replace(/^atr_[0-9a-f]{8}/, (p) => p.toUpperCase()) },
+    { name: 'overlong (10,000 characters)', key: (): string | undefined => liveKey + 'A'.repeat(10_000 - liveKey.length) },
+    { name: 'the secret truncated', key: (): string | undefined => liveKey.slice(0, -1) },
+    { name: 'whitespace inside', key: (): string | undefined => `${liveKey.slice(0, 10)} ${liveKey.slice(10)}` },
+    { name: 'two keys joined by a comma', key: (): string | undefined => `${liveKey},${liveKey}` },
+    { name: 'the key as a bearer token', key: (): string | undefined => undefined, bearer: () => liveKey },
   ])('$name → 401, nothing changed', async ({ key: presented, bearer }) => {
     const res = await expectNothingChanged(t, await organizationFootprint(t, owner.organizationId), () =>
       t.http.put('/organizations/me', { name: 'Taken over' }, { apiKey: presented(), token: bearer?.() }),
@@ -44,6 +44,6 @@ describe('malformed API keys', () => {
     expect(res.status).toBe(401);
     expect(['invalid_api_key', 'invalid_token']).toContain(res.body.code);
     // The genuine key still works: only the malformed one was refused.
-    expect((await t.http.get('/api-keys/current', { apiKey: key })).status).toBe(200);
+    expect((await t.http.get('/api-keys/current', { apiKey: liveKey })).status).toBe(200);
   });
 });

@@ -80,14 +80,36 @@ export function prototypeKeyPath(value: unknown, path = ''): string | undefined 
   return undefined;
 }
 
-/** Refuses a parsed body that names a prototype key, so no later merge or copy can pollute an object with it. */
-const refusePrototypeKeys: RequestHandler = (req, _res, next) => {
-  const path = prototypeKeyPath(req.body);
-  next(
-    path
-      ? PlatformError.validation_failed(`property ${path} is not allowed`, [{ field: path, problems: [`property ${path} is not allowed`] }])
-      : undefined,
-  );
+/** The path of the first string (or key) holding a NUL character, which PostgreSQL text and jsonb cannot store. */
+export function nulPath(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || '(body)' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const key of Object.keys(value)) {
+    const here = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return here;
+    const found = nulPath((value as Record<string, unknown>)[key], here);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const refused = (field: string, problem: string) => PlatformError.validation_failed(problem, [{ field, problems: [problem] }]);
+
+/**
+ * Refuses a parsed body that names a prototype key, so no later merge or copy can pollute an object with it, and a
+ * body or query string with a NUL character, which would reach PostgreSQL and fail there as a 500.
+ */
+const refuseUnsafeInput: RequestHandler = (req, _res, next) => {
+  const proto = prototypeKeyPath(req.body);
+  if (proto) return next(refused(proto, `property ${proto} is not allowed`));
+  const nul = nulPath(req.body);
+  if (nul) return next(refused(nul, `${nul} must not contain a NUL character`));
+  if (/%00/i.test(req.url)) {
+    const query = new URL(req.url, 'http://localhost').searchParams;
+    const field = [...query.entries()].find(([k, v]) => `${k}${v}`.includes('\u0000'))?.[0] ?? '(path)';
+    return next(refused(field, `${field} must not contain a NUL character`));
+  }
+  next();
 };
 
 /** JSON and form parsers with the size limit, whose failures become clear 400/413/415 errors. */
@@ -95,7 +117,7 @@ export function bodyParsers(limit: string): RequestHandler[] {
   return [
     wrap(express.json({ limit, verify: checkJson })),
     wrap(express.urlencoded({ extended: false, limit, verify: checkForm })),
-    refusePrototypeKeys,
+    refuseUnsafeInput,
   ];
 }
 

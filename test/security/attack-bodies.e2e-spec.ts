@@ -88,6 +88,14 @@ describe('bodies the API refuses, changing nothing', () => {
       status: 415,
       code: 'unsupported_encoding',
     },
+    { name: 'a NUL character in a string', type: json, body: '{"first_name":"A\\u0000B"}', status: 400, code: 'validation_failed' },
+    {
+      name: 'a NUL character in a form field',
+      type: 'application/x-www-form-urlencoded',
+      body: 'first_name=A%00B',
+      status: 400,
+      code: 'validation_failed',
+    },
     { name: 'malformed JSON', type: json, body: '{"first_name":"A",', status: 400, code: 'malformed_json' },
   ])('PUT /users/me with $name → $status $code', async ({ type, body, status, code }) => {
     const res = await expectNothingChanged(t, tenantFootprint(org.organizationId), () =>

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { ApiData, ApiInvalid, Authenticated, Ctx, ErrorBody, Permissions, Public, type RequestContext } from '@atrium/platform';
+import { ApiData, ApiInvalid, Authenticated, Ctx, ErrorBody, Permissions, Public, RateLimit, type RequestContext } from '@atrium/platform';
 import { WebhookReceiptDto } from './dto/payment.dto.js';
 import { PaymentWebhooks, type WebhookReceipt } from './payment-webhooks.service.js';
 import { STRIPE_TEST_EVENT_TYPES, StripeTestEvents } from './stripe-test-events.js';
@@ -51,6 +51,7 @@ export class PaymentWebhooksController {
 
   @Post('payments/webhooks/stripe')
   @Public()
+  @RateLimit('inbound')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Stripe callback: verified on the raw body, stored once by event id, then applied',
@@ -69,6 +70,7 @@ export class PaymentWebhooksController {
 
   @Post('payments/webhooks/sandbox')
   @Public()
+  @RateLimit('inbound')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Sandbox gateway callback: the same scheme as Stripe, signed with the sandbox secret',

@@ -1,0 +1,86 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { envelope, type JobEnvelope, jobIdFor, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
+import { IntegrationsConfig } from '../integrations.config.js';
+
+/** The queue of data sync runs, and of the sweep that hands stalled runs to a live worker. */
+export const INTEGRATION_SYNC_QUEUE = 'integrations-sync';
+export const SYNC_RUN_JOB = 'sync-run';
+export const SYNC_SWEEP_JOB = 'sync-sweep';
+export const SYNC_SWEEP_SCHEDULER = 'integration-sync-sweep';
+/** The outbox event a trigger writes with its run: its job is queued once the run is committed. */
+export const SYNC_RUN_QUEUED = 'integration_sync.queued';
+
+export interface SyncRunQueued {
+  sync_run_id: string;
+}
+export type SyncRunJob = JobEnvelope<SyncRunQueued>;
+
+/** A run's job id per take-over (`resumes`): a redelivered event or a repeated sweep adds nothing. */
+const runJobId = (runId: string, resumes: number) => jobIdFor(`integration-sync:${runId}:${resumes}`);
+
+/**
+ * Queues sync runs: each new run once its row is committed (outbox subscriber `integrations-sync-runs`), and every run
+ * whose worker stopped committing pages for INTEGRATION_SYNC_LEASE_SECONDS (it crashed or was stopped) again, found by
+ * a sweep that runs every quarter lease (worker processes only). The run's row, not the job, holds its progress.
+ */
+@Injectable()
+export class SyncRunScheduler implements OnModuleInit {
+  constructor(
+    @InjectQueue(INTEGRATION_SYNC_QUEUE) private readonly queue: Queue,
+    private readonly outbox: Outbox,
+    private readonly dataSource: DataSource,
+    private readonly config: IntegrationsConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.outbox.subscribe({
+      name: 'integrations-sync-runs',
+      events: [SYNC_RUN_QUEUED],
+      handle: async (event) => {
+        const e = event as OutboxEvent<SyncRunQueued>;
+        await this.enqueue(e.payload.sync_run_id, 0, e.organizationId ?? undefined, e.requestId ?? e.id);
+      },
+    });
+  }
+
+  /** Queues the runs no live worker holds; answers how many. */
+  async sweep(): Promise<number> {
+    const stale = await this.dataSource.query<Array<{ id: string; organization_id: string; resumes: number }>>(
+      `SELECT id, organization_id, resumes FROM integration_sync_runs
+        WHERE status IN ('queued', 'running') AND coalesce(heartbeat_at, created_at) < now() - $1 * interval '1 millisecond'
+        ORDER BY created_at LIMIT 100`,
+      [this.config.sync.leaseMs],
+    );
+    for (const r of stale) await this.enqueue(r.id, r.resumes + 1, r.organization_id, `sync-sweep:${r.id}`);
+    return stale.length;
+  }
+
+  private async enqueue(runId: string, take: number, organizationId: string | undefined, requestId: string): Promise<void> {
+    const ctx = RequestContext.system(requestId, organizationId);
+    await this.queue.add(SYNC_RUN_JOB, envelope(ctx, `integration-sync:${runId}:${take}`, { sync_run_id: runId }), {
+      jobId: runJobId(runId, take),
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 1000 },
+    });
+  }
+}
+
+/** Registers the sweep of stalled runs, every quarter lease (at least every second). */
+@Injectable()
+export class SyncSweepScheduler implements OnApplicationBootstrap {
+  constructor(
+    @InjectQueue(INTEGRATION_SYNC_QUEUE) private readonly queue: Queue,
+    private readonly config: IntegrationsConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      SYNC_SWEEP_SCHEDULER,
+      { every: Math.max(1000, Math.round(this.config.sync.leaseMs / 4)) },
+      { name: SYNC_SWEEP_JOB, data: {}, opts: { attempts: 1, removeOnComplete: { count: 20 }, removeOnFail: { count: 100 } } },
+    );
+  }
+}

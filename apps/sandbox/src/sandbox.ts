@@ -95,7 +95,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const fire = async (type: SandboxType, record: Record<string, unknown>): Promise<SentWebhook | null> => {
     if (!opts.target) return null;
-    const event = { event_id: randomUUID(), type: EVENT_OF[type], created_at: new Date().toISOString(), data: record, ...record };
+    // The record's fields at the top level (as the documents' examples send them) and under `data`; the event's own
+    // fields win (a notification's `type` is its channel, not the event type).
+    const event = { ...record, event_id: randomUUID(), type: EVENT_OF[type], data: record };
     const body = JSON.stringify(event);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-event-type': event.type };
     if (opts.secret) headers['x-signature'] = `sha256=${createHmac('sha256', opts.secret).update(body).digest('hex')}`;

@@ -19,7 +19,7 @@ type HealthRow = {
   status_changed_at: string | null;
 };
 
-type StatusRow = {
+export type StatusRow = {
   name: string;
   health: IntegrationHealthDto['status'] | null;
   consecutive_failures: number | null;

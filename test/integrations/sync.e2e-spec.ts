@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../apps/sandbox/src/sandbox.js';
 import { eventually } from '../support/billing.js';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
@@ -211,6 +212,50 @@ describe('data sync', () => {
       expect(pagesAfter.every((n) => n > stopped.pages_done)).toBe(true);
     } finally {
       await b?.close();
+      await big.close();
+    }
+  });
+
+  it('resumes a run whose worker was killed (SIGKILL) mid-sync once its lease expires, with the right counts', async () => {
+    const big = await startSandbox({ seed: { users: 40 }, faults: { latencyMs: 150 } });
+    try {
+      const p = await createProvider(t, owner, { name: 'killed-service' });
+      await t.http.request('PATCH', `/integrations/providers/${p.id}`, { base_url: big.baseUrl }, { token: owner.accessToken });
+      // The run as a trigger writes it, held (a lease in the future) for the child worker below, so this app's sweep
+      // leaves it alone until the child has claimed it.
+      const [{ id }] = await db(t).query<Array<{ id: string }>>(
+        `INSERT INTO integration_sync_runs (organization_id, provider_id, sync_type, heartbeat_at)
+         VALUES ($1, $2, 'users', now() + interval '1 minute') RETURNING id`,
+        [owner.organizationId, p.id],
+      );
+      const child = spawn(
+        process.execPath,
+        ['--import', './bench/register.mjs', 'test/support/sync-child.ts', inject('databaseUrl'), id, ENV.INTEGRATION_SYNC_PAGE_SIZE],
+        { stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+      await eventually(
+        async () => ((await runs(t)).find((r) => r.id === id && r.pages_done >= 2) ? true : undefined),
+        'two pages committed by the child',
+        30_000,
+      );
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      const servedBefore = big.requests.length;
+      const [killed] = await db(t).query<Array<{ status: string; pages_done: number; resumes: number }>>(
+        `SELECT status, pages_done, resumes FROM integration_sync_runs WHERE id = $1`,
+        [id],
+      );
+      expect(killed).toMatchObject({ status: 'running', resumes: 0 });
+      expect(killed.pages_done).toBeLessThan(8);
+
+      const done = await settled(t, id, 30_000);
+      expect(done).toMatchObject({ status: 'completed', total: 40, records_synced: 40, records_created: 40, pages_done: 8, resumes: 1 });
+      expect(await stored(p.id, 'users')).toBe(40);
+      const pagesAfter = big.requests.slice(servedBefore).map((r) => Number(r.query.page));
+      expect(pagesAfter[0]).toBe(killed.pages_done + 1);
+      expect(pagesAfter.every((n) => n > killed.pages_done)).toBe(true);
+    } finally {
       await big.close();
     }
   });

@@ -67,9 +67,14 @@ export class HealthMonitor {
 
   /** Probes every provider with a health URL; answers how many were probed and the transitions published. */
   async scan(): Promise<{ probed: number; down: number; recovered: number }> {
+    // A provider probed within the last half interval is skipped: scans that overlap (a slow scan, several workers)
+    // must not count one outage twice towards `down`.
     const providers = await this.dataSource.query<ProbedProvider[]>(
-      `SELECT id, organization_id, name, base_url, health_path FROM webhook_providers
-        WHERE deleted_at IS NULL AND base_url IS NOT NULL AND health_path IS NOT NULL`,
+      `SELECT p.id, p.organization_id, p.name, p.base_url, p.health_path FROM webhook_providers p
+        WHERE p.deleted_at IS NULL AND p.base_url IS NOT NULL AND p.health_path IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM integration_health h
+                           WHERE h.provider_id = p.id AND h.last_check > now() - $1 * interval '1 millisecond')`,
+      [Math.round(this.config.health.intervalMs / 2)],
     );
     const counts = { probed: 0, down: 0, recovered: 0 };
     for (let i = 0; i < providers.length; i += PROBES_AT_ONCE) {

@@ -18,8 +18,12 @@ export interface SyncRunQueued {
 }
 export type SyncRunJob = JobEnvelope<SyncRunQueued>;
 
-/** A run's job id per take-over (`resumes`): a redelivered event or a repeated sweep adds nothing. */
-const runJobId = (runId: string, resumes: number) => jobIdFor(`integration-sync:${runId}:${resumes}`);
+/**
+ * A run's job id per state it is queued in: `0` for the trigger's, else the take-over's key (resumes, pages done and
+ * lease), so a redelivered event or a repeated sweep of the same stalled state adds nothing, while a run that stalls
+ * again later (after a take-over job found it alive and left it) is queued anew.
+ */
+const runJobId = (runId: string, take: string) => jobIdFor(`integration-sync:${runId}:${take}`);
 
 /**
  * Queues sync runs: each new run once its row is committed (outbox subscriber `integrations-sync-runs`), and every run
@@ -41,24 +45,26 @@ export class SyncRunScheduler implements OnModuleInit {
       events: [SYNC_RUN_QUEUED],
       handle: async (event) => {
         const e = event as OutboxEvent<SyncRunQueued>;
-        await this.enqueue(e.payload.sync_run_id, 0, e.organizationId ?? undefined, e.requestId ?? e.id);
+        await this.enqueue(e.payload.sync_run_id, '0', e.organizationId ?? undefined, e.requestId ?? e.id);
       },
     });
   }
 
   /** Queues the runs no live worker holds; answers how many. */
   async sweep(): Promise<number> {
-    const stale = await this.dataSource.query<Array<{ id: string; organization_id: string; resumes: number }>>(
-      `SELECT id, organization_id, resumes FROM integration_sync_runs
+    const stale = await this.dataSource.query<Array<{ id: string; organization_id: string; take: string }>>(
+      `SELECT id, organization_id,
+              concat_ws(':', resumes, pages_done, coalesce((extract(epoch FROM heartbeat_at) * 1000)::bigint::text, 'released')) AS take
+         FROM integration_sync_runs
         WHERE status IN ('queued', 'running') AND coalesce(heartbeat_at, created_at) < now() - $1 * interval '1 millisecond'
         ORDER BY created_at LIMIT 100`,
       [this.config.sync.leaseMs],
     );
-    for (const r of stale) await this.enqueue(r.id, r.resumes + 1, r.organization_id, `sync-sweep:${r.id}`);
+    for (const r of stale) await this.enqueue(r.id, r.take, r.organization_id, `sync-sweep:${r.id}`);
     return stale.length;
   }
 
-  private async enqueue(runId: string, take: number, organizationId: string | undefined, requestId: string): Promise<void> {
+  private async enqueue(runId: string, take: string, organizationId: string | undefined, requestId: string): Promise<void> {
     const ctx = RequestContext.system(requestId, organizationId);
     await this.queue.add(SYNC_RUN_JOB, envelope(ctx, `integration-sync:${runId}:${take}`, { sync_run_id: runId }), {
       jobId: runJobId(runId, take),

@@ -259,4 +259,18 @@ describe('data sync', () => {
       await big.close();
     }
   });
+
+  it('fails a run that keeps losing its worker instead of handing it on forever', async () => {
+    const [{ id }] = await db(t).query<Array<{ id: string }>>(
+      `INSERT INTO integration_sync_runs (organization_id, provider_id, sync_type, status, resumes, pages_done, heartbeat_at, started_at)
+       VALUES ($1, $2, 'notifications', 'running', 10, 3, now() - interval '1 minute', now() - interval '2 minutes') RETURNING id`,
+      [owner.organizationId, provider.id],
+    );
+    const run = await settled(t, id);
+    expect(run).toMatchObject({
+      status: 'failed',
+      pages_done: 3,
+      error: 'Its worker stopped 10 times without finishing it; trigger the sync again',
+    });
+  });
 });

@@ -17,6 +17,8 @@ export interface SyncRunQueued {
   sync_run_id: string;
 }
 export type SyncRunJob = JobEnvelope<SyncRunQueued>;
+/** Take-overs after which a stalled run is failed rather than handed on again. */
+export const MAX_TAKE_OVERS = 10;
 
 /**
  * A run's job id per state it is queued in: `0` for the trigger's, else the take-over's key (resumes, pages done and
@@ -50,8 +52,17 @@ export class SyncRunScheduler implements OnModuleInit {
     });
   }
 
-  /** Queues the runs no live worker holds; answers how many. */
+  /**
+   * Queues the runs no live worker holds; answers how many. A run taken over MAX_TAKE_OVERS times without finishing
+   * (it may be what kills its workers) is failed instead, for someone to look at and trigger again.
+   */
   async sweep(): Promise<number> {
+    await this.dataSource.query(
+      `UPDATE integration_sync_runs SET status = 'failed', finished_at = now(),
+              error = 'Its worker stopped ' || resumes || ' times without finishing it; trigger the sync again'
+        WHERE status = 'running' AND resumes >= $2 AND coalesce(heartbeat_at, created_at) < now() - $1 * interval '1 millisecond'`,
+      [this.config.sync.leaseMs, MAX_TAKE_OVERS],
+    );
     const stale = await this.dataSource.query<Array<{ id: string; organization_id: string; take: string }>>(
       `SELECT id, organization_id,
               concat_ws(':', resumes, pages_done, coalesce((extract(epoch FROM heartbeat_at) * 1000)::bigint::text, 'released')) AS take

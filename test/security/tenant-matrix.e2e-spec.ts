@@ -1,0 +1,390 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogue, eventually, finalStatus, payOnCheckoutPage, upgradePayment } from '../support/billing.js';
+import { ALLOWED_SAMPLES, uploadFile } from '../support/documents.js';
+import { registerOrg, type RegisteredOrg } from '../support/factories.js';
+import { freePort } from '../support/free-port.js';
+import { createProvider, sendSigned, unlimitedProviders } from '../support/integrations.js';
+import { createMember, dataSource, type Member, signIn, uniqueEmail } from '../support/members.js';
+import { publish, registerTestType } from '../support/notifications.js';
+import { type ApiRoute, apiRoutes, fillPath } from '../support/routes.js';
+import { sessionIdOf } from '../support/security.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * The tenant matrix (issue 16): every authenticated route under /api/v1 whose path names a resource, as the router
+ * lists it (the OpenAPI document built from the controllers), is called by organization B's owner with organization
+ * A's ids — and, where a route names two resources, with every mix of A's and B's ids. Each answer must be 404 and A's
+ * rows must be exactly as before. B's owner then calls the same route on B's own resource and must not get 404: the
+ * ids and the route are real, so the 404 above is the tenant wall and not a typo. Within A, routes to a member's
+ * private resources (chats they are not in, and those chats' messages and calls; others' notifications and sessions)
+ * are called by another member of A holding every permission but moderation (`chats.manage`) and answer 404 too.
+ *
+ * A route the router lists that MATRIX lacks fails the first test by name: add one entry per route (the factory that
+ * makes its resource, and a valid body for writes so validation never answers first).
+ */
+
+/** One organization's side: its owner, and a plain member the owner shares chats and calls with. */
+interface Side {
+  owner: RegisteredOrg;
+  peer: Member;
+}
+/** Path parameters by the names the route templates use (`{ id, messageId }`). */
+type Params = Record<string, string>;
+type Factory = (side: Side) => Promise<Params>;
+
+interface Entry {
+  /** Makes the route's resource in an organization; answers the route's path parameters. */
+  make: Factory;
+  /** A valid body for the route, built for the caller (so only the ids can make it fail). */
+  body?: (caller: Side) => unknown;
+  /** A member's own resource: another member of the same organization gets 404 too. */
+  private?: true;
+}
+
+let t: TestApp;
+let a: Side;
+let b: Side;
+/** A member of A with every permission but moderation, in none of the chats, owning none of the notifications or sessions. */
+let insider: Side;
+let routes: ApiRoute[];
+let tenantTables: string[];
+const paidPayment = new Map<string, string>();
+
+const as = (side: Side) => ({ token: side.owner.accessToken });
+
+async function ok(res: { status: number; body: any }, what: string): Promise<any> {
+  if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+// --- Factories: each makes a fresh resource in `side`'s organization. -------------------------------------------
+
+const role: Factory = async (s) => ({
+  id: (await ok(await t.http.post('/roles', { name: `Role ${randomUUID().slice(0, 8)}`, permissions: ['users.view'] }, as(s)), 'role')).data
+    .id,
+});
+const member: Factory = async (s) => ({ id: (await createMember(t, s.owner, 'member')).userId });
+const invitation: Factory = async (s) => ({
+  id: (await ok(await t.http.post('/invitations', { email: uniqueEmail('invitee') }, as(s)), 'invitation')).data.id,
+});
+const apiKey: Factory = async (s) => ({
+  id: (await ok(await t.http.post('/api-keys', { name: `key ${randomUUID().slice(0, 8)}` }, as(s)), 'api key')).data.id,
+});
+/** Another signed-in device of the owner. */
+const session: Factory = async (s) => ({ id: sessionIdOf((await signIn(t, s.owner.email, s.owner.password)).accessToken) });
+const auditEntry: Factory = async (s) => {
+  const [row] = await dataSource(t).query<Array<{ id: string }>>(
+    `SELECT id FROM audit_logs WHERE organization_id = $1 ORDER BY created_at LIMIT 1`,
+    [s.owner.organizationId],
+  );
+  return { id: row.id };
+};
+/** An active add-on (what a paid `POST /organizations/me/features` leaves), put straight in the database. */
+const addon: Factory = async (s) => {
+  const [row] = await dataSource(t).query<Array<{ id: string }>>(
+    `INSERT INTO organization_features (organization_id, feature_id, quantity, status, expires_at)
+     SELECT $1, id, 1, 'active', now() + interval '30 days' FROM features WHERE addon_monthly_cents IS NOT NULL ORDER BY id LIMIT 1
+     RETURNING id`,
+    [s.owner.organizationId],
+  );
+  return { id: row.id };
+};
+/** The organization's succeeded payment (made once in beforeAll: it carries the invoice). */
+const payment: Factory = async (s) => ({ id: paidPayment.get(s.owner.organizationId)! });
+const document: Factory = async (s) => {
+  const [name, bytes] = ALLOWED_SAMPLES[0];
+  return { id: (await ok(await uploadFile(t.url, s.owner.accessToken, name, bytes), 'document')).data.id };
+};
+const provider: Factory = async (s) => ({ id: (await createProvider(t, s.owner)).id });
+/** A received, processed webhook event. */
+const webhookEvent: Factory = async (s) => {
+  const p = await createProvider(t, s.owner);
+  const res = await sendSigned(t, `/webhooks/${s.owner.organizationId}/${p.name}`, 'hmac-sha256', p.secret, {
+    event_id: randomUUID(),
+    type: 'test.effect',
+  });
+  const id = (await ok(res, 'webhook')).data.event_id as string;
+  await eventually(async () => {
+    const [row] = await dataSource(t).query<Array<{ status: string }>>(`SELECT status FROM webhook_events WHERE id = $1`, [id]);
+    return row && ['completed', 'ignored', 'failed'].includes(row.status) ? true : undefined;
+  }, `webhook event ${id} processed`);
+  return { id };
+};
+let pingType: ReturnType<typeof registerTestType>;
+/** A notification for the owner, produced the way features produce them (an outbox event). */
+const notification: Factory = async (s) => {
+  const text = randomUUID();
+  await publish(t, pingType, { organizationId: s.owner.organizationId, payload: { user_ids: [s.owner.userId], text } });
+  const id = await eventually(async () => {
+    const [row] = await dataSource(t).query<Array<{ id: string }>>(`SELECT id FROM notifications WHERE user_id = $1 AND title = $2`, [
+      s.owner.userId,
+      `Ping: ${text}`,
+    ]);
+    return row?.id;
+  }, 'the notification');
+  return { id };
+};
+/** A group chat of the owner and the peer. */
+const chat: Factory = async (s) => ({
+  id: (await ok(await t.http.post('/chats', { type: 'group', name: 'Plans', member_ids: [s.peer.userId] }, as(s)), 'chat')).data.id,
+});
+const chatMember: Factory = async (s) => ({ ...(await chat(s)), memberId: s.peer.userId });
+const message: Factory = async (s) => {
+  const { id } = await chat(s);
+  const sent = await ok(
+    await t.http.post(`/chats/${id}/messages`, { content: 'The plan is on the shelf', message_type: 'TEXT' }, as(s)),
+    'message',
+  );
+  return { id, messageId: sent.data.id };
+};
+const callChat: Factory = async (s) => ({ chatId: (await chat(s)).id });
+/** A call the owner started in a chat with the peer (ringing). */
+const call: Factory = async (s) => {
+  const { chatId } = await callChat(s);
+  return { id: (await ok(await t.http.post(`/calls/chats/${chatId}`, { call_type: 'audio' }, as(s)), 'call')).data.id };
+};
+
+/**
+ * Every authenticated route with a path parameter, by its template: the factory that makes its resource, and a valid
+ * body for writes. One entry per route.
+ */
+const MATRIX: Record<string, Entry> = {
+  'GET /audit-logs/{id}': { make: auditEntry },
+
+  'GET /roles/{id}': { make: role },
+  'PUT /roles/{id}': { make: role, body: () => ({ name: 'Taken over' }) },
+  'DELETE /roles/{id}': { make: role },
+
+  'POST /api-keys/{id}/rotate': { make: apiKey },
+  'POST /api-keys/{id}/revoke': { make: apiKey },
+
+  'DELETE /auth/sessions/{id}': { make: session, private: true },
+
+  'DELETE /organizations/me/features/{id}': { make: addon },
+
+  'GET /payments/{id}': { make: payment },
+  'GET /payments/{id}/invoice': { make: payment },
+
+  'GET /users/{id}': { make: member },
+  'PUT /users/{id}': { make: member, body: () => ({ first_name: 'Mallory' }) },
+  'DELETE /users/{id}': { make: member },
+  'POST /users/{id}/revoke': { make: member, body: () => ({ reason: 'hostile takeover' }) },
+
+  'GET /invitations/{id}': { make: invitation },
+  'DELETE /invitations/{id}': { make: invitation },
+  'POST /invitations/resend/{id}': { make: invitation },
+
+  'GET /chats/{id}': { make: chat, private: true },
+  'PUT /chats/{id}': { make: chat, body: () => ({ name: 'Taken over' }), private: true },
+  'DELETE /chats/{id}': { make: chat, private: true },
+  'POST /chats/{id}/members': { make: chat, body: (caller) => ({ member_ids: [caller.peer.userId] }), private: true },
+  'DELETE /chats/{id}/members/{memberId}': { make: chatMember, private: true },
+  'POST /chats/{id}/leave': { make: chat, private: true },
+  'POST /chats/{id}/messages': { make: chat, body: () => ({ content: 'planted', message_type: 'TEXT' }), private: true },
+  'GET /chats/{id}/messages': { make: chat, private: true },
+  'PUT /chats/{id}/messages/{messageId}': { make: message, body: () => ({ content: 'rewritten' }), private: true },
+  'DELETE /chats/{id}/messages/{messageId}': { make: message, private: true },
+  'POST /chats/{id}/read': { make: message, body: () => ({ seq: 1 }), private: true },
+
+  'POST /calls/chats/{chatId}': { make: callChat, body: () => ({ call_type: 'audio' }), private: true },
+  'GET /calls/chats/{chatId}/active': { make: callChat, private: true },
+  'GET /calls/{id}': { make: call, private: true },
+  'POST /calls/{id}/join': { make: call, private: true },
+  'POST /calls/{id}/leave': { make: call, private: true },
+  'POST /calls/{id}/end': { make: call, private: true },
+  'POST /calls/{id}/reject': { make: call, private: true },
+  'PUT /calls/{id}/media': { make: call, body: () => ({ audio_enabled: false, video_enabled: false }), private: true },
+
+  'GET /notifications/{id}': { make: notification, private: true },
+  'DELETE /notifications/{id}': { make: notification, private: true },
+  'PUT /notifications/{id}/read': { make: notification, private: true },
+
+  'GET /organizations/me/documents/{id}': { make: document },
+  'DELETE /organizations/me/documents/{id}': { make: document },
+  'GET /organizations/me/documents/{id}/download': { make: document },
+  'GET /organizations/me/documents/{id}/download-url': { make: document },
+
+  'GET /integrations/providers/{id}': { make: provider },
+  'PATCH /integrations/providers/{id}': { make: provider, body: () => ({ name: `taken-${randomUUID().slice(0, 8)}` }) },
+  'DELETE /integrations/providers/{id}': { make: provider },
+  'POST /integrations/providers/{id}/rotate-secret': { make: provider, body: () => ({}) },
+  'GET /integrations/webhook-events/{id}': { make: webhookEvent },
+};
+
+/**
+ * Tenant tables written in the background by design, not by a request on the resource: the outbox and mail queue
+ * (delivery progress), audit seals (the sealing job), presence, digests, uploads' pending blobs. Every other table
+ * with an `organization_id` is compared row for row, and so are A's members' accounts and their sessions' refresh
+ * tokens. `last_used_at` columns move when their owner uses them (the insider's own session), so they are left out.
+ */
+const BACKGROUND_TABLES = new Set([
+  'outbox_events',
+  'mail_deliveries',
+  'audit_seals',
+  'audit_checkpoints',
+  'presence_sockets',
+  'document_pending_blobs',
+  'notification_digests',
+  'notification_digest_items',
+  'notification_digest_events',
+]);
+
+/** Every row of the organization's data, per table, in a stable order. */
+async function snapshot(organizationId: string): Promise<Record<string, unknown>> {
+  const rows = (table: string, where: string) =>
+    `(SELECT coalesce(jsonb_agg(x ORDER BY x::text), '[]'::jsonb)
+        FROM (SELECT to_jsonb(r) - 'last_used_at' AS x FROM "${table}" r WHERE ${where}) s) AS "${table}"`;
+  const members = `(SELECT user_id FROM memberships WHERE organization_id = $1)`;
+  const [result] = await dataSource(t).query<Array<Record<string, unknown>>>(
+    `SELECT ${[
+      ...tenantTables.map((table) => rows(table, 'r.organization_id = $1')),
+      rows('users', `r.id IN ${members}`),
+      rows('user_mfa', `r.user_id IN ${members}`),
+      rows('refresh_tokens', `r.session_id IN (SELECT id FROM sessions WHERE organization_id = $1)`),
+    ].join(',\n')}`,
+    [organizationId],
+  );
+  return result;
+}
+
+/** The tables whose rows differ between two snapshots. */
+const changedTables = (before: Record<string, unknown>, after: Record<string, unknown>) =>
+  Object.keys(before).filter((table) => JSON.stringify(before[table]) !== JSON.stringify(after[table]));
+
+/** Waits until every event the organizations' changes committed has been delivered (notifications made, sockets told). */
+async function settled(...organizationIds: string[]): Promise<void> {
+  await eventually(async () => {
+    const [{ n }] = await dataSource(t).query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM outbox_events WHERE organization_id = ANY($1::uuid[]) AND delivered_at IS NULL`,
+      [organizationIds],
+    );
+    return n === 0 ? true : undefined;
+  }, 'the outbox to drain');
+}
+
+async function makeSide(name: string): Promise<Side> {
+  const owner = await registerOrg(t.http, { organization_name: name });
+  // A paid upgrade (its payment and invoice are the payment routes' resources), then Diamond: no limits on providers.
+  const { res } = await upgradePayment(t, owner.accessToken, { package_id: (await catalogue(t)).pkg.basic, period: '1_year' });
+  await ok(res, 'payment');
+  await payOnCheckoutPage(res.body.data.checkout_url, '4242 4242 4242 4242');
+  expect((await finalStatus(t, owner.accessToken, res.body.data.id)).status).toBe('succeeded');
+  paidPayment.set(owner.organizationId, res.body.data.id);
+  await unlimitedProviders(t, owner.organizationId);
+  return { owner, peer: await createMember(t, owner, 'member') };
+}
+
+beforeAll(async () => {
+  // Calls ring and wait for reconnects long enough that no timeout changes A's calls while the matrix runs.
+  t = await startTestApp({ CALL_RING_TIMEOUT_SECONDS: '600', CALL_RECONNECT_GRACE_SECONDS: '3600' }, { port: await freePort() });
+  pingType = registerTestType(t);
+  a = await makeSide('Alpha');
+  b = await makeSide('Bravo');
+  // Every permission but moderation: `chats.manage` is the one meant to reach chats one is not in (a moderator deletes
+  // any chat or message of the organization, as documented), so it would answer for the wall, not test it.
+  const catalogue = (await ok(await t.http.get('/roles/permissions', as(a)), 'permissions')).data as Array<{ key: string }>;
+  const everything = catalogue.map((p) => p.key).filter((key) => key !== 'chats.manage');
+  const roleId = (await ok(await t.http.post('/roles', { name: 'All but moderation', permissions: everything }, as(a)), 'role')).data.id;
+  const other = await createMember(t, a.owner, roleId);
+  insider = { owner: other, peer: other };
+  routes = await apiRoutes(t);
+  tenantTables = (
+    await dataSource(t).query<Array<{ table_name: string }>>(
+      `SELECT table_name FROM information_schema.columns
+        WHERE table_schema = 'public' AND column_name = 'organization_id' ORDER BY table_name`,
+    )
+  )
+    .map((r) => r.table_name)
+    .filter((table) => !BACKGROUND_TABLES.has(table));
+}, 120_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+/** The routes the router lists that name a resource and need credentials. */
+const tenantRoutes = () => routes.filter((r) => r.authenticated && r.params.length > 0);
+
+/** Every way to fill the route's parameters with A's ids, alone or mixed with B's (at least one of A's). */
+function combinations(params: string[], ofA: Params, ofB: Params): Params[] {
+  const out: Params[] = [];
+  for (let mask = 1; mask < 1 << params.length; mask++) {
+    out.push(Object.fromEntries(params.map((p, i) => [p, mask & (1 << i) ? ofA[p] : ofB[p]])));
+  }
+  return out;
+}
+
+/** Calls the route as `caller` with each set of ids; answers what did not come back 404 and what changed in A. */
+async function attack(route: ApiRoute, entry: Entry, caller: Side, idSets: Params[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const ids of idSets) {
+    await settled(a.owner.organizationId, b.owner.organizationId);
+    const before = await snapshot(a.owner.organizationId);
+    const path = fillPath(route.path, ids);
+    const res = await t.http.request(route.method, path, entry.body?.(caller), as(caller));
+    if (res.status !== 404) problems.push(`${route.method} ${path} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
+    await settled(a.owner.organizationId, b.owner.organizationId);
+    const changed = changedTables(before, await snapshot(a.owner.organizationId));
+    if (changed.length) problems.push(`${route.method} ${path} changed A's ${changed.join(', ')}`);
+  }
+  return problems;
+}
+
+/** The route on a resource the caller may reach answers something other than 404 (and no 5xx). */
+async function expectReachable(route: ApiRoute, entry: Entry, caller: Side, ids: Params): Promise<void> {
+  const res = await t.http.request(route.method, fillPath(route.path, ids), entry.body?.(caller), as(caller));
+  expect(res.status, `${route.key} on its own resource: ${JSON.stringify(res.body).slice(0, 300)}`).not.toBe(404);
+  expect(res.status, route.key).toBeLessThan(500);
+}
+
+const routeOf = (key: string) => {
+  const route = routes.find((r) => r.key === key);
+  if (!route) throw new Error(`${key} is in MATRIX but the router does not list it`);
+  return route;
+};
+
+describe('the tenant matrix', () => {
+  it('has an entry for every authenticated route with a path parameter the router lists, and none for others', () => {
+    const listed = tenantRoutes().map((r) => r.key);
+    expect(listed.length).toBeGreaterThan(40);
+    expect(
+      listed.filter((key) => !(key in MATRIX)),
+      'routes missing from MATRIX',
+    ).toEqual([]);
+    expect(
+      Object.keys(MATRIX).filter((key) => !listed.includes(key)),
+      'MATRIX entries the router does not list',
+    ).toEqual([]);
+  });
+
+  describe("organization B's owner with organization A's ids", () => {
+    it.each(Object.keys(MATRIX))('%s answers 404 and changes nothing in A', async (key) => {
+      const route = routeOf(key);
+      const entry = MATRIX[key];
+      const ofA = await entry.make(a);
+      const ofB = await entry.make(b);
+      expect(
+        route.params.filter((p) => !(p in ofA) || !(p in ofB)),
+        `${key}: parameters its factory leaves empty`,
+      ).toEqual([]);
+      expect(await attack(route, entry, b, combinations(route.params, ofA, ofB))).toEqual([]);
+      await expectReachable(route, entry, b, ofB);
+    });
+  });
+
+  describe("another member of A with a member's private resources", () => {
+    const privateRoutes = Object.keys(MATRIX).filter((key) => MATRIX[key].private);
+
+    it('covers chats, messages, calls, notifications and sessions', () => {
+      expect(privateRoutes.length).toBeGreaterThan(20);
+    });
+
+    it.each(privateRoutes)('%s answers 404 and changes nothing', async (key) => {
+      const route = routeOf(key);
+      const entry = MATRIX[key];
+      const ofA = await entry.make(a);
+      expect(await attack(route, entry, insider, [ofA])).toEqual([]);
+      await expectReachable(route, entry, a, ofA);
+    });
+  });
+});

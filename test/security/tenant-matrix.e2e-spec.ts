@@ -5,9 +5,10 @@ import { ALLOWED_SAMPLES, uploadFile } from '../support/documents.js';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
 import { createProvider, sendSigned, unlimitedProviders } from '../support/integrations.js';
+import type { RequestOptions } from '../support/http-client.js';
 import { createMember, dataSource, type Member, signIn, uniqueEmail } from '../support/members.js';
 import { publish, registerTestType } from '../support/notifications.js';
-import { type ApiRoute, apiRoutes, fillPath } from '../support/routes.js';
+import { type ApiRoute, apiRoutes, fillPath, routerRouteKeys } from '../support/routes.js';
 import { sessionIdOf } from '../support/security.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -47,6 +48,8 @@ let a: Side;
 let b: Side;
 /** A member of A with every permission but moderation, in none of the chats, owning none of the notifications or sessions. */
 let insider: Side;
+/** An API key of B holding every permission, moderation included (a key acts for the organization, not a person). */
+let bKey: string;
 let routes: ApiRoute[];
 let tenantTables: string[];
 const paidPayment = new Map<string, string>();
@@ -288,6 +291,9 @@ beforeAll(async () => {
   const roleId = (await ok(await t.http.post('/roles', { name: 'All but moderation', permissions: everything }, as(a)), 'role')).data.id;
   const other = await createMember(t, a.owner, roleId);
   insider = { owner: other, peer: other };
+  const all = catalogue.map((p) => p.key);
+  const key = await t.http.post('/api-keys', { name: 'Bravo automation', permissions: all }, as(b));
+  bKey = (await ok(key, 'api key')).data.key;
   routes = await apiRoutes(t);
   tenantTables = (
     await dataSource(t).query<Array<{ table_name: string }>>(
@@ -314,27 +320,48 @@ function combinations(params: string[], ofA: Params, ofB: Params): Params[] {
   return out;
 }
 
-/** Calls the route as `caller` with each set of ids; answers what did not come back 404 and what changed in A. */
-async function attack(route: ApiRoute, entry: Entry, caller: Side, idSets: Params[]): Promise<string[]> {
-  const problems: string[] = [];
+interface Answer {
+  path: string;
+  status: number;
+  code?: string;
+  body: string;
+}
+
+/**
+ * Calls the route as `caller` (with `auth`: its owner's token unless told) with each set of ids; answers what came back
+ * and which of A's tables changed.
+ */
+async function attack(
+  route: ApiRoute,
+  entry: Entry,
+  caller: Side,
+  idSets: Params[],
+  auth: RequestOptions = as(caller),
+): Promise<{ answers: Answer[]; changes: string[] }> {
+  const answers: Answer[] = [];
+  const changes: string[] = [];
   for (const ids of idSets) {
     await settled(a.owner.organizationId, b.owner.organizationId);
     const before = await snapshot(a.owner.organizationId);
     const path = fillPath(route.path, ids);
-    const res = await t.http.request(route.method, path, entry.body?.(caller), as(caller));
-    if (res.status !== 404) problems.push(`${route.method} ${path} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
+    const res = await t.http.request(route.method, path, entry.body?.(caller), auth);
+    answers.push({ path, status: res.status, code: res.body?.code, body: JSON.stringify(res.body).slice(0, 300) });
     await settled(a.owner.organizationId, b.owner.organizationId);
     const changed = changedTables(before, await snapshot(a.owner.organizationId));
-    if (changed.length) problems.push(`${route.method} ${path} changed A's ${changed.join(', ')}`);
+    if (changed.length) changes.push(`${route.method} ${path} changed A's ${changed.join(', ')}`);
   }
-  return problems;
+  return { answers, changes };
 }
 
-/** The route on a resource the caller may reach answers something other than 404 (and no 5xx). */
-async function expectReachable(route: ApiRoute, entry: Entry, caller: Side, ids: Params): Promise<void> {
-  const res = await t.http.request(route.method, fillPath(route.path, ids), entry.body?.(caller), as(caller));
+const not404 = (answers: Answer[], route: ApiRoute) =>
+  answers.filter((r) => r.status !== 404).map((r) => `${route.method} ${r.path} answered ${r.status}: ${r.body}`);
+
+/** The route on a resource the caller may reach answers something other than 404 (and no 5xx); answers the response. */
+async function expectReachable(route: ApiRoute, entry: Entry, caller: Side, ids: Params, auth: RequestOptions = as(caller)) {
+  const res = await t.http.request(route.method, fillPath(route.path, ids), entry.body?.(caller), auth);
   expect(res.status, `${route.key} on its own resource: ${JSON.stringify(res.body).slice(0, 300)}`).not.toBe(404);
   expect(res.status, route.key).toBeLessThan(500);
+  return res;
 }
 
 const routeOf = (key: string) => {
@@ -344,6 +371,13 @@ const routeOf = (key: string) => {
 };
 
 describe('the tenant matrix', () => {
+  it('reads a complete route table: every route the HTTP router serves under /api/v1 is in the OpenAPI document', () => {
+    const documented = new Set(routes.map((r) => r.key));
+    const served = routerRouteKeys(t);
+    expect(served.length).toBeGreaterThan(100);
+    expect(served.filter((key) => !documented.has(key))).toEqual([]);
+  });
+
   it('has an entry for every authenticated route with a path parameter the router lists, and none for others', () => {
     const listed = tenantRoutes().map((r) => r.key);
     expect(listed.length).toBeGreaterThan(40);
@@ -367,8 +401,26 @@ describe('the tenant matrix', () => {
         route.params.filter((p) => !(p in ofA) || !(p in ofB)),
         `${key}: parameters its factory leaves empty`,
       ).toEqual([]);
-      expect(await attack(route, entry, b, combinations(route.params, ofA, ofB))).toEqual([]);
+      const { answers, changes } = await attack(route, entry, b, combinations(route.params, ofA, ofB));
+      expect([...not404(answers, route), ...changes]).toEqual([]);
       await expectReachable(route, entry, b, ofB);
+    });
+  });
+
+  describe("organization B's API key (every permission) with organization A's ids", () => {
+    it.each(Object.keys(MATRIX))('%s answers 404 (or the refusal any key gets there) and changes nothing in A', async (key) => {
+      const route = routeOf(key);
+      const entry = MATRIX[key];
+      const ofA = await entry.make(a);
+      const ofB = await entry.make(b);
+      const byKey = { apiKey: bKey };
+      const { answers, changes } = await attack(route, entry, b, combinations(route.params, ofA, ofB), byKey);
+      expect(changes).toEqual([]);
+      const own = await expectReachable(route, entry, b, ofB, byKey);
+      // A route that needs a signed-in user refuses a key before it looks anything up: the same 403 for A's ids.
+      const refusal = own.status === 403 && own.body.code === 'user_session_required';
+      const unexpected = answers.filter((r) => r.status !== 404 && !(refusal && r.status === 403 && r.code === own.body.code));
+      expect(unexpected.map((r) => `${route.method} ${r.path} answered ${r.status}: ${r.body}`)).toEqual([]);
     });
   });
 
@@ -383,7 +435,8 @@ describe('the tenant matrix', () => {
       const route = routeOf(key);
       const entry = MATRIX[key];
       const ofA = await entry.make(a);
-      expect(await attack(route, entry, insider, [ofA])).toEqual([]);
+      const { answers, changes } = await attack(route, entry, insider, [ofA]);
+      expect([...not404(answers, route), ...changes]).toEqual([]);
       await expectReachable(route, entry, a, ofA);
     });
   });

@@ -52,3 +52,22 @@ export function fillPath(template: string, values: Record<string, string>): stri
     return encodeURIComponent(value);
   });
 }
+
+interface ExpressLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+/**
+ * The `METHOD /template` of every route the HTTP router itself serves under /api/v1 (Express's route table, parameters
+ * written as the OpenAPI document writes them): what a route hidden from the document would still show up in.
+ */
+export function routerRouteKeys(t: TestApp): string[] {
+  const express = t.app.getHttpAdapter().getInstance() as { router?: { stack: ExpressLayer[] } };
+  const keys = new Set<string>();
+  for (const layer of express.router?.stack ?? []) {
+    if (!layer.route?.path.startsWith('/api/v1/')) continue;
+    const path = layer.route.path.slice('/api/v1'.length).replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    for (const method of Object.keys(layer.route.methods)) keys.add(`${method.toUpperCase()} ${path}`);
+  }
+  return [...keys];
+}

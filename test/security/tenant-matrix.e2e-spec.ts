@@ -13,19 +13,26 @@ import { sessionIdOf } from '../support/security.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
- * The tenant matrix (issue 16): every authenticated route under /api/v1 whose path names a resource, as the router
- * lists it (the OpenAPI document built from the controllers), is called by organization B's owner with organization
- * A's ids — and, where a route names two resources, with every mix of A's and B's ids. Each answer must be 404 and A's
- * rows must be exactly as before. B's owner then calls the same route on B's own resource and must not get 404: the
- * ids and the route are real, so the 404 above is the tenant wall and not a typo. Within A, routes to a member's
- * private resources (chats they are not in, and those chats' messages and calls; others' notifications and sessions)
- * are called by another member of A holding every permission but moderation (`chats.manage`) and answer 404 too.
+ * The tenant matrix (issue 16). The route table comes from the router: the OpenAPI document built from the
+ * controllers, checked against Express's own route table. Every authenticated route under /api/v1 whose path names a
+ * resource is called by organization B's owner with organization A's ids — and, where a route names two resources,
+ * with every mix of A's and B's ids. Each answer must be 404, the same status and code as for an id that names nothing
+ * (so A's ids cannot even be told to exist), and A's rows must be exactly as before. B's owner then calls the same
+ * route on B's own resource and must not get 404: the ids and the route are real, so the 404 above is the tenant wall
+ * and not a typo. The same runs with B's API key holding every permission. Within A, routes to a member's private
+ * resources (chats they are not in, and those chats' messages and calls; others' notifications and sessions) are
+ * called by another member of A holding every permission but moderation (`chats.manage`) and answer 404 too. Last,
+ * requests that carry an id in the body or a filter (roles granted, chat members, payments, quotes, audit and webhook
+ * filters) answer B exactly as for an id that names nothing.
  *
- * A route the router lists that MATRIX lacks fails the first test by name: add one entry per route (the factory that
+ * A route the router lists that MATRIX lacks fails the second test by name: add one entry per route (the factory that
  * makes its resource, and a valid body for writes so validation never answers first).
  */
 
-/** One organization's side: its owner, and a plain member the owner shares chats and calls with. */
+/**
+ * One organization's side: its owner (for the insider below: the member who acts), and a plain member the owner shares
+ * chats and calls with.
+ */
 interface Side {
   owner: RegisteredOrg;
   peer: Member;
@@ -53,6 +60,9 @@ let bKey: string;
 let routes: ApiRoute[];
 let tenantTables: string[];
 const paidPayment = new Map<string, string>();
+/** Each paid payment's gateway transaction id, by payment id. */
+const transactionIds = new Map<string, string>();
+let packageIds: Record<string, number>;
 
 const as = (side: Side) => ({ token: side.owner.accessToken });
 
@@ -112,8 +122,10 @@ const webhookEvent: Factory = async (s) => {
     const [row] = await dataSource(t).query<Array<{ status: string }>>(`SELECT status FROM webhook_events WHERE id = $1`, [id]);
     return row && ['completed', 'ignored', 'failed'].includes(row.status) ? true : undefined;
   }, `webhook event ${id} processed`);
-  return { id };
+  return { id, providerId: p.id };
 };
+/** A provider that has received an event: its id. */
+const providerWithEvent: Factory = async (s) => ({ id: (await webhookEvent(s)).providerId });
 let pingType: ReturnType<typeof registerTestType>;
 /** A notification for the owner, produced the way features produce them (an outbox event). */
 const notification: Factory = async (s) => {
@@ -127,6 +139,11 @@ const notification: Factory = async (s) => {
     return row?.id;
   }, 'the notification');
   return { id };
+};
+/** An open quote for a year of Diamond (what `PUT /organizations/me/package` and `POST /payments` take). */
+const quote: Factory = async (s) => {
+  const res = await t.http.post('/organizations/me/package/calculate-upgrade-price', diamondYear(), as(s));
+  return { id: (await ok(res, 'quote')).data.quote_id };
 };
 /** A group chat of the owner and the peer. */
 const chat: Factory = async (s) => ({
@@ -215,6 +232,89 @@ const MATRIX: Record<string, Entry> = {
   'GET /integrations/webhook-events/{id}': { make: webhookEvent },
 };
 
+/** A request that names a resource in its body or query rather than its path. */
+interface IdInRequest {
+  make: Factory;
+  /** The request, for the resource's id (A's, or one that names nothing). */
+  send: (id: string) => { method: string; path: string; body?: unknown };
+  /** An id of the same form that names nothing (default: a random uuid). */
+  unknown?: (id: string) => string;
+}
+
+/** A quote token with its MAC changed: well formed, names nothing. */
+const forgedQuote = (token: string) => token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
+const diamondYear = () => ({ package_id: packageIds.diamond, period: '1_year' });
+
+/**
+ * Requests that carry an id in the body or a filter, by what they name. B's owner sends each with A's id and again
+ * with a random uuid: the answers must be the same (status, code, and data: a filter finds nothing of A's) and A's
+ * rows unchanged. A's owner sending the same request gets another answer, so the id and the request are real.
+ */
+const IDS_IN_REQUESTS: Record<string, IdInRequest> = {
+  'PUT /users/{B member} with role: A role': {
+    make: role,
+    send: (id) => ({ method: 'PUT', path: `/users/${b.peer.userId}`, body: { role: id } }),
+  },
+  'POST /users with role: A role': {
+    make: role,
+    send: (id) => ({ method: 'POST', path: '/users', body: { email: uniqueEmail(), password: 'Lantern-Harbor-42!', role: id } }),
+  },
+  'POST /invitations with role_id: A role': {
+    make: role,
+    send: (id) => ({ method: 'POST', path: '/invitations', body: { email: uniqueEmail(), role_id: id } }),
+  },
+  'POST /chats with member_ids: A member': {
+    make: member,
+    send: (id) => ({ method: 'POST', path: '/chats', body: { type: 'group', name: 'Lure', member_ids: [id] } }),
+  },
+  'POST /chats with a direct chat to A member': {
+    make: member,
+    send: (id) => ({ method: 'POST', path: '/chats', body: { type: 'direct', member_ids: [id] } }),
+  },
+  'POST /payments/verify with payment_id: A payment': {
+    make: payment,
+    send: (id) => ({
+      method: 'POST',
+      path: '/payments/verify',
+      body: { payment_id: id, transaction_id: transactionIds.get(id) ?? 'sbx_ch_none' },
+    }),
+  },
+  'POST /webhooks/test/stripe with payment_id: A payment': {
+    make: payment,
+    send: (id) => ({ method: 'POST', path: '/webhooks/test/stripe', body: { payment_id: id } }),
+  },
+  'POST /payments with quote_id: A quote': {
+    make: quote,
+    send: (id) => ({
+      method: 'POST',
+      path: '/payments',
+      body: { gateway: 'sandbox', payment_type: 'package_upgrade', ...diamondYear(), quote_id: id },
+    }),
+    unknown: forgedQuote,
+  },
+  'PUT /organizations/me/package with quote_id: A quote': {
+    make: quote,
+    send: (id) => ({ method: 'PUT', path: '/organizations/me/package', body: { ...diamondYear(), quote_id: id } }),
+    unknown: forgedQuote,
+  },
+  'GET /audit-logs?user_id=A owner': { make: async (s) => ({ id: s.owner.userId }), send: (id) => get(`/audit-logs?user_id=${id}`) },
+  'GET /audit-logs?resource_id=A role': { make: role, send: (id) => get(`/audit-logs?resource_id=${id}`) },
+  'GET /audit-logs?id=A role (alias of resource_id)': { make: role, send: (id) => get(`/audit-logs?id=${id}`) },
+  'GET /audit-logs/export?user_id=A owner': {
+    make: async (s) => ({ id: s.owner.userId }),
+    send: (id) => get(`/audit-logs/export?format=csv&user_id=${id}`),
+  },
+  'GET /integrations/webhook-events?provider=A provider': {
+    make: providerWithEvent,
+    send: (id) => get(`/integrations/webhook-events?provider=${id}`),
+  },
+  'GET /webhooks?provider=A provider': { make: providerWithEvent, send: (id) => get(`/webhooks?provider=${id}`) },
+};
+
+function get(path: string) {
+  return { method: 'GET', path };
+}
+
 /**
  * Tenant tables written in the background by design, not by a request on the resource: the outbox and mail queue
  * (delivery progress), audit seals (the sealing job), presence, digests, uploads' pending blobs. Every other table
@@ -274,6 +374,7 @@ async function makeSide(name: string): Promise<Side> {
   await payOnCheckoutPage(res.body.data.checkout_url, '4242 4242 4242 4242');
   expect((await finalStatus(t, owner.accessToken, res.body.data.id)).status).toBe('succeeded');
   paidPayment.set(owner.organizationId, res.body.data.id);
+  transactionIds.set(res.body.data.id, res.body.data.transaction_id);
   await unlimitedProviders(t, owner.organizationId);
   return { owner, peer: await createMember(t, owner, 'member') };
 }
@@ -282,16 +383,17 @@ beforeAll(async () => {
   // Calls ring and wait for reconnects long enough that no timeout changes A's calls while the matrix runs.
   t = await startTestApp({ CALL_RING_TIMEOUT_SECONDS: '600', CALL_RECONNECT_GRACE_SECONDS: '3600' }, { port: await freePort() });
   pingType = registerTestType(t);
+  packageIds = (await catalogue(t)).pkg;
   a = await makeSide('Alpha');
   b = await makeSide('Bravo');
   // Every permission but moderation: `chats.manage` is the one meant to reach chats one is not in (a moderator deletes
   // any chat or message of the organization, as documented), so it would answer for the wall, not test it.
-  const catalogue = (await ok(await t.http.get('/roles/permissions', as(a)), 'permissions')).data as Array<{ key: string }>;
-  const everything = catalogue.map((p) => p.key).filter((key) => key !== 'chats.manage');
+  const permissions = (await ok(await t.http.get('/roles/permissions', as(a)), 'permissions')).data as Array<{ key: string }>;
+  const everything = permissions.map((p) => p.key).filter((key) => key !== 'chats.manage');
   const roleId = (await ok(await t.http.post('/roles', { name: 'All but moderation', permissions: everything }, as(a)), 'role')).data.id;
   const other = await createMember(t, a.owner, roleId);
   insider = { owner: other, peer: other };
-  const all = catalogue.map((p) => p.key);
+  const all = permissions.map((p) => p.key);
   const key = await t.http.post('/api-keys', { name: 'Bravo automation', permissions: all }, as(b));
   bKey = (await ok(key, 'api key')).data.key;
   routes = await apiRoutes(t);
@@ -311,7 +413,7 @@ afterAll(async () => {
 /** The routes the router lists that name a resource and need credentials. */
 const tenantRoutes = () => routes.filter((r) => r.authenticated && r.params.length > 0);
 
-/** Every way to fill the route's parameters with A's ids, alone or mixed with B's (at least one of A's). */
+/** Every way to fill the route's parameters with A's ids, alone or mixed with B's (at least one of A's); all of A's last. */
 function combinations(params: string[], ofA: Params, ofB: Params): Params[] {
   const out: Params[] = [];
   for (let mask = 1; mask < 1 << params.length; mask++) {
@@ -356,6 +458,23 @@ async function attack(
 const not404 = (answers: Answer[], route: ApiRoute) =>
   answers.filter((r) => r.status !== 404).map((r) => `${route.method} ${r.path} answered ${r.status}: ${r.body}`);
 
+/** What the route answers `caller` for ids that name nothing: a random uuid, and a string that is no uuid at all. */
+async function unknownIdAnswers(route: ApiRoute, entry: Entry, caller: Side): Promise<Answer[]> {
+  const out: Answer[] = [];
+  for (const value of [randomUUID(), 'no-such-id']) {
+    const path = fillPath(route.path, Object.fromEntries(route.params.map((p) => [p, value])));
+    const res = await t.http.request(route.method, path, entry.body?.(caller), as(caller));
+    out.push({ path, status: res.status, code: res.body?.code, body: JSON.stringify(res.body).slice(0, 300) });
+  }
+  return out;
+}
+
+/** A's ids must be indistinguishable from ids that do not exist: the same status and error code. */
+function expectLikeUnknown(ofA: Answer, unknown: Answer[]): void {
+  const shape = (r: Answer) => `${r.status} ${r.code ?? ''}`;
+  expect(unknown.map(shape), `${ofA.path} answers like an id that names nothing`).toEqual(unknown.map(() => shape(ofA)));
+}
+
 /** The route on a resource the caller may reach answers something other than 404 (and no 5xx); answers the response. */
 async function expectReachable(route: ApiRoute, entry: Entry, caller: Side, ids: Params, auth: RequestOptions = as(caller)) {
   const res = await t.http.request(route.method, fillPath(route.path, ids), entry.body?.(caller), auth);
@@ -392,7 +511,7 @@ describe('the tenant matrix', () => {
   });
 
   describe("organization B's owner with organization A's ids", () => {
-    it.each(Object.keys(MATRIX))('%s answers 404 and changes nothing in A', async (key) => {
+    it.each(Object.keys(MATRIX))('%s answers 404, as for an unknown id, and changes nothing in A', async (key) => {
       const route = routeOf(key);
       const entry = MATRIX[key];
       const ofA = await entry.make(a);
@@ -403,6 +522,7 @@ describe('the tenant matrix', () => {
       ).toEqual([]);
       const { answers, changes } = await attack(route, entry, b, combinations(route.params, ofA, ofB));
       expect([...not404(answers, route), ...changes]).toEqual([]);
+      expectLikeUnknown(answers[answers.length - 1], await unknownIdAnswers(route, entry, b));
       await expectReachable(route, entry, b, ofB);
     });
   });
@@ -431,13 +551,44 @@ describe('the tenant matrix', () => {
       expect(privateRoutes.length).toBeGreaterThan(20);
     });
 
-    it.each(privateRoutes)('%s answers 404 and changes nothing', async (key) => {
+    it.each(privateRoutes)('%s answers 404, as for an unknown id, and changes nothing', async (key) => {
       const route = routeOf(key);
       const entry = MATRIX[key];
       const ofA = await entry.make(a);
       const { answers, changes } = await attack(route, entry, insider, [ofA]);
       expect([...not404(answers, route), ...changes]).toEqual([]);
+      expectLikeUnknown(answers[0], await unknownIdAnswers(route, entry, insider));
       await expectReachable(route, entry, a, ofA);
+    });
+  });
+
+  describe("organization B's owner with A's ids in bodies and filters", () => {
+    /** The answer without what differs per request (its id), or the text of a file. */
+    const comparable = (res: { status: number; body: any }) => {
+      const body = res.body && typeof res.body === 'object' ? { ...res.body, requestId: undefined } : res.body;
+      return { status: res.status, body };
+    };
+
+    it.each(Object.keys(IDS_IN_REQUESTS))('%s answers as for an id that names nothing, and changes nothing in A', async (name) => {
+      const { make, send, unknown: unknownLike = () => randomUUID() } = IDS_IN_REQUESTS[name];
+      const { id } = await make(a);
+      await settled(a.owner.organizationId, b.owner.organizationId);
+      const before = await snapshot(a.owner.organizationId);
+      const call = (value: string) => {
+        const r = send(value);
+        return t.http.request(r.method, r.path, r.body, as(b));
+      };
+      const withA = await call(id);
+      expect(withA.status, JSON.stringify(withA.body)).toBeLessThan(500);
+      await settled(a.owner.organizationId, b.owner.organizationId);
+      expect(changedTables(before, await snapshot(a.owner.organizationId))).toEqual([]);
+      const unknown = unknownLike(id);
+      expect(JSON.stringify(comparable(withA)).replaceAll(id, unknown)).toBe(JSON.stringify(comparable(await call(unknown))));
+      // The id is real and the request works: A's owner sending it gets another answer (what it names, or its effect).
+      const r = send(id);
+      const own = await t.http.request(r.method, r.path, r.body, as(a));
+      expect(own.status, JSON.stringify(own.body)).toBeLessThan(500);
+      expect(JSON.stringify(comparable(own))).not.toBe(JSON.stringify(comparable(withA)));
     });
   });
 });

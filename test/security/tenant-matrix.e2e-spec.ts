@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue, eventually, finalStatus, payOnCheckoutPage, upgradePayment } from '../support/billing.js';
 import { ALLOWED_SAMPLES, uploadFile } from '../support/documents.js';
@@ -8,8 +9,9 @@ import { createProvider, sendSigned, unlimitedProviders } from '../support/integ
 import type { RequestOptions } from '../support/http-client.js';
 import { createMember, dataSource, type Member, signIn, uniqueEmail } from '../support/members.js';
 import { publish, registerTestType } from '../support/notifications.js';
-import { type ApiRoute, apiRoutes, fillPath, routerRouteKeys } from '../support/routes.js';
+import { type ApiRoute, apiRoutes, fillPath, routerRouteKeys, socketEvents } from '../support/routes.js';
 import { sessionIdOf } from '../support/security.js';
+import { connectSocket, nextEvent } from '../support/socket.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -21,9 +23,11 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  * route on B's own resource and must not get 404: the ids and the route are real, so the 404 above is the tenant wall
  * and not a typo. The same runs with B's API key holding every permission. Within A, routes to a member's private
  * resources (chats they are not in, and those chats' messages and calls; others' notifications and sessions) are
- * called by another member of A holding every permission but moderation (`chats.manage`) and answer 404 too. Last,
- * requests that carry an id in the body or a filter (roles granted, chat members, payments, quotes, audit and webhook
- * filters) answer B exactly as for an id that names nothing.
+ * called by another member of A holding every permission but moderation (`chats.manage`) and answer 404 too. Every
+ * socket.io event a gateway handles (read from Nest's metadata) is sent by B's owner and by that member with A's chat
+ * and call ids: 404, nothing stored, nothing relayed to A's sockets. Last, requests that carry an id in the body or a
+ * filter (roles granted, chat members, payments, quotes, audit and webhook filters) answer B exactly as for an id
+ * that names nothing.
  *
  * A route the router lists that MATRIX lacks fails the second test by name: add one entry per route (the factory that
  * makes its resource, and a valid body for writes so validation never answers first).
@@ -58,6 +62,12 @@ let insider: Side;
 /** An API key of B holding every permission, moderation included (a key acts for the organization, not a person). */
 let bKey: string;
 let routes: ApiRoute[];
+/** Sockets: A's owner and peer (whatever reaches them is recorded), B's owner, the insider. */
+const sockets: Record<'aOwner' | 'aPeer' | 'b' | 'insider', Socket> = {} as never;
+/** Every event A's owner and peer received since the test began: [event, payload]. */
+const received: Array<[string, unknown]> = [];
+/** A chat of A's owner and peer, for the beacon that proves a socket has seen everything sent before it. */
+let beaconChat: string;
 let tenantTables: string[];
 const paidPayment = new Map<string, string>();
 /** Each paid payment's gateway transaction id, by payment id. */
@@ -315,6 +325,39 @@ function get(path: string) {
   return { method: 'GET', path };
 }
 
+/** A call the owner started with the peer rung: its id, and the peer to signal. */
+const callWithPeer: Factory = async (s) => ({ ...(await call(s)), to: s.peer.userId });
+const sdp = (type: string) => ({ type, sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' });
+
+interface SocketEntry {
+  make: Factory;
+  /** The event's payload naming the factory's resource (every value in `ids` is an id another caller may not use). */
+  payload: (ids: Params) => Record<string, unknown>;
+}
+
+/**
+ * Every socket.io event a gateway handles (each names a chat or a call, so each is a member's private resource):
+ * the factory that makes what it names, and its payload. One entry per event; an event missing here fails by name.
+ */
+const SOCKET_MATRIX: Record<string, SocketEntry> = {
+  'call:offer': { make: callWithPeer, payload: (p) => ({ call_id: p.id, to_user_id: p.to, sdp: sdp('offer') }) },
+  'call:answer': { make: callWithPeer, payload: (p) => ({ call_id: p.id, to_user_id: p.to, sdp: sdp('answer') }) },
+  'call:ice-candidate': {
+    make: callWithPeer,
+    payload: (p) => ({
+      call_id: p.id,
+      to_user_id: p.to,
+      candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+    }),
+  },
+  'call:end': { make: call, payload: (p) => ({ call_id: p.id }) },
+  'call:reject': { make: call, payload: (p) => ({ call_id: p.id }) },
+  'typing:start': { make: chat, payload: (p) => ({ chat_id: p.id }) },
+  'typing:stop': { make: chat, payload: (p) => ({ chat_id: p.id }) },
+  'message:send': { make: chat, payload: (p) => ({ chat_id: p.id, content: 'planted', message_type: 'TEXT' }) },
+  'message:read': { make: message, payload: (p) => ({ chat_id: p.id, seq: 1 }) },
+};
+
 /**
  * Tenant tables written in the background by design, not by a request on the resource: the outbox and mail queue
  * (delivery progress), audit seals (the sealing job), presence, digests, uploads' pending blobs. Every other table
@@ -397,6 +440,11 @@ beforeAll(async () => {
   const key = await t.http.post('/api-keys', { name: 'Bravo automation', permissions: all }, as(b));
   bKey = (await ok(key, 'api key')).data.key;
   routes = await apiRoutes(t);
+  beaconChat = (await chat(a)).id;
+  [sockets.aOwner, sockets.aPeer, sockets.b, sockets.insider] = await Promise.all(
+    [a.owner, a.peer, b.owner, insider.owner].map((u) => connectSocket(t.url, { token: u.accessToken })),
+  );
+  for (const socket of [sockets.aOwner, sockets.aPeer]) socket.onAny((event: string, payload: unknown) => received.push([event, payload]));
   tenantTables = (
     await dataSource(t).query<Array<{ table_name: string }>>(
       `SELECT table_name FROM information_schema.columns
@@ -407,6 +455,7 @@ beforeAll(async () => {
     .filter((table) => !BACKGROUND_TABLES.has(table));
 }, 120_000);
 afterAll(async () => {
+  for (const socket of Object.values(sockets)) socket.close();
   await t?.close();
 });
 
@@ -559,6 +608,65 @@ describe('the tenant matrix', () => {
       expect([...not404(answers, route), ...changes]).toEqual([]);
       expectLikeUnknown(answers[0], await unknownIdAnswers(route, entry, insider));
       await expectReachable(route, entry, a, ofA);
+    });
+  });
+
+  describe("socket events with A's ids", () => {
+    /**
+     * Once A's owner and peer each have the beacon (a typing relay from the other, sent after the caller's event was
+     * answered), every relay the caller's event could have caused has arrived before it on their connections.
+     */
+    async function beacon(): Promise<void> {
+      for (const [from, to] of [
+        [sockets.aPeer, sockets.aOwner],
+        [sockets.aOwner, sockets.aPeer],
+      ]) {
+        const seen = nextEvent(to, 'typing:start');
+        expect(await from.timeout(5000).emitWithAck('typing:start', { chat_id: beaconChat })).toEqual({ data: { relayed: true } });
+        await seen;
+        await from.timeout(5000).emitWithAck('typing:stop', { chat_id: beaconChat });
+      }
+    }
+
+    it('has an entry for every event a gateway handles, and none for others', () => {
+      const handled = socketEvents(t);
+      expect(handled.length).toBeGreaterThan(5);
+      expect(
+        handled.filter((e) => !(e in SOCKET_MATRIX)),
+        'events missing from SOCKET_MATRIX',
+      ).toEqual([]);
+      expect(
+        Object.keys(SOCKET_MATRIX).filter((e) => !handled.includes(e)),
+        'SOCKET_MATRIX entries no gateway handles',
+      ).toEqual([]);
+    });
+
+    const cases = Object.keys(SOCKET_MATRIX).flatMap((event) => [
+      [event, "organization B's owner"],
+      [event, 'another member of A'],
+    ]);
+    it.each(cases)("%s from %s answers 404, as for an unknown id, reaches none of A's sockets and changes nothing", async (event, who) => {
+      const entry = SOCKET_MATRIX[event];
+      const outsider = who === 'another member of A';
+      const [socket, userId] = outsider ? [sockets.insider, insider.owner.userId] : [sockets.b, b.owner.userId];
+      const ofA = await entry.make(a);
+      await settled(a.owner.organizationId, b.owner.organizationId);
+      received.length = 0;
+      const before = await snapshot(a.owner.organizationId);
+      const ack = (await socket.timeout(5000).emitWithAck(event, entry.payload(ofA))) as { statusCode?: number; code?: string };
+      expect(ack.statusCode, JSON.stringify(ack)).toBe(404);
+      await settled(a.owner.organizationId, b.owner.organizationId);
+      expect(changedTables(before, await snapshot(a.owner.organizationId))).toEqual([]);
+      await beacon();
+      expect(received.filter(([, payload]) => JSON.stringify(payload).includes(userId))).toEqual([]);
+      const unknownIds = Object.fromEntries(Object.keys(ofA).map((k) => [k, randomUUID()]));
+      const unknown = (await socket.timeout(5000).emitWithAck(event, entry.payload(unknownIds))) as typeof ack;
+      expect(`${unknown.statusCode} ${unknown.code}`).toBe(`${ack.statusCode} ${ack.code}`);
+      // The payload is right: on a resource of its own (B's; for the insider, A's owner's) the event is not a 404.
+      const [ownSocket, ownIds] = outsider ? [sockets.aOwner, ofA] : [sockets.b, await entry.make(b)];
+      await settled(b.owner.organizationId); // a new chat's sockets join its room when its event is delivered
+      const own = (await ownSocket.timeout(5000).emitWithAck(event, entry.payload(ownIds))) as typeof ack;
+      expect(own.statusCode, JSON.stringify(own)).not.toBe(404);
     });
   });
 

@@ -1,3 +1,5 @@
+import { ModulesContainer } from '@nestjs/core';
+import { GATEWAY_METADATA, MESSAGE_METADATA } from '@nestjs/websockets/constants.js';
 import type { TestApp } from './test-app.js';
 
 /** One operation of the running app's OpenAPI document. */
@@ -70,4 +72,25 @@ export function routerRouteKeys(t: TestApp): string[] {
     for (const method of Object.keys(layer.route.methods)) keys.add(`${method.toUpperCase()} ${path}`);
   }
   return [...keys];
+}
+
+/**
+ * Every socket.io event a gateway of the running app handles (`@SubscribeMessage`), read from Nest's own metadata:
+ * the socket counterpart of the route table.
+ */
+export function socketEvents(t: TestApp): string[] {
+  const events = new Set<string>();
+  for (const module of t.app.get(ModulesContainer).values()) {
+    for (const wrapper of module.providers.values()) {
+      const instance = wrapper.instance as object | undefined;
+      if (!instance || typeof instance !== 'object' || !Reflect.getMetadata(GATEWAY_METADATA, instance.constructor)) continue;
+      const proto = Object.getPrototypeOf(instance) as Record<string, unknown>;
+      for (const name of Object.getOwnPropertyNames(proto)) {
+        const handler = proto[name];
+        const event: unknown = typeof handler === 'function' ? Reflect.getMetadata(MESSAGE_METADATA, handler) : undefined;
+        if (typeof event === 'string') events.add(event);
+      }
+    }
+  }
+  return [...events];
 }

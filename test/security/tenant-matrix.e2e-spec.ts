@@ -63,7 +63,7 @@ let insider: Side;
 let bKey: string;
 let routes: ApiRoute[];
 /** Sockets: A's owner and peer (whatever reaches them is recorded), B's owner, the insider. */
-const sockets: Record<'aOwner' | 'aPeer' | 'b' | 'insider', Socket> = {} as never;
+const sockets = {} as Record<'aOwner' | 'aPeer' | 'b' | 'insider', Socket>;
 /** Every event A's owner and peer received since the test began: [event, payload]. */
 const received: Array<[string, unknown]> = [];
 /** A chat of A's owner and peer, for the beacon that proves a socket has seen everything sent before it. */

@@ -133,6 +133,7 @@ async function main(): Promise<void> {
       // The rate limiter would turn the load away; the bench measures everything behind it (the guard still runs).
       RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
       RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000000',
+      RATE_LIMIT_INBOUND_PER_MINUTE: '1000000000',
       WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000000',
       // The audit rows seed 1,000,000 entries at once; sealing that backlog (a minute of database CPU, once) is not what
       // a list or an export costs, so the bench app seals nothing.

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsInt, IsNumber, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, Matches, Max, Min } from 'class-validator';
 import { type AppConfig, ConfigError, readEnv } from '@atrium/platform';
 
 /** The environment variables integrations read, validated when the module boots. */
@@ -18,6 +18,29 @@ export class IntegrationsEnv {
   @Min(1)
   @Max(1_000_000_000)
   WEBHOOK_RATE_LIMIT_PER_MINUTE = 6000;
+
+  /**
+   * The waits before each retry of a failed event, in seconds, comma-separated (fractions allowed): an event gets one
+   * attempt more than there are waits, then it is `dead`. Each wait is spread by WEBHOOK_RETRY_JITTER.
+   */
+  @Matches(/^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/, {
+    message: 'WEBHOOK_RETRY_DELAYS_SECONDS must be comma-separated seconds, e.g. 60,300,1800',
+  })
+  WEBHOOK_RETRY_DELAYS_SECONDS = '60,300,1800,7200,21600';
+
+  /** Each retry wait is drawn from [w × (1 − j), w × (1 + j)], so events that failed together do not retry together. */
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  WEBHOOK_RETRY_JITTER = 0.2;
+
+  /** Settled events (completed, ignored, dead) and their attempts are deleted this many days after receipt (the dedupe window). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(7)
+  @Max(3650)
+  WEBHOOK_EVENT_RETENTION_DAYS = 7;
 }
 
 /** Integrations' resolved settings. */
@@ -25,7 +48,16 @@ export class IntegrationsConfig {
   constructor(
     readonly secretGraceMs: number,
     readonly perProviderPerMinute: number,
+    /** Waits before retries 1…n, in ms; an event gets `retryDelaysMs.length + 1` attempts. */
+    readonly retryDelaysMs: number[] = [60, 300, 1800, 7200, 21600].map((s) => s * 1000),
+    readonly retryJitter = 0.2,
+    readonly retentionDays = 7,
   ) {}
+
+  /** Attempts an event gets before it is `dead`. */
+  get maxAttempts(): number {
+    return this.retryDelaysMs.length + 1;
+  }
 }
 
 /** Validates the integrations environment; throws ConfigError naming every bad variable. */
@@ -34,6 +66,15 @@ export function loadIntegrationsConfig(
   source: Readonly<Record<string, string | undefined>> = app.source,
 ): IntegrationsConfig {
   const { env, problems } = readEnv(IntegrationsEnv, source);
+  const delays = env.WEBHOOK_RETRY_DELAYS_SECONDS.split(',').map((s) => Number(s.trim()));
+  if (!problems.length && delays.length > 20) problems.push('WEBHOOK_RETRY_DELAYS_SECONDS: at most 20 retries');
+  if (!problems.length && delays.some((d) => d > 7 * 24 * 3600)) problems.push('WEBHOOK_RETRY_DELAYS_SECONDS: each wait at most 7 days');
   if (problems.length) throw new ConfigError(problems);
-  return new IntegrationsConfig(Math.round(env.WEBHOOK_SECRET_GRACE_HOURS * 3600 * 1000), env.WEBHOOK_RATE_LIMIT_PER_MINUTE);
+  return new IntegrationsConfig(
+    Math.round(env.WEBHOOK_SECRET_GRACE_HOURS * 3600 * 1000),
+    env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    delays.map((s) => Math.round(s * 1000)),
+    env.WEBHOOK_RETRY_JITTER,
+    env.WEBHOOK_EVENT_RETENTION_DAYS,
+  );
 }

@@ -2,22 +2,28 @@ import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { AuditModule } from '@atrium/audit';
 import { AppConfig, rawBodyParser } from '@atrium/platform';
+import { WebhookEventActions } from './events/webhook-event-actions.js';
 import { WebhookEventReader } from './events/webhook-event-reader.js';
 import { WebhookEventsController } from './events/webhook-events.controller.js';
+import { ExternalUserHandlers } from './external-users/external-user-handlers.js';
+import { ExternalUserReader } from './external-users/external-user-reader.js';
+import { ExternalUsersController } from './external-users/external-users.controller.js';
 import { IntegrationsConfig, loadIntegrationsConfig } from './integrations.config.js';
+import { IntegrationsNotifications } from './integrations.notifications.js';
 import { IntegrationsProcessor } from './processing/integrations.processor.js';
 import { WebhookEventProcessing } from './processing/webhook-event-processing.js';
 import { INTEGRATIONS_QUEUE, WebhookEventScheduler } from './processing/webhook-event-queue.js';
-import { WebhookHandlerRegistry } from './processing/webhook-handlers.js';
 import { ProviderSecrets } from './providers/provider-secrets.js';
 import { ProviderService } from './providers/provider.service.js';
 import { ProvidersController } from './providers/providers.controller.js';
 import { WEBHOOK_BODY_LIMIT, WebhookReceiver } from './receiving/webhook-receiver.service.js';
 import { WebhookReceiverController } from './receiving/webhook-receiver.controller.js';
+import { WebhookEventRetention, WebhookEventRetentionScheduler } from './retention/webhook-event-retention.js';
 
 /**
  * Integrations: webhook providers with sealed secrets, the signed receiving path (stored and deduplicated before the
- * answer, queued through the outbox), processing by registered handlers, and the event log. The queue's worker runs
+ * answer, queued through the outbox), processing by registered handlers (the kernel's WebhookHandlerRegistry) with
+ * retries and dead events, the event log with retry/replay, the external-user mapping, and retention. The queue's worker runs
  * only where `workers` is true. Import after BillingModule: its `POST /webhooks/test/stripe` must be routed first.
  */
 @Module({})
@@ -26,19 +32,23 @@ export class IntegrationsModule implements NestModule {
     return {
       module: IntegrationsModule,
       imports: [BullModule.registerQueue({ name: INTEGRATIONS_QUEUE }), AuditModule],
-      controllers: [ProvidersController, WebhookEventsController, WebhookReceiverController],
+      controllers: [ProvidersController, WebhookEventsController, ExternalUsersController, WebhookReceiverController],
       providers: [
         { provide: IntegrationsConfig, useFactory: (app: AppConfig) => loadIntegrationsConfig(app), inject: [AppConfig] },
         ProviderSecrets,
         ProviderService,
         WebhookReceiver,
         WebhookEventReader,
-        WebhookHandlerRegistry,
         WebhookEventProcessing,
         WebhookEventScheduler,
-        ...(opts.workers ? [IntegrationsProcessor] : []),
+        WebhookEventActions,
+        WebhookEventRetention,
+        ExternalUserHandlers,
+        ExternalUserReader,
+        IntegrationsNotifications,
+        ...(opts.workers ? [IntegrationsProcessor, WebhookEventRetentionScheduler] : []),
       ],
-      exports: [WebhookHandlerRegistry],
+      exports: [IntegrationsConfig, WebhookEventRetention],
     };
   }
 

@@ -68,6 +68,7 @@ const ORDER = [
   'audit-export',
   'audit-write',
   'webhook-ingest',
+  'webhook-drain',
 ] as const;
 const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => Promise<scenarios.ScenarioReport>> = {
   memory: scenarios.memory,
@@ -92,6 +93,7 @@ const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => P
   'audit-export': auditScenarios.auditExport,
   'audit-write': auditWriteScenarios.auditWrite,
   'webhook-ingest': integrationScenarios.webhookIngest,
+  'webhook-drain': integrationScenarios.webhookDrain,
 };
 
 async function expectOk(what: string, res: Promise<Response>): Promise<void> {

@@ -118,27 +118,35 @@ export class WebhookEventProcessing {
       const ignored = returnedRows<{ attempt: number }>(await this.dataSource.query(IGNORE, [eventId, this.clock.now(), CLAIMABLE[mode]]));
       return ignored.length ? 'ignored' : 'already_settled';
     }
-    const [row] = returnedRows<ClaimedRow>(await this.dataSource.query(CLAIM, [eventId, CLAIMABLE[mode], opts.attempt ?? null]));
-    if (!row) return 'already_settled';
-    const attempt = row.attempts + 1;
-    const started = this.clock.now();
-    const accepted = row.event_types.length === 0 || (row.event_type !== null && row.event_types.includes(row.event_type));
-    const handler = accepted ? this.handlers.get(row.event_type) : undefined;
-    if (!handler) {
-      await this.settle(this.dataSource.manager, row.id, attempt, started, 'ignored');
-      return 'ignored';
-    }
+    // The claim, the handler and the settlement share one transaction: the claim's row lock makes a concurrent run of
+    // the same event wait, then find it settled (its status no longer claimable); a failure rolls the claim back too.
+    let claimed: { row: ClaimedRow; attempt: number; started: Date } | undefined;
     try {
       return await this.dataSource.transaction(async (em) => {
-        const [current] = await em.query<Array<{ status: string }>>(`SELECT status FROM webhook_events WHERE id = $1 FOR UPDATE`, [row.id]);
-        if (current.status !== 'processing') return 'already_settled';
+        const [row] = returnedRows<ClaimedRow>(await em.query(CLAIM, [eventId, CLAIMABLE[mode], opts.attempt ?? null]));
+        if (!row) return 'already_settled';
+        const attempt = row.attempts + 1;
+        const started = this.clock.now();
+        claimed = { row, attempt, started };
+        const accepted = row.event_types.length === 0 || (row.event_type !== null && row.event_types.includes(row.event_type));
+        const handler = accepted ? this.handlers.get(row.event_type) : undefined;
+        if (!handler) {
+          await this.settle(em, row.id, attempt, started, 'ignored');
+          return 'ignored';
+        }
         await handler.handle(this.received(row, attempt), em, ctx);
         await this.settle(em, row.id, attempt, started, 'completed');
         return 'completed';
       });
     } catch (err) {
+      if (!claimed) throw err;
+      const { row, attempt, started } = claimed;
       const message = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH) || 'Error';
-      const outcome = await this.dataSource.transaction((em) => this.fail(em, ctx, row, attempt, started, message, mode));
+      const outcome = await this.dataSource.transaction(async (em) => {
+        // Claimed again for the record: another run may have settled the event since the rollback.
+        const [again] = returnedRows<ClaimedRow>(await em.query(CLAIM, [eventId, CLAIMABLE[mode], attempt]));
+        return again ? this.fail(em, ctx, row, attempt, started, message, mode) : ('already_settled' as const);
+      });
       this.logger.warn(
         { webhook_event_id: row.id, type: row.event_type, attempt, outcome, err: message },
         'Webhook event processing failed',

@@ -40,6 +40,12 @@ export interface WebhookEventRetryDue {
   run_at: string;
 }
 
+/**
+ * A completed processing job is dropped at once: the event row records the outcome, and a job re-added for a settled
+ * event (a redelivered outbox event) finds nothing to claim. Keeping thousands of finished jobs costs the queue.
+ */
+const DONE = { removeOnComplete: true };
+
 /** A processing job names the stored event only: the body and headers stay in the database. */
 export type ProcessWebhookJob = JobEnvelope<WebhookEventReceived>;
 
@@ -65,7 +71,9 @@ export class WebhookEventScheduler implements OnModuleInit {
     this.outbox.subscribe({
       name: 'integrations-webhook-events',
       events: [WEBHOOK_EVENT_RECEIVED],
-      handle: (event) => this.enqueue(event as OutboxEvent<WebhookEventReceived>),
+      handle: (event) => this.enqueue([event as OutboxEvent<WebhookEventReceived>]),
+      // A burst of webhooks reaches the relay in batches: one bulk insert into the queue per batch, not one per event.
+      handleBatch: (events) => this.enqueue(events as Array<OutboxEvent<WebhookEventReceived>>),
     });
     this.outbox.subscribe({
       name: 'integrations-webhook-retries',
@@ -85,17 +93,23 @@ export class WebhookEventScheduler implements OnModuleInit {
       events.map(({ id, type }) => ({
         name: PROCESS_WEBHOOK_JOB,
         data: envelope(ctx, `webhook-event:${id}:${key}`, { webhook_event_id: id, type, mode }),
-        opts: { jobId: jobIdFor(`webhook-event:${id}:${key}`) },
+        opts: { jobId: jobIdFor(`webhook-event:${id}:${key}`), ...DONE },
       })),
     );
   }
 
-  private async enqueue(event: OutboxEvent<WebhookEventReceived>): Promise<void> {
-    const { webhook_event_id: id, type } = event.payload;
-    const ctx = RequestContext.system(event.requestId ?? event.id, event.organizationId ?? undefined);
-    await this.queue.add(PROCESS_WEBHOOK_JOB, envelope(ctx, `webhook-event:${id}`, { webhook_event_id: id, type: type ?? null }), {
-      jobId: processJobId(id),
-    });
+  private async enqueue(events: Array<OutboxEvent<WebhookEventReceived>>): Promise<void> {
+    await this.queue.addBulk(
+      events.map((event) => {
+        const { webhook_event_id: id, type } = event.payload;
+        const ctx = RequestContext.system(event.requestId ?? event.id, event.organizationId ?? undefined);
+        return {
+          name: PROCESS_WEBHOOK_JOB,
+          data: envelope(ctx, `webhook-event:${id}`, { webhook_event_id: id, type: type ?? null }),
+          opts: { jobId: processJobId(id), ...DONE },
+        };
+      }),
+    );
   }
 
   private async enqueueRetry(event: OutboxEvent<WebhookEventRetryDue>): Promise<void> {
@@ -105,7 +119,7 @@ export class WebhookEventScheduler implements OnModuleInit {
     await this.queue.add(
       PROCESS_WEBHOOK_JOB,
       envelope(ctx, `webhook-event:${id}:attempt:${attempt}`, { webhook_event_id: id, type, mode: 'auto', attempt }),
-      { jobId: retryJobId(id, attempt), delay },
+      { jobId: retryJobId(id, attempt), delay, ...DONE },
     );
   }
 }

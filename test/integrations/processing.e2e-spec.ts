@@ -159,6 +159,15 @@ describe('handlers, each effect once for three deliveries of one event', () => {
       last_event_type: 'subscription.cancelled',
     });
     expect(after.data[0].cancelled_at).not.toBeNull();
+
+    // The handlers are idempotent themselves: a forced replay runs them again and still one payment and one subscription.
+    const window = { provider: 'payment-service', from: new Date(Date.now() - 600_000).toISOString(), to: new Date().toISOString() };
+    const forced = await t.http.post('/integrations/webhook-events/replay', { ...window, force: true }, as(owner));
+    expect(forced.body.data.queued).toBeGreaterThanOrEqual(3);
+    await eventually(async () => ((await eventOf(paid)).attempts.length === 2 ? true : undefined), 'the forced run of invoice.paid');
+    const again = (await t.http.get('/payments', as(owner))).body.data.filter((p: { gateway: string }) => p.gateway === 'external');
+    expect(again.map((p: { id: string }) => p.id)).toEqual([external[0].id]);
+    expect((await t.http.get('/organizations/me/external-subscriptions', as(owner))).body.total).toBe(1);
   });
 
   it('email.delivered / email.bounced set the status of the mail delivery with that message id', async () => {

@@ -133,17 +133,27 @@ export async function webhookIngest(ctx: BenchContext): Promise<ScenarioReport> 
 export async function webhookDrain(ctx: BenchContext): Promise<ScenarioReport> {
   const title = 'webhook queue drain (user.created)';
   const budget = '≥ 500 processed events/s';
-  const owner = ctx.seed.owners[0];
-  const organization = ctx.seed.organizationId;
+  // An owner of an organization of its own: the seeded one's provider slot (package limit) is webhook-ingest's.
+  const owner = ctx.seed.owners[1] ?? ctx.seed.owners[0];
+  const lookup = new pg.Client({ connectionString: ctx.config.database.url, application_name: 'atrium-bench-drain' });
+  await lookup.connect();
+  const organization = await lookup
+    .query<{ organization_id: string }>(
+      `SELECT m.organization_id FROM memberships m JOIN roles r ON r.id = m.role_id
+        WHERE m.user_id = $1 AND r.slug = 'owner' ORDER BY m.organization_id <> $2 DESC LIMIT 1`,
+      [owner.id, ctx.seed.organizationId],
+    )
+    .then((r) => r.rows[0]?.organization_id ?? ctx.seed.organizationId)
+    .finally(() => lookup.end());
   const name = `bench-drain-${ctx.seed.runId}`;
   const created = await fetch(`${ctx.servers.app.url}${API}/integrations/providers`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.accessToken}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.accessToken}`, 'x-organization-id': organization },
     body: JSON.stringify({ name, signature_scheme: 'hmac-sha256' }),
   });
   const provider = (await created.json().catch(() => undefined)) as { data?: { id: string } } | undefined;
   if (created.status !== 201 || !provider?.data) {
-    return unavailable('webhook-drain', title, `POST /integrations/providers answers ${created.status}`, budget);
+    return unavailable('webhook-drain', title, `POST /integrations/providers answers ${created.status} ${JSON.stringify(provider)}`, budget);
   }
   const providerId = provider.data.id;
   const backlog = ctx.settings.quick ? 2_000 : 5_000;

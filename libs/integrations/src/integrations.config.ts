@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsInt, IsNumber, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
 import { type AppConfig, ConfigError, readEnv } from '@atrium/platform';
 
 /** The environment variables integrations read, validated when the module boots. */
@@ -41,6 +41,17 @@ export class IntegrationsEnv {
   @Min(7)
   @Max(3650)
   WEBHOOK_EVENT_RETENTION_DAYS = 7;
+
+  /**
+   * BullMQ on PostgreSQL: the connections of the `integrations` queue and of its worker (each), unset = the other queues'
+   * QUEUE_DATABASE_POOL_SIZE. The worker runs 50 events at once; with 4 connections the queue's own statements wait.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  WEBHOOK_QUEUE_POOL_SIZE?: number;
 }
 
 /** Integrations' resolved settings. */
@@ -52,6 +63,8 @@ export class IntegrationsConfig {
     readonly retryDelaysMs: number[] = [60, 300, 1800, 7200, 21600].map((s) => s * 1000),
     readonly retryJitter = 0.2,
     readonly retentionDays = 7,
+    /** Unset: the app's queue pool size. */
+    readonly queuePoolSize?: number,
   ) {}
 
   /** Attempts an event gets before it is `dead`. */
@@ -76,5 +89,6 @@ export function loadIntegrationsConfig(
     delays.map((s) => Math.round(s * 1000)),
     env.WEBHOOK_RETRY_JITTER,
     env.WEBHOOK_EVENT_RETENTION_DAYS,
+    env.WEBHOOK_QUEUE_POOL_SIZE,
   );
 }

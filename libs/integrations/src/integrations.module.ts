@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { AuditModule } from '@atrium/audit';
-import { AppConfig, rawBodyParser } from '@atrium/platform';
+import { AppConfig, queueConnection, rawBodyParser } from '@atrium/platform';
 import { WebhookEventActions } from './events/webhook-event-actions.js';
 import { WebhookEventReader } from './events/webhook-event-reader.js';
 import { WebhookEventsController } from './events/webhook-events.controller.js';
@@ -31,7 +31,18 @@ export class IntegrationsModule implements NestModule {
   static register(opts: { workers: boolean }): DynamicModule {
     return {
       module: IntegrationsModule,
-      imports: [BullModule.registerQueue({ name: INTEGRATIONS_QUEUE }), AuditModule],
+      imports: [
+        BullModule.registerQueueAsync({
+          name: INTEGRATIONS_QUEUE,
+          // On PostgreSQL the queue and its worker may get a pool of their own size (WEBHOOK_QUEUE_POOL_SIZE).
+          useFactory: (app: AppConfig) => {
+            const size = loadIntegrationsConfig(app).queuePoolSize;
+            return size && !app.redisUrl ? { connection: { ...queueConnection(app), max: size } } : {};
+          },
+          inject: [AppConfig],
+        }),
+        AuditModule,
+      ],
       controllers: [ProvidersController, WebhookEventsController, ExternalUsersController, WebhookReceiverController],
       providers: [
         { provide: IntegrationsConfig, useFactory: (app: AppConfig) => loadIntegrationsConfig(app), inject: [AppConfig] },

@@ -135,6 +135,7 @@ async function main(): Promise<void> {
       // The rate limiter would turn the load away; the bench measures everything behind it (the guard still runs).
       RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
       RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000000',
+      RATE_LIMIT_INBOUND_PER_MINUTE: '1000000000',
       WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000000',
       // The webhook worker runs 50 events at once; on PostgreSQL its queue gets connections to match (README, Integrations).
       WEBHOOK_QUEUE_POOL_SIZE: '12',

@@ -35,6 +35,7 @@ import { AuditRetentionFeature1764001000310 } from './1764001000310-audit-retent
 import { SubscriptionTermsVersion1764001000400 } from './1764001000400-subscription-terms-version.js';
 import { Integrations1764001100000 } from './1764001100000-integrations.js';
 import { IntegrationsProcessing1764001200000 } from './1764001200000-integrations-processing.js';
+import { IntegrationHealthSync1764001300000 } from './1764001300000-integration-health-sync.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -75,4 +76,5 @@ export const MIGRATIONS = [
   SubscriptionTermsVersion1764001000400,
   Integrations1764001100000,
   IntegrationsProcessing1764001200000,
+  IntegrationHealthSync1764001300000,
 ];

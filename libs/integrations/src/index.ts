@@ -11,6 +11,11 @@ export * from './providers/provider.service.js';
 export * from './receiving/webhook-receiver.service.js';
 export * from './signatures/signature-scheme.js';
 export * from './signatures/schemes.js';
+export * from './health/health-events.js';
+export * from './health/health-monitor.js';
+export * from './integrations.notifications.js';
+export * from './sync/sync-queue.js';
+export * from './outbound/address-policy.js';
 
 import { WebhookProvider } from './providers/webhook-provider.entity.js';
 

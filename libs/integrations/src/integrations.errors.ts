@@ -19,4 +19,7 @@ export const IntegrationsError = defineErrors('integrations', {
     message: 'The signature timestamp is missing, malformed or more than 5 minutes from now',
   },
   signature_invalid: { kind: 'unauthorized', message: 'The signature does not match the body under any of the provider’s secrets' },
+  // Health, status and data sync.
+  sync_in_progress: { kind: 'conflict', message: 'A sync of this type from this provider is already queued or running' },
+  provider_has_no_base_url: { kind: 'unprocessable', message: 'This provider has no base_url to sync from: set one first' },
 });

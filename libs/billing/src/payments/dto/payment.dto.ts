@@ -168,7 +168,7 @@ export class VerifiedPaymentDto extends PaymentDto {
   outcome: string;
 }
 
-export class WebhookReceiptDto {
+export class PaymentWebhookReceiptDto {
   @ApiProperty({ example: true }) received: boolean;
   @ApiProperty({ example: 'evt_…' }) event_id: string;
   @ApiProperty({ example: 'payment_intent.succeeded' }) type: string;

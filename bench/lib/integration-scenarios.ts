@@ -153,7 +153,12 @@ export async function webhookDrain(ctx: BenchContext): Promise<ScenarioReport> {
   });
   const provider = (await created.json().catch(() => undefined)) as { data?: { id: string } } | undefined;
   if (created.status !== 201 || !provider?.data) {
-    return unavailable('webhook-drain', title, `POST /integrations/providers answers ${created.status} ${JSON.stringify(provider)}`, budget);
+    return unavailable(
+      'webhook-drain',
+      title,
+      `POST /integrations/providers answers ${created.status} ${JSON.stringify(provider)}`,
+      budget,
+    );
   }
   const providerId = provider.data.id;
   const backlog = ctx.settings.quick ? 2_000 : 5_000;

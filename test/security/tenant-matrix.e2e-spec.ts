@@ -240,6 +240,10 @@ const MATRIX: Record<string, Entry> = {
   'DELETE /integrations/providers/{id}': { make: provider },
   'POST /integrations/providers/{id}/rotate-secret': { make: provider, body: () => ({}) },
   'GET /integrations/webhook-events/{id}': { make: webhookEvent },
+  'GET /integrations/webhook-events/{id}/retries': { make: webhookEvent },
+  'GET /webhooks/{id}/retries': { make: webhookEvent },
+  'POST /integrations/webhook-events/{id}/retry': { make: webhookEvent, body: () => ({}) },
+  'PATCH /integrations/webhook-events/{id}': { make: webhookEvent, body: () => ({ status: 'dead' }) },
 };
 
 /** A request that names a resource in its body or query rather than its path. */
@@ -319,6 +323,19 @@ const IDS_IN_REQUESTS: Record<string, IdInRequest> = {
     send: (id) => get(`/integrations/webhook-events?provider=${id}`),
   },
   'GET /webhooks?provider=A provider': { make: providerWithEvent, send: (id) => get(`/webhooks?provider=${id}`) },
+  'POST /integrations/webhook-events/replay with provider: A provider': {
+    make: providerWithEvent,
+    send: (id) => ({
+      method: 'POST',
+      path: '/integrations/webhook-events/replay',
+      body: {
+        provider: id,
+        from: new Date(Date.now() - 3600_000).toISOString(),
+        to: new Date(Date.now() + 60_000).toISOString(),
+        force: true,
+      },
+    }),
+  },
 };
 
 function get(path: string) {

@@ -57,7 +57,14 @@ const EVENT_OF: Record<SandboxType, string> = {
 };
 const DEFAULTS: Record<SandboxType, (n: number) => Record<string, unknown>> = {
   users: (n) => ({ email: `user${n}@sandbox.test`, name: `Sandbox User ${n}`, status: 'active' }),
-  subscriptions: (n) => ({ user_id: randomUUID(), plan: n % 2 ? 'premium' : 'basic', amount: n % 2 ? '29.99' : '9.99', status: 'active' }),
+  // With its currency, as a payment service states it: Atrium's subscription handler refuses an amount without one.
+  subscriptions: (n) => ({
+    user_id: randomUUID(),
+    plan: n % 2 ? 'premium' : 'basic',
+    amount: n % 2 ? '29.99' : '9.99',
+    currency: 'USD',
+    status: 'active',
+  }),
   notifications: (n) => ({ user_id: randomUUID(), type: 'email', subject: `Hello ${n}`, message: 'Welcome to our platform' }),
 };
 const MAX_BODY = 1024 * 1024;

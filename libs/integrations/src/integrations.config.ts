@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsNumber, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
 import { type AppConfig, ConfigError, readEnv, toBool } from '@atrium/platform';
 
 /** The environment variables integrations read, validated when the module boots. */
@@ -63,6 +63,40 @@ export class IntegrationsEnv {
   @Min(1)
   @Max(86_400)
   INTEGRATION_SYNC_LEASE_SECONDS = 120;
+
+  /**
+   * The waits before each retry of a failed event, in seconds, comma-separated (fractions allowed): an event gets one
+   * attempt more than there are waits, then it is `dead`. Each wait is spread by WEBHOOK_RETRY_JITTER.
+   */
+  @Matches(/^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/, {
+    message: 'WEBHOOK_RETRY_DELAYS_SECONDS must be comma-separated seconds, e.g. 60,300,1800',
+  })
+  WEBHOOK_RETRY_DELAYS_SECONDS = '60,300,1800,7200,21600';
+
+  /** Each retry wait is drawn from [w × (1 − j), w × (1 + j)], so events that failed together do not retry together. */
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  WEBHOOK_RETRY_JITTER = 0.2;
+
+  /** Settled events (completed, ignored, dead) and their attempts are deleted this many days after receipt (the dedupe window). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(7)
+  @Max(3650)
+  WEBHOOK_EVENT_RETENTION_DAYS = 7;
+
+  /**
+   * BullMQ on PostgreSQL: the connections of the `integrations` queue and of its worker (each), unset = the other queues'
+   * QUEUE_DATABASE_POOL_SIZE. The worker runs 50 events at once; with 4 connections the queue's own statements wait.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  WEBHOOK_QUEUE_POOL_SIZE?: number;
 }
 
 /** Where outbound calls to partners may go (see the README's "Outbound calls"). */
@@ -79,7 +113,18 @@ export class IntegrationsConfig {
     readonly health: { intervalMs: number; timeoutMs: number; slowMs: number } = { intervalMs: 60_000, timeoutMs: 5000, slowMs: 1000 },
     readonly outbound: OutboundPolicy = { allowLoopback: false, allowPrivate: false },
     readonly sync: { pageSize: number; leaseMs: number } = { pageSize: 100, leaseMs: 120_000 },
+    /** Waits before retries 1…n, in ms; an event gets `retryDelaysMs.length + 1` attempts. */
+    readonly retryDelaysMs: number[] = [60, 300, 1800, 7200, 21600].map((s) => s * 1000),
+    readonly retryJitter = 0.2,
+    readonly retentionDays = 7,
+    /** Unset: the app's queue pool size. */
+    readonly queuePoolSize?: number,
   ) {}
+
+  /** Attempts an event gets before it is `dead`. */
+  get maxAttempts(): number {
+    return this.retryDelaysMs.length + 1;
+  }
 }
 
 /** Validates the integrations environment; throws ConfigError naming every bad variable. */
@@ -88,6 +133,9 @@ export function loadIntegrationsConfig(
   source: Readonly<Record<string, string | undefined>> = app.source,
 ): IntegrationsConfig {
   const { env, problems } = readEnv(IntegrationsEnv, source);
+  const delays = env.WEBHOOK_RETRY_DELAYS_SECONDS.split(',').map((s) => Number(s.trim()));
+  if (!problems.length && delays.length > 20) problems.push('WEBHOOK_RETRY_DELAYS_SECONDS: at most 20 retries');
+  if (!problems.length && delays.some((d) => d > 7 * 24 * 3600)) problems.push('WEBHOOK_RETRY_DELAYS_SECONDS: each wait at most 7 days');
   if (problems.length) throw new ConfigError(problems);
   return new IntegrationsConfig(
     Math.round(env.WEBHOOK_SECRET_GRACE_HOURS * 3600 * 1000),
@@ -99,5 +147,9 @@ export function loadIntegrationsConfig(
     },
     { allowLoopback: env.INTEGRATION_OUTBOUND_ALLOW_LOOPBACK, allowPrivate: env.INTEGRATION_OUTBOUND_ALLOW_PRIVATE },
     { pageSize: env.INTEGRATION_SYNC_PAGE_SIZE, leaseMs: Math.round(env.INTEGRATION_SYNC_LEASE_SECONDS * 1000) },
+    delays.map((s) => Math.round(s * 1000)),
+    env.WEBHOOK_RETRY_JITTER,
+    env.WEBHOOK_EVENT_RETENTION_DAYS,
+    env.WEBHOOK_QUEUE_POOL_SIZE,
   );
 }

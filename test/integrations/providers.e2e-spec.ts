@@ -1,3 +1,4 @@
+import { ProviderCache } from '@atrium/integrations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg } from '../support/factories.js';
 import { createProvider, sendSigned, unlimitedProviders } from '../support/integrations.js';
@@ -180,8 +181,9 @@ describe('rotating the secret', () => {
     expect((await sendSigned(t, path, 'stripe', p.secret, { id: 'evt_old_1', type: 'a' })).status).toBe(200);
     expect((await sendSigned(t, path, 'stripe', r.secret, { id: 'evt_new_1', type: 'a' })).status).toBe(200);
 
-    // The window ends (moved into the past, as 24 hours passing would).
+    // The window ends (moved into the past, as 24 hours passing would; so does the instance's copy of the provider).
     await db(t).query(`UPDATE webhook_providers SET previous_secret_expires_at = now() - interval '1 second' WHERE id = $1`, [p.id]);
+    t.app.get(ProviderCache).clear();
     const old = await sendSigned(t, path, 'stripe', p.secret, { id: 'evt_old_2', type: 'a' });
     expect(old.status).toBe(401);
     expect(old.body.code).toBe('signature_invalid');

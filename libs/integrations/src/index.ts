@@ -9,6 +9,7 @@ export * from './integrations.notifications.js';
 export * from './providers/webhook-provider.entity.js';
 export * from './providers/provider.service.js';
 export * from './receiving/webhook-receiver.service.js';
+export * from './receiving/provider-cache.js';
 export * from './signatures/signature-scheme.js';
 export * from './signatures/schemes.js';
 export * from './health/health-events.js';

@@ -97,6 +97,16 @@ export class IntegrationsEnv {
   @Min(1)
   @Max(100)
   WEBHOOK_QUEUE_POOL_SIZE?: number;
+
+  /**
+   * How long an instance keeps a provider it verified a webhook for, instead of reading it for every webhook; 0 reads
+   * it every time. Changes made through this instance apply at once; through another, within this many seconds.
+   */
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(60)
+  WEBHOOK_PROVIDER_CACHE_SECONDS = 5;
 }
 
 /** Where outbound calls to partners may go (see the README's "Outbound calls"). */
@@ -119,6 +129,8 @@ export class IntegrationsConfig {
     readonly retentionDays = 7,
     /** Unset: the app's queue pool size. */
     readonly queuePoolSize?: number,
+    /** How long the receiving path keeps a verified provider (0: never). */
+    readonly providerCacheMs = 5000,
   ) {}
 
   /** Attempts an event gets before it is `dead`. */
@@ -151,5 +163,6 @@ export function loadIntegrationsConfig(
     env.WEBHOOK_RETRY_JITTER,
     env.WEBHOOK_EVENT_RETENTION_DAYS,
     env.WEBHOOK_QUEUE_POOL_SIZE,
+    Math.round(env.WEBHOOK_PROVIDER_CACHE_SECONDS * 1000),
   );
 }

@@ -20,6 +20,7 @@ import { INTEGRATIONS_QUEUE, WebhookEventScheduler } from './processing/webhook-
 import { ProviderSecrets } from './providers/provider-secrets.js';
 import { ProviderService } from './providers/provider.service.js';
 import { ProvidersController } from './providers/providers.controller.js';
+import { ProviderCache } from './receiving/provider-cache.js';
 import { WEBHOOK_BODY_LIMIT, WebhookReceiver } from './receiving/webhook-receiver.service.js';
 import { WebhookReceiverController } from './receiving/webhook-receiver.controller.js';
 import { WebhookEventRetention, WebhookEventRetentionScheduler } from './retention/webhook-event-retention.js';
@@ -67,6 +68,7 @@ export class IntegrationsModule implements NestModule {
         { provide: IntegrationsConfig, useFactory: (app: AppConfig) => loadIntegrationsConfig(app), inject: [AppConfig] },
         ProviderSecrets,
         ProviderService,
+        ProviderCache,
         WebhookReceiver,
         WebhookEventReader,
         WebhookEventProcessing,

@@ -18,6 +18,7 @@ import { IntegrationsError } from '../integrations.errors.js';
 import { SCHEMES } from '../signatures/schemes.js';
 import type { SignatureSchemeName } from '../signatures/signature-scheme.js';
 import type { CreateProviderDto, UpdateProviderDto } from './dto/provider.dto.js';
+import { ProviderCache } from '../receiving/provider-cache.js';
 import { ProviderSecrets } from './provider-secrets.js';
 import { WebhookProvider } from './webhook-provider.entity.js';
 
@@ -54,6 +55,7 @@ export class ProviderService implements OnModuleInit {
     private readonly secrets: ProviderSecrets,
     private readonly config: IntegrationsConfig,
     private readonly clock: Clock,
+    private readonly cache: ProviderCache,
   ) {
     this.providers = TenantRepository.for(dataSource, WebhookProvider, 'Webhook provider');
   }
@@ -149,14 +151,17 @@ export class ProviderService implements OnModuleInit {
     return given;
   }
 
-  /** Loads the provider under a row lock (with its current sealed secret), applies `apply`, saves and audits it. */
-  private change(
+  /**
+   * Loads the provider under a row lock (with its current sealed secret), applies `apply`, saves and audits it; then
+   * this instance's receiving path forgets the providers it kept.
+   */
+  private async change(
     ctx: RequestContext,
     id: string,
     action: string,
     apply: (p: WebhookProvider, currentSealed: string | null) => void,
   ): Promise<WebhookProvider> {
-    return this.dataSource.transaction(async (em) => {
+    const changed = await this.dataSource.transaction(async (em) => {
       const provider = await this.get(ctx, id, em);
       const [{ secret_sealed: current }] = await em.query<Array<{ secret_sealed: string | null }>>(
         `SELECT secret_sealed FROM webhook_providers WHERE id = $1 FOR UPDATE`,
@@ -175,6 +180,8 @@ export class ProviderService implements OnModuleInit {
       });
       return saved;
     });
+    this.cache.clear();
+    return changed;
   }
 
   /** Runs a write that may give the provider a name another live provider of the organization holds: 409 then. */

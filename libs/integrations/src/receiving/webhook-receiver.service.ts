@@ -19,7 +19,8 @@ import { IntegrationsError } from '../integrations.errors.js';
 import { WEBHOOK_EVENT_RECEIVED } from '../processing/webhook-event-queue.js';
 import { ProviderSecrets } from '../providers/provider-secrets.js';
 import { SCHEMES } from '../signatures/schemes.js';
-import { type SignatureSchemeName, type SignedRequest, type SigningSecret, verifyRequest } from '../signatures/signature-scheme.js';
+import { type SignedRequest, type SigningSecret, verifyRequest } from '../signatures/signature-scheme.js';
+import { ProviderCache, type ProviderRow } from './provider-cache.js';
 
 /** The largest webhook body accepted (413 past it), whatever BODY_LIMIT allows other routes. */
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -27,16 +28,6 @@ const MAX_ID_LENGTH = 200;
 
 /** Headers never stored with an event: credentials a proxy or a misconfigured sender may pass along. */
 const UNSTORED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
-
-type ProviderRow = {
-  id: string;
-  organization_id: string;
-  signature_scheme: SignatureSchemeName;
-  secret_sealed: string | null;
-  previous_secret_sealed: string | null;
-  previous_secret_expires_at: Date | null;
-  deleted_at: Date | null;
-};
 
 /** The provider a webhook URL names (a live one before a deleted one of the same name, to answer 410 only when no live one exists). */
 const lookup = (organization: string) => `
@@ -103,6 +94,7 @@ export class WebhookReceiver {
     private readonly outbox: Outbox,
     private readonly secrets: ProviderSecrets,
     private readonly clock: Clock,
+    private readonly cache: ProviderCache,
     config: IntegrationsConfig,
     // Absent only where no HTTP request is served (the worker also loads this module).
     @Optional() counters?: RateLimitCounters,
@@ -125,10 +117,17 @@ export class WebhookReceiver {
   async receive(hook: IncomingWebhook): Promise<WebhookReceipt> {
     if (hook.body.length > WEBHOOK_BODY_LIMIT) throw PlatformError.payload_too_large('A webhook body may be at most 1 MB');
     if (!hook.organization) throw IntegrationsError.tenant_required();
-    const provider = await this.provider(hook.organization, hook.provider);
-    const scheme = SCHEMES[provider.signature_scheme];
     const request: SignedRequest = { body: hook.body, headers: hook.headers, nowMs: this.clock.now().getTime() };
-    const failure = verifyRequest(scheme, request, this.liveSecrets(provider, request.nowMs));
+    // A cached provider only ever lets a webhook through: anything it would refuse is checked again on a fresh read.
+    const cached = this.cache.get(hook.organization, hook.provider);
+    let provider = cached;
+    let failure = provider && verifyRequest(SCHEMES[provider.signature_scheme], request, this.liveSecrets(provider, request.nowMs));
+    if (!provider || failure) {
+      provider = await this.provider(hook.organization, hook.provider);
+      failure = verifyRequest(SCHEMES[provider.signature_scheme], request, this.liveSecrets(provider, request.nowMs));
+      if (!failure) this.cache.keep(hook.organization, hook.provider, provider);
+    }
+    const scheme = SCHEMES[provider.signature_scheme];
     if (failure === 'header_missing') {
       const missing = scheme.requiredHeaders.filter((h) => !hook.headers[h]);
       throw IntegrationsError.signature_header_missing(`Missing signature header(s): ${missing.join(', ')}`, { missing });

@@ -70,6 +70,8 @@ export async function startProcess(
       PATH: process.env.PATH,
       ...env,
       DATA_DIR: dataDir,
+      // A worker's readiness is its "Workers running" log line.
+      ...(kind === 'worker' ? { LOG_LEVEL: 'info' } : {}),
       ...(kind === 'api' ? { PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,8 +117,14 @@ export async function startProcess(
         reject(new Error(`${kind} ${child.pid} exited (${exitCode}) before "${text}":\n${out.slice(-3000)}`));
       });
     });
-  await waitForLog(kind === 'api' ? 'Atrium listening on' : 'Workers running');
   const url = kind === 'api' ? `http://127.0.0.1:${port}` : '';
+  if (kind === 'worker') await waitForLog('Workers running');
+  else
+    await untilListening(
+      url,
+      () => exitCode,
+      () => out,
+    );
   const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
     if (exitCode !== undefined) return;
     child.kill(signal);
@@ -138,4 +146,19 @@ export async function startProcess(
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Waits until the api answers its health route (whatever it says), or fails when the process exits first. */
+async function untilListening(url: string, exitCode: () => number | null | undefined, out: () => string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (exitCode() !== undefined) throw new Error(`api at ${url} exited (${exitCode()}) before listening:\n${out().slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`api at ${url} not listening within 90 s:\n${out().slice(-3000)}`);
+    const answered = await fetch(`${url}/api/v1/health`).then(
+      () => true,
+      () => false,
+    );
+    if (answered) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

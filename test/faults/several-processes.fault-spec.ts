@@ -47,7 +47,7 @@ afterAll(async () => {
   for (const s of sockets) s.close();
   await Promise.all([apiA?.stop(), apiB?.stop(), worker?.stop()]);
   await sql?.end();
-  await Promise.all([redis?.stop(), pgServer?.destroy(), mailbox?.stop()]);
+  await Promise.all([redis?.destroy(), pgServer?.destroy(), mailbox?.stop()]);
 });
 
 interface Person {

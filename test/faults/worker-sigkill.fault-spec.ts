@@ -37,7 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.stop();
   await sql?.end();
-  await Promise.all([redis?.stop(), pgServer?.destroy(), mailbox?.stop()]);
+  await Promise.all([redis?.destroy(), pgServer?.destroy(), mailbox?.stop()]);
 });
 
 interface Org {

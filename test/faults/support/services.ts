@@ -76,13 +76,20 @@ export interface OwnRedis {
   url: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  destroy(): Promise<void>;
 }
 
-export async function startOwnRedis(): Promise<OwnRedis> {
+/**
+ * `persistent`: an append-only file fsynced on every write (how Redis holding queues runs in production), so what was
+ * queued survives a stop; otherwise nothing is kept.
+ */
+export async function startOwnRedis(opts: { persistent?: boolean } = {}): Promise<OwnRedis> {
   const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'atrium-fault-redis-'));
+  const persistence = opts.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     await new Promise<void>((resolve, reject) => {
@@ -104,9 +111,17 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     const c = child;
     if (!c || c.exitCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
+    c.kill(opts.persistent ? 'SIGTERM' : 'SIGKILL');
     await exited;
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}/0`, start, stop };
+  return {
+    url: `redis://127.0.0.1:${port}/0`,
+    start,
+    stop,
+    destroy: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -8,6 +8,8 @@ import { HttpClient } from '../../support/http-client.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const REGISTER = join(ROOT, 'bench/register.mjs');
+/** A preload that moves the process's clock by FAULT_CLOCK_SKEW_MS (`opts.clockSkewMs`). */
+const SKEWED_CLOCK = join(ROOT, 'test/faults/support/skewed-clock.mjs');
 const ENTRIES = { api: 'apps/api/src/main.ts', worker: 'apps/worker/src/main.ts' } as const;
 
 const running = new Set<ChildProcess>();
@@ -60,16 +62,18 @@ export interface AppProcess {
 export async function startProcess(
   kind: 'api' | 'worker',
   env: Record<string, string>,
-  opts: { dataDir?: string; port?: number } = {},
+  opts: { dataDir?: string; port?: number; clockSkewMs?: number } = {},
 ): Promise<AppProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), `atrium-fault-${kind}-`));
   const port = kind === 'api' ? (opts.port ?? (await freePort())) : 0;
-  const child = spawn(process.execPath, ['--import', REGISTER, join(ROOT, ENTRIES[kind])], {
+  const skew = opts.clockSkewMs ? ['--import', SKEWED_CLOCK] : [];
+  const child = spawn(process.execPath, [...skew, '--import', REGISTER, join(ROOT, ENTRIES[kind])], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
       ...env,
       DATA_DIR: dataDir,
+      ...(opts.clockSkewMs ? { FAULT_CLOCK_SKEW_MS: String(opts.clockSkewMs) } : {}),
       // A worker's readiness is its "Workers running" log line.
       ...(kind === 'worker' ? { LOG_LEVEL: 'info' } : {}),
       ...(kind === 'api' ? { PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),

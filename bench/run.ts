@@ -68,6 +68,7 @@ const ORDER = [
   'audit-export',
   'audit-write',
   'webhook-ingest',
+  'webhook-drain',
 ] as const;
 const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => Promise<scenarios.ScenarioReport>> = {
   memory: scenarios.memory,
@@ -92,6 +93,7 @@ const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => P
   'audit-export': auditScenarios.auditExport,
   'audit-write': auditWriteScenarios.auditWrite,
   'webhook-ingest': integrationScenarios.webhookIngest,
+  'webhook-drain': integrationScenarios.webhookDrain,
 };
 
 async function expectOk(what: string, res: Promise<Response>): Promise<void> {
@@ -133,7 +135,10 @@ async function main(): Promise<void> {
       // The rate limiter would turn the load away; the bench measures everything behind it (the guard still runs).
       RATE_LIMIT_AUTH_PER_MINUTE: '1000000000',
       RATE_LIMIT_DEFAULT_PER_MINUTE: '1000000000',
+      RATE_LIMIT_INBOUND_PER_MINUTE: '1000000000',
       WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000000',
+      // The webhook worker runs 50 events at once; on PostgreSQL its queue gets connections to match (README, Integrations).
+      WEBHOOK_QUEUE_POOL_SIZE: '12',
       // The audit rows seed 1,000,000 entries at once; sealing that backlog (a minute of database CPU, once) is not what
       // a list or an export costs, so the bench app seals nothing.
       AUDIT_SEAL_INTERVAL_SECONDS: '0',

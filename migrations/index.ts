@@ -34,6 +34,8 @@ import { AuditSeals1764001000300 } from './1764001000300-audit-seals.js';
 import { AuditRetentionFeature1764001000310 } from './1764001000310-audit-retention-feature.js';
 import { SubscriptionTermsVersion1764001000400 } from './1764001000400-subscription-terms-version.js';
 import { Integrations1764001100000 } from './1764001100000-integrations.js';
+import { IntegrationsProcessing1764001200000 } from './1764001200000-integrations-processing.js';
+import { IntegrationHealthSync1764001300000 } from './1764001300000-integration-health-sync.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -73,4 +75,6 @@ export const MIGRATIONS = [
   AuditRetentionFeature1764001000310,
   SubscriptionTermsVersion1764001000400,
   Integrations1764001100000,
+  IntegrationsProcessing1764001200000,
+  IntegrationHealthSync1764001300000,
 ];

@@ -1,4 +1,10 @@
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Server as SocketServer } from 'socket.io';
 import {
   auditList,
@@ -21,7 +27,9 @@ import {
  * callback stored once; `POST /webhook-hmac/:org/:provider`: an `X-Signature` webhook stored once; `GET /chats?page=1&limit=20`,
  * `GET /notifications?page=1&limit=20` and `GET /audit-logs?…`: the app's statements and mappings. socket.io: every socket
  * joins room `bench`; `bench:send` (acknowledged) broadcasts its payload
- * to the room as `bench:message`, the raw room broadcast the chat fan-out is compared with.
+ * to the room as `bench:message`, the raw room broadcast the chat fan-out is compared with. `POST /upload/discard` and
+ * `POST /upload/file`: the request body read and dropped, or streamed to a file (1 MiB buffer, as the app's local
+ * storage writes) — the transport floors the document upload is measured against.
  */
 const { port, databaseUrl, verify, webhookSecret } = baselineEnv();
 const pool = baselinePool(databaseUrl);
@@ -47,6 +55,18 @@ const server = createServer((req, res) => {
         () => send(500, { message: 'Internal server error' }),
       );
     });
+    return;
+  }
+  if (req.method === 'POST' && (req.url === '/upload/discard' || req.url === '/upload/file')) {
+    const path = join(tmpdir(), `atrium-bench-upload-${process.pid}-${Date.now()}`);
+    const sink =
+      req.url === '/upload/file'
+        ? createWriteStream(path, { flags: 'wx', highWaterMark: 1024 * 1024 })
+        : new Writable({ write: (_chunk, _encoding, done) => done() });
+    pipeline(req, sink)
+      .then(() => send(201, { data: { bytes: req.socket.bytesRead } }))
+      .catch(() => send(500, { message: 'Internal server error' }))
+      .finally(() => void rm(path, { force: true }));
     return;
   }
   const hmacRoute = req.method === 'POST' ? WEBHOOK_HMAC_PATH.exec(req.url ?? '') : null;

@@ -212,6 +212,25 @@ describe('chats', () => {
     expect((await t.http.get(`/chats/${theirs}`, { token: ann.accessToken })).status).toBe(404);
   });
 
+  it("audits a moderator deleting another member's message (author and seq, never the content), not an author deleting their own", async () => {
+    const { owner, people } = await team(t, 2);
+    const [ann, bob] = people;
+    const chat = await createGroup(t, ann.accessToken, [bob.userId]);
+    const own = await send(t, bob.accessToken, chat, 'oops, wrong chat');
+    const moderated = await send(t, bob.accessToken, chat, 'something to moderate');
+    expect((await t.http.delete(`/chats/${chat}/messages/${own.id}`, undefined, { token: bob.accessToken })).status).toBe(204);
+    expect((await t.http.delete(`/chats/${chat}/messages/${moderated.id}`, undefined, { token: owner.accessToken })).status).toBe(204);
+    const rows: Array<{ action: string; resource_id: string; actor_user_id: string; entry: unknown }> = await t.app
+      .get(DataSource)
+      .query(
+        `SELECT action, resource_id, actor_user_id, to_jsonb(a) AS entry FROM audit_logs a WHERE resource_type = 'message' AND resource_id = ANY($1)`,
+        [[own.id, moderated.id]],
+      );
+    expect(rows.map((r) => [r.action, r.resource_id, r.actor_user_id])).toEqual([['message.deleted', moderated.id, owner.userId]]);
+    expect(JSON.stringify(rows[0].entry)).toContain(bob.userId);
+    expect(JSON.stringify(rows[0].entry)).not.toContain('something to moderate');
+  });
+
   it('takes a revoked member out of every chat: coming back, they find none of them', async () => {
     const { owner, people } = await team(t, 2);
     const [ann, bob] = people;

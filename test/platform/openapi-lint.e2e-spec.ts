@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const run = promisify(execFile);
@@ -59,5 +61,16 @@ describe('the OpenAPI document at /api/docs-json', () => {
       .filter((p) => !(p.ruleId === 'no-ambiguous-paths' && CONTRACT_AMBIGUOUS_PATHS.some((path) => p.message.includes(`\`${path}\``))))
       .map((p) => `${p.severity} ${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`);
     expect(problems).toEqual([]);
+  });
+
+  it('names every schema once: two DTO classes of one name would share (and overwrite) one schema', () => {
+    const warn = vi.spyOn(Logger, 'warn').mockImplementation(() => undefined);
+    try {
+      SwaggerModule.createDocument(t.app, new DocumentBuilder().build());
+      const duplicates = warn.mock.calls.map(([message]) => String(message)).filter((m) => m.startsWith('Duplicate DTO'));
+      expect(duplicates).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -133,6 +133,38 @@ describe('transactional outbox', () => {
     expect(await effects(ds, 'event_id = $1', [id])).toHaveLength(1);
   });
 
+  it('hands a batch to a subscriber’s handleBatch in one call, and falls back to handle per event when it throws', async () => {
+    const ds = await openSource();
+    const outbox = new Outbox();
+    const calls: number[] = [];
+    const base = recording('batched', ['test.batch']);
+    outbox.subscribe({
+      ...base,
+      handleBatch: async (events, em) => {
+        calls.push(events.length);
+        for (const e of events) await base.handle(e, em);
+        if (events.some((e) => (e.payload as { i: number }).i === 99)) throw new Error('one bad event');
+      },
+    });
+    const organizationId = randomUUID();
+    const ids: string[] = [];
+    await ds.transaction(async (em) => {
+      for (let i = 1; i <= 5; i++) ids.push(outbox.add(em, { name: 'test.batch', organizationId, payload: { i } }));
+    });
+    await relayOn(ds, outbox).drain();
+    expect(calls).toEqual([5]);
+    expect((await effects(ds, `subscriber = 'batched'`)).map((e) => e.event_id)).toEqual(ids);
+
+    // A throwing batch keeps nothing of it; each event is then delivered through handle, once.
+    const again: string[] = [];
+    await ds.transaction(async (em) => {
+      for (const i of [7, 99]) again.push(outbox.add(em, { name: 'test.batch', organizationId, payload: { i } }));
+    });
+    await relayOn(ds, outbox).drain();
+    expect(calls).toEqual([5, 2]);
+    expect((await effects(ds, `subscriber = 'batched'`)).map((e) => e.event_id)).toEqual([...ids, ...again]);
+  });
+
   it('skips a subscriber for events its envelope filter refuses: no processed row, nothing held back', async () => {
     const ds = await openSource();
     const outbox = new Outbox();

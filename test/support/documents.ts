@@ -210,13 +210,14 @@ export function* generatedPdf(size: number, hash?: ReturnType<typeof createHash>
 /**
  * Uploads a generated `size`-byte PDF over node:http with backpressure (a real client streaming a large file), with a
  * Content-Length unless `chunked`. With `sendBytes`, only that much of the file is sent before waiting for the answer
- * (a server that refuses by Content-Length answers without reading the rest). Answers status, body and the SHA-256 sent.
+ * (a server that refuses by Content-Length answers without reading the rest). `path` sends it elsewhere (the bench's
+ * transport baselines). Answers status, body and the SHA-256 sent.
  */
 export function streamUpload(
   baseUrl: string,
   token: string,
   size: number,
-  opts: { chunked?: boolean; sendBytes?: number; title?: string } = {},
+  opts: { chunked?: boolean; sendBytes?: number; title?: string; path?: string } = {},
 ): Promise<{ status: number; body: any; sha256: string }> {
   const head = Buffer.concat([
     partHead({ name: 'title' }),
@@ -225,7 +226,7 @@ export function streamUpload(
     partHead({ name: 'file', filename: 'large.pdf', contentType: 'application/pdf' }),
   ]);
   const hash = createHash('sha256');
-  const url = new URL(`${baseUrl}/api/v1/organizations/me/documents`);
+  const url = new URL(`${baseUrl}${opts.path ?? '/api/v1/organizations/me/documents'}`);
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: 'POST',

@@ -1,6 +1,15 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AppConfig, AuthGuard, HealthModule, HttpExceptionFilter, RateLimitGuard, RateLimitModule, RealtimeModule } from '@atrium/platform';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import {
+  AppConfig,
+  AuthGuard,
+  BodyTypeInterceptor,
+  HealthModule,
+  HttpExceptionFilter,
+  RateLimitGuard,
+  RateLimitModule,
+  RealtimeModule,
+} from '@atrium/platform';
 import { coreImports } from '@atrium/composition';
 
 @Module({})
@@ -15,6 +24,7 @@ export class AppModule {
         { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: BodyTypeInterceptor },
       ],
     };
   }

@@ -6,6 +6,9 @@ import { BillingConfig, loadBillingConfig } from './billing.config.js';
 import { BillingNotifications } from './billing.notifications.js';
 import { PackageCatalogueService } from './catalogue/package-catalogue.service.js';
 import { PackagesController } from './catalogue/packages.controller.js';
+import { ExternalBillingHandlers } from './external/external-billing-handlers.js';
+import { ExternalSubscriptionReader } from './external/external-subscription-reader.js';
+import { ExternalSubscriptionsController } from './external/external-subscriptions.controller.js';
 import { PackageEntitlements } from './entitlements/package-entitlements.js';
 import { PAYMENT_GATEWAYS, type PaymentGateway } from './gateways/payment-gateway.js';
 import { SandboxGatewayModule } from './gateways/sandbox/sandbox-gateway.module.js';
@@ -43,11 +46,21 @@ import { OrganizationPackageService } from './subscriptions/organization-package
 @Global()
 @Module({
   imports: [OrganizationsModule, AuditModule, InvoicesModule],
-  controllers: [PackagesController, OrganizationPackageController, PlansController, PaymentsController, PaymentWebhooksController],
+  controllers: [
+    PackagesController,
+    OrganizationPackageController,
+    PlansController,
+    PaymentsController,
+    PaymentWebhooksController,
+    ExternalSubscriptionsController,
+  ],
   providers: [
     { provide: BillingConfig, useFactory: (app: AppConfig) => loadBillingConfig(app), inject: [AppConfig] },
     PackageCatalogueService,
     PackageEntitlements,
+    // Partner webhooks: paid invoices and subscriptions (the handlers go into the kernel's WebhookHandlerRegistry).
+    ExternalBillingHandlers,
+    ExternalSubscriptionReader,
     { provide: Entitlements, useExisting: PackageEntitlements },
     OrganizationPackageService,
     DefaultSubscriptionStep,

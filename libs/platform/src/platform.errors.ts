@@ -14,5 +14,8 @@ export const PlatformError = defineErrors('platform', {
   unreadable_body: { kind: 'bad_request', message: 'Request body could not be read' },
   payload_too_large: { kind: 'payload_too_large', message: 'Request body is too large' },
   unsupported_encoding: { kind: 'unsupported_media_type', message: 'Unsupported body encoding' },
+  invalid_utf8: { kind: 'bad_request', message: 'Request body is not valid UTF-8' },
+  body_too_deep: { kind: 'bad_request', message: 'Request body is nested too deeply (at most 64 levels)' },
+  unsupported_media_type: { kind: 'unsupported_media_type', message: 'Send the body as application/json' },
   rate_limited: { kind: 'too_many_requests', message: 'Too many requests; try again later' },
 });

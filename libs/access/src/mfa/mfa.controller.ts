@@ -7,7 +7,16 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { AllowRestricted, ApiData, ApiInvalid, Authenticated, Ctx, ErrorBody, MessageDto, type RequestContext } from '@atrium/platform';
+import {
+  AllowRestricted,
+  ApiData,
+  ApiInvalid,
+  Authenticated,
+  Ctx,
+  ErrorBody,
+  MessageResponseDto,
+  type RequestContext,
+} from '@atrium/platform';
 import { BACKUP_CODE_COUNT } from './backup-codes.js';
 import {
   BackupCodeCountDto,
@@ -90,12 +99,12 @@ export class MfaController {
 
   @Delete('disable')
   @ApiOperation({ summary: 'Turn MFA off; needs a current code or a backup code' })
-  @ApiOkResponse({ type: MessageDto })
+  @ApiOkResponse({ type: MessageResponseDto })
   @ApiInvalid()
   @ApiBadRequestResponse({ type: ErrorBody, description: WRONG_CODE })
   @ApiConflictResponse({ type: ErrorBody, description: 'MFA is not on' })
   @ApiTooManyRequestsResponse({ type: ErrorBody, description: LOCKED })
-  async disable(@Ctx() ctx: RequestContext, @Body() dto: MfaCodeOrBackupDto): Promise<MessageDto> {
+  async disable(@Ctx() ctx: RequestContext, @Body() dto: MfaCodeOrBackupDto): Promise<MessageResponseDto> {
     await this.mfa.disable(ctx, dto.code);
     return { message: 'Two-factor authentication disabled' };
   }

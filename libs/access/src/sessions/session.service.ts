@@ -19,7 +19,9 @@ export type RotatedSession = Pick<Session, 'id' | 'userId' | 'organizationId'>;
 /**
  * One refresh in one statement (one round trip, no BEGIN/COMMIT): burn the presented token if it is
  * current, touch its session if that is still open, and store the next token's hash for it. A token
- * that is current but whose session has ended is burnt all the same, and no next token is stored.
+ * that is current but whose session has ended is burnt all the same, and no next token is stored; so is
+ * one whose account is suspended or whose membership ended, even if nothing revoked the session (the
+ * access token it would mint fails on its first request anyway).
  */
 const ROTATE_SQL = `
   WITH rotated AS (
@@ -30,6 +32,9 @@ const ROTATE_SQL = `
     UPDATE sessions s SET last_used_at = now(), updated_at = now(), ip = COALESCE($3, s.ip)
       FROM rotated r
      WHERE s.id = r.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
+       AND EXISTS (SELECT 1 FROM users u WHERE u.id = s.user_id AND u.status = 'active')
+       AND EXISTS (SELECT 1 FROM memberships m
+                    WHERE m.user_id = s.user_id AND m.organization_id = s.organization_id AND m.status = 'active')
      RETURNING s.id, s.user_id, s.organization_id
   ), issued AS (
     INSERT INTO refresh_tokens (session_id, token_hash) SELECT id, $2 FROM live

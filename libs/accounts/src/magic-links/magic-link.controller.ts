@@ -10,7 +10,7 @@ import {
   ApiUnauthorizedResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { ApiInvalid, Ctx, ErrorBody, MessageDto, Public, RateLimit, type RequestContext } from '@atrium/platform';
+import { ApiInvalid, Ctx, ErrorBody, MessageResponseDto, Public, RateLimit, type RequestContext } from '@atrium/platform';
 import { LoginResponseDto, MfaRequiredDto } from '../sign-in/dto/login.dto.js';
 import { MagicLinkRequestDto, MagicLinkVerifyDto } from './dto/magic-link.dto.js';
 import { MagicLinkService } from './magic-link.service.js';
@@ -25,9 +25,9 @@ export class MagicLinkController {
   @HttpCode(202)
   @RateLimit('auth-mail')
   @ApiOperation({ summary: 'Mail a single-use sign-in link (10 minutes); the answer is the same whether or not the account exists' })
-  @ApiAcceptedResponse({ type: MessageDto })
+  @ApiAcceptedResponse({ type: MessageResponseDto })
   @ApiInvalid()
-  async request(@Ctx() ctx: RequestContext, @Body() dto: MagicLinkRequestDto): Promise<MessageDto> {
+  async request(@Ctx() ctx: RequestContext, @Body() dto: MagicLinkRequestDto): Promise<MessageResponseDto> {
     await this.links.request(ctx, dto.email, dto.organization_id);
     return { message: 'If an account exists for this email, a sign-in link has been sent' };
   }

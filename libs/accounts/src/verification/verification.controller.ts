@@ -6,7 +6,7 @@ import {
   Authenticated,
   Ctx,
   ErrorBody,
-  MessageDto,
+  MessageResponseDto,
   Public,
   RateLimit,
   type RequestContext,
@@ -34,10 +34,10 @@ export class VerificationController {
       "For the account's current address, marks it verified. For a pending address (an email change), makes it the " +
       "account's address, verified; links still out for the old address (password reset, magic link) stop working.",
   })
-  @ApiOkResponse({ type: MessageDto })
+  @ApiOkResponse({ type: MessageResponseDto })
   @ApiBadRequestResponse({ type: ErrorBody, description: TOKEN_ERRORS })
   @ApiConflictResponse({ type: ErrorBody, description: 'Another account took the pending address meanwhile (`email_taken`)' })
-  async verifyEmail(@Ctx() ctx: RequestContext, @Query() query: VerifyEmailQueryDto): Promise<MessageDto> {
+  async verifyEmail(@Ctx() ctx: RequestContext, @Query() query: VerifyEmailQueryDto): Promise<MessageResponseDto> {
     const result = await this.verification.verify(ctx, query.token);
     return { message: result === 'changed' ? 'Email verified; it is now the address of your account' : 'Email verified' };
   }
@@ -50,9 +50,9 @@ export class VerificationController {
     summary:
       'Mail a new verification link to your pending address if an email change waits, else to your current one (earlier links stop working)',
   })
-  @ApiAcceptedResponse({ type: MessageDto })
+  @ApiAcceptedResponse({ type: MessageResponseDto })
   @ApiConflictResponse({ type: ErrorBody, description: 'The address is already verified' })
-  async resend(@Ctx() ctx: RequestContext): Promise<MessageDto> {
+  async resend(@Ctx() ctx: RequestContext): Promise<MessageResponseDto> {
     await this.verification.resend(ctx);
     return { message: 'Verification email sent' };
   }
@@ -62,9 +62,9 @@ export class VerificationController {
   @HttpCode(202)
   @RateLimit('auth-mail')
   @ApiOperation({ summary: 'Mail a password reset link; the answer is the same whether or not the account exists' })
-  @ApiAcceptedResponse({ type: MessageDto })
+  @ApiAcceptedResponse({ type: MessageResponseDto })
   @ApiInvalid()
-  async forgotPassword(@Ctx() ctx: RequestContext, @Body() dto: ForgotPasswordDto): Promise<MessageDto> {
+  async forgotPassword(@Ctx() ctx: RequestContext, @Body() dto: ForgotPasswordDto): Promise<MessageResponseDto> {
     await this.resets.request(ctx, dto.email);
     return { message: 'If an account exists for this email, a password reset link has been sent' };
   }
@@ -74,9 +74,9 @@ export class VerificationController {
   @HttpCode(200)
   @RateLimit('auth')
   @ApiOperation({ summary: 'Set a new password with the mailed token; ends every session of the account, keeps MFA on' })
-  @ApiOkResponse({ type: MessageDto })
+  @ApiOkResponse({ type: MessageResponseDto })
   @ApiBadRequestResponse({ type: ErrorBody, description: `${TOKEN_ERRORS}, or the password is too weak` })
-  async resetPassword(@Ctx() ctx: RequestContext, @Body() dto: ResetPasswordDto): Promise<MessageDto> {
+  async resetPassword(@Ctx() ctx: RequestContext, @Body() dto: ResetPasswordDto): Promise<MessageResponseDto> {
     await this.resets.reset(ctx, dto.token, dto.new_password);
     return { message: 'Password reset; sign in with your new password' };
   }

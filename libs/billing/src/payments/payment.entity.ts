@@ -11,11 +11,12 @@ export class Payment extends TenantEntity {
   @Column('uuid', { nullable: true })
   createdBy: string | null;
 
+  /** `external`: a partner's paid invoice, recorded from its webhook (no gateway of ours took it). */
   @Column('text')
-  gateway: GatewayName;
+  gateway: GatewayName | 'external';
 
   @Column('text')
-  paymentType: PaymentType;
+  paymentType: PaymentType | 'external_invoice';
 
   @Column('text', { default: 'pending' })
   status: PaymentStatus;

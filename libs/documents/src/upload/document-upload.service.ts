@@ -134,6 +134,9 @@ export class DocumentUploadService {
         file.unpipe(current);
         file.resume();
       });
+      // A body that ends mid-file (cut off, or the client went away) destroys the file stream with busboy's error;
+      // unheard, that error was an uncaught exception that took the process down. It fails the stored blob instead.
+      file.on('error', (err) => current.destroy(err));
       file.pipe(current);
       stored = this.storage.put(key, current).then((bytes) => ({
         filename,

@@ -7,7 +7,7 @@ import type { WebhookAttemptDto, WebhookEventDetailDto, WebhookEventDto, Webhook
 const COLUMNS = `
   e.id, e.body, e.headers, e.external_id, e.event_type, e.status, e.retry_count, e.last_error,
   ${isoSql('e.created_at')} AS created_at, ${isoSql('e.processed_at')} AS processed_at,
-  p.id AS provider_id, p.name AS provider_name, p.base_url AS provider_base_url, p.deleted_at IS NOT NULL AS provider_deleted`;
+  ${isoSql('e.next_attempt_at')} AS next_attempt_at, p.id AS provider_id, p.name AS provider_name, p.base_url AS provider_base_url, p.deleted_at IS NOT NULL AS provider_deleted`;
 
 type EventRow = {
   id: string;
@@ -20,11 +20,17 @@ type EventRow = {
   last_error: string | null;
   created_at: string;
   processed_at: string | null;
+  next_attempt_at: string | null;
   provider_id: string;
   provider_name: string;
   provider_base_url: string | null;
   provider_deleted: boolean;
 };
+
+/** The attempts of event `e`, oldest first, as a JSON array. */
+const ATTEMPTS = `(SELECT coalesce(json_agg(json_build_object('attempt', a.attempt, 'started_at', ${isoSql('a.started_at')},
+                    'duration_ms', a.duration_ms, 'outcome', a.outcome, 'error', a.error) ORDER BY a.attempt), '[]')
+                    FROM webhook_event_attempts a WHERE a.event_id = e.id AND a.organization_id = e.organization_id)`;
 
 /** The body as JSON when it is JSON, else as text. */
 function payloadOf(body: Buffer): unknown {
@@ -47,6 +53,7 @@ const toDto = (r: EventRow): WebhookEventDto => ({
   last_error: r.last_error,
   created_at: r.created_at,
   processed_at: r.processed_at,
+  next_attempt_at: r.next_attempt_at,
 });
 
 /** The organization's webhook event log: filtered pages, newest first, and one event with its attempts. */
@@ -83,14 +90,23 @@ export class WebhookEventReader {
     if (!isUuid(id)) throw IntegrationsError.webhook_event_not_found();
     const [row] = await this.dataSource.query<Array<EventRow & { attempts: WebhookAttemptDto[] }>>(
       `SELECT ${COLUMNS},
-              (SELECT coalesce(json_agg(json_build_object('attempt', a.attempt, 'started_at', ${isoSql('a.started_at')},
-                        'duration_ms', a.duration_ms, 'outcome', a.outcome, 'error', a.error) ORDER BY a.attempt), '[]')
-                 FROM webhook_event_attempts a WHERE a.event_id = e.id AND a.organization_id = e.organization_id) AS attempts
+              ${ATTEMPTS} AS attempts
          FROM webhook_events e JOIN webhook_providers p ON p.id = e.provider_id
         WHERE e.id = $1 AND e.organization_id = $2`,
       [id, ctx.requireOrganizationId()],
     );
     if (!row) throw IntegrationsError.webhook_event_not_found();
     return { ...toDto(row), headers: row.headers, attempts: row.attempts };
+  }
+
+  /** Every processing attempt of one event of the organization (its retries), oldest first. */
+  async attempts(ctx: RequestContext, id: string): Promise<WebhookAttemptDto[]> {
+    if (!isUuid(id)) throw IntegrationsError.webhook_event_not_found();
+    const [row] = await this.dataSource.query<Array<{ attempts: WebhookAttemptDto[] }>>(
+      `SELECT ${ATTEMPTS} AS attempts FROM webhook_events e WHERE e.id = $1 AND e.organization_id = $2`,
+      [id, ctx.requireOrganizationId()],
+    );
+    if (!row) throw IntegrationsError.webhook_event_not_found();
+    return row.attempts;
   }
 }

@@ -1,12 +1,33 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Clock, type RequestContext, returnedRows } from '@atrium/platform';
+import { Clock, Outbox, type RequestContext, returnedRows } from '@atrium/platform';
+import { IntegrationsConfig } from '../integrations.config.js';
+import { nextRetryDelayMs } from './retry-policy.js';
+import { type ProcessingMode, WEBHOOK_EVENT_DEAD, WEBHOOK_EVENT_RETRY_DUE, type WebhookEventRetryDue } from './webhook-event-queue.js';
 import { type ReceivedWebhookEvent, WebhookHandlerRegistry } from './webhook-handlers.js';
 
 /** What one processing run ended in. */
-export type ProcessingOutcome = 'completed' | 'ignored' | 'failed' | 'already_settled';
+export type ProcessingOutcome = 'completed' | 'ignored' | 'failed' | 'dead' | 'already_settled';
+
+/** The payload of `webhook_event.dead` (the `integration.event_dead` notification). */
+export interface WebhookEventDeadPayload {
+  webhook_event_id: string;
+  provider_id: string;
+  provider_name: string;
+  event_type: string | null;
+  external_id: string;
+  attempts: number;
+  last_error: string;
+}
 
 const MAX_ERROR_LENGTH = 1000;
+
+/** The statuses each mode may claim. */
+const CLAIMABLE: Record<ProcessingMode, string[]> = {
+  auto: ['received', 'processing', 'failed'],
+  manual: ['received', 'processing', 'failed', 'dead'],
+  forced: ['received', 'processing', 'failed', 'dead', 'completed', 'ignored'],
+};
 
 type ClaimedRow = {
   id: string;
@@ -22,30 +43,34 @@ type ClaimedRow = {
 };
 
 /**
- * Claims a stored event for processing (`processing`), unless it is already settled (`completed`, `ignored`, `dead`).
+ * Claims a stored event for processing (`processing`) if its status is one the run may claim ($2) and, for a
+ * scheduled retry ($3), it has exactly the attempts before that one (a retry made stale by a manual run does nothing).
  * Counts the attempts so far, so each attempt has its number.
  */
 const CLAIM = `
-  UPDATE webhook_events e SET status = 'processing'
+  UPDATE webhook_events e SET status = 'processing', next_attempt_at = NULL
     FROM webhook_providers p
-   WHERE e.id = $1 AND p.id = e.provider_id AND e.status IN ('received', 'processing', 'failed')
+   WHERE e.id = $1 AND p.id = e.provider_id AND e.status = ANY ($2::text[])
+     AND ($3::int IS NULL OR (SELECT count(*) FROM webhook_event_attempts a WHERE a.event_id = e.id) = $3::int - 1)
   RETURNING e.id, e.organization_id, e.provider_id, p.name AS provider_name, p.event_types, e.external_id, e.event_type, e.body,
             e.headers, (SELECT count(*)::int FROM webhook_event_attempts a WHERE a.event_id = e.id) AS attempts`;
 
-const RECORD_ATTEMPT = `
-  INSERT INTO webhook_event_attempts (event_id, organization_id, attempt, started_at, duration_ms, outcome, error)
-  SELECT id, organization_id, $2, $3, $4, $5, $6 FROM webhook_events WHERE id = $1`;
-
+/** Records the attempt and settles the event in one statement. */
 const SETTLE = `
-  UPDATE webhook_events SET status = $2, retry_count = $3 - 1, last_error = $4, processed_at = CASE WHEN $2 = 'failed' THEN NULL ELSE now() END
+  WITH attempt AS (
+    INSERT INTO webhook_event_attempts (event_id, organization_id, attempt, started_at, duration_ms, outcome, error)
+    SELECT id, organization_id, $2, $3, $4, $5, $6 FROM webhook_events WHERE id = $1
+  )
+  UPDATE webhook_events SET status = $7, retry_count = $2 - 1, last_error = $6, next_attempt_at = $8,
+         processed_at = CASE WHEN $7 = 'failed' THEN NULL ELSE now() END
    WHERE id = $1`;
 
 /** An event of a type nobody handles, settled in one statement: marked `ignored` with its attempt recorded. */
 const IGNORE = `
   WITH settled AS (
-    UPDATE webhook_events e SET status = 'ignored', processed_at = now(), last_error = NULL,
+    UPDATE webhook_events e SET status = 'ignored', processed_at = now(), last_error = NULL, next_attempt_at = NULL,
            retry_count = (SELECT count(*) FROM webhook_event_attempts a WHERE a.event_id = e.id)
-     WHERE e.id = $1 AND e.status IN ('received', 'processing', 'failed')
+     WHERE e.id = $1 AND e.status = ANY ($3::text[])
     RETURNING e.id, e.organization_id, e.retry_count)
   INSERT INTO webhook_event_attempts (event_id, organization_id, attempt, started_at, duration_ms, outcome)
   SELECT id, organization_id, retry_count + 1, $2, 0, 'ignored' FROM settled
@@ -62,8 +87,9 @@ const parse = (body: Buffer): unknown => {
 /**
  * Processes one stored webhook event: the handler registered for its type runs in the transaction that marks it
  * `completed` (its effect happens once), a type without a handler — or outside the provider's `event_types` — is
- * marked `ignored`, and a throwing handler leaves it `failed` (retried by the queue). Every attempt is recorded with
- * its number, start, duration, outcome and error.
+ * marked `ignored`. A throwing handler (a malformed payload included) records a failed attempt: with a retry left the
+ * event is `failed` and its next attempt is queued after the configured wait (with jitter); after the last one it is
+ * `dead` and the organization's integration admins are notified. A manual run that fails leaves a `dead` event dead.
  */
 @Injectable()
 export class WebhookEventProcessing {
@@ -72,39 +98,109 @@ export class WebhookEventProcessing {
   constructor(
     private readonly dataSource: DataSource,
     private readonly handlers: WebhookHandlerRegistry,
+    private readonly outbox: Outbox,
+    private readonly config: IntegrationsConfig,
     private readonly clock: Clock,
   ) {}
 
-  /** `type` (from the job) lets an event nobody handles skip the claim; otherwise the stored row decides. */
-  async process(ctx: RequestContext, eventId: string, type?: string | null): Promise<ProcessingOutcome> {
+  /**
+   * `type` (from the job) lets an event nobody handles skip the claim; otherwise the stored row decides. `attempt`:
+   * the scheduled retry this run is (absent for the first run and manual runs).
+   */
+  async process(
+    ctx: RequestContext,
+    eventId: string,
+    type?: string | null,
+    opts: { mode?: ProcessingMode; attempt?: number } = {},
+  ): Promise<ProcessingOutcome> {
+    const mode = opts.mode ?? 'auto';
     if (type !== undefined && !this.handlers.get(type)) {
-      const ignored = returnedRows<{ attempt: number }>(await this.dataSource.query(IGNORE, [eventId, this.clock.now()]));
+      const ignored = returnedRows<{ attempt: number }>(await this.dataSource.query(IGNORE, [eventId, this.clock.now(), CLAIMABLE[mode]]));
       return ignored.length ? 'ignored' : 'already_settled';
     }
-    const [row] = returnedRows<ClaimedRow>(await this.dataSource.query(CLAIM, [eventId]));
-    if (!row) return 'already_settled';
-    const attempt = row.attempts + 1;
-    const started = this.clock.now();
-    const accepted = row.event_types.length === 0 || (row.event_type !== null && row.event_types.includes(row.event_type));
-    const handler = accepted ? this.handlers.get(row.event_type) : undefined;
-    if (!handler) {
-      await this.dataSource.transaction((em) => this.settle(em, row.id, attempt, started, 'ignored'));
-      return 'ignored';
-    }
+    // The claim, the handler and the settlement share one transaction: the claim's row lock makes a concurrent run of
+    // the same event wait, then find it settled (its status no longer claimable); a failure rolls the claim back too.
+    let claimed: { row: ClaimedRow; attempt: number; started: Date } | undefined;
     try {
       return await this.dataSource.transaction(async (em) => {
-        const [current] = await em.query<Array<{ status: string }>>(`SELECT status FROM webhook_events WHERE id = $1 FOR UPDATE`, [row.id]);
-        if (current.status !== 'processing') return 'already_settled';
+        const [row] = returnedRows<ClaimedRow>(await em.query(CLAIM, [eventId, CLAIMABLE[mode], opts.attempt ?? null]));
+        if (!row) return 'already_settled';
+        const attempt = row.attempts + 1;
+        const started = this.clock.now();
+        claimed = { row, attempt, started };
+        const accepted = row.event_types.length === 0 || (row.event_type !== null && row.event_types.includes(row.event_type));
+        const handler = accepted ? this.handlers.get(row.event_type) : undefined;
+        if (!handler) {
+          await this.settle(em, row.id, attempt, started, 'ignored');
+          return 'ignored';
+        }
         await handler.handle(this.received(row, attempt), em, ctx);
         await this.settle(em, row.id, attempt, started, 'completed');
         return 'completed';
       });
     } catch (err) {
-      const message = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH);
-      await this.dataSource.transaction((em) => this.settle(em, row.id, attempt, started, 'failed', message));
-      this.logger.warn({ webhook_event_id: row.id, type: row.event_type, attempt, err: message }, 'Webhook event processing failed');
-      throw err;
+      if (!claimed) throw err;
+      const { row, attempt, started } = claimed;
+      const message = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH) || 'Error';
+      const outcome = await this.dataSource.transaction(async (em) => {
+        // Claimed again for the record: another run may have settled the event since the rollback.
+        const [again] = returnedRows<ClaimedRow>(await em.query(CLAIM, [eventId, CLAIMABLE[mode], attempt]));
+        return again ? this.fail(em, ctx, row, attempt, started, message, mode) : ('already_settled' as const);
+      });
+      this.logger.warn(
+        { webhook_event_id: row.id, type: row.event_type, attempt, outcome, err: message },
+        'Webhook event processing failed',
+      );
+      return outcome;
     }
+  }
+
+  /** A failed attempt: `failed` with its retry queued (through the outbox, so it survives a crash), or `dead`. */
+  private async fail(
+    em: EntityManager,
+    ctx: RequestContext,
+    row: ClaimedRow,
+    attempt: number,
+    started: Date,
+    error: string,
+    mode: ProcessingMode,
+  ): Promise<'failed' | 'dead'> {
+    const delay = attempt < this.config.maxAttempts ? nextRetryDelayMs(this.config.retryDelaysMs, this.config.retryJitter, attempt) : null;
+    if (delay === null) {
+      await this.settle(em, row.id, attempt, started, 'dead', error);
+      // The admins hear of an event once, when its scheduled attempts run out; a manual run of a dead event is theirs.
+      if (mode === 'auto') {
+        this.outbox.add(em, {
+          name: WEBHOOK_EVENT_DEAD,
+          organizationId: row.organization_id,
+          requestId: ctx.requestId,
+          payload: {
+            webhook_event_id: row.id,
+            provider_id: row.provider_id,
+            provider_name: row.provider_name,
+            event_type: row.event_type,
+            external_id: row.external_id,
+            attempts: attempt,
+            last_error: error,
+          } satisfies WebhookEventDeadPayload,
+        });
+      }
+      return 'dead';
+    }
+    const runAt = new Date(this.clock.now().getTime() + delay);
+    await this.settle(em, row.id, attempt, started, 'failed', error, runAt);
+    this.outbox.add(em, {
+      name: WEBHOOK_EVENT_RETRY_DUE,
+      organizationId: row.organization_id,
+      requestId: ctx.requestId,
+      payload: {
+        webhook_event_id: row.id,
+        type: row.event_type,
+        attempt: attempt + 1,
+        run_at: runAt.toISOString(),
+      } satisfies WebhookEventRetryDue,
+    });
+    return 'failed';
   }
 
   private async settle(
@@ -112,11 +208,13 @@ export class WebhookEventProcessing {
     id: string,
     attempt: number,
     started: Date,
-    outcome: 'completed' | 'ignored' | 'failed',
+    status: 'completed' | 'ignored' | 'failed' | 'dead',
     error: string | null = null,
+    nextAttemptAt: Date | null = null,
   ): Promise<void> {
-    await em.query(RECORD_ATTEMPT, [id, attempt, started, Math.max(0, this.clock.now().getTime() - started.getTime()), outcome, error]);
-    await em.query(SETTLE, [id, outcome, attempt, error]);
+    const duration = Math.max(0, this.clock.now().getTime() - started.getTime());
+    const outcome = status === 'dead' ? 'failed' : status;
+    await em.query(SETTLE, [id, attempt, started, duration, outcome, error, status, nextAttemptAt]);
   }
 
   private received(row: ClaimedRow, attempt: number): ReceivedWebhookEvent {

@@ -11,7 +11,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiData, applyCounts, Ctx, ErrorBody, Public, type RequestContext } from '@atrium/platform';
+import { ApiData, applyCounts, Ctx, ErrorBody, Public, RateLimit, type RequestContext } from '@atrium/platform';
 import { WebhookReceiptDto } from './dto/webhook-receipt.dto.js';
 import { WebhookReceiver } from './webhook-receiver.service.js';
 
@@ -39,7 +39,8 @@ function receivingDocs(): MethodDecorator {
       ApiPayloadTooLargeResponse({ type: ErrorBody, description: '`payload_too_large`: the body is over 1 MB' }),
       ApiTooManyRequestsResponse({
         type: ErrorBody,
-        description: '`rate_limited`: past the provider’s budget (WEBHOOK_RATE_LIMIT_PER_MINUTE); `Retry-After` says when to send again',
+        description:
+          '`rate_limited`: past the provider’s budget (WEBHOOK_RATE_LIMIT_PER_MINUTE), or the sending address’s budget for callbacks (RATE_LIMIT_INBOUND_PER_MINUTE); `Retry-After` says when to send again',
       }),
     ]) {
       decorate(target, key, descriptor);
@@ -63,6 +64,7 @@ export class WebhookReceiverController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Receive a signed webhook from a provider of the organization (its id or slug)', description: RULES })
   @receivingDocs()
+  @RateLimit('inbound')
   byPath(
     @Ctx() ctx: RequestContext,
     @Param('organization') organization: string,
@@ -82,6 +84,7 @@ export class WebhookReceiverController {
   })
   @ApiHeader({ name: 'X-Tenant-Domain', required: true, description: 'The organization’s slug (or id)' })
   @receivingDocs()
+  @RateLimit('inbound')
   byTenantHeader(
     @Ctx() ctx: RequestContext,
     @Param('provider') provider: string,

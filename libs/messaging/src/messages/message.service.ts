@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AuditWriter } from '@atrium/audit';
 import { isUuid, Outbox, type Page, pageOffset, type RequestContext, TenantRepository, toPage } from '@atrium/platform';
 import { ChatAccess } from '../chats/chat-access.js';
 import { addChatEvent, ChatEvents } from '../chats/chat-events.js';
@@ -56,6 +57,7 @@ export class MessageService {
     private readonly access: ChatAccess,
     private readonly outbox: Outbox,
     private readonly config: MessagingConfig,
+    private readonly audit: AuditWriter,
   ) {
     this.messages = TenantRepository.for(dataSource, Message, 'Message');
   }
@@ -168,7 +170,9 @@ export class MessageService {
   /**
    * The author, a chat admin or a moderator (`chats.manage`, also in chats they are not in) deletes a message: its
    * content goes, a tombstone (deleted_at, deleted_by) stays so seqs keep no gaps; `message:deleted` follows. A SYSTEM
-   * message has no author: its actor is not one, so only admins and moderators delete it.
+   * message has no author: its actor is not one, so only admins and moderators delete it. Deleting another member's
+   * message is moderation and is audited (`message.deleted`, with the author and seq, never the content); authors
+   * deleting their own are not, as sending is not.
    */
   async delete(ctx: RequestContext, chatId: string, messageId: string): Promise<void> {
     const userId = ctx.requireUserId();
@@ -188,6 +192,15 @@ export class MessageService {
       message.deletedAt = new Date();
       message.deletedBy = userId;
       await this.messages.with(em).save(ctx, message);
+      if (!author) {
+        await this.audit.record(em, ctx, {
+          action: 'message.deleted',
+          resourceType: 'message',
+          resourceId: message.id,
+          target: `Message ${message.seq} in chat ${chatId}`,
+          before: { chat_id: chatId, seq: message.seq, sender_id: message.senderId, message_type: message.messageType },
+        });
+      }
       addChatEvent(this.outbox, em, ctx, chatId, ChatEvents.messageDeleted, {
         id: message.id,
         chat_id: chatId,

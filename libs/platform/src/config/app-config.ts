@@ -72,4 +72,6 @@ export interface RateLimitSettings {
   resendVerificationPerHour: number;
   /** Requests per minute per client IP on every other route. */
   defaultPerMinute: number;
+  /** Callbacks per minute per client IP on the routes gateways and partners call. */
+  inboundPerMinute: number;
 }

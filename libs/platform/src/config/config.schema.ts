@@ -221,4 +221,13 @@ export class EnvSchema {
   @IsInt()
   @Min(1)
   RATE_LIMIT_DEFAULT_PER_MINUTE = 1000;
+
+  /**
+   * Callbacks per minute per client IP on the routes gateways and partners call (payment and integration webhooks):
+   * a budget of their own, so a busy sender is not held to a browser's, and a flood from one address still stops.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_INBOUND_PER_MINUTE = 60000;
 }

@@ -145,6 +145,7 @@ export function loadConfig(source: Env = process.env): AppConfig {
       registrationPerHour: env.RATE_LIMIT_REGISTRATION_PER_HOUR,
       resendVerificationPerHour: env.RATE_LIMIT_RESEND_VERIFICATION_PER_HOUR,
       defaultPerMinute: env.RATE_LIMIT_DEFAULT_PER_MINUTE,
+      inboundPerMinute: env.RATE_LIMIT_INBOUND_PER_MINUTE,
     },
     {
       relay: env.OUTBOX_RELAY,

@@ -294,7 +294,9 @@ export class OutboxRelay {
           [events.map((e) => e.id), sub.name],
         );
         const todo = new Set(fresh.map((r) => r.event_id));
-        for (const event of events) if (todo.has(event.id)) await this.handle(sub, event, em);
+        const batch = events.filter((e) => todo.has(e.id));
+        if (sub.handleBatch && batch.length > 1) await this.withTimeout(sub, () => sub.handleBatch!(batch, em));
+        else for (const event of batch) await this.handle(sub, event, em);
       });
       return true;
     } catch {
@@ -307,13 +309,17 @@ export class OutboxRelay {
    * not stop the relay. Its transaction is then rolled back, so whatever it still does through `em` is not kept.
    */
   private async handle(sub: OutboxSubscriber, event: OutboxEvent, em: EntityManager): Promise<void> {
+    await this.withTimeout(sub, () => sub.handle(event, em));
+  }
+
+  private async withTimeout(sub: OutboxSubscriber, run: () => Promise<void> | void): Promise<void> {
     const ms = this.opts.handlerTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`subscriber ${sub.name} took longer than ${ms} ms`)), ms);
     });
     try {
-      await Promise.race([Promise.resolve().then(() => sub.handle(event, em)), timeout]);
+      await Promise.race([Promise.resolve().then(run), timeout]);
     } finally {
       clearTimeout(timer);
     }

@@ -31,6 +31,12 @@ export interface OutboxSubscriber {
   accepts?(event: OutboxEnvelope): boolean;
   /** Write the effect through `em` to make it exactly-once; a throw rolls it back and the event is retried. */
   handle(event: OutboxEvent, em: EntityManager): Promise<void> | void;
+  /**
+   * Optional: the effect of several events at once (e.g. one bulk queue insert instead of one per event), used when the
+   * relay delivers a batch in one transaction; it must do what `handle` would do for each, in order. A throw rolls the
+   * batch back and the relay retries its events one at a time through `handle`.
+   */
+  handleBatch?(events: OutboxEvent[], em: EntityManager): Promise<void>;
 }
 
 /**

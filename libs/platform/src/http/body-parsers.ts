@@ -1,10 +1,23 @@
+import { isUtf8 } from 'node:buffer';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { PlatformError } from '../platform.errors.js';
 import type { DomainError } from './domain-error.js';
 
+/** Deeper JSON than this is refused before parsing: class-transformer recurses per level and overflows the stack near 3,000. */
+export const MAX_JSON_DEPTH = 64;
+
+/** A body-parser failure of our own, raised from `verify` (body-parser keeps the `type`). */
+class BodyRefused extends Error {
+  constructor(readonly type: 'body.invalid_utf8' | 'body.too_deep') {
+    super(type);
+  }
+}
+
 function bodyError(err: { type?: string; status?: number }): DomainError {
   if (err.type === 'entity.too.large') return PlatformError.payload_too_large();
   if (err.type === 'entity.parse.failed') return PlatformError.malformed_json();
+  if (err.type === 'body.invalid_utf8') return PlatformError.invalid_utf8();
+  if (err.type === 'body.too_deep') return PlatformError.body_too_deep();
   if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') {
     return PlatformError.unsupported_encoding();
   }
@@ -21,9 +34,91 @@ const keepRawBody = (req: Request, _res: Response, buf: Buffer) => {
   (req as Request & { rawBody?: Buffer }).rawBody = buf;
 };
 
+/**
+ * The deepest nesting of arrays and objects in JSON text, stopping at `limit + 1`: one pass over the bytes, outside
+ * strings. Bytes of `[`, `{`, `"`, `\` never occur inside a multi-byte UTF-8 sequence, so the buffer is scanned as is.
+ */
+export function jsonDepthExceeds(buf: Buffer, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/** A JSON body must be UTF-8 (RFC 8259) and nested no deeper than MAX_JSON_DEPTH; replacement characters are never stored. */
+const checkJson = (req: Request, res: Response, buf: Buffer) => {
+  if (!isUtf8(buf)) throw new BodyRefused('body.invalid_utf8');
+  if (jsonDepthExceeds(buf, MAX_JSON_DEPTH)) throw new BodyRefused('body.too_deep');
+  keepRawBody(req, res, buf);
+};
+
+const checkForm = (req: Request, res: Response, buf: Buffer) => {
+  if (!isUtf8(buf)) throw new BodyRefused('body.invalid_utf8');
+  keepRawBody(req, res, buf);
+};
+
+/** The path of the first key that could reach a prototype (`__proto__`, or `prototype` under `constructor`), if any. */
+export function prototypeKeyPath(value: unknown, path = ''): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const key of Object.keys(value)) {
+    const here = path ? `${path}.${key}` : key;
+    const child = (value as Record<string, unknown>)[key];
+    if (key === '__proto__') return here;
+    if (key === 'constructor' && typeof child === 'object' && child !== null && 'prototype' in child) return `${here}.prototype`;
+    const found = prototypeKeyPath(child, here);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The path of the first string (or key) holding a NUL character, which PostgreSQL text and jsonb cannot store. */
+export function nulPath(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || '(body)' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const key of Object.keys(value)) {
+    const here = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return here;
+    const found = nulPath((value as Record<string, unknown>)[key], here);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const refused = (field: string, problem: string) => PlatformError.validation_failed(problem, [{ field, problems: [problem] }]);
+
+/**
+ * Refuses a parsed body that names a prototype key, so no later merge or copy can pollute an object with it, and a
+ * body or query string with a NUL character, which would reach PostgreSQL and fail there as a 500.
+ */
+const refuseUnsafeInput: RequestHandler = (req, _res, next) => {
+  const proto = prototypeKeyPath(req.body);
+  if (proto) return next(refused(proto, `property ${proto} is not allowed`));
+  const nul = nulPath(req.body);
+  if (nul) return next(refused(nul, `${nul} must not contain a NUL character`));
+  if (/%00/i.test(req.url)) {
+    const query = new URL(req.url, 'http://localhost').searchParams;
+    const field = [...query.entries()].find(([k, v]) => `${k}${v}`.includes('\u0000'))?.[0] ?? '(path)';
+    return next(refused(field, `${field} must not contain a NUL character`));
+  }
+  next();
+};
+
 /** JSON and form parsers with the size limit, whose failures become clear 400/413/415 errors. */
 export function bodyParsers(limit: string): RequestHandler[] {
-  return [wrap(express.json({ limit, verify: keepRawBody })), wrap(express.urlencoded({ extended: false, limit, verify: keepRawBody }))];
+  return [
+    wrap(express.json({ limit, verify: checkJson })),
+    wrap(express.urlencoded({ extended: false, limit, verify: checkForm })),
+    refuseUnsafeInput,
+  ];
 }
 
 /**

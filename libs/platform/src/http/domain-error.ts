@@ -42,6 +42,9 @@ export class DomainError extends Error {
   }
 }
 
-/** The generic 404 of a resource: `<resource>_not_found` (other codes live in each module's <lib>.errors.ts). */
+/**
+ * The generic 404 of a resource: `<resource>_not_found`, the label in snake case (`Add-on` → `add_on_not_found`); other
+ * codes live in each module's <lib>.errors.ts.
+ */
 export const notFound = (resource: string) =>
-  new DomainError('not_found', `${resource.toLowerCase().replace(/\s+/g, '_')}_not_found`, `${resource} not found`);
+  new DomainError('not_found', `${resource.toLowerCase().replace(/[^a-z0-9]+/g, '_')}_not_found`, `${resource} not found`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from './domain-error.js';
+import { DomainError, notFound } from './domain-error.js';
 import { defineErrors } from './error-codes.js';
 
 describe('defineErrors', () => {
@@ -15,5 +15,16 @@ describe('defineErrors', () => {
     defineErrors('spec-b', { spec_taken: { kind: 'conflict', message: 'Taken' } });
     expect(() => defineErrors('spec-c', { spec_taken: { kind: 'conflict', message: 'Taken' } })).toThrow(/already defined by spec-b/);
     expect(() => defineErrors('spec-b', { spec_taken: { kind: 'bad_request', message: 'Taken' } })).toThrow(/already defined/);
+  });
+});
+
+describe('notFound', () => {
+  it('answers a snake-case code for any resource label', () => {
+    expect([notFound('Add-on').code, notFound('Webhook event').code, notFound('API key').code]).toEqual([
+      'add_on_not_found',
+      'webhook_event_not_found',
+      'api_key_not_found',
+    ]);
+    expect(notFound('Add-on').kind).toBe('not_found');
   });
 });

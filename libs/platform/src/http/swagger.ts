@@ -51,6 +51,6 @@ export const ApiData = <T extends Type<unknown>>(dto: T, description?: string, s
 export const ApiInvalid = () =>
   ApiBadRequestResponse({ type: ErrorBody, description: 'Invalid input; every bad field is named in `details`' });
 
-export class MessageDto {
+export class MessageResponseDto {
   @ApiProperty() message: string;
 }

@@ -1,11 +1,12 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { MailDeliveryReports } from './mail-delivery-reports.js';
 import { MAIL_QUEUE } from './mail-message.js';
 import { MailProcessor } from './mail.processor.js';
 import { MailService } from './mail.service.js';
 import { MailTransport } from './mail-transport.js';
 
-/** Mail through the queue; the worker side is registered only where workers run. */
+/** Mail through the queue, and providers' delivery reports (webhooks); the worker side is registered only where workers run. */
 @Module({})
 export class MailModule {
   static register(opts: { workers: boolean }): DynamicModule {
@@ -13,7 +14,7 @@ export class MailModule {
       module: MailModule,
       global: true,
       imports: [BullModule.registerQueue({ name: MAIL_QUEUE })],
-      providers: [MailService, ...(opts.workers ? [MailTransport, MailProcessor] : [])],
+      providers: [MailService, MailDeliveryReports, ...(opts.workers ? [MailTransport, MailProcessor] : [])],
       exports: [MailService],
     };
   }

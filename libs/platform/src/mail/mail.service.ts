@@ -64,14 +64,16 @@ export class MailService implements OnModuleInit {
     const organizationId = ctx.organizationId ?? null;
     const inserted = returnedRows<{ idempotency_key: string; send_after: Date | null }>(
       await em.query(
-        `INSERT INTO mail_deliveries (idempotency_key, organization_id, message, send_after)
-         SELECT k, $2::uuid, m, s FROM unnest($1::text[], $3::jsonb[], $4::timestamptz[]) AS t (k, m, s)
+        `INSERT INTO mail_deliveries (idempotency_key, organization_id, message, send_after, message_id)
+         SELECT k, $2::uuid, m, s, i FROM unnest($1::text[], $3::jsonb[], $4::timestamptz[], $5::text[]) AS t (k, m, s, i)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key, send_after`,
         [
           mails.map((m) => m.idempotencyKey),
           organizationId,
           mails.map((m) => JSON.stringify(m.message)),
           mails.map((m) => m.notBefore ?? null),
+          // The Message-ID the mail goes out with (see MailProcessor), so a provider's delivery report finds its row.
+          mails.map((m) => jobIdFor(m.idempotencyKey)),
         ],
       ),
     );

@@ -68,6 +68,7 @@ export class AccountRateLimitInterceptor implements NestInterceptor {
         return next.handle();
       }
       case 'registration':
+      case 'inbound':
       case 'default':
         return next.handle();
     }

@@ -16,6 +16,7 @@ export interface Count {
 function budgets(s: RateLimitSettings): Record<Budget, { points: number; duration: number }> {
   return {
     default: { points: s.defaultPerMinute, duration: 60 },
+    inbound: { points: s.inboundPerMinute, duration: 60 },
     'sign-in': { points: s.authPerMinute, duration: 60 },
     'sign-in-mail': { points: s.authPerMinute, duration: 60 },
     'sign-in-failures': { points: s.authFailures, duration: s.authFailureWindowSeconds },

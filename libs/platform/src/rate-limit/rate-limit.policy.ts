@@ -8,13 +8,16 @@ export const RATE_LIMIT_KEY = 'atrium:rate-limit';
  * - `auth-mail`: asks for a sign-in mail (magic link, password reset): the same per-IP budget, and as many per account.
  * - `registration`: a new organization, per client IP.
  * - `resend-verification`: per client IP and per signed-in account.
+ * - `inbound`: a callback from a payment gateway or a partner service (signed webhooks), per client IP on a budget of
+ *   its own (`RATE_LIMIT_INBOUND_PER_MINUTE`): one sender delivers for many customers, and the route checks its
+ *   signature before doing any work; features add their own per-sender limits.
  * - `default`: per client IP.
  */
-export type RateLimitPolicy = 'auth' | 'auth-mail' | 'registration' | 'resend-verification' | 'default';
+export type RateLimitPolicy = 'auth' | 'auth-mail' | 'registration' | 'resend-verification' | 'inbound' | 'default';
 
 /** The fixed-window counters behind the policies. */
 export type Budget =
-  'default' | 'sign-in' | 'sign-in-mail' | 'sign-in-failures' | 'account-failures' | 'registration' | 'resend-verification';
+  'default' | 'inbound' | 'sign-in' | 'sign-in-mail' | 'sign-in-failures' | 'account-failures' | 'registration' | 'resend-verification';
 
 /** The budget each policy counts the client IP against (before authentication, so floods stop early). */
 export const IP_BUDGET: Record<RateLimitPolicy, Budget> = {
@@ -22,6 +25,7 @@ export const IP_BUDGET: Record<RateLimitPolicy, Budget> = {
   'auth-mail': 'sign-in',
   registration: 'registration',
   'resend-verification': 'resend-verification',
+  inbound: 'inbound',
   default: 'default',
 };
 

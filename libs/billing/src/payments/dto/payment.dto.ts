@@ -110,8 +110,9 @@ export class PaymentLineDto {
 export class PaymentDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: PAYMENT_STATUSES }) status: string;
-  @ApiProperty({ enum: ['sandbox', 'stripe'] }) gateway: string;
-  @ApiProperty({ enum: ['package_upgrade', 'feature_purchase', 'renewal'] }) payment_type: string;
+  @ApiProperty({ enum: ['sandbox', 'stripe', 'external'], description: '`external`: an invoice a partner payment service reported paid' })
+  gateway: string;
+  @ApiProperty({ enum: ['package_upgrade', 'feature_purchase', 'renewal', 'external_invoice'] }) payment_type: string;
   @ApiProperty({ example: 190 }) amount: number;
   @ApiProperty({ example: 19000 }) amount_minor: number;
   @ApiProperty({ example: 'USD' }) currency: string;
@@ -167,7 +168,7 @@ export class VerifiedPaymentDto extends PaymentDto {
   outcome: string;
 }
 
-export class WebhookReceiptDto {
+export class PaymentWebhookReceiptDto {
   @ApiProperty({ example: true }) received: boolean;
   @ApiProperty({ example: 'evt_…' }) event_id: string;
   @ApiProperty({ example: 'payment_intent.succeeded' }) type: string;

@@ -6,8 +6,8 @@ export const WEBHOOK_EVENT_STATUSES = ['received', 'processing', 'completed', 'f
 export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
 
 const STATUS_HELP =
-  '`received` (stored, queued), `processing`, `completed` (its handler ran), `failed` (its handler threw; the queue retries), ' +
-  '`dead` (retries exhausted), `ignored` (no handler for its type, or a type outside the provider’s event_types)';
+  '`received` (stored, queued), `processing`, `completed` (its handler ran), `failed` (its handler threw; retried at `next_attempt_at`), ' +
+  '`dead` (retries exhausted; admins notified), `ignored` (no handler for its type, or a type outside the provider’s event_types)';
 
 export class WebhookEventQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'A provider of the organization, by id or name' })
@@ -56,6 +56,8 @@ export class WebhookEventDto {
   @ApiProperty({ nullable: true, type: String, description: 'The last failed attempt’s error' }) last_error: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) processed_at: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'A `failed` event: when its next attempt is due' })
+  next_attempt_at: string | null;
 }
 
 export class WebhookAttemptDto {

@@ -78,6 +78,16 @@ export class BillingEnv {
   @Max(24 * 60 * 60 * 1000)
   BILLING_RENEWAL_SCAN_MS = 60_000;
 
+  /**
+   * How long (seconds) a worker's claim on a renewal lasts: a worker that dies mid-charge leaves the renewal to the
+   * next scan after this. Longer than any charge takes; the retry reuses the charge's idempotency key.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  @Max(24 * 60 * 60)
+  BILLING_RENEWAL_CLAIM_LEASE_SECONDS = 600;
+
   /** The seller named on invoices. */
   @IsString()
   @MinLength(1)
@@ -156,8 +166,8 @@ export class BillingConfig {
     readonly stripeTestEvents: boolean,
     /** Null when the sandbox gateway is not offered (production without SANDBOX_PAYMENTS=true). */
     readonly sandbox: { webhookSecret: string; callbackUrl: string } | null,
-    /** `scanMs`: the renewal scan's interval in worker processes (0: off; unset: every minute). */
-    readonly renewal: { noticeDays: number; retryDays: number[]; graceDays: number; scanMs?: number },
+    /** `scanMs`: the renewal scan's interval in worker processes (0: off; unset: every minute); `claimLeaseMs`: a claim's lease. */
+    readonly renewal: { noticeDays: number; retryDays: number[]; graceDays: number; scanMs?: number; claimLeaseMs?: number },
     /** Public base URL of the api (checkout pages, callbacks, invoice links). */
     readonly publicUrl: string,
     readonly production: boolean,
@@ -198,7 +208,13 @@ export function loadBillingConfig(app: AppConfig, source: Readonly<Record<string
           callbackUrl: env.SANDBOX_CALLBACK_URL ?? `${app.http.publicUrl}/api/v1/payments/webhooks/sandbox`,
         }
       : null,
-    { noticeDays: env.BILLING_RENEWAL_NOTICE_DAYS, retryDays, graceDays: env.BILLING_GRACE_DAYS, scanMs: env.BILLING_RENEWAL_SCAN_MS },
+    {
+      noticeDays: env.BILLING_RENEWAL_NOTICE_DAYS,
+      retryDays,
+      graceDays: env.BILLING_GRACE_DAYS,
+      scanMs: env.BILLING_RENEWAL_SCAN_MS,
+      claimLeaseMs: env.BILLING_RENEWAL_CLAIM_LEASE_SECONDS * 1000,
+    },
     app.http.publicUrl,
     production,
     {

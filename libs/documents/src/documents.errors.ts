@@ -11,6 +11,7 @@ export const DocumentsError = defineErrors('documents', {
   },
   multipart_required: { kind: 'unsupported_media_type', message: 'Send the document as multipart/form-data' },
   malformed_multipart: { kind: 'bad_request', message: 'The multipart body could not be read to its end' },
+  storage_full: { kind: 'unavailable', message: 'There is no room to store the document right now; nothing was saved, try again later' },
   upload_expired: { kind: 'conflict', message: 'The upload took too long and was discarded; send it again' },
   range_not_satisfiable: { kind: 'range_not_satisfiable', message: 'The requested range is outside the document' },
   invalid_download_link: { kind: 'forbidden', message: 'This download link is invalid or has expired' },

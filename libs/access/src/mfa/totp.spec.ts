@@ -29,6 +29,14 @@ describe('checkTotp', () => {
     expect(await checkTotp({ secret, code: await codeAt(1), lastTimeStep: step, epoch: now })).toEqual({ ok: true, timeStep: step + 1 });
   });
 
+  it('refuses as a replay, without throwing, when the last accepted step is past this clock’s window (a process whose clock runs ahead accepted it)', async () => {
+    for (const ahead of [2, 6]) {
+      const result = await checkTotp({ secret, code: await codeAt(0), lastTimeStep: step + ahead, epoch: now });
+      expect(result).toEqual({ ok: false, replay: true });
+    }
+    expect(await checkTotp({ secret, code: '000000', lastTimeStep: step + 6, epoch: now })).toMatchObject({ ok: false });
+  });
+
   it('refuses wrong, malformed and other-secret codes', async () => {
     const good = await codeAt(0);
     const wrong = String((Number(good) + 1) % 1_000_000).padStart(6, '0');

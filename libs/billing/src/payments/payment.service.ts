@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
@@ -124,17 +125,25 @@ export class PaymentService {
     if (!sub.paymentMethodGateway || !sub.paymentMethodRef) throw BillingError.payment_method_required();
     const gateway = this.gateways.get(sub.paymentMethodGateway);
     const customerRef = await this.customers.refFor(organizationId, gateway);
-    const payment = await this.payments.create(ctx, {
-      createdBy: null,
-      gateway: gateway.name,
-      paymentType: priced.paymentType,
-      status: 'pending',
-      amountMinor: priced.amountMinor,
-      currency: priced.currency,
-      description: priced.description,
-      purchase: priced.purchase,
-      lines: priced.lines,
-    });
+    // A charge retried with its idempotency key (a worker that died mid-charge) takes up the payment the first try
+    // made, whose id follows from the key: the gateway then answers the charge it already made instead of refusing
+    // the key for another payment, and no second pending payment is left behind.
+    const id = opts.idempotencyKey ? paymentIdFor(opts.idempotencyKey) : undefined;
+    const earlier = id ? await this.payments.findOne(ctx, { id }) : null;
+    const payment =
+      earlier ??
+      (await this.payments.create(ctx, {
+        ...(id ? { id } : {}),
+        createdBy: null,
+        gateway: gateway.name,
+        paymentType: priced.paymentType,
+        status: 'pending',
+        amountMinor: priced.amountMinor,
+        currency: priced.currency,
+        description: priced.description,
+        purchase: priced.purchase,
+        lines: priced.lines,
+      }));
     const charge = await gateway.chargeOffSession({
       paymentId: payment.id,
       organizationId,
@@ -198,4 +207,13 @@ function assertAmount(clientAmount: number, priced: PricedPurchase): void {
       },
     );
   }
+}
+
+/** The payment id an idempotency key stands for: a UUID (version 8 layout) from its SHA-256. */
+export function paymentIdFor(idempotencyKey: string): string {
+  const h = createHash('sha256').update(`payment:${idempotencyKey}`).digest();
+  h[6] = (h[6] & 0x0f) | 0x80;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -88,7 +88,7 @@ export class RenewalService {
 
   /** Claims the row and takes its next step; null when another worker has it. */
   private async step(id: string, at: Date): Promise<StepOutcome | null> {
-    const row = await this.rows.claim(id, at, new Date(at.getTime() + CLAIM_LEASE_MS));
+    const row = await this.rows.claim(id, at, new Date(at.getTime() + (this.config.renewal.claimLeaseMs ?? CLAIM_LEASE_MS)));
     if (!row) return null;
     let plan: ChargePlan | StepOutcome;
     try {

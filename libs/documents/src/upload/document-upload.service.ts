@@ -155,10 +155,24 @@ export class DocumentUploadService {
       await pipeline(req, bb);
     } catch (err) {
       inspector?.destroy(err as Error);
-      await stored?.catch(() => undefined);
+      if (
+        noSpace(
+          await stored?.then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+        )
+      )
+        throw DocumentsError.storage_full();
       throw DocumentsError.malformed_multipart();
     }
-    return { fields, file: stored ? await stored : undefined, problems };
+    try {
+      return { fields, file: stored ? await stored : undefined, problems };
+    } catch (err) {
+      // A full disk (or quota) is the server's condition, not the client's: 503, and the caller discards the partial blob.
+      if (noSpace(err)) throw DocumentsError.storage_full();
+      throw err;
+    }
   }
 
   /** Every problem of the form at once (400 naming each), or the stored file. */
@@ -217,4 +231,10 @@ export class DocumentUploadService {
       return document;
     });
   }
+}
+
+/** The storage ran out of room: a full disk or an exhausted quota. */
+function noSpace(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }

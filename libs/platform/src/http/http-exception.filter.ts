@@ -1,9 +1,14 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../database/pg-errors.js';
 import { safeError } from '../logging/safe-error.js';
 import { DomainError, STATUS_BY_KIND } from './domain-error.js';
 import type { ErrorBody } from './error-body.js';
+
+const DATABASE_UNAVAILABLE = 'database_unavailable';
+/** What a 503 for a lost database asks clients to wait: a restart or failover takes seconds. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** Maps domain errors and framework exceptions to the error body; a 500 says nothing about internals. */
 @Catch()
@@ -16,7 +21,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     const requestId = String(res.getHeader('x-request-id') ?? '');
     const body = HttpExceptionFilter.body(exception, requestId);
-    if (body.statusCode >= 500) {
+    if (body.code === DATABASE_UNAVAILABLE) {
+      // One line per request while the database is away, not a stack trace each.
+      this.logger.warn({ requestId, err: (exception as Error).message }, 'Database unavailable');
+      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    } else if (body.statusCode >= 500) {
       this.logger.error({ err: safeError(exception), requestId }, 'Unhandled error');
     }
     if (exception instanceof DomainError && exception.headers) {
@@ -52,6 +61,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
         message,
         error: STATUS_CODES[statusCode] ?? 'Error',
         code: codeForStatus(statusCode),
+        requestId,
+      };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return {
+        statusCode: 503,
+        message: 'The service is briefly unavailable (its database cannot be reached); try again shortly',
+        error: STATUS_CODES[503]!,
+        code: DATABASE_UNAVAILABLE,
         requestId,
       };
     }

@@ -1,14 +1,16 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { returnedRows } from '../database/sql-result.js';
 import { jobIdFor } from '../queue/job-envelope.js';
 import { MAIL_QUEUE, type MailJob, type MailMessage } from './mail-message.js';
 import { MailTransport } from './mail-transport.js';
 
 /**
- * Sends queued mail. Safe to run twice: claiming a delivery takes its message out of the row, so a second
- * run finds nothing to send, and a sent mail leaves no copy of its links behind.
+ * Sends queued mail. The delivery row stays locked (`FOR UPDATE SKIP LOCKED`) in a transaction while its message is
+ * sent, and the message leaves the row only in that transaction's commit: a worker killed mid-send (its connection
+ * dropped, the lock released) leaves the message in place for the job's next run, and a second run at the same time
+ * skips the locked row. So a mail is sent at least once and, unless the process dies between the SMTP answer and the
+ * commit, exactly once; it keeps its Message-ID on every attempt, so a resend can be recognised.
  */
 @Processor(MAIL_QUEUE)
 export class MailProcessor extends WorkerHost {
@@ -21,31 +23,27 @@ export class MailProcessor extends WorkerHost {
 
   async process(job: Job<MailJob>): Promise<{ sent: boolean }> {
     const { idempotencyKey } = job.data;
-    const [claimed] = returnedRows<{ message: MailMessage }>(
-      await this.dataSource.query(
-        `UPDATE mail_deliveries d SET message = NULL, claimed_at = now()
-           FROM (SELECT idempotency_key, message FROM mail_deliveries
-                  WHERE idempotency_key = $1 AND message IS NOT NULL FOR UPDATE) waiting
-          WHERE d.idempotency_key = waiting.idempotency_key
-         RETURNING waiting.message`,
-        [idempotencyKey],
-      ),
-    );
-    if (!claimed) return { sent: false };
     try {
-      await this.transport.send(claimed.message, jobIdFor(idempotencyKey));
+      return await this.dataSource.transaction(async (em) => {
+        const [waiting] = await em.query<Array<{ message: MailMessage }>>(
+          `SELECT message FROM mail_deliveries WHERE idempotency_key = $1 AND message IS NOT NULL FOR UPDATE SKIP LOCKED`,
+          [idempotencyKey],
+        );
+        if (!waiting) return { sent: false };
+        await em.query('UPDATE mail_deliveries SET claimed_at = now() WHERE idempotency_key = $1', [idempotencyKey]);
+        await this.transport.send(waiting.message, jobIdFor(idempotencyKey));
+        await em.query('UPDATE mail_deliveries SET message = NULL, sent_at = now() WHERE idempotency_key = $1', [idempotencyKey]);
+        return { sent: true };
+      });
     } catch (err) {
-      // The next attempt needs the message back; after the last one it is dropped and the delivery marked failed.
-      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      await this.dataSource.query(
-        last
-          ? 'UPDATE mail_deliveries SET failed_at = now() WHERE idempotency_key = $1'
-          : 'UPDATE mail_deliveries SET message = $2::jsonb, claimed_at = NULL WHERE idempotency_key = $1',
-        last ? [idempotencyKey] : [idempotencyKey, JSON.stringify(claimed.message)],
-      );
+      // The message is still in the row for the next attempt; after the last one it is dropped and the delivery marked failed.
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        await this.dataSource.query(
+          'UPDATE mail_deliveries SET message = NULL, failed_at = now() WHERE idempotency_key = $1 AND sent_at IS NULL',
+          [idempotencyKey],
+        );
+      }
       throw err;
     }
-    await this.dataSource.query('UPDATE mail_deliveries SET sent_at = now() WHERE idempotency_key = $1', [idempotencyKey]);
-    return { sent: true };
   }
 }

@@ -43,7 +43,11 @@ export class AtriumSocketAdapter extends IoAdapter {
     } else {
       const pool = new pg.Pool({ connectionString: this.config.database.url, max: 2 });
       pool.on('error', (err) => this.logger.warn(`postgres adapter pool: ${err.message}`));
-      const listener = listenerPool(pool, () => this.closing);
+      const listener = listenerPool(
+        pool,
+        () => this.closing,
+        (err) => this.logger.warn(`postgres adapter listener: ${err.message}`),
+      );
       this.adapterFactory = createPostgresAdapter(listener.pool, {
         cleanupInterval: 30_000,
         channelPrefix: this.channel(),
@@ -99,7 +103,7 @@ function originAllowed(allowed: ReadonlySet<string>): NonNullable<ServerOptions[
  * Once `closing()` is true a connection that arrives goes straight back and the adapter's wait never ends (so
  * it schedules no reconnection); `end()` drops whatever the adapter still holds before ending the pool.
  */
-function listenerPool(pool: pg.Pool, closing: () => boolean): { pool: pg.Pool; end: () => Promise<void> } {
+function listenerPool(pool: pg.Pool, closing: () => boolean, warn: (err: Error) => void): { pool: pg.Pool; end: () => Promise<void> } {
   const held = new Set<pg.PoolClient>();
   const never = () => new Promise<never>(() => undefined);
   const facade = {
@@ -117,6 +121,13 @@ function listenerPool(pool: pg.Pool, closing: () => boolean): { pool: pg.Pool; e
         held.delete(client);
         release(err);
       };
+      // The adapter keeps this client for LISTEN and listens only for 'end' (then reconnects): without an 'error'
+      // listener a database restart's "terminating connection" would crash the process. A broken client goes back
+      // to the pool as broken, so it does not hold one of the pool's two slots for good.
+      client.on('error', warn);
+      client.once('end', () => {
+        if (held.has(client)) client.release(true);
+      });
       return client;
     },
   };

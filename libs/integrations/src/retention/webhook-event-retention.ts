@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { Clock } from '@atrium/platform';
+import { Clock, deleteInBatches } from '@atrium/platform';
 import { IntegrationsConfig } from '../integrations.config.js';
 import { INTEGRATIONS_QUEUE } from '../processing/webhook-event-queue.js';
 
@@ -27,36 +27,21 @@ export class WebhookEventRetention {
   ) {}
 
   /** Returns how many events went, or undefined when another process was pruning. */
-  async prune(batchSize = 1000): Promise<number | undefined> {
+  prune(batchSize = 1000): Promise<number | undefined> {
     const before = new Date(this.clock.now().getTime() - this.config.retentionDays * 86400_000);
-    const qr = this.dataSource.createQueryRunner();
-    await qr.connect();
-    try {
-      const [{ locked }] = (await qr.query(`SELECT pg_try_advisory_lock($1, $2) AS locked`, [...PRUNE_LOCK])) as Array<{ locked: boolean }>;
-      if (!locked) return undefined;
-      try {
-        let total = 0;
-        for (;;) {
-          // Attempts go with their event (ON DELETE CASCADE).
-          const [{ n }] = (await qr.query(
-            `WITH gone AS (
-               DELETE FROM webhook_events
-                WHERE id IN (SELECT id FROM webhook_events
-                              WHERE created_at < $1 AND status IN ('completed', 'ignored', 'dead')
-                              LIMIT $2)
-               RETURNING id)
-             SELECT count(*)::int AS n FROM gone`,
-            [before, batchSize],
-          )) as Array<{ n: number }>;
-          total += n;
-          if (n < batchSize) return total;
-        }
-      } finally {
-        await qr.query(`SELECT pg_advisory_unlock($1, $2)`, [...PRUNE_LOCK]);
-      }
-    } finally {
-      await qr.release();
-    }
+    // Attempts go with their event (ON DELETE CASCADE).
+    return deleteInBatches(this.dataSource, {
+      lock: PRUNE_LOCK,
+      statement: `WITH gone AS (
+                    DELETE FROM webhook_events
+                     WHERE id IN (SELECT id FROM webhook_events
+                                   WHERE created_at < $1 AND status IN ('completed', 'ignored', 'dead')
+                                   LIMIT $2)
+                    RETURNING id)
+                  SELECT count(*)::int AS n FROM gone`,
+      params: [before],
+      batchSize,
+    });
   }
 }
 

@@ -11,3 +11,4 @@ export * from './resolve-database.js';
 export * from './shutdown.js';
 export * from './prepared-query.js';
 export * from './bigint-number.js';
+export * from './batched-delete.js';

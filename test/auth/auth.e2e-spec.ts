@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg, STRONG_PASSWORD, uniqueEmail } from '../support/factories.js';
 import { outboxEvents } from '../support/outbox.js';
@@ -36,17 +37,37 @@ describe('POST /auth/organization/register', () => {
     expect(JSON.stringify(login.body)).not.toMatch(/password/i);
   });
 
-  it('refuses a duplicate email with 409, whatever its case', async () => {
+  it('answers a taken email (whatever its case) like a new one, creating nothing and mailing its holder once an hour', async () => {
     const org = await registerOrg(t.http);
-    const res = await t.http.post('/auth/organization/register', {
-      organization_name: 'Other',
-      first_name: 'A',
-      last_name: 'B',
-      email: org.email.toUpperCase(),
-      password: STRONG_PASSWORD,
-    });
-    expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ statusCode: 409, code: 'email_taken' });
+    const attempt = () =>
+      t.http.post('/auth/organization/register', {
+        organization_name: 'Other',
+        first_name: 'A',
+        last_name: 'B',
+        email: org.email.toUpperCase(),
+        password: STRONG_PASSWORD,
+      });
+    const [first, second] = [await attempt(), await attempt()];
+    for (const res of [first, second]) {
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual({
+        message: 'Organization registered successfully',
+        user_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        organization_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
+    }
+    const sql = t.app.get(DataSource);
+    const [{ users, orgs, accounts }] = await sql.query(
+      `SELECT (SELECT count(*)::int FROM users WHERE id = ANY($1)) AS users,
+              (SELECT count(*)::int FROM organizations WHERE id = ANY($2) OR name = 'Other') AS orgs,
+              (SELECT count(*)::int FROM users WHERE lower(email) = lower($3)) AS accounts`,
+      [[first.body.user_id, second.body.user_id], [first.body.organization_id, second.body.organization_id], org.email],
+    );
+    expect({ users, orgs, accounts }).toEqual({ users: 0, orgs: 0, accounts: 1 });
+    const [{ mails }] = await sql.query(`SELECT count(*)::int AS mails FROM mail_deliveries WHERE idempotency_key LIKE $1`, [
+      `registration-attempt:${org.userId}:%`,
+    ]);
+    expect(mails).toBe(1);
   });
 
   it('refuses a short password and a common one, naming the rule', async () => {

@@ -22,12 +22,16 @@ const SERVER_OWNED = {
 /**
  * Pairs where the property is part of the route's contract, so it is not mass assignment: signing in to / switching to
  * an organization names it (`organization_id`, checked against membership), and an administrator creating or changing
- * a member sets their role (and, on update, suspends or reactivates them with `status`), behind users.edit.
+ * a member sets their role (and, on update, suspends or reactivates them with `status`), behind users.edit; an
+ * integrations admin settles a webhook event by hand (`status`, audited) and replays a window of events filtered by
+ * their `status`, behind integrations.manage.
  */
 const ACCEPTED_BY_CONTRACT = [
+  'PATCH /api/v1/integrations/webhook-events/{id} status',
   'POST /api/v1/auth/login organization_id',
   'POST /api/v1/auth/magic-link organization_id',
   'POST /api/v1/auth/verify-mfa organization_id',
+  'POST /api/v1/integrations/webhook-events/replay status',
   'POST /api/v1/users role',
   'PUT /api/v1/organizations/switch organization_id',
   'PUT /api/v1/users/{id} role',

@@ -1,6 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import {
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiExtraModels,
   ApiNoContentResponse,
@@ -32,10 +31,15 @@ export class AuthController {
   @Post('organization/register')
   @Public()
   @RateLimit('registration')
-  @ApiOperation({ summary: 'Create an organization and its owner account' })
+  @ApiOperation({
+    summary: 'Create an organization and its owner account',
+    description:
+      'An email that already has an account is answered like a new one (201 with ids), so the route tells nobody which ' +
+      'addresses have accounts: nothing is created, and the address is mailed that someone tried (at most once an hour). ' +
+      'Signed-in users add organizations with `POST /organizations`.',
+  })
   @ApiCreatedResponse({ type: RegisteredDto })
   @ApiInvalid()
-  @ApiConflictResponse({ type: ErrorBody, description: 'The email already has an account' })
   async register(@Ctx() ctx: RequestContext, @Body() dto: RegisterOrganizationDto): Promise<RegisteredDto> {
     const { userId, organizationId } = await this.registration.register(ctx, dto);
     return { message: 'Organization registered successfully', user_id: userId, organization_id: organizationId };

@@ -170,6 +170,8 @@ describe('two api processes and a worker on one PostgreSQL and Redis', () => {
           [owner.organizationId],
         )) === 1 || undefined,
       'the renewal payment',
+      // A 2-core CI box running other processes: the worker's scan, claim, charge and settlement can take a while.
+      60_000,
     );
     await until(async () => (mailsTo(owner.email, /^Receipt/).length ? true : undefined), 'the renewal receipt');
 

@@ -161,14 +161,18 @@ describe('GET /audit-logs/export', () => {
   it('runs at most a quarter of the connection pool of exports at once, and answers 429 with Retry-After beyond', async () => {
     // The test app has 5 connections: one export at a time.
     const abort = new AbortController();
-    const held = await fetch(exportUrl('format=ndjson'), { headers: auth(), signal: abort.signal });
-    await held.body!.getReader().read();
-    await eventually(async () => ((await openExports()) === 1 ? true : undefined), 'the first export to wait on its client');
-    const busy = await t.http.get('/audit-logs/export?format=csv&resource_id=3', { token: owner.accessToken });
-    expect([busy.status, busy.body.code, busy.headers.get('retry-after')]).toEqual([429, 'audit_export_busy', '10']);
-    // Other requests still get connections meanwhile.
-    expect((await t.http.get('/audit-logs?limit=1', { token: owner.accessToken })).status).toBe(200);
-    abort.abort();
+    try {
+      const held = await fetch(exportUrl('format=ndjson'), { headers: auth(), signal: abort.signal });
+      await held.body!.getReader().read();
+      await eventually(async () => ((await openExports()) >= 1 ? true : undefined), 'the first export to wait on its client');
+      const busy = await t.http.get('/audit-logs/export?format=csv&resource_id=3', { token: owner.accessToken });
+      expect([busy.status, busy.body.code, busy.headers.get('retry-after')]).toEqual([429, 'audit_export_busy', '10']);
+      // Other requests still get connections meanwhile.
+      expect((await t.http.get('/audit-logs?limit=1', { token: owner.accessToken })).status).toBe(200);
+    } finally {
+      // Also when an expectation failed: a held export would keep the app from closing.
+      abort.abort();
+    }
     const after = await eventually(async () => {
       const res = await t.http.get('/audit-logs/export?format=csv&resource_id=3', { token: owner.accessToken });
       return res.status === 200 ? res : undefined;

@@ -202,7 +202,9 @@ describe('a digest whose job was lost', () => {
     await dataSource(t).query(`UPDATE notification_digests SET due_at = now() - interval '10 minutes' WHERE id = $1`, [digest]);
 
     const sweep = await queue(t).add(DIGEST_SWEEP_JOB, {});
-    expect((await settledJob(queue(t), sweep.id!)).returnvalue).toEqual({ sent: 1 });
+    // At least this one: the sweep ends every overdue digest in the database, and a shared CI database may hold
+    // others that an earlier run's stopped app left overdue.
+    expect((await settledJob(queue(t), sweep.id!)).returnvalue.sent).toBeGreaterThanOrEqual(1);
     const [mail] = await waitForMails(mailbox, rita.email, /new messages/, 1);
     expect(mail.subject).toBe('3 new messages in Lost');
     expect(await gatheredRows(owner.organizationId)).toBe(0);

@@ -1,9 +1,9 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import {
   AppConfig,
   AuthGuard,
-  BodyTypeInterceptor,
+  BodyTypeGuard,
   HealthModule,
   HttpExceptionFilter,
   RateLimitGuard,
@@ -23,8 +23,8 @@ export class AppModule {
         // Rate limits run first, so floods are turned away before any credential lookup.
         { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: BodyTypeGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
-        { provide: APP_INTERCEPTOR, useClass: BodyTypeInterceptor },
       ],
     };
   }

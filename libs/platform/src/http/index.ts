@@ -10,4 +10,4 @@ export * from './route-memo.js';
 export * from './dto-transforms.js';
 export * from './error-codes.js';
 export * from './html-page.js';
-export * from './body-type.interceptor.js';
+export * from './body-type.guard.js';

@@ -1,8 +1,7 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { Request } from 'express';
-import type { Observable } from 'rxjs';
 import { PlatformError } from '../platform.errors.js';
 
 /** The media types `bodyParsers` reads into `@Body()`. */
@@ -13,13 +12,14 @@ const bodyKey = `${RouteParamtypes.BODY}:`;
 /**
  * 415 for a body of another type sent to a handler that takes `@Body()`: the parsers leave such a body unread, so
  * without this the handler would see an empty object and answer as if nothing had been sent. Handlers that read the
- * request themselves (uploads, signed webhooks of any type) take no `@Body()` and are left alone.
+ * request themselves (uploads, signed webhooks of any type) take no `@Body()` and are left alone. A guard, not an
+ * interceptor: a global interceptor would put every request of every route through an rxjs chain.
  */
 @Injectable()
-export class BodyTypeInterceptor implements NestInterceptor {
+export class BodyTypeGuard implements CanActivate {
   private readonly takesBody = new WeakMap<object, boolean>();
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  canActivate(context: ExecutionContext): boolean {
     if (context.getType() === 'http') {
       const req = context.switchToHttp().getRequest<Request>();
       if (hasBody(req) && this.handlerTakesBody(context)) {
@@ -29,7 +29,7 @@ export class BodyTypeInterceptor implements NestInterceptor {
         }
       }
     }
-    return next.handle();
+    return true;
   }
 
   private handlerTakesBody(context: ExecutionContext): boolean {

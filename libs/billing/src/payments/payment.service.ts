@@ -59,17 +59,7 @@ export class PaymentService {
     const organizationId = ctx.requireOrganizationId();
     const customerRef = await this.customers.refFor(organizationId, gateway);
     const payment = await this.dataSource.transaction(async (em) => {
-      const saved = await this.payments.with(em).create(ctx, {
-        createdBy: ctx.actingUserId ?? null,
-        gateway: gateway.name,
-        paymentType: priced.paymentType,
-        status: 'pending',
-        amountMinor: priced.amountMinor,
-        currency: priced.currency,
-        description: priced.description,
-        purchase: priced.purchase,
-        lines: priced.lines,
-      });
+      const saved = await this.payments.with(em).create(ctx, pendingPayment(gateway.name, priced, ctx.actingUserId ?? null));
       if (priced.quote) await this.quotes.markUsed(em, priced.quote, { paymentId: saved.id, lock: 'share' });
       await this.audit.record(em, ctx, {
         action: 'payment.created',
@@ -130,20 +120,7 @@ export class PaymentService {
     // the key for another payment, and no second pending payment is left behind.
     const id = opts.idempotencyKey ? paymentIdFor(opts.idempotencyKey) : undefined;
     const earlier = id ? await this.payments.findOne(ctx, { id }) : null;
-    const payment =
-      earlier ??
-      (await this.payments.create(ctx, {
-        ...(id ? { id } : {}),
-        createdBy: null,
-        gateway: gateway.name,
-        paymentType: priced.paymentType,
-        status: 'pending',
-        amountMinor: priced.amountMinor,
-        currency: priced.currency,
-        description: priced.description,
-        purchase: priced.purchase,
-        lines: priced.lines,
-      }));
+    const payment = earlier ?? (await this.payments.create(ctx, { ...(id ? { id } : {}), ...pendingPayment(gateway.name, priced, null) }));
     const charge = await gateway.chargeOffSession({
       paymentId: payment.id,
       organizationId,
@@ -216,4 +193,19 @@ export function paymentIdFor(idempotencyKey: string): string {
   h[8] = (h[8] & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The pending payment row a priced purchase starts as (checkout or off-session charge). */
+function pendingPayment(gateway: PaymentGateway['name'], priced: PricedPurchase, createdBy: string | null): Partial<Payment> {
+  return {
+    createdBy,
+    gateway,
+    paymentType: priced.paymentType,
+    status: 'pending' as const,
+    amountMinor: priced.amountMinor,
+    currency: priced.currency,
+    description: priced.description,
+    purchase: priced.purchase,
+    lines: priced.lines,
+  };
 }

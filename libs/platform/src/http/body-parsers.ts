@@ -66,32 +66,40 @@ const checkForm = (req: Request, res: Response, buf: Buffer) => {
   keepRawBody(req, res, buf);
 };
 
-/** The path of the first key that could reach a prototype (`__proto__`, or `prototype` under `constructor`), if any. */
-export function prototypeKeyPath(value: unknown, path = ''): string | undefined {
+type Unsafe = { kind: 'prototype' | 'nul'; path: string };
+
+/**
+ * The first key that could reach a prototype (`__proto__`, or `prototype` under `constructor`) or the first string or
+ * key holding a NUL character (PostgreSQL text and jsonb cannot store it), in one walk; `keys` is the path so far,
+ * joined into a string only for what is found (this runs on every request with a body).
+ */
+function findUnsafe(value: unknown, want: Unsafe['kind'] | 'any', keys: string[] = []): Unsafe | undefined {
+  const at = (...more: string[]) => [...keys, ...more].join('.');
+  if (typeof value === 'string')
+    return want !== 'prototype' && value.includes('\u0000') ? { kind: 'nul', path: at() || '(body)' } : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
   for (const key of Object.keys(value)) {
-    const here = path ? `${path}.${key}` : key;
     const child = (value as Record<string, unknown>)[key];
-    if (key === '__proto__') return here;
-    if (key === 'constructor' && typeof child === 'object' && child !== null && 'prototype' in child) return `${here}.prototype`;
-    const found = prototypeKeyPath(child, here);
+    if (want !== 'nul') {
+      if (key === '__proto__') return { kind: 'prototype', path: at(key) };
+      if (key === 'constructor' && typeof child === 'object' && child !== null && 'prototype' in child)
+        return { kind: 'prototype', path: at(key, 'prototype') };
+    }
+    if (want !== 'prototype' && key.includes('\u0000')) return { kind: 'nul', path: at(key) };
+    if (typeof child !== 'object' && typeof child !== 'string') continue;
+    keys.push(key);
+    const found = findUnsafe(child, want, keys);
+    keys.pop();
     if (found) return found;
   }
   return undefined;
 }
 
+/** The path of the first key that could reach a prototype (`__proto__`, or `prototype` under `constructor`), if any. */
+export const prototypeKeyPath = (value: unknown): string | undefined => findUnsafe(value, 'prototype')?.path;
+
 /** The path of the first string (or key) holding a NUL character, which PostgreSQL text and jsonb cannot store. */
-export function nulPath(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || '(body)' : undefined;
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const key of Object.keys(value)) {
-    const here = path ? `${path}.${key}` : key;
-    if (key.includes('\u0000')) return here;
-    const found = nulPath((value as Record<string, unknown>)[key], here);
-    if (found) return found;
-  }
-  return undefined;
-}
+export const nulPath = (value: unknown): string | undefined => findUnsafe(value, 'nul')?.path;
 
 const refused = (field: string, problem: string) => PlatformError.validation_failed(problem, [{ field, problems: [problem] }]);
 
@@ -100,10 +108,9 @@ const refused = (field: string, problem: string) => PlatformError.validation_fai
  * body or query string with a NUL character, which would reach PostgreSQL and fail there as a 500.
  */
 const refuseUnsafeInput: RequestHandler = (req, _res, next) => {
-  const proto = prototypeKeyPath(req.body);
-  if (proto) return next(refused(proto, `property ${proto} is not allowed`));
-  const nul = nulPath(req.body);
-  if (nul) return next(refused(nul, `${nul} must not contain a NUL character`));
+  const unsafe = findUnsafe(req.body, 'any');
+  if (unsafe?.kind === 'prototype') return next(refused(unsafe.path, `property ${unsafe.path} is not allowed`));
+  if (unsafe) return next(refused(unsafe.path, `${unsafe.path} must not contain a NUL character`));
   if (/%00/i.test(req.url)) {
     const query = new URL(req.url, 'http://localhost').searchParams;
     const field = [...query.entries()].find(([k, v]) => `${k}${v}`.includes('\u0000'))?.[0] ?? '(path)';

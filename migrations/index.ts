@@ -36,6 +36,7 @@ import { SubscriptionTermsVersion1764001000400 } from './1764001000400-subscript
 import { Integrations1764001100000 } from './1764001100000-integrations.js';
 import { IntegrationsProcessing1764001200000 } from './1764001200000-integrations-processing.js';
 import { IntegrationHealthSync1764001300000 } from './1764001300000-integration-health-sync.js';
+import { RowLevelSecurity1764001400000 } from './1764001400000-row-level-security.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -77,4 +78,5 @@ export const MIGRATIONS = [
   Integrations1764001100000,
   IntegrationsProcessing1764001200000,
   IntegrationHealthSync1764001300000,
+  RowLevelSecurity1764001400000,
 ];

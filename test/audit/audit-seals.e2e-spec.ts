@@ -13,7 +13,7 @@ let t: TestApp;
 let db: DataSource;
 beforeAll(async () => {
   t = await startSealTestApp();
-  db = t.app.get(DataSource);
+  db = t.db;
 });
 afterAll(async () => {
   await t?.close();

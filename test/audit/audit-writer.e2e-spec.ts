@@ -41,7 +41,7 @@ describe('AuditWriter', () => {
 
   it('writes nothing without an organization in the context', async () => {
     const resourceId = randomUUID();
-    const record = t.app.get(DataSource).transaction((em) =>
+    const record = t.db.transaction((em) =>
       t.app.get(AuditWriter).record(em, RequestContext.anonymous('audit-spec'), {
         action: 'probe.recorded',
         resourceType: 'probe',

@@ -24,7 +24,7 @@ export async function writeEntries(t: TestApp, organizationId: string, n: number
     }
     return ids;
   };
-  return em ? write(em) : t.app.get(DataSource).transaction(write);
+  return em ? write(em) : t.db.transaction(write);
 }
 
 /** Runs the sealer once now (waiting for a run another instance may have under way). */
@@ -38,7 +38,7 @@ export async function sealAll(t: TestApp, organizationId: string, timeoutMs = 20
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await sealNow(t);
-    const [{ n }] = await t.app.get(DataSource).query<Array<{ n: number }>>(
+    const [{ n }] = await t.db.query<Array<{ n: number }>>(
       `SELECT count(*)::int AS n FROM audit_logs a WHERE a.organization_id = $1 AND a.txid >= COALESCE(
          (SELECT to_txid FROM audit_seals WHERE organization_id = $1 ORDER BY sequence DESC LIMIT 1), '0'::xid8)`,
       [organizationId],

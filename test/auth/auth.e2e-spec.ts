@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg, STRONG_PASSWORD, uniqueEmail } from '../support/factories.js';
 import { outboxEvents } from '../support/outbox.js';
@@ -56,7 +55,7 @@ describe('POST /auth/organization/register', () => {
         organization_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       });
     }
-    const sql = t.app.get(DataSource);
+    const sql = t.db;
     const [{ users, orgs, accounts }] = await sql.query(
       `SELECT (SELECT count(*)::int FROM users WHERE id = ANY($1)) AS users,
               (SELECT count(*)::int FROM organizations WHERE id = ANY($2) OR name = 'Other') AS orgs,

@@ -16,7 +16,7 @@ const LINES: PurchaseLine[] = [{ description: 'Basic package, 1 month', quantity
 beforeAll(async () => {
   // A pool as large as the concurrency below, so the twenty issuers really hold twenty transactions at once.
   t = await startTestApp({ DATABASE_POOL_SIZE: '24' });
-  ds = t.app.get(DataSource);
+  ds = t.db;
   invoices = t.app.get(InvoiceService);
 });
 afterAll(async () => {

@@ -33,7 +33,7 @@ beforeAll(async () => {
     createMember(t, a, 'member'),
   ]);
   // What the payment-success transaction does; payments are another folder's, so the invoice is issued directly.
-  invoice = await t.app.get(DataSource).transaction((em) =>
+  invoice = await t.db.transaction((em) =>
     t.app.get(InvoiceService).issue(em, {
       organizationId: a.organizationId,
       paymentId: randomUUID(),

@@ -162,7 +162,7 @@ describe('chats', () => {
     ]);
     await t.http.post(`/chats/${chat}/leave`, {}, { token: ann.accessToken });
     await t.http.post(`/chats/${chat}/leave`, {}, { token: bob.accessToken });
-    const [{ n }] = await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM chats WHERE id = $1`, [chat]);
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM chats WHERE id = $1`, [chat]);
     expect(n).toBe(0);
     expect(await auditActions(t, chat)).toEqual(
       expect.arrayContaining(['chat.created', 'chat.member_added', 'chat.member_removed', 'chat.member_left', 'chat.deleted']),
@@ -431,7 +431,7 @@ describe('messages', () => {
     const byOther = await t.http.put(`/chats/${chat}/messages/${msg.id}`, { content: 'mine' }, { token: bob.accessToken });
     expect(byOther.status).toBe(403);
     expect(byOther.body.code).toBe('message_author_required');
-    await t.app.get(DataSource).query(`UPDATE messages SET created_at = now() - interval '901 seconds' WHERE id = $1`, [msg.id]);
+    await t.db.query(`UPDATE messages SET created_at = now() - interval '901 seconds' WHERE id = $1`, [msg.id]);
     const late = await t.http.put(`/chats/${chat}/messages/${msg.id}`, { content: 'late' }, { token: ann.accessToken });
     expect(late.body.code).toBe('message_edit_window_closed');
 

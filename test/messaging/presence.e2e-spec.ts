@@ -47,7 +47,7 @@ async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Prom
 
 /** A group chat straight in the database (the chats API is tested on its own). */
 async function groupChat(org: RegisteredOrg, members: string[]): Promise<string> {
-  const ds = a.app.get(DataSource);
+  const ds = a.db;
   const [{ id }] = await ds.query<Array<{ id: string }>>(
     `INSERT INTO chats (organization_id, type, name, created_by) VALUES ($1, 'group', 'Team', $2) RETURNING id`,
     [org.organizationId, org.userId],
@@ -112,7 +112,7 @@ describe(`presence across instances (fan-out over ${testRedisUrl ? 'Redis' : 'Po
   });
 
   it('takes the sockets of an instance that stopped beating out of the count, announcing offline', async () => {
-    const ds = a.app.get(DataSource);
+    const ds = a.db;
     const watcher = await socketOf(a, owner);
     const log = presenceLog(watcher, member.userId);
     // An instance that died with one of the member's sockets: its last heartbeat is a minute old.

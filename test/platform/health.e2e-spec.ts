@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
@@ -13,7 +12,7 @@ afterAll(async () => {
 describe('GET /health when the database stops answering', () => {
   it('answers 503 naming the part that is down, without internals', async () => {
     expect((await t.http.get('/health')).status).toBe(200);
-    const ds = t.app.get(DataSource);
+    const ds = t.db;
     await ds.destroy();
     try {
       const res = await t.http.get('/health');

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataSource } from 'typeorm';
 import { registerOrg } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -95,7 +94,7 @@ describe('HTTP conventions', () => {
   it('applies a removed membership on the very next request', async () => {
     const org = await registerOrg(t.http);
     expect((await t.http.get('/users/me', { token: org.accessToken })).status).toBe(200);
-    await t.app.get(DataSource).query(`UPDATE memberships SET status = 'revoked' WHERE user_id = $1`, [org.userId]);
+    await t.db.query(`UPDATE memberships SET status = 'revoked' WHERE user_id = $1`, [org.userId]);
     const res = await t.http.get('/users/me', { token: org.accessToken });
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('membership_revoked');
@@ -105,7 +104,7 @@ describe('HTTP conventions', () => {
     const org = await registerOrg(t.http);
     // Break only this instance's TypeORM pool (never the shared schema: other spec files run in parallel). The
     // credential check runs on the separate statement pool and passes; reading the organization then fails.
-    const ds = t.app.get(DataSource);
+    const ds = t.db;
     await ds.destroy();
     try {
       const res = await t.http.get('/organizations/me', { token: org.accessToken });

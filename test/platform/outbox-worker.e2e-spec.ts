@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig, Outbox } from '@atrium/platform';
 import { WorkerModule } from '../../apps/worker/src/worker.module.js';
@@ -55,7 +54,7 @@ describe(`outbox relay in the worker (fan-out over ${testRedisUrl ? 'Redis' : 'P
     try {
       const received = nextEvent<{ n: number }>(socket, 'test:from-worker');
       await new Promise((r) => setTimeout(r, 300));
-      await api.app.get(DataSource).transaction(async (em) =>
+      await api.db.transaction(async (em) =>
         api.app.get(Outbox).add(em, {
           name: 'test:from-worker',
           organizationId: org.organizationId,

@@ -18,7 +18,7 @@ afterAll(async () => {
 /** A second organization that `userId` also belongs to, as a member. */
 async function joinSecondOrganization(userId: string) {
   const other = await registerOrg(a.http);
-  await a.app.get(DataSource).query(
+  await a.db.query(
     `INSERT INTO memberships (organization_id, user_id, role_id)
      SELECT $1, $2, id FROM roles WHERE organization_id = $1 AND slug = 'member'`,
     [other.organizationId, userId],
@@ -139,7 +139,7 @@ describe(`socket.io gateway (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreSQL
       const socket = await connectSocket(b.url, { token: org.accessToken });
       const closed = nextEvent<string>(socket, 'disconnect', 10_000);
       expect((await c.http.post('/auth/logout', {}, { token: org.accessToken })).status).toBe(204);
-      const [session] = await c.app.get(DataSource).query(`SELECT id FROM sessions WHERE user_id = $1`, [org.userId]);
+      const [session] = await c.db.query(`SELECT id FROM sessions WHERE user_id = $1`, [org.userId]);
       const events = await c.app
         .get(DataSource)
         .query(`SELECT payload FROM outbox_events WHERE name = 'session.revoked' AND payload -> 'sessionIds' ? $1`, [session.id]);
@@ -153,7 +153,7 @@ describe(`socket.io gateway (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreSQL
   it('disconnects a socket acting for an organization that revokes the member, and keeps their other sockets', async () => {
     const home = await registerOrg(a.http);
     const other = await registerOrg(a.http);
-    await a.app.get(DataSource).query(
+    await a.db.query(
       `INSERT INTO memberships (organization_id, user_id, role_id)
        SELECT $1, $2, id FROM roles WHERE organization_id = $1 AND slug = 'member'`,
       [other.organizationId, home.userId],

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataSource } from 'typeorm';
 import { DomainError, MissingTenantError, RequestContext, TenantRepository } from '@atrium/platform';
 import { Role } from '@atrium/organizations';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
@@ -14,7 +13,7 @@ const ctxFor = (organizationId?: string) => new RequestContext('test', undefined
 beforeAll(async () => {
   t = await startTestApp();
   [a, b] = await Promise.all([registerOrg(t.http), registerOrg(t.http)]);
-  roles = TenantRepository.for(t.app.get(DataSource), Role, 'Role');
+  roles = TenantRepository.for(t.db, Role, 'Role');
 });
 afterAll(async () => {
   await t?.close();

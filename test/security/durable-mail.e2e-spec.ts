@@ -68,7 +68,7 @@ describe('mail after a crash between the commit and the delivery', () => {
     b = await startTestApp({ SMTP_URL: mailbox.url });
     await mailbox.waitFor(email, /Welcome to Atrium/);
     await mailbox.waitFor(email, /Verify your email/);
-    const ds = b.app.get(DataSource);
+    const ds = b.db;
     // Once: each mail is one delivery row, marked sent (its message, with the link, removed) in the transaction that
     // sent it, a moment after the SMTP server took it; the verification link is one token. Nothing else is left to send.
     const deliveries = () =>

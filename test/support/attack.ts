@@ -1,10 +1,9 @@
 import { expect } from 'vitest';
-import { DataSource } from 'typeorm';
 import type { TestApp } from './test-app.js';
 
 /** Rows read through the app's own connection, for "nothing changed" checks around an attack. */
 export function rows(t: TestApp, sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
-  return t.app.get(DataSource).query(sql, params);
+  return t.db.query(sql, params);
 }
 
 /**

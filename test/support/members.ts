@@ -14,7 +14,7 @@ export interface Member {
 }
 
 export function dataSource(t: TestApp): DataSource {
-  return t.app.get(DataSource);
+  return t.db;
 }
 
 export async function signIn(t: TestApp, email: string, password: string, organizationId?: string) {

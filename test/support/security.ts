@@ -47,7 +47,7 @@ export async function addMember(
   user?: RegisteredOrg,
 ): Promise<RegisteredOrg & { homeOrganizationId: string }> {
   const member = user ?? (await registerOrg(t.http));
-  await t.app.get(DataSource).query(
+  await t.db.query(
     `INSERT INTO memberships (organization_id, user_id, role_id, status)
      SELECT $1, $2, r.id, 'active' FROM roles r WHERE r.organization_id = $1 AND r.slug = $3`,
     [organizationId, member.userId, roleSlug],
@@ -69,7 +69,7 @@ export function sessionIdOf(accessToken: string): string {
 }
 
 export function db(t: TestApp): DataSource {
-  return t.app.get(DataSource);
+  return t.db;
 }
 
 /** Every mail to `to` matching `subject`, once there are at least `n` of them. */

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { io, type Socket } from 'socket.io-client';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { EventBus, Outbox } from '@atrium/platform';
 
 /**
@@ -42,8 +42,8 @@ export function nextEvent<T = unknown>(socket: Socket, event: string, ms = 5000)
  * Resolves once every outbox event of `via`'s deployment committed so far has been delivered, the socket
  * disconnects they carry (session and member revocations) included; fails if that takes longer than `ms`.
  */
-export async function outboxDelivered(via: { app: INestApplication }, ms = 10_000): Promise<void> {
-  const ds = via.app.get(DataSource);
+export async function outboxDelivered(via: { app: INestApplication; db: DataSource }, ms = 10_000): Promise<void> {
+  const ds = via.db;
   const scope = via.app.get(Outbox).scope;
   const [{ last }] = await ds.query<Array<{ last: string }>>(`SELECT coalesce(max(seq), 0) AS last FROM outbox_events WHERE scope = $1`, [
     scope,
@@ -65,7 +65,7 @@ export async function outboxDelivered(via: { app: INestApplication }, ms = 10_00
  * comes from an outbox event already committed, delivered before this returns, and was written to the socket
  * before an event pushed now to the user's room, which it waits for (no sleeping).
  */
-export async function stillConnected(via: { app: INestApplication }, socket: Socket, userId: string): Promise<boolean> {
+export async function stillConnected(via: { app: INestApplication; db: DataSource }, socket: Socket, userId: string): Promise<boolean> {
   await outboxDelivered(via);
   const alive = nextEvent(socket, 'test:alive');
   await via.app.get(EventBus).publish({ name: 'test:alive', payload: {}, rooms: [`user:${userId}`] });

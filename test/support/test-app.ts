@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
-import { loadConfig, type AppConfig } from '@atrium/platform';
+import { DataSource } from 'typeorm';
+import { createDataSource, loadConfig, type AppConfig } from '@atrium/platform';
 import { createApp } from '../../apps/api/src/create-app.js';
 import { HttpClient } from './http-client.js';
 
@@ -15,6 +16,11 @@ export interface TestApp {
   config: AppConfig;
   url: string;
   http: HttpClient;
+  /**
+   * The database as its owner sees it, to set up and inspect rows directly: row-level security hides every tenant row
+   * from the app's own connections outside a request or job (tenant-scope.ts).
+   */
+  db: DataSource;
   close(): Promise<void>;
 }
 
@@ -66,12 +72,22 @@ export async function startTestApp(
   await app.listen(opts.port ?? 0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
+  const db = createDataSource({
+    url: config.database.url!,
+    entities: app.get(DataSource).options.entities ?? [],
+    migrations: [],
+    poolSize: 2,
+    applicationName: 'atrium-test-owner',
+  });
+  await db.initialize();
   return {
     app,
     config,
     url,
     http: new HttpClient(`${url}/api/v1`),
+    db,
     close: async () => {
+      await db.destroy();
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

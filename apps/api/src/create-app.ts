@@ -11,6 +11,7 @@ import {
   corsOptions,
   createPino,
   createValidationPipe,
+  openRequestScope,
   PinoLoggerService,
   requestIdMiddleware,
 } from '@atrium/platform';
@@ -61,6 +62,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     ]),
   );
   for (const parser of bodyParsers(config.http.bodyLimit)) app.use(parser);
+  // Last: a body parser calls on from its stream's events, which would leave the scope behind.
+  app.use((_req: unknown, _res: unknown, next: () => void) => openRequestScope(next));
   app.setGlobalPrefix('api/v1');
   app.useGlobalPipes(createValidationPipe());
 

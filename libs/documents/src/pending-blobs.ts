@@ -1,8 +1,8 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
-import { BlobStorage, returnedRows } from '@atrium/platform';
+import { BlobStorage, returnedRows, TenantScopedWorkerHost } from '@atrium/platform';
 import { DocumentsConfig } from './documents.config.js';
 
 /** Documents' queue: the orphan sweep. */
@@ -88,12 +88,12 @@ export class PendingBlobsScheduler implements OnApplicationBootstrap {
 }
 
 @Processor(DOCUMENTS_QUEUE)
-export class DocumentsProcessor extends WorkerHost {
+export class DocumentsProcessor extends TenantScopedWorkerHost {
   constructor(private readonly pending: PendingBlobs) {
     super();
   }
 
-  async process(job: Job): Promise<unknown> {
+  protected async run(job: Job): Promise<unknown> {
     if (job.name === SWEEP_JOB) return { swept: await this.pending.sweep() };
     throw new Error(`Unknown documents job ${job.name}`);
   }

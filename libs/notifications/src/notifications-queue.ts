@@ -1,4 +1,5 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { TenantScopedWorkerHost } from '@atrium/platform';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { DIGEST_JOB, type DigestJob, DigestSender } from './digests/digest-sender.js';
@@ -32,7 +33,7 @@ export class NotificationJobsScheduler implements OnApplicationBootstrap {
 }
 
 @Processor(NOTIFICATIONS_QUEUE)
-export class NotificationsProcessor extends WorkerHost {
+export class NotificationsProcessor extends TenantScopedWorkerHost {
   constructor(
     private readonly retention: NotificationRetention,
     private readonly digests: DigestSender,
@@ -41,7 +42,7 @@ export class NotificationsProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job): Promise<unknown> {
+  protected async run(job: Job): Promise<unknown> {
     if (job.name === DIGEST_JOB) return this.digests.send(job.data as DigestJob);
     if (job.name === DIGEST_SWEEP_JOB) return { sent: await this.sweeper.sweep() };
     if (job.name === PRUNE_JOB) return { deleted: await this.retention.prune() };

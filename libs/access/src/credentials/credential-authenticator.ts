@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Authenticator, type Credentials, isUuid, notFound, PlatformError, RequestContext } from '@atrium/platform';
+import { acrossTenants, Authenticator, type Credentials, isUuid, notFound, PlatformError, RequestContext } from '@atrium/platform';
 import { apiKeyHash } from '../api-keys/api-key-format.js';
 import { ApiKeyLookup } from '../api-keys/api-key-lookup.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
@@ -24,10 +24,17 @@ export class CredentialAuthenticator extends Authenticator {
     super();
   }
 
-  async authenticate(creds: Credentials): Promise<RequestContext> {
-    if (creds.bearer) return this.fromAccessToken(creds.bearer, creds);
-    if (creds.apiKey) return this.fromApiKey(creds.apiKey, creds);
-    throw PlatformError.missing_credentials();
+  /**
+   * Across tenants (row-level security): a session belongs to the organization it signed in to while the caller may
+   * name another of theirs, and an API key names its organization only once it is read. The statements are fixed
+   * and keyed by the credential; the caller's requests then run in the organization they return.
+   */
+  authenticate(creds: Credentials): Promise<RequestContext> {
+    return acrossTenants(() => {
+      if (creds.bearer) return this.fromAccessToken(creds.bearer, creds);
+      if (creds.apiKey) return this.fromApiKey(creds.apiKey, creds);
+      throw PlatformError.missing_credentials();
+    });
   }
 
   private async fromAccessToken(token: string, creds: Credentials): Promise<RequestContext> {

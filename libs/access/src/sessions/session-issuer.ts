@@ -1,3 +1,4 @@
+import { acrossTenants } from '@atrium/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { KnownSignIns } from './known-sign-ins.js';
@@ -39,8 +40,9 @@ export class SessionIssuer {
     };
   }
 
+  /** Across tenants (row-level security): the rotation is keyed by the refresh token, the one credential presented. */
   async refresh(token: unknown, meta: { ip?: string; userAgent?: string }): Promise<TokenPair> {
-    const { session, refreshToken } = await this.sessions.rotate(token, meta);
+    const { session, refreshToken } = await acrossTenants(() => this.sessions.rotate(token, meta));
     return {
       access_token: this.accessTokens.sign({ sub: session.userId, sid: session.id, org: session.organizationId }),
       refresh_token: refreshToken,

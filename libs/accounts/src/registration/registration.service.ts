@@ -105,30 +105,32 @@ export class RegistrationService {
         lastName: dto.last_name,
       }),
     );
-    const { organization } = await this.provisioner.provision(
+    return this.provisioner.provision(
       em,
       { name: dto.organization_name, email: dto.organization_email ?? email },
       user.id,
+      async ({ organization }) => {
+        if (opts.rehearse) throw new Rehearsed({ userId: user.id, organizationId: organization.id });
+        const scoped = ctx.withOrganization(organization.id, []);
+        await this.audit.record(em, scoped, {
+          action: 'organization.registered',
+          resourceType: 'organization',
+          resourceId: organization.id,
+          target: organization.name,
+          actorUserId: user.id,
+          after: { name: organization.name, email: organization.email, owner: { id: user.id, email: user.email } },
+        });
+        await this.mail.sendIn(em, scoped, welcomeMail(user, dto.organization_name, this.config.http.publicUrl), `welcome:${user.id}`);
+        // Last: an organization's event holds its ordering lock until the commit.
+        this.outbox.add(em, {
+          name: 'organization.registered',
+          organizationId: organization.id,
+          actorId: user.id,
+          payload: { organization_id: organization.id, user_id: user.id },
+          requestId: ctx.requestId,
+        });
+        return { userId: user.id, organizationId: organization.id };
+      },
     );
-    if (opts.rehearse) throw new Rehearsed({ userId: user.id, organizationId: organization.id });
-    const scoped = ctx.withOrganization(organization.id, []);
-    await this.audit.record(em, scoped, {
-      action: 'organization.registered',
-      resourceType: 'organization',
-      resourceId: organization.id,
-      target: organization.name,
-      actorUserId: user.id,
-      after: { name: organization.name, email: organization.email, owner: { id: user.id, email: user.email } },
-    });
-    await this.mail.sendIn(em, scoped, welcomeMail(user, dto.organization_name, this.config.http.publicUrl), `welcome:${user.id}`);
-    // Last: an organization's event holds its ordering lock until the commit.
-    this.outbox.add(em, {
-      name: 'organization.registered',
-      organizationId: organization.id,
-      actorId: user.id,
-      payload: { organization_id: organization.id, user_id: user.id },
-      requestId: ctx.requestId,
-    });
-    return { userId: user.id, organizationId: organization.id };
   }
 }

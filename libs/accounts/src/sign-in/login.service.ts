@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { notFound, type RequestContext } from '@atrium/platform';
+import { notFound, type RequestContext, withTenant } from '@atrium/platform';
 import { UserMemberships, type MembershipView } from '@atrium/organizations';
 import { MfaVerifier } from '@atrium/access';
 import { PasswordService } from '../passwords/password.service.js';
@@ -63,6 +63,12 @@ export class LoginService {
    */
   async signIn(ctx: RequestContext, user: User, requestedOrganizationId?: string): Promise<LoginResponseDto> {
     const view = await this.chooseMembership(user.id, requestedOrganizationId);
+    const organizationId = view.organization.id;
+    // Row-level security: the session, its audit entry and the membership's use belong to the organization chosen.
+    return withTenant(organizationId, () => this.openSession(ctx, user, view));
+  }
+
+  private async openSession(ctx: RequestContext, user: User, view: MembershipView): Promise<LoginResponseDto> {
     const organizationId = view.organization.id;
     const tokens = await this.dataSource.transaction(async (em) => {
       const start = { userId: user.id, organizationId, ip: ctx.meta.ip, userAgent: ctx.meta.userAgent };

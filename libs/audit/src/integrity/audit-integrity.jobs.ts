@@ -1,4 +1,5 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { TenantScopedWorkerHost } from '@atrium/platform';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { AuditIntegrityConfig } from './audit-integrity.config.js';
@@ -41,7 +42,7 @@ export class AuditJobsScheduler implements OnApplicationBootstrap {
 }
 
 @Processor(AUDIT_QUEUE)
-export class AuditProcessor extends WorkerHost {
+export class AuditProcessor extends TenantScopedWorkerHost {
   constructor(
     private readonly sealer: AuditSealer,
     private readonly retention: AuditRetention,
@@ -49,7 +50,7 @@ export class AuditProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job): Promise<unknown> {
+  protected async run(job: Job): Promise<unknown> {
     if (job.name === SEAL_JOB) return this.sealer.run();
     if (job.name === RETENTION_JOB) return this.retention.prune();
     throw new Error(`Unknown audit job ${job.name}`);

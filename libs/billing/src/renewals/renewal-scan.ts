@@ -1,4 +1,5 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { TenantScopedWorkerHost } from '@atrium/platform';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { BillingConfig } from '../billing.config.js';
@@ -40,12 +41,12 @@ export class RenewalScanScheduler implements OnApplicationBootstrap {
  * queue; its row is due again, and the next scan retries it.
  */
 @Processor(RENEWAL_QUEUE)
-export class RenewalScanProcessor extends WorkerHost {
+export class RenewalScanProcessor extends TenantScopedWorkerHost {
   constructor(private readonly renewals: RenewalService) {
     super();
   }
 
-  async process(_job: Job): Promise<Omit<RenewalScanResult, 'errors'> & { errors: number }> {
+  protected async run(_job: Job): Promise<Omit<RenewalScanResult, 'errors'> & { errors: number }> {
     const result = await this.renewals.runDue();
     if (result.errors.length) {
       throw new Error(

@@ -1,4 +1,5 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { TenantScopedWorkerHost } from '@atrium/platform';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { IntegrationsConfig } from '../integrations.config.js';
@@ -33,12 +34,12 @@ export class HealthProbeScheduler implements OnApplicationBootstrap {
 
 /** Runs one probe of every provider; a slow partner only delays its own row (each probe has its timeout). */
 @Processor(INTEGRATION_HEALTH_QUEUE)
-export class HealthProbeProcessor extends WorkerHost {
+export class HealthProbeProcessor extends TenantScopedWorkerHost {
   constructor(private readonly monitor: HealthMonitor) {
     super();
   }
 
-  async process(job: Job): Promise<unknown> {
+  protected async run(job: Job): Promise<unknown> {
     if (job.name !== HEALTH_PROBE_JOB) throw new Error(`Unknown integration health job ${job.name}`);
     return this.monitor.scan();
   }

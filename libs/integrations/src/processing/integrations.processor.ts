@@ -1,6 +1,6 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { RequestContext } from '@atrium/platform';
+import { RequestContext, TenantScopedWorkerHost } from '@atrium/platform';
 import { PRUNE_WEBHOOK_EVENTS_JOB, WebhookEventRetention } from '../retention/webhook-event-retention.js';
 import { INTEGRATIONS_QUEUE, PROCESS_WEBHOOK_JOB, type ProcessWebhookJob } from './webhook-event-queue.js';
 import { type ProcessingOutcome, WebhookEventProcessing } from './webhook-event-processing.js';
@@ -12,7 +12,7 @@ import { type ProcessingOutcome, WebhookEventProcessing } from './webhook-event-
  * infrastructure errors, e.g. the database unreachable).
  */
 @Processor(INTEGRATIONS_QUEUE, { concurrency: 50 })
-export class IntegrationsProcessor extends WorkerHost {
+export class IntegrationsProcessor extends TenantScopedWorkerHost {
   constructor(
     private readonly processing: WebhookEventProcessing,
     private readonly retention: WebhookEventRetention,
@@ -20,7 +20,7 @@ export class IntegrationsProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<ProcessWebhookJob>): Promise<ProcessingOutcome | { deleted: number | undefined }> {
+  protected async run(job: Job<ProcessWebhookJob>): Promise<ProcessingOutcome | { deleted: number | undefined }> {
     if (job.name === PRUNE_WEBHOOK_EVENTS_JOB) return { deleted: await this.retention.prune() };
     if (job.name !== PROCESS_WEBHOOK_JOB) throw new Error(`Unknown integrations job ${job.name}`);
     const { webhook_event_id: id, type, mode, attempt } = job.data.data;

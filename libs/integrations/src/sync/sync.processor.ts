@@ -1,4 +1,5 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { TenantScopedWorkerHost } from '@atrium/platform';
+import { Processor } from '@nestjs/bullmq';
 import type { BeforeApplicationShutdown } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { SYNC_RUN_JOB, SYNC_SWEEP_JOB, INTEGRATION_SYNC_QUEUE, type SyncRunJob, SyncRunScheduler } from './sync-queue.js';
@@ -9,7 +10,7 @@ import { SyncRunner } from './sync-runner.js';
  * sweep of any live worker hands it on; a crashed worker's run is handed on once its lease expires.
  */
 @Processor(INTEGRATION_SYNC_QUEUE, { concurrency: 4 })
-export class SyncProcessor extends WorkerHost implements BeforeApplicationShutdown {
+export class SyncProcessor extends TenantScopedWorkerHost implements BeforeApplicationShutdown {
   private stopping = false;
 
   constructor(
@@ -23,7 +24,7 @@ export class SyncProcessor extends WorkerHost implements BeforeApplicationShutdo
     this.stopping = true;
   }
 
-  async process(job: Job<SyncRunJob>): Promise<unknown> {
+  protected async run(job: Job<SyncRunJob>): Promise<unknown> {
     if (job.name === SYNC_SWEEP_JOB) return { requeued: await this.scheduler.sweep() };
     if (job.name === SYNC_RUN_JOB) return this.runner.run(job.data.data.sync_run_id, () => this.stopping);
     throw new Error(`Unknown integration sync job ${job.name}`);

@@ -1,7 +1,7 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { RequestContext, Rooms, SocketDirectory } from '@atrium/platform';
+import { RequestContext, Rooms, SocketDirectory, TenantScopedWorkerHost } from '@atrium/platform';
 import { CallLifecycle } from './call-lifecycle.js';
 import { CallStore } from './call-store.js';
 import { CALL_TIMEOUT_QUEUE, RECONNECT_GRACE_JOB, type ReconnectGraceJob, RING_TIMEOUT_JOB, type RingTimeoutJob } from './call-timeouts.js';
@@ -11,7 +11,7 @@ import { CALL_TIMEOUT_QUEUE, RECONNECT_GRACE_JOB, type ReconnectGraceJob, RING_T
  * holds (still ringing; the user still joined and still without a socket).
  */
 @Processor(CALL_TIMEOUT_QUEUE)
-export class CallTimeoutsProcessor extends WorkerHost {
+export class CallTimeoutsProcessor extends TenantScopedWorkerHost {
   constructor(
     private readonly dataSource: DataSource,
     private readonly lifecycle: CallLifecycle,
@@ -20,7 +20,7 @@ export class CallTimeoutsProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<RingTimeoutJob | ReconnectGraceJob>): Promise<{ changed: number }> {
+  protected async run(job: Job<RingTimeoutJob | ReconnectGraceJob>): Promise<{ changed: number }> {
     if (job.name === RING_TIMEOUT_JOB) return this.ringTimeout(job.data as RingTimeoutJob);
     if (job.name === RECONNECT_GRACE_JOB) return this.reconnectGrace(job.data as ReconnectGraceJob);
     throw new Error(`Unknown call timer ${job.name}`);

@@ -27,27 +27,29 @@ export class MyOrganizationsService {
   async create(ctx: RequestContext, dto: CreateOrganizationDto): Promise<MembershipView> {
     const userId = ctx.requireUserId();
     const view = await this.dataSource.transaction(async (em) => {
-      const { organization, ownerRole, membership } = await this.provisioner.provision(
+      return this.provisioner.provision(
         em,
         { name: dto.name, email: dto.email, phone: dto.phone },
         userId,
+        async ({ organization, ownerRole, membership }) => {
+          await this.audit.record(em, ctx.withOrganization(organization.id, []), {
+            action: 'organization.created',
+            resourceType: 'organization',
+            resourceId: organization.id,
+            target: organization.name,
+            after: { name: organization.name, email: organization.email, phone: organization.phone },
+          });
+          this.outbox.add(em, {
+            name: 'organization.created',
+            organizationId: organization.id,
+            actorId: userId,
+            requestId: ctx.requestId,
+            payload: { organization_id: organization.id, user_id: userId },
+            rooms: [`user:${userId}`],
+          });
+          return { organization, role: ownerRole, membership };
+        },
       );
-      await this.audit.record(em, ctx.withOrganization(organization.id, []), {
-        action: 'organization.created',
-        resourceType: 'organization',
-        resourceId: organization.id,
-        target: organization.name,
-        after: { name: organization.name, email: organization.email, phone: organization.phone },
-      });
-      this.outbox.add(em, {
-        name: 'organization.created',
-        organizationId: organization.id,
-        actorId: userId,
-        requestId: ctx.requestId,
-        payload: { organization_id: organization.id, user_id: userId },
-        rooms: [`user:${userId}`],
-      });
-      return { organization, role: ownerRole, membership };
     });
     return view;
   }

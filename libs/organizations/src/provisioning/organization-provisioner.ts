@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { withTenant } from '@atrium/platform';
 import type { EntityManager } from 'typeorm';
 import { Membership } from '../memberships/membership.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -32,13 +34,29 @@ export class OrganizationProvisioner {
     this.steps.push(step);
   }
 
-  async provision(
+  /**
+   * Creates the organization and runs `then` with what was created, both in the new organization's tenant scope
+   * (row-level security): everything the caller writes for it (audit, events) goes in `then`.
+   */
+  provision<T>(
     em: EntityManager,
+    input: NewOrganization,
+    ownerUserId: string,
+    then: (created: { organization: Organization; ownerRole: Role; membership: Membership }) => Promise<T>,
+  ): Promise<T> {
+    const id = randomUUID();
+    return withTenant(id, async () => then(await this.create(em, id, input, ownerUserId)));
+  }
+
+  private async create(
+    em: EntityManager,
+    id: string,
     input: NewOrganization,
     ownerUserId: string,
   ): Promise<{ organization: Organization; ownerRole: Role; membership: Membership }> {
     const organization = await em.getRepository(Organization).save(
       em.getRepository(Organization).create({
+        id,
         name: input.name,
         email: input.email ?? null,
         phone: input.phone ?? null,

@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { CONTEXT_KEY, type ContextualRequest } from '../context/ctx.decorator.js';
 import { RequestContext } from '../context/request-context.js';
+import { enterTenant } from '../database/tenant-scope.js';
 import { DomainError } from '../http/domain-error.js';
 import { PlatformError } from '../platform.errors.js';
 import { RouteMemo } from '../http/route-memo.js';
@@ -74,11 +75,14 @@ export class AuthGuard implements CanActivate {
             throw e;
           })
         : RequestContext.anonymous(creds.requestId, creds.ip, creds.userAgent);
+      enterTenant(req[CONTEXT_KEY].organizationId);
       return true;
     }
     if (!presented) throw PlatformError.missing_credentials();
     const ctx = await this.authenticator.authenticate(creds);
     req[CONTEXT_KEY] = ctx;
+    // The rest of the request reads and writes this organization's rows only (row-level security).
+    enterTenant(ctx.organizationId);
     const unmet = ctx.meta.restrictions?.[0];
     if (unmet && !allowRestricted) throw this.restrictions.errorFor(unmet);
 

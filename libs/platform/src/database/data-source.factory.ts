@@ -1,5 +1,6 @@
 import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
+import { tenantScopedPoolOptions } from './tenant-scope.js';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export type EntityList = MixedList<Function | string | EntitySchema>;
@@ -12,6 +13,11 @@ export interface DataSourceOptions {
   migrations: MigrationList;
   poolSize: number;
   applicationName?: string;
+  /**
+   * The application's own connections: they act as the app role, under row-level security, with each statement's
+   * tenant scope (tenant-scope.ts). Migrations, tests' inspection and tools connect as the owner instead.
+   */
+  tenantScoped?: boolean;
 }
 
 /** The one way a DataSource is built: snake_case names, migrations only, never synchronize. */
@@ -27,6 +33,10 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     synchronize: false,
     // TypeORM's own error log prints SQL parameters (emails, hashes): failures are logged by the error filter instead.
     logging: false,
-    extra: { max: opts.poolSize, application_name: opts.applicationName ?? 'atrium' },
+    extra: {
+      max: opts.poolSize,
+      application_name: opts.applicationName ?? 'atrium',
+      ...(opts.tenantScoped ? tenantScopedPoolOptions : {}),
+    },
   });
 }

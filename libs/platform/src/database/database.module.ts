@@ -34,17 +34,25 @@ export class DatabaseModule implements OnApplicationShutdown {
           provide: DataSource,
           inject: [AppConfig, DATA_SOURCE_OPTIONS],
           useFactory: async (config: AppConfig, o: typeof opts) => {
+            if (config.database.migrationsRun) {
+              // As the owner of DATABASE_URL: the app's own connections may not change the schema.
+              const owner = createDataSource({ url: databaseUrl(config), entities: [], migrations: o.migrations, poolSize: 1 });
+              await owner.initialize();
+              try {
+                const ran = await owner.runMigrations({ transaction: 'each' });
+                if (ran.length) new Logger('Database').log(`Ran ${ran.length} migration(s)`);
+              } finally {
+                await owner.destroy();
+              }
+            }
             const ds = createDataSource({
               url: databaseUrl(config),
               entities: o.entities,
               migrations: o.migrations,
               poolSize: config.database.poolSize,
+              tenantScoped: true,
             });
             await ds.initialize();
-            if (config.database.migrationsRun) {
-              const ran = await ds.runMigrations({ transaction: 'each' });
-              if (ran.length) new Logger('Database').log(`Ran ${ran.length} migration(s)`);
-            }
             return ds;
           },
         },

@@ -12,3 +12,4 @@ export * from './shutdown.js';
 export * from './prepared-query.js';
 export * from './bigint-number.js';
 export * from './batched-delete.js';
+export * from './tenant-scope.js';

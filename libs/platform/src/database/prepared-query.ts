@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { QueryRunner } from 'typeorm';
+import { tenantScopedPoolOptions } from './tenant-scope.js';
 
 /**
  * The platform's own small pg pool for the hot, fixed statements (the per-request credential check, refresh
@@ -14,15 +15,30 @@ export class StatementPool {
   private readonly pool: pg.Pool;
 
   constructor(opts: { url: string; max: number; applicationName?: string }) {
-    this.pool = new pg.Pool({ connectionString: opts.url, max: opts.max, application_name: opts.applicationName ?? 'atrium' });
+    this.pool = new pg.Pool({
+      connectionString: opts.url,
+      max: opts.max,
+      application_name: opts.applicationName ?? 'atrium',
+      ...tenantScopedPoolOptions,
+    });
     // An idle connection that breaks (database restart) is dropped by the pool; without a listener it would crash the process.
     this.pool.on('error', (err) => this.logger.warn(`prepared-statement pool: ${err.message}`));
   }
 
   /** Runs a named prepared statement and returns its rows (pg's `pool.query({ name, text, values })`). */
   async rows<Row>(name: string, text: string, values: unknown[]): Promise<Row[]> {
-    const result = await this.pool.query({ name, text, values });
-    return result.rows as Row[];
+    // Not pool.query: it may run the statement from another caller's callback (a client handed over on release),
+    // so in that caller's tenant scope. After this await the statement is issued in this caller's.
+    const client = await this.pool.connect();
+    try {
+      const result = await client.query({ name, text, values });
+      client.release();
+      return result.rows as Row[];
+    } catch (err) {
+      // As pool.query does: a client whose statement failed is closed, not reused (its connection may be broken).
+      client.release(err as Error);
+      throw err;
+    }
   }
 
   /** Closes every connection; further statements fail. */

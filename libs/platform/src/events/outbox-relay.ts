@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
+import { acrossTenants, withTenant } from '../database/tenant-scope.js';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { OUTBOX_CHANNEL } from './outbox-commit-hook.js';
 import { type Outbox, type OutboxEvent, type OutboxSubscriber, wants } from './outbox.js';
@@ -135,7 +136,9 @@ export class OutboxRelay {
       this.again = true;
       return;
     }
-    this.running = (async () => {
+    // The relay itself reads every organization's events (row-level security); each subscriber runs in the scope of
+    // the events it handles (inScopeOf).
+    this.running = acrossTenants(async () => {
       try {
         do {
           this.again = false;
@@ -148,7 +151,7 @@ export class OutboxRelay {
       } finally {
         this.running = undefined;
       }
-    })();
+    });
   }
 
   /** Claims and delivers one batch; true when some delivery or state change happened. */
@@ -288,7 +291,7 @@ export class OutboxRelay {
   private async deliverAll(sub: OutboxSubscriber, ready: Array<{ event: OutboxEvent }>): Promise<boolean> {
     const events = ready.map((r) => r.event);
     try {
-      await this.dataSource.transaction(async (em) => {
+      await inScopeOf(events, () => this.dataSource.transaction(async (em) => {
         const fresh = await em.query<Array<{ event_id: string }>>(
           `INSERT INTO processed_events (event_id, subscriber) SELECT unnest($1::uuid[]), $2 ON CONFLICT DO NOTHING RETURNING event_id`,
           [events.map((e) => e.id), sub.name],
@@ -297,7 +300,7 @@ export class OutboxRelay {
         const batch = events.filter((e) => todo.has(e.id));
         if (sub.handleBatch && batch.length > 1) await this.withTimeout(sub, () => sub.handleBatch!(batch, em));
         else for (const event of batch) await this.handle(sub, event, em);
-      });
+      }));
       return true;
     } catch {
       return false;
@@ -328,7 +331,7 @@ export class OutboxRelay {
   /** Runs one subscriber for one event in its own transaction; returns the error if it failed. */
   private async deliver(event: OutboxEvent, sub: OutboxSubscriber): Promise<unknown> {
     try {
-      await this.dataSource.transaction(async (em) => {
+      await inScopeOf([event], () => this.dataSource.transaction(async (em) => {
         const fresh = await em.query<unknown[]>(
           `INSERT INTO processed_events (event_id, subscriber) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
           [event.id, sub.name],
@@ -336,7 +339,7 @@ export class OutboxRelay {
         // Already processed: a relay died after the subscriber's commit and before marking the event delivered.
         if (!fresh.length) return;
         await this.handle(sub, event, em);
-      });
+      }));
       return undefined;
     } catch (err) {
       return err ?? new Error('subscriber failed');
@@ -383,4 +386,14 @@ function toEvent(row: EventRow): OutboxEvent {
     requestId: row.request_id ?? undefined,
     createdAt: row.created_at,
   };
+}
+
+/**
+ * A subscriber handles an organization's events in that organization's scope (row-level security); events of several
+ * organizations in one batch, or of none, are handled across tenants.
+ */
+function inScopeOf<T>(events: OutboxEvent[], work: () => Promise<T>): Promise<T> {
+  const organizationId = events[0]?.organizationId;
+  const one = organizationId && events.every((e) => e.organizationId === organizationId);
+  return one ? withTenant(organizationId, work) : acrossTenants(work);
 }

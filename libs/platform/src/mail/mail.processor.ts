@@ -1,4 +1,5 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
+import { TenantScopedWorkerHost } from '../queue/scoped-worker-host.js';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { jobIdFor } from '../queue/job-envelope.js';
@@ -13,7 +14,7 @@ import { MailTransport } from './mail-transport.js';
  * commit, exactly once; it keeps its Message-ID on every attempt, so a resend can be recognised.
  */
 @Processor(MAIL_QUEUE)
-export class MailProcessor extends WorkerHost {
+export class MailProcessor extends TenantScopedWorkerHost {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transport: MailTransport,
@@ -21,7 +22,7 @@ export class MailProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<MailJob>): Promise<{ sent: boolean }> {
+  protected async run(job: Job<MailJob>): Promise<{ sent: boolean }> {
     const { idempotencyKey } = job.data;
     try {
       return await this.dataSource.transaction(async (em) => {

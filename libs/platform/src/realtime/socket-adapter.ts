@@ -5,7 +5,11 @@ import { createAdapter as createPostgresAdapter } from '@socket.io/postgres-adap
 import { createAdapter as createRedisAdapter } from '@socket.io/redis-adapter';
 import pg from 'pg';
 import { createClient } from 'redis';
-import type { Server, ServerOptions } from 'socket.io';
+import type { Server, ServerOptions, Socket } from 'socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import type { Observable } from 'rxjs';
+import { withTenant } from '../database/tenant-scope.js';
+import { socketContext } from './ws-ctx.decorator.js';
 import type { AppConfig } from '../config/app-config.js';
 import { corsOptions } from '../http/edge-headers.js';
 
@@ -78,6 +82,33 @@ export class AtriumSocketAdapter extends IoAdapter {
       adapter: this.adapterFactory,
     } as ServerOptions);
     return server;
+  }
+
+  /*
+   * Row-level security: whatever a socket's connection, disconnection and messages run reads and writes the rows of
+   * the organization its handshake authenticated (tenant-scope.ts), in every gateway.
+   */
+  override bindClientConnect(server: Server, callback: (socket: Socket) => unknown): void {
+    super.bindClientConnect(server, (socket: Socket) => withTenant(socketContext(socket)?.organizationId, () => callback(socket)));
+  }
+
+  override bindClientDisconnect(client: Socket, callback: (reason: unknown) => unknown): void {
+    super.bindClientDisconnect(client, (reason: unknown) => withTenant(socketContext(client)?.organizationId, () => callback(reason)));
+  }
+
+  override bindMessageHandlers(
+    socket: Socket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    const organizationId = socketContext(socket)?.organizationId;
+    const scoped = handlers.map(
+      (h): MessageMappingProperties => ({
+        ...h,
+        callback: (...args: unknown[]) => withTenant(organizationId, () => (h.callback as (...a: unknown[]) => ReturnType<typeof h.callback>)(...args)),
+      }),
+    );
+    super.bindMessageHandlers(socket, scoped, transform);
   }
 
   override async close(server: Server): Promise<void> {

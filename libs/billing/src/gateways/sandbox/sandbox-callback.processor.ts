@@ -1,6 +1,6 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { Clock } from '@atrium/platform';
+import { Clock, TenantScopedWorkerHost } from '@atrium/platform';
 import { BillingConfig } from '../../billing.config.js';
 import { SANDBOX_CALLBACK_QUEUE, type SandboxCallbackJob } from './sandbox-callbacks.js';
 import { SandboxLedger } from './sandbox-ledger.js';
@@ -14,7 +14,7 @@ const CALLBACK_TIMEOUT_MS = 10_000;
  * Stripe does). A 2xx marks it delivered; anything else throws, and BullMQ tries again with backoff.
  */
 @Processor(SANDBOX_CALLBACK_QUEUE)
-export class SandboxCallbackProcessor extends WorkerHost {
+export class SandboxCallbackProcessor extends TenantScopedWorkerHost {
   constructor(
     private readonly config: BillingConfig,
     private readonly ledger: SandboxLedger,
@@ -23,7 +23,7 @@ export class SandboxCallbackProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<SandboxCallbackJob>): Promise<{ delivered: boolean; status?: number }> {
+  protected async run(job: Job<SandboxCallbackJob>): Promise<{ delivered: boolean; status?: number }> {
     const sandbox = this.config.sandbox;
     if (!sandbox) throw new Error('The sandbox gateway is not offered here: its callbacks cannot be signed');
     const eventId = job.data.data.event_id;

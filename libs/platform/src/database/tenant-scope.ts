@@ -1,0 +1,111 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+
+/**
+ * Row-level security, the second wall behind the tenant-scoped repository. Every tenant table has a policy that
+ * shows and accepts only rows of the organization in the connection's `app.organization_id` setting (migration
+ * 1764001400000), and the app's connections act as a role that owns no table and has no BYPASSRLS. Which
+ * organization a statement runs for comes from the tenant scope of the code that issued it: a request enters its
+ * caller's organization once the credential check has read it, a job its envelope's, a socket message its socket's.
+ * Code with no scope sees no tenant row at all.
+ *
+ * The few places that must read across organizations (the credential check itself, sign-in, the caller's list of
+ * organizations, a webhook naming its organization by slug, sweeps over every organization) say so with
+ * `acrossTenants`, which the README lists: a grep for it finds every one.
+ */
+interface Scope {
+  organizationId: string | undefined;
+  crossTenant: boolean;
+}
+
+const storage = new AsyncLocalStorage<Scope>();
+
+/** Runs `work` (and everything it starts) for one organization's rows. */
+export function withTenant<T>(organizationId: string | undefined, work: () => T): T {
+  return storage.run({ organizationId, crossTenant: false }, work);
+}
+
+/** Runs `work` seeing every organization's rows: only for the documented cross-organization paths. */
+export function acrossTenants<T>(work: () => T): T {
+  return storage.run({ organizationId: undefined, crossTenant: true }, work);
+}
+
+/**
+ * Opens a scope for one request with no organization yet; `enterTenant` later names it (the auth guard, once the
+ * credential check has read it). Express calls the rest of the request's handling inside `next`.
+ */
+export function openRequestScope(next: () => void): void {
+  storage.run({ organizationId: undefined, crossTenant: false }, next);
+}
+
+/** Names the organization of the scope opened by `openRequestScope` for the rest of the request. */
+export function enterTenant(organizationId: string | undefined): void {
+  const scope = storage.getStore();
+  if (scope && !scope.crossTenant) scope.organizationId = organizationId;
+}
+
+/** What the database session must hold for the current scope: `*` across tenants, an organization id, or nothing. */
+function scopeKey(): string {
+  const scope = storage.getStore();
+  if (!scope) return '';
+  return scope.crossTenant ? '*' : (scope.organizationId ?? '');
+}
+
+const APPLY = {
+  name: 'atrium_tenant_scope',
+  text: `SELECT set_config('app.organization_id', $1, false), set_config('app.cross_tenant', $2, false)`,
+};
+
+/** Not yet known: the next statement sets the scope whatever it is (a rollback may have undone the last setting). */
+const UNKNOWN = '\u0000';
+
+function isRollback(config: unknown): boolean {
+  const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
+  if (typeof text !== 'string') return false;
+  const first = text.charCodeAt(0);
+  return (first === 82 || first === 114 || first === 32 || first === 10) && /^\s*rollback/i.test(text);
+}
+
+/**
+ * A pg client that carries the tenant scope of whoever runs a statement on it into the database session: when the
+ * scope differs from what the session holds, one `set_config` statement goes first on the same connection (pg runs a
+ * client's statements in order), so a connection serving one organization's requests after another's pays one
+ * round trip, and one that stays with an organization pays nothing. A rollback or a failed statement may undo a
+ * setting made inside a transaction, so after either the next statement sets it again.
+ */
+export class TenantScopedClient extends pg.Client {
+  /** The scope this connection's session holds (scopeKey), or UNKNOWN. */
+  scopeApplied = '';
+}
+
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called with the client as `this`
+const baseQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
+
+TenantScopedClient.prototype.query = function query(this: TenantScopedClient, ...args: unknown[]) {
+  const key = scopeKey();
+  if (key !== this.scopeApplied) {
+    this.scopeApplied = key;
+    const values = key === '*' ? ['', 'on'] : [key, ''];
+    (baseQuery.call(this, { ...APPLY, values }) as Promise<unknown>).catch(() => void (this.scopeApplied = UNKNOWN));
+  }
+  // Set before the rollback runs: anything queued after it sets the scope again.
+  if (isRollback(args[0])) this.scopeApplied = UNKNOWN;
+  const last = args.length - 1;
+  if (typeof args[last] === 'function') {
+    const callback = args[last] as (err: unknown, res: unknown) => void;
+    args[last] = (err: unknown, res: unknown) => {
+      if (err) this.scopeApplied = UNKNOWN;
+      callback(err, res);
+    };
+    return baseQuery.apply(this, args);
+  }
+  const result = baseQuery.apply(this, args);
+  if (result instanceof Promise) result.catch(() => void (this.scopeApplied = UNKNOWN));
+  return result;
+} as pg.Client['query'];
+
+/** The role the application's connections act as (migration 1764001400000): no table of its own, no BYPASSRLS. */
+export const APP_ROLE = 'atrium_app';
+
+/** pg pool options that make every connection act as APP_ROLE (row-level security applies) through TenantScopedClient. */
+export const tenantScopedPoolOptions = { Client: TenantScopedClient as typeof pg.Client, options: `-c role=${APP_ROLE}` };

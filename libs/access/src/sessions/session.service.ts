@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
-import { AppConfig, Outbox, PreparedQuery, returnedRows, StatementPool } from '@atrium/platform';
+import { acrossTenants, AppConfig, Outbox, PreparedQuery, returnedRows, StatementPool } from '@atrium/platform';
 import { hashToken, looksLikeOpaqueToken, newOpaqueToken } from '../tokens/opaque-token.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session } from './session.entity.js';
@@ -104,9 +104,14 @@ export class SessionService {
     return this.revokeWhere('id = ANY($2::uuid[])', [sessionIds], reason, em);
   }
 
-  /** Ends every open session of a user, optionally keeping one (the caller's own). */
+  /**
+   * Ends every open session of a user, optionally keeping one (the caller's own): in every organization, so across
+   * tenants (row-level security), keyed by the account.
+   */
   async revokeAllForUser(userId: string, reason: string, exceptSessionId?: string, em?: EntityManager): Promise<string[]> {
-    return this.revokeWhere('user_id = $2 AND id IS DISTINCT FROM $3::uuid', [userId, exceptSessionId ?? null], reason, em);
+    return acrossTenants(() =>
+      this.revokeWhere('user_id = $2 AND id IS DISTINCT FROM $3::uuid', [userId, exceptSessionId ?? null], reason, em),
+    );
   }
 
   /** Ends a user's sessions that act for one organization (e.g. when their membership is revoked). */

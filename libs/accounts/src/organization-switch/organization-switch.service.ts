@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { notFound, type RequestContext } from '@atrium/platform';
-import { UserMemberships } from '@atrium/organizations';
+import { acrossTenants, notFound, type RequestContext, withTenant } from '@atrium/platform';
+import { type MembershipView, UserMemberships } from '@atrium/organizations';
 import type { LoginResponseDto } from '../sign-in/dto/login.dto.js';
 import { loginResponse } from '../sign-in/login-response.js';
 import { describeDevice, SessionIssuer } from '@atrium/access';
@@ -32,9 +32,17 @@ export class OrganizationSwitchService {
     if (!view) throw notFound('Organization');
     const user = await this.dataSource.getRepository(User).findOneOrFail({ where: { id: userId } });
 
+    // Row-level security: the new session, its audit entry and the membership's use are in the organization switched
+    // to; the session switched from is ended wherever it was opened (by its id, the caller's own).
+    return withTenant(view.organization.id, () => this.switchIn(ctx, view, user, currentSession));
+  }
+
+  private async switchIn(ctx: RequestContext, view: MembershipView, user: User, currentSession: string): Promise<LoginResponseDto> {
+    const userId = user.id;
+    const organizationId = view.organization.id;
     const tokens = await this.dataSource.transaction(async (em) => {
       const tokens = await this.issuer.open({ userId, organizationId, ip: ctx.meta.ip, userAgent: ctx.meta.userAgent }, em);
-      await this.sessions.revoke([currentSession], 'organization_switched', em);
+      await acrossTenants(() => this.sessions.revoke([currentSession], 'organization_switched', em));
       // In the organization the device now acts for: a session opened there, as a sign-in would record it.
       await this.audit.record(em, ctx.withOrganization(view.organization.id, []), {
         action: 'session.created',

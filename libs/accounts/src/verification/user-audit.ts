@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { AuditEntry, AuditWriter } from '@atrium/audit';
-import type { RequestContext } from '@atrium/platform';
+import { type RequestContext, withTenant } from '@atrium/platform';
 import type { UserMemberships } from '@atrium/organizations';
 
 /**
@@ -16,6 +16,7 @@ export async function auditForUser(
   entry: Omit<AuditEntry, 'actorUserId'>,
 ): Promise<void> {
   for (const view of await memberships.activeFor(userId, em)) {
-    await audit.record(em, ctx.withOrganization(view.organization.id, []), { ...entry, actorUserId: userId });
+    const organizationId = view.organization.id;
+    await withTenant(organizationId, () => audit.record(em, ctx.withOrganization(organizationId, []), { ...entry, actorUserId: userId }));
   }
 }

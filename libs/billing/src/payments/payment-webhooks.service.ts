@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DomainError, isUuid, PreparedQuery, StatementPool } from '@atrium/platform';
+import { acrossTenants, DomainError, isUuid, PreparedQuery, StatementPool, withTenant } from '@atrium/platform';
 import { BillingError } from '../billing.errors.js';
 import type { GatewayCharge, GatewayEvent, PaymentGateway } from '../gateways/payment-gateway.js';
 import { Payment, settleable } from './payment.entity.js';
@@ -78,13 +78,15 @@ export class PaymentWebhooks {
 
   private async process(gateway: PaymentGateway, event: GatewayEvent): Promise<WebhookReceipt['outcome']> {
     if (!event.transactionId) return 'ignored';
-    const found = await this.findPayment(gateway, event);
+    // Across tenants (row-level security): a gateway's callback names its charge, not our organization; the payment
+    // found is then settled in its own organization.
+    const found = await acrossTenants(() => this.findPayment(gateway, event));
     if (!found) return 'unknown_payment';
     const { payment } = found;
     if (!settleable(payment)) return 'already_final';
     const charge = found.charge ?? (await this.reread(gateway, payment.transactionId ?? event.transactionId));
     if (!charge) return 'unknown_payment';
-    return this.settlement.apply(payment.id, charge, `${gateway.name}:${event.id}`);
+    return withTenant(payment.organizationId, () => this.settlement.apply(payment.id, charge, `${gateway.name}:${event.id}`));
   }
 
   /**

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { BlobStorage, type ByteRange, type RequestContext, TenantRepository } from '@atrium/platform';
+import { BlobStorage, type ByteRange, type RequestContext, TenantRepository, withTenant } from '@atrium/platform';
 import { Document } from '../document.entity.js';
 import { DocumentsError } from '../documents.errors.js';
 import { parseByteRange } from './byte-range.js';
@@ -64,7 +64,10 @@ export class DocumentDownloads {
   openSigned(ctx: RequestContext, token: unknown, request: DownloadRequest): Promise<Download> {
     const claims = this.links.verify(token);
     if (!claims) throw DocumentsError.invalid_download_link();
-    return this.prepare(ctx.withOrganization(claims.organizationId, []), claims.documentId, request, claims.userId, 'signed_link');
+    // Row-level security: the link works in the organization its signed claims name.
+    return withTenant(claims.organizationId, () =>
+      this.prepare(ctx.withOrganization(claims.organizationId, []), claims.documentId, request, claims.userId, 'signed_link'),
+    );
   }
 
   private async prepare(

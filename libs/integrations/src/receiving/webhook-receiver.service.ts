@@ -2,6 +2,8 @@ import { Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
+  acrossTenants,
+  withTenant,
   Clock,
   type Count,
   type FeatureBudget,
@@ -147,27 +149,34 @@ export class WebhookReceiver {
         tooLong.map((field) => ({ field, problems: [`${field} may be at most ${MAX_ID_LENGTH} characters`] })),
       );
     }
-    const [stored] = await this.store.rows([
-      provider.organization_id,
-      provider.id,
-      externalId,
-      type,
-      hook.body,
-      JSON.stringify(storedHeaders(hook.headers)),
-      hook.requestId,
-      this.outbox.scope,
-    ]);
+    const organizationId = provider.organization_id;
+    const [stored] = await withTenant(organizationId, () =>
+      this.store.rows([
+        organizationId,
+        provider.id,
+        externalId,
+        type,
+        hook.body,
+        JSON.stringify(storedHeaders(hook.headers)),
+        hook.requestId,
+        this.outbox.scope,
+      ]),
+    );
     if (stored) {
       OutboxCommitHook.on(this.dataSource).written();
       return { eventId: stored.id, duplicate: false };
     }
     // A new statement: it sees the row a concurrent sender's claim committed (the INSERT waited for it).
-    const [first] = await this.original.rows([provider.id, externalId]);
+    const [first] = await withTenant(organizationId, () => this.original.rows([provider.id, externalId]));
     return { eventId: first.id, duplicate: true };
   }
 
   private async provider(organization: string, name: string): Promise<ProviderRow> {
-    const [row] = await (isUuid(organization) ? this.byId : this.bySlug).rows([organization.toLowerCase(), name.toLowerCase()]);
+    // Row-level security: an organization named by id is the scope itself; one named by slug is found across tenants.
+    const key = [organization.toLowerCase(), name.toLowerCase()];
+    const [row] = isUuid(organization)
+      ? await withTenant(key[0], () => this.byId.rows(key))
+      : await acrossTenants(() => this.bySlug.rows(key));
     if (!row) throw IntegrationsError.provider_not_found();
     if (row.deleted_at) throw IntegrationsError.provider_gone();
     return row;

@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { Entitlements, isUniqueViolation, Outbox, PlatformError, RequestContext, TenantRepository } from '@atrium/platform';
+import {
+  acrossTenants,
+  Entitlements,
+  isUniqueViolation,
+  Outbox,
+  PlatformError,
+  RequestContext,
+  TenantRepository,
+  withTenant,
+} from '@atrium/platform';
 import { Membership, Organization, Role, MEMBERS_METER } from '@atrium/organizations';
 import { PasswordService } from '@atrium/accounts';
 import { hashToken, looksLikeOpaqueToken } from '@atrium/access';
@@ -37,17 +46,22 @@ export class InvitationAcceptanceService {
   /** The open invitation for a token: 404 when unknown or malformed, 409 when used or expired. */
   async find(token: unknown, em: EntityManager = this.dataSource.manager, lock = false): Promise<LiveInvitation> {
     if (!looksLikeOpaqueToken(token)) throw MembersError.invitation_not_found();
-    // The token is the only key a public caller has: this lookup is by its hash, across organizations.
-    const invitation = await em
-      .getRepository(Invitation)
-      .findOne({ where: { tokenHash: hashToken(token) }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    // The token is the only key a public caller has: this lookup is by its hash, across organizations (row-level
+    // security); everything after it is in the invitation's organization.
+    const invitation = await acrossTenants(() =>
+      em
+        .getRepository(Invitation)
+        .findOne({ where: { tokenHash: hashToken(token) }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) }),
+    );
     if (!invitation) throw MembersError.invitation_not_found();
     if (invitation.acceptedAt) throw MembersError.invitation_used();
     if (invitation.expiresAt <= new Date()) throw MembersError.invitation_expired();
-    const [organization, role] = await Promise.all([
-      em.getRepository(Organization).findOneOrFail({ where: { id: invitation.organizationId } }),
-      em.getRepository(Role).findOneOrFail({ where: { id: invitation.roleId, organizationId: invitation.organizationId } }),
-    ]);
+    const [organization, role] = await withTenant(invitation.organizationId, () =>
+      Promise.all([
+        em.getRepository(Organization).findOneOrFail({ where: { id: invitation.organizationId } }),
+        em.getRepository(Role).findOneOrFail({ where: { id: invitation.roleId, organizationId: invitation.organizationId } }),
+      ]),
+    );
     return { invitation, organization, role };
   }
 
@@ -65,6 +79,15 @@ export class InvitationAcceptanceService {
    */
   async accept(ctx: RequestContext, token: string, dto: AcceptInvitationDto): Promise<AcceptedInvitation> {
     const { invitation } = await this.find(token);
+    return withTenant(invitation.organizationId, () => this.acceptIn(ctx, token, invitation, dto));
+  }
+
+  private async acceptIn(
+    ctx: RequestContext,
+    token: string,
+    invitation: Invitation,
+    dto: AcceptInvitationDto,
+  ): Promise<AcceptedInvitation> {
     const existing = await this.dataSource.getRepository(User).findOne({ where: { email: invitation.email } });
     if (existing) this.assertSignedInAs(ctx, existing);
     const passwordHash = existing ? undefined : await this.newAccountPassword(invitation.email, dto);

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Outbox, type RequestContext, Rooms, safeError, SocketReactionRegistry } from '@atrium/platform';
+import { acrossTenants, Outbox, type RequestContext, Rooms, safeError, SocketReactionRegistry, withTenant } from '@atrium/platform';
 
 /** How often an instance with sockets proves it is alive, and looks for instances that stopped. */
 export const PRESENCE_HEARTBEAT_MS = 10_000;
@@ -99,7 +99,13 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
    * Takes the sockets of these instances (or of every instance silent for PRESENCE_STALE_SECONDS) out of the counts,
    * announcing `offline` for members left with none. Safe to run anywhere, any number of times, concurrently.
    */
-  async sweep(instanceIds?: string[]): Promise<number> {
+  sweep(instanceIds?: string[]): Promise<number> {
+    // Dead instances' sockets are in every organization: across tenants (row-level security), each member's count
+    // then changed in its own organization.
+    return acrossTenants(() => this.sweepAll(instanceIds));
+  }
+
+  private async sweepAll(instanceIds?: string[]): Promise<number> {
     const gone: Array<{ organization_id: string; user_id: string }> = await this.dataSource.query(
       `SELECT DISTINCT p.organization_id, p.user_id
          FROM presence_sockets p LEFT JOIN socket_instances i ON i.id = p.instance_id
@@ -107,10 +113,11 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
       [instanceIds ?? PRESENCE_STALE_SECONDS],
     );
     for (const { organization_id: organizationId, user_id: userId } of gone) {
-      await this.dataSource.transaction(async (em) => {
-        await this.lockMember(em, organizationId, userId);
-        const removed = await em.query<[unknown[], number]>(
-          `DELETE FROM presence_sockets p
+      await withTenant(organizationId, () =>
+        this.dataSource.transaction(async (em) => {
+          await this.lockMember(em, organizationId, userId);
+          const removed = await em.query<[unknown[], number]>(
+            `DELETE FROM presence_sockets p
             WHERE p.organization_id = $1 AND p.user_id = $2
               AND ${
                 instanceIds
@@ -118,10 +125,11 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
                   : `NOT EXISTS (SELECT 1 FROM socket_instances i WHERE i.id = p.instance_id AND i.heartbeat_at >= now() - make_interval(secs => $3))`
               }
            RETURNING 1`,
-          [organizationId, userId, instanceIds ?? PRESENCE_STALE_SECONDS],
-        );
-        if (removed[1] > 0 && (await this.total(em, organizationId, userId)) === 0) this.announce(em, organizationId, userId, 'offline');
-      });
+            [organizationId, userId, instanceIds ?? PRESENCE_STALE_SECONDS],
+          );
+          if (removed[1] > 0 && (await this.total(em, organizationId, userId)) === 0) this.announce(em, organizationId, userId, 'offline');
+        }),
+      );
     }
     await this.dataSource.query(
       `DELETE FROM socket_instances i

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditWriter } from '@atrium/audit';
-import { type NotificationType, NotificationTypeRegistry, type RequestContext } from '@atrium/platform';
+import { type NotificationType, NotificationTypeRegistry, type RequestContext, withTenant } from '@atrium/platform';
 import { NotificationsError } from '../notifications.errors.js';
 import { chosenChannels } from './channel-choice.js';
 import { auditedSettings, inForce, PreferenceStore } from './preference-store.js';
@@ -33,8 +33,13 @@ export class UnsubscribeService {
 
   /** What a link would turn off; 400 `invalid_unsubscribe_link` for anything but a link of ours to an existing member. */
   async check(token: unknown): Promise<UnsubscribeTarget> {
-    const { target } = await this.resolve(this.dataSource.manager, token);
+    const { target } = await this.inLinkOrganization(token, () => this.resolve(this.dataSource.manager, token));
     return target;
+  }
+
+  /** Row-level security: a link works in the organization its signed claims name (none for a link not of ours). */
+  private inLinkOrganization<T>(token: unknown, work: () => Promise<T>): Promise<T> {
+    return withTenant(this.links.verify(token)?.organizationId, work);
   }
 
   /**
@@ -42,35 +47,37 @@ export class UnsubscribeService {
    * Answers whether it was on; when it already was off nothing is written.
    */
   async unsubscribe(ctx: RequestContext, token: unknown): Promise<{ changed: boolean; message: string }> {
-    return this.dataSource.transaction(async (em) => {
-      const { claims, target } = await this.resolve(em, token);
-      const { organizationId, userId } = claims;
-      await this.store.lock(em, organizationId, userId);
-      const stored = await this.store.storedFor(em, organizationId, userId);
-      const { settings } = inForce(stored);
-      const what = `"${target.type.description}" emails from ${target.organizationName}`;
-      if (!chosenChannels(target.type, settings).email) return { changed: false, message: `${what} are already off.` };
-      const base = settings ?? { email_enabled: true, in_app_enabled: true, preferences: {} };
-      const after = {
-        email_enabled: base.email_enabled,
-        in_app_enabled: base.in_app_enabled,
-        preferences: { ...base.preferences, [target.type.key]: { ...base.preferences[target.type.key], email: false } },
-        quiet_hours: stored.own?.quiet_hours ?? null,
-      };
-      await this.store.saveOwn(em, organizationId, userId, after);
-      // Recorded in the link's organization, as the user it belongs to (the link stands in for their session).
-      await this.audit.record(em, ctx.withOrganization(organizationId, []), {
-        action: PREFERENCES_UPDATED,
-        resourceType: 'notification_preferences',
-        resourceId: userId,
-        target: target.email,
-        actorUserId: userId,
-        before: auditedSettings(stored.own),
-        after: auditedSettings(after),
-        metadata: { via: 'unsubscribe_link', type: target.type.key, link_issued_at: claims.issuedAt },
-      });
-      return { changed: true, message: `You will no longer get ${what}.` };
-    });
+    return this.inLinkOrganization(token, () =>
+      this.dataSource.transaction(async (em) => {
+        const { claims, target } = await this.resolve(em, token);
+        const { organizationId, userId } = claims;
+        await this.store.lock(em, organizationId, userId);
+        const stored = await this.store.storedFor(em, organizationId, userId);
+        const { settings } = inForce(stored);
+        const what = `"${target.type.description}" emails from ${target.organizationName}`;
+        if (!chosenChannels(target.type, settings).email) return { changed: false, message: `${what} are already off.` };
+        const base = settings ?? { email_enabled: true, in_app_enabled: true, preferences: {} };
+        const after = {
+          email_enabled: base.email_enabled,
+          in_app_enabled: base.in_app_enabled,
+          preferences: { ...base.preferences, [target.type.key]: { ...base.preferences[target.type.key], email: false } },
+          quiet_hours: stored.own?.quiet_hours ?? null,
+        };
+        await this.store.saveOwn(em, organizationId, userId, after);
+        // Recorded in the link's organization, as the user it belongs to (the link stands in for their session).
+        await this.audit.record(em, ctx.withOrganization(organizationId, []), {
+          action: PREFERENCES_UPDATED,
+          resourceType: 'notification_preferences',
+          resourceId: userId,
+          target: target.email,
+          actorUserId: userId,
+          before: auditedSettings(stored.own),
+          after: auditedSettings(after),
+          metadata: { via: 'unsubscribe_link', type: target.type.key, link_issued_at: claims.issuedAt },
+        });
+        return { changed: true, message: `You will no longer get ${what}.` };
+      }),
+    );
   }
 
   private async resolve(em: EntityManager, token: unknown): Promise<{ claims: UnsubscribeClaims; target: UnsubscribeTarget }> {

@@ -59,12 +59,15 @@ const APPLY = {
 /** Not yet known: the next statement sets the scope whatever it is (a rollback may have undone the last setting). */
 const UNKNOWN = '\u0000';
 
-function isRollback(config: unknown): boolean {
+function statementText(config: unknown): string | undefined {
   const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
-  if (typeof text !== 'string') return false;
-  const first = text.charCodeAt(0);
-  return (first === 82 || first === 114 || first === 32 || first === 10) && /^\s*rollback/i.test(text);
+  return typeof text === 'string' ? text : undefined;
 }
+
+const isRollback = (text: string | undefined): boolean => text !== undefined && /^\s*rollback/i.test(text);
+
+/** A transaction's end: it needs no scope, and must run even when setting one would fail (an aborted transaction). */
+const endsTransaction = (text: string | undefined): boolean => text !== undefined && /^\s*(rollback|commit|end)\b/i.test(text);
 
 /**
  * A pg client that carries the tenant scope of whoever runs a statement on it into the database session: when the
@@ -81,27 +84,54 @@ export class TenantScopedClient extends pg.Client {
 // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the client as `this`
 const baseQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
 
-TenantScopedClient.prototype.query = function query(this: TenantScopedClient, ...args: unknown[]) {
-  const key = scopeKey();
-  if (key !== this.scopeApplied) {
-    this.scopeApplied = key;
-    const values = key === '*' ? ['', 'on'] : [key, ''];
-    (baseQuery.call(this, { ...APPLY, values }) as Promise<unknown>).catch(() => void (this.scopeApplied = UNKNOWN));
-  }
-  // Set before the rollback runs: anything queued after it sets the scope again.
-  if (isRollback(args[0])) this.scopeApplied = UNKNOWN;
+/** Runs a statement, noting when it may undo the session's scope (a rollback, or a failure inside a transaction). */
+function issue(client: TenantScopedClient, args: unknown[]): unknown {
+  // Noted before the rollback runs: a statement issued after it sets the scope again.
+  if (isRollback(statementText(args[0]))) client.scopeApplied = UNKNOWN;
   const last = args.length - 1;
   if (typeof args[last] === 'function') {
     const callback = args[last] as (err: unknown, res: unknown) => void;
     args[last] = (err: unknown, res: unknown) => {
-      if (err) this.scopeApplied = UNKNOWN;
+      if (err) client.scopeApplied = UNKNOWN;
       callback(err, res);
     };
-    return baseQuery.apply(this, args);
+    return baseQuery.apply(client, args);
   }
-  const result = baseQuery.apply(this, args);
-  if (result instanceof Promise) result.catch(() => void (this.scopeApplied = UNKNOWN));
+  const result = baseQuery.apply(client, args);
+  if (result instanceof Promise) result.catch(() => void (client.scopeApplied = UNKNOWN));
   return result;
+}
+
+TenantScopedClient.prototype.query = function query(this: TenantScopedClient, ...args: unknown[]) {
+  const key = scopeKey();
+  if (key === this.scopeApplied || endsTransaction(statementText(args[0]))) return issue(this, args);
+  this.scopeApplied = key;
+  const applying = baseQuery.call(this, { ...APPLY, values: key === '*' ? ['', 'on'] : [key, ''] }) as Promise<unknown>;
+  const failed = (err: unknown) => {
+    this.scopeApplied = UNKNOWN;
+    return err;
+  };
+  const config = args[0] as { submit?: unknown } | null;
+  if (config && typeof config.submit === 'function') {
+    // A cursor or stream: pg queues it behind the setting on this connection.
+    applying.catch(failed);
+    return issue(this, args);
+  }
+  const last = args.length - 1;
+  if (typeof args[last] === 'function') {
+    const callback = args[last] as (err: unknown) => void;
+    applying.then(
+      () => issue(this, args),
+      (err: unknown) => callback(failed(err)),
+    );
+    return undefined;
+  }
+  return applying.then(
+    () => issue(this, args),
+    (err: unknown) => {
+      throw failed(err);
+    },
+  );
 } as pg.Client['query'];
 
 /** The role the application's connections act as (migration 1764001400000): no table of its own, no BYPASSRLS. */

@@ -105,7 +105,10 @@ describe(`mail through the queue (BullMQ on ${testRedisUrl ? 'Redis' : 'PostgreS
     const processor = t.app.get(MailProcessor);
     const direct = [0, 1].map(() => processor.process({ data: original.data, attemptsMade: 0, opts: { attempts: 5 } } as Job<MailJob>));
     const queued = await Promise.all([settledJob(queue, jobIdFor(key)), settledJob(queue, `${jobIdFor(key)}-again`)]);
-    const outcomes = [...queued.map((j) => j.returnvalue as { sent: boolean }), ...((await Promise.all(direct)) as Array<{ sent: boolean }>)];
+    const outcomes = [
+      ...queued.map((j) => j.returnvalue as { sent: boolean }),
+      ...((await Promise.all(direct)) as Array<{ sent: boolean }>),
+    ];
     expect(outcomes.filter((o) => o.sent)).toHaveLength(1);
     expect(mailbox.count(to)).toBe(1);
   });

@@ -291,16 +291,18 @@ export class OutboxRelay {
   private async deliverAll(sub: OutboxSubscriber, ready: Array<{ event: OutboxEvent }>): Promise<boolean> {
     const events = ready.map((r) => r.event);
     try {
-      await inScopeOf(events, () => this.dataSource.transaction(async (em) => {
-        const fresh = await em.query<Array<{ event_id: string }>>(
-          `INSERT INTO processed_events (event_id, subscriber) SELECT unnest($1::uuid[]), $2 ON CONFLICT DO NOTHING RETURNING event_id`,
-          [events.map((e) => e.id), sub.name],
-        );
-        const todo = new Set(fresh.map((r) => r.event_id));
-        const batch = events.filter((e) => todo.has(e.id));
-        if (sub.handleBatch && batch.length > 1) await this.withTimeout(sub, () => sub.handleBatch!(batch, em));
-        else for (const event of batch) await this.handle(sub, event, em);
-      }));
+      await inScopeOf(events, () =>
+        this.dataSource.transaction(async (em) => {
+          const fresh = await em.query<Array<{ event_id: string }>>(
+            `INSERT INTO processed_events (event_id, subscriber) SELECT unnest($1::uuid[]), $2 ON CONFLICT DO NOTHING RETURNING event_id`,
+            [events.map((e) => e.id), sub.name],
+          );
+          const todo = new Set(fresh.map((r) => r.event_id));
+          const batch = events.filter((e) => todo.has(e.id));
+          if (sub.handleBatch && batch.length > 1) await this.withTimeout(sub, () => sub.handleBatch!(batch, em));
+          else for (const event of batch) await this.handle(sub, event, em);
+        }),
+      );
       return true;
     } catch {
       return false;
@@ -331,15 +333,17 @@ export class OutboxRelay {
   /** Runs one subscriber for one event in its own transaction; returns the error if it failed. */
   private async deliver(event: OutboxEvent, sub: OutboxSubscriber): Promise<unknown> {
     try {
-      await inScopeOf([event], () => this.dataSource.transaction(async (em) => {
-        const fresh = await em.query<unknown[]>(
-          `INSERT INTO processed_events (event_id, subscriber) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
-          [event.id, sub.name],
-        );
-        // Already processed: a relay died after the subscriber's commit and before marking the event delivered.
-        if (!fresh.length) return;
-        await this.handle(sub, event, em);
-      }));
+      await inScopeOf([event], () =>
+        this.dataSource.transaction(async (em) => {
+          const fresh = await em.query<unknown[]>(
+            `INSERT INTO processed_events (event_id, subscriber) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
+            [event.id, sub.name],
+          );
+          // Already processed: a relay died after the subscriber's commit and before marking the event delivered.
+          if (!fresh.length) return;
+          await this.handle(sub, event, em);
+        }),
+      );
       return undefined;
     } catch (err) {
       return err ?? new Error('subscriber failed');

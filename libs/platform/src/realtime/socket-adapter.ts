@@ -102,12 +102,11 @@ export class AtriumSocketAdapter extends IoAdapter {
     transform: (data: unknown) => Observable<unknown>,
   ): void {
     const organizationId = socketContext(socket)?.organizationId;
-    const scoped = handlers.map(
-      (h): MessageMappingProperties => ({
-        ...h,
-        callback: (...args: unknown[]) => withTenant(organizationId, () => (h.callback as (...a: unknown[]) => ReturnType<typeof h.callback>)(...args)),
-      }),
-    );
+    const scoped = handlers.map((h): MessageMappingProperties => ({
+      ...h,
+      callback: (...args: unknown[]) =>
+        withTenant(organizationId, () => (h.callback as (...a: unknown[]) => ReturnType<typeof h.callback>)(...args)),
+    }));
     super.bindMessageHandlers(socket, scoped, transform);
   }
 

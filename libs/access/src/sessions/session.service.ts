@@ -101,7 +101,9 @@ export class SessionService {
    */
   async revoke(sessionIds: string[], reason: string, em?: EntityManager): Promise<string[]> {
     if (!sessionIds.length) return [];
-    return this.revokeWhere('id = ANY($2::uuid[])', [sessionIds], reason, em);
+    // Across tenants (row-level security): a session is ended by its id wherever it was opened (a caller acting for
+    // another of their organizations with X-Organization-Id still ends their own).
+    return acrossTenants(() => this.revokeWhere('id = ANY($2::uuid[])', [sessionIds], reason, em));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { acrossTenants, notFound, type RequestContext, withTenant } from '@atrium/platform';
+import { notFound, type RequestContext, withTenant } from '@atrium/platform';
 import { type MembershipView, UserMemberships } from '@atrium/organizations';
 import type { LoginResponseDto } from '../sign-in/dto/login.dto.js';
 import { loginResponse } from '../sign-in/login-response.js';
@@ -32,8 +32,7 @@ export class OrganizationSwitchService {
     if (!view) throw notFound('Organization');
     const user = await this.dataSource.getRepository(User).findOneOrFail({ where: { id: userId } });
 
-    // Row-level security: the new session, its audit entry and the membership's use are in the organization switched
-    // to; the session switched from is ended wherever it was opened (by its id, the caller's own).
+    // Row-level security: the new session, its audit entry and the membership's use are in the organization switched to.
     return withTenant(view.organization.id, () => this.switchIn(ctx, view, user, currentSession));
   }
 
@@ -42,7 +41,7 @@ export class OrganizationSwitchService {
     const organizationId = view.organization.id;
     const tokens = await this.dataSource.transaction(async (em) => {
       const tokens = await this.issuer.open({ userId, organizationId, ip: ctx.meta.ip, userAgent: ctx.meta.userAgent }, em);
-      await acrossTenants(() => this.sessions.revoke([currentSession], 'organization_switched', em));
+      await this.sessions.revoke([currentSession], 'organization_switched', em);
       // In the organization the device now acts for: a session opened there, as a sign-in would record it.
       await this.audit.record(em, ctx.withOrganization(view.organization.id, []), {
         action: 'session.created',

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Entitlements, RequestContext } from '@atrium/platform';
+import { acrossTenants, Entitlements, RequestContext } from '@atrium/platform';
 import { runAlone } from './run-alone.js';
 import { SealMac } from './seal-mac.js';
 
@@ -39,8 +39,9 @@ export class AuditRetention {
   ) {}
 
   /** One run over every organization; a run under way in another process is waited for first (one at a time). */
-  async prune(): Promise<RetentionRun> {
-    return runAlone(this.dataSource, 'atrium:audit-retention', () => this.pruneAll());
+  prune(): Promise<RetentionRun> {
+    // Every organization's due work: across tenants (row-level security).
+    return acrossTenants(() => runAlone(this.dataSource, 'atrium:audit-retention', () => this.pruneAll()));
   }
 
   private async pruneAll(): Promise<RetentionRun> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { envelope, type JobEnvelope, jobIdFor, NotificationTypeRegistry, RequestContext } from '@atrium/platform';
+import { envelope, type JobEnvelope, jobIdFor, NotificationTypeRegistry, RequestContext, withTenant } from '@atrium/platform';
 import { NotificationProducer } from '../delivery/notification-producer.js';
 import { DigestStore } from './digest-store.js';
 
@@ -38,6 +38,10 @@ export class DigestSender {
   async send(job: DigestJob): Promise<DigestOutcome> {
     const ctx = RequestContext.fromJSON(job.ctx);
     const organizationId = ctx.requireOrganizationId();
+    return withTenant(organizationId, () => this.sendIn(ctx, organizationId, job));
+  }
+
+  private sendIn(ctx: RequestContext, organizationId: string, job: DigestJob): Promise<DigestOutcome> {
     return this.dataSource.transaction(async (em): Promise<DigestOutcome> => {
       const digest = await DigestStore.lock(em, organizationId, job.data.digest_id);
       if (!digest) return { outcome: 'closed' };

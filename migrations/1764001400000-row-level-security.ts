@@ -1,11 +1,17 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * Tables with an organization_id that may be null hold platform rows as well as tenant rows (mail to an account
- * before it has an organization, one-time tokens of accounts, domain events of the platform). The platform alone reads
- * them, by id, hash or claim, never a feature's listing; they stay outside row-level security.
- */
-export const PLATFORM_TABLES_WITH_ORGANIZATION = ['mail_deliveries', 'one_time_tokens', 'outbox_events'];
+/** Tables with an organization_id that stay outside row-level security, and why. */
+export const OUTSIDE_ROW_SECURITY: Record<string, string> = {
+  // An organization_id that may be null: platform rows as well as tenant rows. The platform alone reads them, by id,
+  // hash or claim, never a feature's listing.
+  mail_deliveries: 'mail to an account before it has an organization, as well as to members',
+  one_time_tokens: "an account's links (verification, reset, magic link), found by their hash",
+  outbox_events: 'domain events of the platform and of organizations, read by the relay for every organization',
+  // The sandbox payment gateway stands in for a third party: its records are the gateway's, reached by the gateway's
+  // own ids (a checkout token, a charge id) as a real gateway's API would be, never by an Atrium request context.
+  sandbox_charges: "the stand-in gateway's charges",
+  sandbox_customers: "the stand-in gateway's customers",
+};
 
 /**
  * Row-level security as the second wall behind the tenant-scoped repository (libs/platform/src/database/tenant-scope.ts).
@@ -62,7 +68,9 @@ export class RowLevelSecurity1764001400000 implements MigrationInterface {
           AND t.table_type = 'BASE TABLE'
         ORDER BY 1`,
     )) as Array<{ name: string }>;
-    for (const { name } of tables) await q.query(`SELECT atrium_enable_tenant_rls($1::regclass)`, [name]);
+    for (const { name } of tables) {
+      if (!(name in OUTSIDE_ROW_SECURITY)) await q.query(`SELECT atrium_enable_tenant_rls($1::regclass)`, [name]);
+    }
     await q.query(`SELECT atrium_enable_tenant_rls('organizations'::regclass, 'id')`);
 
     for (const fn of ['atrium_bump_directory(uuid)', 'atrium_users_directory()']) {

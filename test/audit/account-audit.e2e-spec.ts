@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataSource } from 'typeorm';
 import { registerOrg } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -12,12 +11,10 @@ afterAll(async () => {
 });
 
 async function trail(organizationId: string): Promise<Array<Record<string, any>>> {
-  return t.app
-    .get(DataSource)
-    .query(
-      `SELECT action, actor_user_id, resource_id, before, after, metadata, ip, request_id FROM audit_logs WHERE organization_id = $1 ORDER BY created_at, action`,
-      [organizationId],
-    );
+  return t.db.query(
+    `SELECT action, actor_user_id, resource_id, before, after, metadata, ip, request_id FROM audit_logs WHERE organization_id = $1 ORDER BY created_at, action`,
+    [organizationId],
+  );
 }
 
 describe('audit trail of the account core', () => {

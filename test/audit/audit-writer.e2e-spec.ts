@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataSource } from 'typeorm';
 import { type AuditEntry, AuditWriter } from '@atrium/audit';
 import { MissingTenantError, RequestContext } from '@atrium/platform';
 import { registerOrg } from '../support/factories.js';
@@ -15,9 +14,9 @@ afterAll(async () => {
 });
 
 async function organizationsOf(resourceId: string): Promise<string[]> {
-  const rows = await t.app
-    .get(DataSource)
-    .query<Array<{ organization_id: string }>>(`SELECT organization_id FROM audit_logs WHERE resource_id = $1`, [resourceId]);
+  const rows = await t.db.query<Array<{ organization_id: string }>>(`SELECT organization_id FROM audit_logs WHERE resource_id = $1`, [
+    resourceId,
+  ]);
   return rows.map((r) => r.organization_id);
 }
 
@@ -33,9 +32,7 @@ describe('AuditWriter', () => {
       // @ts-expect-error an entry cannot name the organization: the context decides
       organizationId: b.organizationId,
     };
-    await t.app
-      .get(DataSource)
-      .transaction((em) => t.app.get(AuditWriter).record(em, RequestContext.system('audit-spec', a.organizationId), entry));
+    await t.db.transaction((em) => t.app.get(AuditWriter).record(em, RequestContext.system('audit-spec', a.organizationId), entry));
     expect(await organizationsOf(resourceId)).toEqual([a.organizationId]);
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { inject } from 'vitest';
 import { AuditSealer, AuditWriter } from '@atrium/audit';
 import { RequestContext } from '@atrium/platform';
@@ -65,12 +65,10 @@ export async function asIntruder<T>(fn: (c: pg.Client) => Promise<T>): Promise<T
 
 /** The organization's seals, oldest first. */
 export function sealsOf(t: TestApp, organizationId: string) {
-  return t.app
-    .get(DataSource)
-    .query<Array<{ sequence: string; entry_count: number; from_txid: string; to_txid: string; last_entry_id: string }>>(
-      `SELECT sequence, entry_count, from_txid::text, to_txid::text, last_entry_id FROM audit_seals WHERE organization_id = $1 ORDER BY sequence`,
-      [organizationId],
-    );
+  return t.db.query<Array<{ sequence: string; entry_count: number; from_txid: string; to_txid: string; last_entry_id: string }>>(
+    `SELECT sequence, entry_count, from_txid::text, to_txid::text, last_entry_id FROM audit_seals WHERE organization_id = $1 ORDER BY sequence`,
+    [organizationId],
+  );
 }
 
 /** `GET /audit-logs/verify` as the given token; answers the body's `data`. */

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Invoice, InvoiceService } from '@atrium/billing';
 import type { RegisteredOrg } from '../support/factories.js';
@@ -91,12 +90,10 @@ describe('GET/PUT /organizations/me/billing-details', () => {
     expect(Date.parse(res.body.data.updated_at)).not.toBeNaN();
     expect((await details(viewer.accessToken)).body.data).toEqual(res.body.data);
     expect((await details(b.accessToken)).body.data.legal_name).toBe('Bravo Org');
-    const [entry] = await t.app
-      .get(DataSource)
-      .query<Array<{ before: { legal_name: string }; after: { city: string } }>>(
-        `SELECT before, after FROM audit_logs WHERE organization_id = $1 AND action = 'billing.details_updated'`,
-        [a.organizationId],
-      );
+    const [entry] = await t.db.query<Array<{ before: { legal_name: string }; after: { city: string } }>>(
+      `SELECT before, after FROM audit_logs WHERE organization_id = $1 AND action = 'billing.details_updated'`,
+      [a.organizationId],
+    );
     expect([entry.before.legal_name, entry.after.city]).toEqual(['Zakład Stolarski Świątek', 'Kraków']);
     // PUT replaces the whole set: what is left out is cleared.
     const replaced = await putDetails(a.accessToken, { legal_name: VALID.legal_name, email: VALID.email, address_line1: '' });

@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import { createMember, registerOrg, type Member } from '../support/members.js';
 import { outboxEvents } from '../support/outbox.js';
 import type { TestApp } from '../support/test-app.js';
@@ -34,8 +33,9 @@ export async function outboxPayloads<T = Record<string, unknown>>(
 }
 
 export async function auditActions(t: TestApp, chatId: string): Promise<string[]> {
-  const rows: Array<{ action: string }> = await t.app
-    .get(DataSource)
-    .query(`SELECT action FROM audit_logs WHERE resource_type = 'chat' AND resource_id = $1 ORDER BY created_at, action`, [chatId]);
+  const rows: Array<{ action: string }> = await t.db.query(
+    `SELECT action FROM audit_logs WHERE resource_type = 'chat' AND resource_id = $1 ORDER BY created_at, action`,
+    [chatId],
+  );
   return rows.map((r) => r.action);
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMember, registerOrg } from '../support/members.js';
 import { outboxDelivered } from '../support/socket.js';
@@ -38,9 +37,9 @@ describe('chats', () => {
     );
     expect(race.map((r) => r.status).filter((s) => s === 201)).toHaveLength(1);
     expect(new Set(race.map((r) => r.body.data.id)).size).toBe(1);
-    const [{ n }] = await t.app
-      .get(DataSource)
-      .query(`SELECT count(*)::int AS n FROM chats WHERE organization_id = $1 AND type = 'direct'`, [owner.organizationId]);
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM chats WHERE organization_id = $1 AND type = 'direct'`, [
+      owner.organizationId,
+    ]);
     expect(n).toBe(2);
   });
 
@@ -220,12 +219,10 @@ describe('chats', () => {
     const moderated = await send(t, bob.accessToken, chat, 'something to moderate');
     expect((await t.http.delete(`/chats/${chat}/messages/${own.id}`, undefined, { token: bob.accessToken })).status).toBe(204);
     expect((await t.http.delete(`/chats/${chat}/messages/${moderated.id}`, undefined, { token: owner.accessToken })).status).toBe(204);
-    const rows: Array<{ action: string; resource_id: string; actor_user_id: string; entry: unknown }> = await t.app
-      .get(DataSource)
-      .query(
-        `SELECT action, resource_id, actor_user_id, to_jsonb(a) AS entry FROM audit_logs a WHERE resource_type = 'message' AND resource_id = ANY($1)`,
-        [[own.id, moderated.id]],
-      );
+    const rows: Array<{ action: string; resource_id: string; actor_user_id: string; entry: unknown }> = await t.db.query(
+      `SELECT action, resource_id, actor_user_id, to_jsonb(a) AS entry FROM audit_logs a WHERE resource_type = 'message' AND resource_id = ANY($1)`,
+      [[own.id, moderated.id]],
+    );
     expect(rows.map((r) => [r.action, r.resource_id, r.actor_user_id])).toEqual([['message.deleted', moderated.id, owner.userId]]);
     expect(JSON.stringify(rows[0].entry)).toContain(bob.userId);
     expect(JSON.stringify(rows[0].entry)).not.toContain('something to moderate');
@@ -249,12 +246,10 @@ describe('chats', () => {
     ]);
     expect(seen.body.data.unread_count).toBe(0);
     // Back in the organization, Ann is in none of her old chats.
-    await t.app
-      .get(DataSource)
-      .query(`UPDATE memberships SET status = 'active', revoked_at = NULL WHERE user_id = $1 AND organization_id = $2`, [
-        ann.userId,
-        owner.organizationId,
-      ]);
+    await t.db.query(`UPDATE memberships SET status = 'active', revoked_at = NULL WHERE user_id = $1 AND organization_id = $2`, [
+      ann.userId,
+      owner.organizationId,
+    ]);
     const { accessToken } = await (await import('../support/members.js')).signIn(t, ann.email, ann.password, owner.organizationId);
     expect((await t.http.get(`/chats/${chat}`, { token: accessToken })).status).toBe(404);
     expect((await t.http.get('/chats', { token: accessToken })).body.total).toBe(0);

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataSource } from 'typeorm';
 import { PresenceService } from '@atrium/messaging';
 import { TYPING_THROTTLE_MS } from '@atrium/messaging/presence/typing.gateway.js';
 import { controlClock } from '../support/clock.js';
@@ -83,12 +82,10 @@ describe(`presence across instances (fan-out over ${testRedisUrl ? 'Redis' : 'Po
     await until(
       async () =>
         (
-          await a.app
-            .get(DataSource)
-            .query(`SELECT 1 FROM presence_sockets WHERE user_id = $1 AND instance_id = $2`, [
-              member.userId,
-              a.app.get(PresenceService).instanceId,
-            ])
+          await a.db.query(`SELECT 1 FROM presence_sockets WHERE user_id = $1 AND instance_id = $2`, [
+            member.userId,
+            a.app.get(PresenceService).instanceId,
+          ])
         ).length === 0,
     );
     second.close();

@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -12,7 +13,7 @@ afterAll(async () => {
 describe('GET /health when the database stops answering', () => {
   it('answers 503 naming the part that is down, without internals', async () => {
     expect((await t.http.get('/health')).status).toBe(200);
-    const ds = t.db;
+    const ds = t.app.get(DataSource);
     await ds.destroy();
     try {
       const res = await t.http.get('/health');

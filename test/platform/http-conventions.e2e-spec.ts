@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrg } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -104,7 +105,7 @@ describe('HTTP conventions', () => {
     const org = await registerOrg(t.http);
     // Break only this instance's TypeORM pool (never the shared schema: other spec files run in parallel). The
     // credential check runs on the separate statement pool and passes; reading the organization then fails.
-    const ds = t.db;
+    const ds = t.app.get(DataSource);
     await ds.destroy();
     try {
       const res = await t.http.get('/organizations/me', { token: org.accessToken });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DataSource } from 'typeorm';
 import { Authenticator, EventBus, Outbox } from '@atrium/platform';
 import { registerOrg } from '../support/factories.js';
 import { connectSocket, nextEvent, stillConnected } from '../support/socket.js';
@@ -105,17 +104,13 @@ describe(`socket.io gateway (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreSQL
       await new Promise((r) => setTimeout(r, 300));
       const outbox = a.app.get(Outbox);
       const room = [`org:${org.organizationId}`];
-      await a.app
-        .get(DataSource)
-        .transaction(async (em) =>
-          outbox.add(em, { name: 'test:outbox', organizationId: org.organizationId, payload: { n: 1 }, rooms: room }),
-        );
+      await a.db.transaction(async (em) =>
+        outbox.add(em, { name: 'test:outbox', organizationId: org.organizationId, payload: { n: 1 }, rooms: room }),
+      );
       // Both instances run relays; the marker, delivered after the first event (same organization), proves the first was pushed once.
-      await a.app
-        .get(DataSource)
-        .transaction(async (em) =>
-          outbox.add(em, { name: 'test:outbox-marker', organizationId: org.organizationId, payload: { n: 2 }, rooms: room }),
-        );
+      await a.db.transaction(async (em) =>
+        outbox.add(em, { name: 'test:outbox-marker', organizationId: org.organizationId, payload: { n: 2 }, rooms: room }),
+      );
       expect(await marker).toEqual({ n: 2 });
       expect(seen).toEqual([1]);
     } finally {
@@ -140,9 +135,9 @@ describe(`socket.io gateway (fan-out over ${testRedisUrl ? 'Redis' : 'PostgreSQL
       const closed = nextEvent<string>(socket, 'disconnect', 10_000);
       expect((await c.http.post('/auth/logout', {}, { token: org.accessToken })).status).toBe(204);
       const [session] = await c.db.query(`SELECT id FROM sessions WHERE user_id = $1`, [org.userId]);
-      const events = await c.app
-        .get(DataSource)
-        .query(`SELECT payload FROM outbox_events WHERE name = 'session.revoked' AND payload -> 'sessionIds' ? $1`, [session.id]);
+      const events = await c.db.query(`SELECT payload FROM outbox_events WHERE name = 'session.revoked' AND payload -> 'sessionIds' ? $1`, [
+        session.id,
+      ]);
       expect(events).toEqual([{ payload: { sessionIds: [session.id], reason: 'logout' } }]);
       expect(await closed).toBe('io server disconnect');
     } finally {

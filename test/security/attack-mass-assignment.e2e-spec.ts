@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNothingChanged, organizationFootprint, rawRequest } from '../support/attack.js';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
@@ -95,12 +94,10 @@ beforeAll(async () => {
   t = await startTestApp();
   org = await registerOrg(t.http);
   // On the top package, so feature gates (calls, custom slug) let every request reach validation.
-  await t.app
-    .get(DataSource)
-    .query(
-      `UPDATE organization_subscriptions SET package_id = (SELECT id FROM packages WHERE slug = 'diamond') WHERE organization_id = $1`,
-      [org.organizationId],
-    );
+  await t.db.query(
+    `UPDATE organization_subscriptions SET package_id = (SELECT id FROM packages WHERE slug = 'diamond') WHERE organization_id = $1`,
+    [org.organizationId],
+  );
 });
 afterAll(async () => {
   await t?.close();

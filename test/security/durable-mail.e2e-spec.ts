@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataSource } from 'typeorm';
 import { registerOrg, uniqueEmail } from '../support/factories.js';
 import { Mailbox } from '../support/mailbox.js';
 import { invitationToken } from '../support/members.js';
@@ -20,19 +19,18 @@ afterAll(async () => {
 
 /** The outbox events of one request, oldest first. */
 async function eventsOf(t: TestApp, requestId: string) {
-  return t.app
-    .get(DataSource)
-    .query<Array<{ id: string; name: string; payload: unknown; delivered_at: Date | null }>>(
-      `SELECT id, name, payload, delivered_at FROM outbox_events WHERE request_id = $1 ORDER BY seq`,
-      [requestId],
-    );
+  return t.db.query<Array<{ id: string; name: string; payload: unknown; delivered_at: Date | null }>>(
+    `SELECT id, name, payload, delivered_at FROM outbox_events WHERE request_id = $1 ORDER BY seq`,
+    [requestId],
+  );
 }
 
 /** How many outbox events (any column: payload, rooms, names) contain `text`. */
 async function eventsContaining(t: TestApp, text: string): Promise<number> {
-  const [{ n }] = await t.app
-    .get(DataSource)
-    .query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM outbox_events e WHERE position($1 in e::text) > 0`, [text]);
+  const [{ n }] = await t.db.query<Array<{ n: number }>>(
+    `SELECT count(*)::int AS n FROM outbox_events e WHERE position($1 in e::text) > 0`,
+    [text],
+  );
   return n;
 }
 
@@ -137,13 +135,11 @@ describe('one-time tokens and the outbox', () => {
     await mailbox.waitFor(org.email, /Reset your password/);
     // The unknown address's event was handled (its subscriber ran and found no account) and queued nothing.
     const [event] = await eventsOf(t, `ghost-${org.userId}`);
-    const processed = await t.app
-      .get(DataSource)
-      .query(`SELECT 1 FROM processed_events WHERE event_id = $1 AND subscriber = 'accounts.password-reset'`, [event.id]);
+    const processed = await t.db.query(`SELECT 1 FROM processed_events WHERE event_id = $1 AND subscriber = 'accounts.password-reset'`, [
+      event.id,
+    ]);
     expect(processed).toHaveLength(1);
-    const mails = await t.app
-      .get(DataSource)
-      .query(`SELECT 1 FROM outbox_events WHERE name = 'mail.queued' AND request_id = $1`, [`ghost-${org.userId}`]);
+    const mails = await t.db.query(`SELECT 1 FROM outbox_events WHERE name = 'mail.queued' AND request_id = $1`, [`ghost-${org.userId}`]);
     expect(mails).toHaveLength(0);
     expect(mailbox.count(ghost)).toBe(0);
   });

@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import type { TestApp } from './test-app.js';
 
 /** An outbox event as committed: its envelope and payload. */
@@ -18,11 +17,9 @@ export async function outboxEvents<T = Record<string, unknown>>(
   field: string,
   value: string,
 ): Promise<CommittedEvent<T>[]> {
-  return t.app
-    .get(DataSource)
-    .query(`SELECT organization_id, actor_id, payload FROM outbox_events WHERE name = $1 AND payload ->> $2 = $3 ORDER BY seq`, [
-      name,
-      field,
-      value,
-    ]);
+  return t.db.query(`SELECT organization_id, actor_id, payload FROM outbox_events WHERE name = $1 AND payload ->> $2 = $3 ORDER BY seq`, [
+    name,
+    field,
+    value,
+  ]);
 }

@@ -177,3 +177,44 @@ describe('tenant-owned entities', () => {
     ]);
   });
 });
+
+/**
+ * Row-level security's way around: `acrossTenants(...)` lets a statement see every organization's rows
+ * (tenant-scope.ts). Each file that uses it, and why no single organization can scope what it does there.
+ */
+const ACROSS_TENANTS: Record<string, string> = {
+  'credential-authenticator.ts': 'the per-request credential check: a session or API key names its organization only once read',
+  'session-issuer.ts': 'refresh-token rotation, keyed by the token presented',
+  'session.service.ts': "a person's sessions by id or account, wherever each was opened (sign-out, password change and reset)",
+  'user-sessions.service.ts': "the signed-in person's own devices, whichever organization each acts for",
+  'user-memberships.ts': "a person's memberships in every organization (sign-in, the organization list, switching)",
+  'data-export.service.ts': "the GDPR export: the person's own records in every organization",
+  'invitation-acceptance.service.ts': 'a public caller holds only the token: the invitation is found by its hash',
+  'payment-webhooks.service.ts': 'a gateway callback names its charge, not an organization',
+  'webhook-receiver.service.ts': 'a partner webhook names its organization by slug',
+  'renewal.service.ts': 'the renewal scan over every organization',
+  'audit-sealer.ts': 'sealing every organization’s new audit entries',
+  'audit-retention.ts': 'audit retention over every organization',
+  'notification-retention.ts': 'notification retention over every organization',
+  'digest-sweeper.ts': 'the digest sweep over every organization',
+  'pending-blobs.ts': 'the sweep of uploads that never committed, in every organization',
+  'health-monitor.ts': 'the integration health probe of every provider',
+  'sync-queue.ts': 'taking over every organization’s abandoned sync runs',
+  'presence.service.ts': 'ending the presence of a dead instance’s sockets, in every organization',
+  'outbox-relay.ts': "the relay reads every organization's events (each subscriber then runs in its events' organization)",
+  'scoped-worker-host.ts': 'a job that names no organization is a sweep over all of them',
+};
+
+describe('paths across tenants (row-level security)', () => {
+  const users = sources()
+    .filter((f) => !f.file.endsWith('tenant-scope.ts') && /\bacrossTenants\(/.test(f.text))
+    .map((f) => basename(f.file));
+
+  it('are only the listed ones, each with its reason', () => {
+    expect(users.filter((name) => !(name in ACROSS_TENANTS))).toEqual([]);
+  });
+
+  it('keep the list short: each entry names a file that still crosses tenants', () => {
+    expect(Object.keys(ACROSS_TENANTS).filter((name) => !users.includes(name))).toEqual([]);
+  });
+});

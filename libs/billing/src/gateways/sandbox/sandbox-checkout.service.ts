@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { acrossTenants, Clock, withTenant } from '@atrium/platform';
+import { Clock } from '@atrium/platform';
 import { BillingConfig } from '../../billing.config.js';
 import { chargeOutcome, readCardNumber } from './sandbox-cards.js';
 import { CHECKOUT_TOKEN_SHAPE, checkoutTokenHash } from './sandbox-checkout-token.js';
@@ -41,17 +41,13 @@ export class SandboxCheckoutService {
     if ('error' in outcome) return { kind: 'form', charge, error: outcome.error };
     const hash = checkoutTokenHash(token);
     // Null when another submit got there first: the page then shows the outcome that one recorded.
-    const completed = await withTenant(
-      charge.organizationId,
-      async () => (await this.ledger.complete(hash, outcome, this.clock.now())) ?? (await this.ledger.chargeByTokenHash(hash)),
-    );
+    const completed = (await this.ledger.complete(hash, outcome, this.clock.now())) ?? (await this.ledger.chargeByTokenHash(hash));
     return completed ? { kind: 'result', charge: completed } : { kind: 'not_found' };
   }
 
   private async find(token: string): Promise<SandboxCharge | null> {
     if (!this.config.sandbox || !CHECKOUT_TOKEN_SHAPE.test(token)) return null;
-    // Across tenants (row-level security): the page is keyed by its token alone, as a real gateway's would be.
-    return acrossTenants(() => this.ledger.chargeByTokenHash(checkoutTokenHash(token)));
+    return this.ledger.chargeByTokenHash(checkoutTokenHash(token));
   }
 
   private outcomeOf(form: Record<string, unknown>): SandboxOutcome | { error: string } {

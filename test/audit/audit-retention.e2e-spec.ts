@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
 import { AuditRetention, AuditVerifier } from '@atrium/audit';
-import { RequestContext } from '@atrium/platform';
+import { RequestContext, withTenant } from '@atrium/platform';
 import type { TestApp } from '../support/test-app.js';
 import { sealAll, sealsOf, startSealTestApp } from './seal-support.js';
 
@@ -58,7 +58,7 @@ const checkpointsOf = (organizationId: string) =>
     [organizationId],
   );
 const verify = (organizationId: string) =>
-  t.app.get(AuditVerifier).verify(RequestContext.system('audit-retention-spec', organizationId), {});
+  withTenant(organizationId, () => t.app.get(AuditVerifier).verify(RequestContext.system('audit-retention-spec', organizationId), {}));
 const prune = () => t.app.get(AuditRetention).prune();
 
 describe('audit retention per package', () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it as vitestIt } from 'vitest';
 import { BillingDetailsService, type Invoice, InvoiceService, type PurchaseLine } from '@atrium/billing';
-import { RequestContext } from '@atrium/platform';
+import { acrossTenants, RequestContext, withTenant } from '@atrium/platform';
 import { registerOrg } from '../support/factories.js';
 import { pdfText } from '../support/pdf-text.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -13,10 +13,18 @@ let invoices: InvoiceService;
 
 const LINES: PurchaseLine[] = [{ description: 'Basic package, 1 month', quantity: 1, unitMinor: 1900, totalMinor: 1900 }];
 
+/**
+ * These cases drive the billing services directly, below any request, as a job would: on the app's own connections
+ * (row-level security on), across tenants; `issue` enters the invoice's organization.
+ */
+const it = (name: string, fn: () => Promise<void>) => vitestIt(name, () => acrossTenants(fn));
+let owner: DataSource;
+
 beforeAll(async () => {
   // A pool as large as the concurrency below, so the twenty issuers really hold twenty transactions at once.
   t = await startTestApp({ DATABASE_POOL_SIZE: '24' });
-  ds = t.db;
+  ds = t.app.get(DataSource);
+  owner = t.db;
   invoices = t.app.get(InvoiceService);
 });
 afterAll(async () => {
@@ -25,16 +33,18 @@ afterAll(async () => {
 
 const newOrganization = async () => (await registerOrg(t.http)).organizationId;
 
-/** Issues an invoice for a new payment in a transaction of its own. */
+/** Issues an invoice for a new payment in a transaction of its own, in the organization's scope (row-level security). */
 function issue(organizationId: string, issuedAt = new Date('2026-05-04T12:00:00Z'), paymentId: string = randomUUID()): Promise<Invoice> {
-  return ds.transaction((em) => invoices.issue(em, { organizationId, paymentId, currency: 'USD', lines: LINES, issuedAt }));
+  return withTenant(organizationId, () =>
+    ds.transaction((em) => invoices.issue(em, { organizationId, paymentId, currency: 'USD', lines: LINES, issuedAt })),
+  );
 }
 
 /** Polls until a statement on the invoice counters waits on a lock (the second issuer queued behind the first). */
 async function untilSomeoneWaitsOnALock(): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const [{ n }] = await ds.query<Array<{ n: number }>>(
+    const [{ n }] = await owner.query<Array<{ n: number }>>(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%invoice_counters%'`,
     );
     if (n > 0) return;

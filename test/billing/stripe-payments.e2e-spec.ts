@@ -1,3 +1,4 @@
+import { withTenant } from '@atrium/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMonths, PaymentService } from '@atrium/billing';
 import { catalogue, finalStatus } from '../support/billing.js';
@@ -281,7 +282,9 @@ describe('Stripe payments', () => {
       description: 'Basic package, renewal',
       lines: [{ description: 'Basic package, renewal', quantity: 1, unitMinor: 1900, totalMinor: 1900 }],
     };
-    const charged = await t.app.get(PaymentService).chargeSaved(org.organizationId, renewal, { requestId: 'renewal-spec' });
+    const charged = await withTenant(org.organizationId, () =>
+      t.app.get(PaymentService).chargeSaved(org.organizationId, renewal, { requestId: 'renewal-spec' }),
+    );
     expect(charged.outcome).toBe('succeeded');
     const view = (await t.http.get('/organizations/me/package', auth(org))).body.data;
     expect(view.package.slug).toBe('basic');
@@ -302,7 +305,9 @@ describe('Stripe payments', () => {
       auth(org),
     );
     expect(failing.body.data.subscription.payment_method.last4).toBe('0341');
-    const declined = await t.app.get(PaymentService).chargeSaved(org.organizationId, renewal, { requestId: 'renewal-spec-2' });
+    const declined = await withTenant(org.organizationId, () =>
+      t.app.get(PaymentService).chargeSaved(org.organizationId, renewal, { requestId: 'renewal-spec-2' }),
+    );
     expect(declined.outcome).toBe('failed');
     expect(declined.payment).toMatchObject({ status: 'failed', failureCode: 'generic_decline' });
   });

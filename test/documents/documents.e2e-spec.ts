@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DOCUMENTS_QUEUE, PendingBlobs, SWEEP_JOB, SWEEP_SCHEDULER } from '@atrium/documents';
-import { BlobStorage } from '@atrium/platform';
+import { BlobStorage, withTenant } from '@atrium/platform';
 import { controlClock } from '../support/clock.js';
 import { settledJob } from '../support/jobs.js';
 import { ALLOWED_SAMPLES, postDocument, REFUSED_SAMPLES, streamUpload, uploadFile } from '../support/documents.js';
@@ -403,7 +403,8 @@ describe('orphans', () => {
       `${owner.organizationId}/00000000-0000-4000-8000-000000000001`,
       `${owner.organizationId}/00000000-0000-4000-8000-000000000002`,
     ]) {
-      await pending.add(owner.organizationId, key);
+      // As the upload does, in the uploader's organization (row-level security).
+      await withTenant(owner.organizationId, () => pending.add(owner.organizationId, key));
       await storage.put(key, Readable.from([Buffer.from('orphan')]));
     }
     await dataSource(t).query(`UPDATE document_pending_blobs SET created_at = now() - interval '1 day' WHERE storage_key = $1`, [

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { acrossTenants, Authenticator, type Credentials, isUuid, notFound, PlatformError, RequestContext } from '@atrium/platform';
+import { acrossTenants, Authenticator, type Credentials, isUuid, notFound, PlatformError, RequestContext, withTenant } from '@atrium/platform';
 import { apiKeyHash } from '../api-keys/api-key-format.js';
 import { ApiKeyLookup } from '../api-keys/api-key-lookup.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
@@ -24,24 +24,22 @@ export class CredentialAuthenticator extends Authenticator {
     super();
   }
 
-  /**
-   * Across tenants (row-level security): a session belongs to the organization it signed in to while the caller may
-   * name another of theirs, and an API key names its organization only once it is read. The statements are fixed
-   * and keyed by the credential; the caller's requests then run in the organization they return.
-   */
-  authenticate(creds: Credentials): Promise<RequestContext> {
-    return acrossTenants(() => {
-      if (creds.bearer) return this.fromAccessToken(creds.bearer, creds);
-      if (creds.apiKey) return this.fromApiKey(creds.apiKey, creds);
-      throw PlatformError.missing_credentials();
-    });
+  async authenticate(creds: Credentials): Promise<RequestContext> {
+    if (creds.bearer) return this.fromAccessToken(creds.bearer, creds);
+    // Across tenants (row-level security): a key names its organization only once it is read, by its hash.
+    if (creds.apiKey) return acrossTenants(() => this.fromApiKey(creds.apiKey!, creds));
+    throw PlatformError.missing_credentials();
   }
 
   private async fromAccessToken(token: string, creds: Credentials): Promise<RequestContext> {
     const claims = this.tokens.verify(token);
     const asked = creds.organizationId ?? claims.org;
     if (!isUuid(asked)) throw notFound('Organization');
-    const row = await this.lookup.find(claims.sid, asked, claims.sub);
+    // Row-level security: in the token's own organization everything the check reads is that organization's, so it
+    // runs there (and the connection keeps the scope the rest of the request needs). A caller naming another of their
+    // organizations reads a session of the token's organization and a membership of the other: across tenants.
+    const find = () => this.lookup.find(claims.sid, asked, claims.sub);
+    const row = await (asked.toLowerCase() === claims.org ? withTenant(claims.org, find) : acrossTenants(find));
     if (!row || row.revoked || row.expired) throw AccessError.session_revoked();
     if (!row.user_active) throw AccessError.account_suspended();
     // The id as the database spells it: rooms, events and audit entries compare ids as text, and a client may send
@@ -53,7 +51,8 @@ export class CredentialAuthenticator extends Authenticator {
       }
       throw AccessError.membership_revoked();
     }
-    if (row.touch && this.touches.claim(claims.sid)) this.lookup.touch(claims.sid);
+    // The session is the token's organization's.
+    if (row.touch && this.touches.claim(claims.sid)) withTenant(claims.org, () => this.lookup.touch(claims.sid));
     return new RequestContext(creds.requestId, claims.sub, organizationId, row.permissions ?? [], {
       authMethod: 'jwt',
       sessionId: claims.sid,

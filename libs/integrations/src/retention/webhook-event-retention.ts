@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { Clock, deleteInBatches } from '@atrium/platform';
+import { acrossTenants, Clock, deleteInBatches } from '@atrium/platform';
 import { IntegrationsConfig } from '../integrations.config.js';
 import { INTEGRATIONS_QUEUE } from '../processing/webhook-event-queue.js';
 
@@ -29,19 +29,21 @@ export class WebhookEventRetention {
   /** Returns how many events went, or undefined when another process was pruning. */
   prune(batchSize = 1000): Promise<number | undefined> {
     const before = new Date(this.clock.now().getTime() - this.config.retentionDays * 86400_000);
-    // Attempts go with their event (ON DELETE CASCADE).
-    return deleteInBatches(this.dataSource, {
-      lock: PRUNE_LOCK,
-      statement: `WITH gone AS (
+    // Attempts go with their event (ON DELETE CASCADE). Every organization's events: across tenants (row-level security).
+    return acrossTenants(() =>
+      deleteInBatches(this.dataSource, {
+        lock: PRUNE_LOCK,
+        statement: `WITH gone AS (
                     DELETE FROM webhook_events
                      WHERE id IN (SELECT id FROM webhook_events
                                    WHERE created_at < $1 AND status IN ('completed', 'ignored', 'dead')
                                    LIMIT $2)
                     RETURNING id)
                   SELECT count(*)::int AS n FROM gone`,
-      params: [before],
-      batchSize,
-    });
+        params: [before],
+        batchSize,
+      }),
+    );
   }
 }
 

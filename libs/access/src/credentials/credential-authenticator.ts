@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { acrossTenants, Authenticator, type Credentials, isUuid, notFound, PlatformError, RequestContext, withTenant } from '@atrium/platform';
+import {
+  acrossTenants,
+  Authenticator,
+  type Credentials,
+  isUuid,
+  notFound,
+  PlatformError,
+  RequestContext,
+  withTenant,
+} from '@atrium/platform';
 import { apiKeyHash } from '../api-keys/api-key-format.js';
 import { ApiKeyLookup } from '../api-keys/api-key-lookup.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';

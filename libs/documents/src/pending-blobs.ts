@@ -2,7 +2,7 @@ import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
-import { acrossTenants, BlobStorage, returnedRows, TenantScopedWorkerHost } from '@atrium/platform';
+import { AcrossTenants, BlobStorage, returnedRows, TenantScopedWorkerHost } from '@atrium/platform';
 import { DocumentsConfig } from './documents.config.js';
 
 /** Documents' queue: the orphan sweep. */
@@ -52,12 +52,8 @@ export class PendingBlobs {
    * Removes the blobs of keys listed longer than DOCUMENT_ORPHAN_MINUTES; answers how many. Each key is locked while its
    * blob is deleted, so an upload committing that key at the same moment either wins (the sweep skips it) or fails.
    */
-  sweep(): Promise<number> {
-    // Every organization's due work: across tenants (row-level security).
-    return acrossTenants(() => this.sweepAll());
-  }
-
-  private async sweepAll(): Promise<number> {
+  @AcrossTenants()
+  async sweep(): Promise<number> {
     let swept = 0;
     for (;;) {
       const n = await this.dataSource.transaction(async (em) => {

@@ -1,4 +1,4 @@
-import { acrossTenants } from '@atrium/platform';
+import { AcrossTenants } from '@atrium/platform';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotificationsConfig } from './notifications.config.js';
@@ -15,12 +15,8 @@ export class NotificationRetention {
   ) {}
 
   /** Answers how many it deleted. */
-  prune(): Promise<number> {
-    // Every organization's due work: across tenants (row-level security).
-    return acrossTenants(() => this.pruneAll());
-  }
-
-  private async pruneAll(): Promise<number> {
+  @AcrossTenants()
+  async prune(): Promise<number> {
     for (let deleted = 0; ;) {
       // One statement, so one transaction: the rows go with their counts. The counts rows are locked in key order first,
       // as the store locks them when it writes a fan-out, so a prune and a fan-out to the same members cannot deadlock.

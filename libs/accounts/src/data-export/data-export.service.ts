@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { acrossTenants, DataExportRegistry, notFound } from '@atrium/platform';
+import { AcrossTenants, DataExportRegistry, notFound } from '@atrium/platform';
 import { Membership, Organization, Role } from '@atrium/organizations';
 import { sessionView } from '@atrium/access';
 import { Session } from '@atrium/access';
@@ -33,11 +33,8 @@ export class DataExportService {
    * Loads the profile first, so an unknown user fails before anything is written. Across tenants (row-level
    * security): the person's own records in every organization, each section keyed by their account.
    */
-  export(userId: string, write: ChunkWriter): Promise<void> {
-    return acrossTenants(() => this.exportAll(userId, write));
-  }
-
-  private async exportAll(userId: string, write: ChunkWriter): Promise<void> {
+  @AcrossTenants()
+  async export(userId: string, write: ChunkWriter): Promise<void> {
     const user = await this.dataSource.getRepository(User).findOne({ where: { id: userId } });
     if (!user) throw notFound('User');
     await write(`{"format":"atrium.user-data.v1","generated_at":${JSON.stringify(new Date().toISOString())}`);

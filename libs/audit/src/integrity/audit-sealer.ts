@@ -1,4 +1,4 @@
-import { acrossTenants } from '@atrium/platform';
+import { AcrossTenants } from '@atrium/platform';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { runAlone } from './run-alone.js';
@@ -54,12 +54,8 @@ export class AuditSealer {
    * One run over every organization with new entries; a run under way in another process is waited for first (it took
    * what it saw; this one takes what committed since), so everything committed before the call is sealed when it returns.
    */
-  run(): Promise<SealRun> {
-    // Every organization's due work: across tenants (row-level security).
-    return acrossTenants(() => this.runAll());
-  }
-
-  private async runAll(): Promise<SealRun> {
+  @AcrossTenants()
+  async run(): Promise<SealRun> {
     // Everything on the connection holding the lock: a run never waits for a second connection from the pool.
     return runAlone(this.dataSource, 'atrium:audit-sealer', (runner) => this.sealAll(runner));
   }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { acrossTenants, Clock, DomainError } from '@atrium/platform';
+import { AcrossTenants, Clock, DomainError } from '@atrium/platform';
 import { BillingConfig } from '../billing.config.js';
 import type { PricedPurchase } from '../payments/purchase.js';
 import { PaymentService } from '../payments/payment.service.js';
@@ -57,12 +57,8 @@ export class RenewalService {
   ) {}
 
   /** One scan at `at` (the clock's now). */
-  runDue(at: Date = this.clock.now()): Promise<RenewalScanResult> {
-    // Every organization's due work: across tenants (row-level security).
-    return acrossTenants(() => this.runDueAll(at));
-  }
-
-  private async runDueAll(at: Date): Promise<RenewalScanResult> {
+  @AcrossTenants()
+  async runDue(at: Date = this.clock.now()): Promise<RenewalScanResult> {
     const result: RenewalScanResult = {
       addonsLapsed: await this.outcomes.lapseAddons(at),
       notices: 0,

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { acrossTenants, Outbox } from '@atrium/platform';
+import { AcrossTenants, Outbox } from '@atrium/platform';
 import { IntegrationsConfig } from '../integrations.config.js';
 import { OutboundError, outboundGet } from '../outbound/outbound-http.js';
 import { INTEGRATION_DOWN, INTEGRATION_RECOVERED, type IntegrationHealthTransition } from './health-events.js';
@@ -66,12 +66,8 @@ export class HealthMonitor {
   ) {}
 
   /** Probes every provider with a health URL; answers how many were probed and the transitions published. */
-  scan(): Promise<{ probed: number; down: number; recovered: number }> {
-    // Every organization's due work: across tenants (row-level security).
-    return acrossTenants(() => this.scanAll());
-  }
-
-  private async scanAll(): Promise<{ probed: number; down: number; recovered: number }> {
+  @AcrossTenants()
+  async scan(): Promise<{ probed: number; down: number; recovered: number }> {
     // A provider probed within the last half interval is skipped: scans that overlap (a slow scan, several workers)
     // must not count one outage twice towards `down`.
     const providers = await this.dataSource.query<ProbedProvider[]>(

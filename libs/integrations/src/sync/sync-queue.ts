@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { acrossTenants, envelope, type JobEnvelope, jobIdFor, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
+import { AcrossTenants, envelope, type JobEnvelope, jobIdFor, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
 import { IntegrationsConfig } from '../integrations.config.js';
 
 /** The queue of data sync runs, and of the sweep that hands stalled runs to a live worker. */
@@ -56,12 +56,8 @@ export class SyncRunScheduler implements OnModuleInit {
    * Queues the runs no live worker holds; answers how many. A run taken over MAX_TAKE_OVERS times without finishing
    * (it may be what kills its workers) is failed instead, for someone to look at and trigger again.
    */
-  sweep(): Promise<number> {
-    // Every organization's due work: across tenants (row-level security).
-    return acrossTenants(() => this.sweepAll());
-  }
-
-  private async sweepAll(): Promise<number> {
+  @AcrossTenants()
+  async sweep(): Promise<number> {
     await this.dataSource.query(
       `UPDATE integration_sync_runs SET status = 'failed', finished_at = now(),
               error = 'Its worker stopped ' || resumes || ' times without finishing it; trigger the sync again'

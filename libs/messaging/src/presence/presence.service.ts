@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { acrossTenants, Outbox, type RequestContext, Rooms, safeError, SocketReactionRegistry, withTenant } from '@atrium/platform';
+import { AcrossTenants, Outbox, type RequestContext, Rooms, safeError, SocketReactionRegistry, withTenant } from '@atrium/platform';
 
 /** How often an instance with sockets proves it is alive, and looks for instances that stopped. */
 export const PRESENCE_HEARTBEAT_MS = 10_000;
@@ -99,13 +99,8 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
    * Takes the sockets of these instances (or of every instance silent for PRESENCE_STALE_SECONDS) out of the counts,
    * announcing `offline` for members left with none. Safe to run anywhere, any number of times, concurrently.
    */
-  sweep(instanceIds?: string[]): Promise<number> {
-    // Dead instances' sockets are in every organization: across tenants (row-level security), each member's count
-    // then changed in its own organization.
-    return acrossTenants(() => this.sweepAll(instanceIds));
-  }
-
-  private async sweepAll(instanceIds?: string[]): Promise<number> {
+  @AcrossTenants()
+  async sweep(instanceIds?: string[]): Promise<number> {
     const gone: Array<{ organization_id: string; user_id: string }> = await this.dataSource.query(
       `SELECT DISTINCT p.organization_id, p.user_id
          FROM presence_sockets p LEFT JOIN socket_instances i ON i.id = p.instance_id

@@ -1,4 +1,4 @@
-import { acrossTenants } from '@atrium/platform';
+import { AcrossTenants } from '@atrium/platform';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -26,12 +26,8 @@ export class DigestSweeper {
   ) {}
 
   /** Answers how many overdue digests it sent (those a late job or a read ended meanwhile are not counted). */
-  sweep(): Promise<number> {
-    // Every organization's due work: across tenants (row-level security).
-    return acrossTenants(() => this.sweepAll());
-  }
-
-  private async sweepAll(): Promise<number> {
+  @AcrossTenants()
+  async sweep(): Promise<number> {
     const overdue: Array<{ id: string; organization_id: string }> = await this.dataSource.query(
       `SELECT id, organization_id FROM notification_digests
         WHERE due_at < now() - make_interval(secs => $1) ORDER BY due_at LIMIT ${SWEEP_LIMIT}`,

@@ -26,8 +26,8 @@ export class MyOrganizationsService {
   /** A new organization (built-in roles, Free package, …) owned by the caller; their current one is unchanged. */
   async create(ctx: RequestContext, dto: CreateOrganizationDto): Promise<MembershipView> {
     const userId = ctx.requireUserId();
-    const view = await this.dataSource.transaction(async (em) => {
-      return this.provisioner.provision(
+    return this.dataSource.transaction((em) =>
+      this.provisioner.provision(
         em,
         { name: dto.name, email: dto.email, phone: dto.phone },
         userId,
@@ -49,8 +49,7 @@ export class MyOrganizationsService {
           });
           return { organization, role: ownerRole, membership };
         },
-      );
-    });
-    return view;
+      ),
+    );
   }
 }

@@ -48,7 +48,8 @@ export class DatabaseModule implements OnApplicationShutdown {
             const ds = createDataSource({
               url: databaseUrl(config),
               entities: o.entities,
-              migrations: o.migrations,
+              // Migrations run above, as the owner: the app's role could not run them.
+              migrations: [],
               poolSize: config.database.poolSize,
               tenantScoped: true,
             });

@@ -59,15 +59,16 @@ const APPLY = {
 /** Not yet known: the next statement sets the scope whatever it is (a rollback may have undone the last setting). */
 const UNKNOWN = '\u0000';
 
-function statementText(config: unknown): string | undefined {
+/**
+ * How a statement ends a transaction, if it does: such a statement needs no scope and must run even when setting one
+ * would fail (an aborted transaction), and a rollback may undo a setting made inside the transaction.
+ */
+function transactionEnd(config: unknown): 'rollback' | 'commit' | undefined {
   const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
-  return typeof text === 'string' ? text : undefined;
+  if (typeof text !== 'string') return undefined;
+  const word = /^\s*(rollback|commit|end)\b/i.exec(text)?.[1];
+  return word === undefined ? undefined : word.toLowerCase() === 'rollback' ? 'rollback' : 'commit';
 }
-
-const isRollback = (text: string | undefined): boolean => text !== undefined && /^\s*rollback/i.test(text);
-
-/** A transaction's end: it needs no scope, and must run even when setting one would fail (an aborted transaction). */
-const endsTransaction = (text: string | undefined): boolean => text !== undefined && /^\s*(rollback|commit|end)\b/i.test(text);
 
 /**
  * A pg client that carries the tenant scope of whoever runs a statement on it into the database session: when the
@@ -85,9 +86,9 @@ export class TenantScopedClient extends pg.Client {
 const baseQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
 
 /** Runs a statement, noting when it may undo the session's scope (a rollback, or a failure inside a transaction). */
-function issue(client: TenantScopedClient, args: unknown[]): unknown {
+function issue(client: TenantScopedClient, args: unknown[], end: ReturnType<typeof transactionEnd>): unknown {
   // Noted before the rollback runs: a statement issued after it sets the scope again.
-  if (isRollback(statementText(args[0]))) client.scopeApplied = UNKNOWN;
+  if (end === 'rollback') client.scopeApplied = UNKNOWN;
   const last = args.length - 1;
   if (typeof args[last] === 'function') {
     const callback = args[last] as (err: unknown, res: unknown) => void;
@@ -104,7 +105,8 @@ function issue(client: TenantScopedClient, args: unknown[]): unknown {
 
 TenantScopedClient.prototype.query = function query(this: TenantScopedClient, ...args: unknown[]) {
   const key = scopeKey();
-  if (key === this.scopeApplied || endsTransaction(statementText(args[0]))) return issue(this, args);
+  const end = transactionEnd(args[0]);
+  if (key === this.scopeApplied || end) return issue(this, args, end);
   this.scopeApplied = key;
   const applying = baseQuery.call(this, { ...APPLY, values: key === '*' ? ['', 'on'] : [key, ''] }) as Promise<unknown>;
   const failed = (err: unknown) => {
@@ -115,19 +117,19 @@ TenantScopedClient.prototype.query = function query(this: TenantScopedClient, ..
   if (config && typeof config.submit === 'function') {
     // A cursor or stream: pg queues it behind the setting on this connection.
     applying.catch(failed);
-    return issue(this, args);
+    return issue(this, args, end);
   }
   const last = args.length - 1;
   if (typeof args[last] === 'function') {
     const callback = args[last] as (err: unknown) => void;
     applying.then(
-      () => issue(this, args),
+      () => issue(this, args, end),
       (err: unknown) => callback(failed(err)),
     );
     return undefined;
   }
   return applying.then(
-    () => issue(this, args),
+    () => issue(this, args, end),
     (err: unknown) => {
       throw failed(err);
     },
@@ -139,3 +141,16 @@ export const APP_ROLE = 'atrium_app';
 
 /** pg pool options that make every connection act as APP_ROLE (row-level security applies) through TenantScopedClient. */
 export const tenantScopedPoolOptions = { Client: TenantScopedClient as typeof pg.Client, options: `-c role=${APP_ROLE}` };
+
+/**
+ * A method that works over every organization (a sweep, a person's records everywhere): it runs across tenants, as
+ * `acrossTenants` does, whoever calls it (its job, a test, another service).
+ */
+export function AcrossTenants(): MethodDecorator {
+  return (_target, _key, descriptor: PropertyDescriptor) => {
+    const method = descriptor.value as (...args: unknown[]) => unknown;
+    descriptor.value = function (this: unknown, ...args: unknown[]) {
+      return acrossTenants(() => method.apply(this, args));
+    };
+  };
+}

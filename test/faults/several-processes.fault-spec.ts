@@ -245,17 +245,23 @@ describe('two api processes and a worker on one PostgreSQL and Redis', () => {
       sockets.push(socket);
       await nextEvent(socket, 'connected', 10_000);
       // The first connection went to A (the balancer's first choice): A's process holds it.
-      const first = nextEvent<{ content: string }>(socket, 'message:new');
-      await send({ http: b } as never, owner.accessToken, chat, 'before');
-      expect(await first).toMatchObject({ content: 'before' });
+      const first = nextEvent<{ id: string; content: string }>(socket, 'message:new');
+      const before = await send({ http: b } as never, owner.accessToken, chat, 'before');
+      expect(await first).toMatchObject({ id: before.id, content: 'before' });
 
+      // Every push from here on is kept. A's relay may die between pushing 'before' and recording it as delivered;
+      // delivery is at least once, so B then pushes it again, with the same id a client deduplicates by.
+      const pushed: Array<{ id: string; content: string; chat_id: string }> = [];
+      socket.on('message:new', (m: { id: string; content: string; chat_id: string }) => pushed.push(m));
       const readmitted = nextEvent(socket, 'connected', 15_000);
       await apiA.kill('SIGKILL');
       await readmitted;
       expect((await b.get('/users/me', { token: ann.accessToken })).status).toBe(200);
-      const after = nextEvent<{ content: string; chat_id: string }>(socket, 'message:new');
-      await send({ http: b } as never, owner.accessToken, chat, 'after');
-      expect(await after).toMatchObject({ content: 'after', chat_id: chat });
+      const after = await send({ http: b } as never, owner.accessToken, chat, 'after');
+      await until(async () => (pushed.some((m) => m.id === after.id) ? true : undefined), "'after' on the reconnected socket", 10_000);
+      expect(pushed.find((m) => m.id === after.id)).toMatchObject({ content: 'after', chat_id: chat });
+      expect(pushed.filter((m) => m.id !== after.id).every((m) => m.id === before.id)).toBe(true);
+      expect(pushed.filter((m) => m.id === after.id)).toHaveLength(1);
     } finally {
       await balancer.close();
     }

@@ -37,6 +37,7 @@ import { Integrations1764001100000 } from './1764001100000-integrations.js';
 import { IntegrationsProcessing1764001200000 } from './1764001200000-integrations-processing.js';
 import { IntegrationHealthSync1764001300000 } from './1764001300000-integration-health-sync.js';
 import { RowLevelSecurity1764001400000 } from './1764001400000-row-level-security.js';
+import { TenantPolicyInline1764001500000 } from './1764001500000-tenant-policy-inline.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -79,4 +80,5 @@ export const MIGRATIONS = [
   IntegrationsProcessing1764001200000,
   IntegrationHealthSync1764001300000,
   RowLevelSecurity1764001400000,
+  TenantPolicyInline1764001500000,
 ];

@@ -2,6 +2,7 @@ import { createHmac, generateKeyPairSync, sign as signWith } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNothingChanged, organizationFootprint, rows } from '../support/attack.js';
 import { registerOrg, type RegisteredOrg } from '../support/factories.js';
+import { addMember, sessionIdOf } from '../support/security.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -108,6 +109,19 @@ describe('forged, stale and mangled access tokens', () => {
     expect(['invalid_token', 'token_expired', 'missing_credentials']).toContain(res.body.code);
     // The genuine token of the same sign-in still works: the refusal was about the forgery alone.
     expect((await t.http.get('/users/me', { token: session.access_token })).status).toBe(200);
+  });
+
+  it("a token naming the account with another member's session (minted with the key) → 401, nothing changed", async () => {
+    const member = await addMember(t, org.organizationId, 'admin');
+    const mixed = hs256(HEADER, { ...claimsOf(org.accessToken), sid: sessionIdOf(member.accessToken) });
+    const res = await expectNothingChanged(t, await organizationFootprint(t, org.organizationId), () =>
+      t.http.put('/users/me', { first_name: 'Mixed' }, { token: mixed }),
+    );
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('session_revoked');
+    // Both genuine tokens still work: the session and the account are fine, only their pairing is forged.
+    expect((await t.http.get('/users/me', { token: org.accessToken })).status).toBe(200);
+    expect((await t.http.get('/users/me', { token: member.accessToken })).status).toBe(200);
   });
 
   // Several spaces between scheme and token are valid HTTP (RFC 9110 `1*SP`), and fetch trims trailing whitespace

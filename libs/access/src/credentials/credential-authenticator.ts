@@ -49,7 +49,7 @@ export class CredentialAuthenticator extends Authenticator {
     // organizations reads a session of the token's organization and a membership of the other: across tenants.
     const find = () => this.lookup.find(claims.sid, asked, claims.sub);
     const row = await (asked.toLowerCase() === claims.org ? withTenant(claims.org, find) : acrossTenants(find));
-    if (!row || row.revoked || row.expired) throw AccessError.session_revoked();
+    if (!row || !row.own_session || row.revoked || row.expired) throw AccessError.session_revoked();
     if (!row.user_active) throw AccessError.account_suspended();
     // The id as the database spells it: rooms, events and audit entries compare ids as text, and a client may send
     // any letter case (an upper-cased id would otherwise escape every disconnect aimed at the canonical rooms).

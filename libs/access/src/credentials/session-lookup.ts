@@ -4,6 +4,8 @@ import { PROFILE_JSON } from './account-profile.js';
 
 export interface AuthRow {
   profile: string;
+  /** The session is the account's the token names (a forged pairing of ids finds no usable session). */
+  own_session: boolean;
   /** The organization asked for as the database spells it (lower case), whatever case the client sent. */
   organization_id: string | null;
   revoked: boolean;
@@ -25,9 +27,13 @@ export interface AuthRow {
  * The account's profile comes along (the row is read anyway), so `GET /users/me` needs no second query,
  * and so does the organization's member-directory version (one primary-key read) for the member list, and
  * whether the organization requires two-factor authentication that this user has not turned on yet.
+ * The session is found by its id alone, and whether it is the token's account's comes back as a column: with the
+ * account in the WHERE clause too, the generic plan may reach the session through the account's index and walk
+ * every session the account has (3,000 sessions: 0.8 ms instead of 0.2 ms).
  */
 const AUTH_SQL = `
   SELECT o.id AS organization_id,
+         s.user_id = $3 AS own_session,
          s.revoked_at IS NOT NULL AS revoked,
          s.expires_at < now() AS expired,
          u.status = 'active' AS user_active,
@@ -46,7 +52,7 @@ const AUTH_SQL = `
     LEFT JOIN organization_directory_versions dv ON dv.organization_id = $2
     LEFT JOIN organizations o ON o.id = $2
     LEFT JOIN user_mfa um ON um.user_id = s.user_id
-   WHERE s.id = $1 AND s.user_id = $3`;
+   WHERE s.id = $1`;
 
 @Injectable()
 export class SessionLookup {

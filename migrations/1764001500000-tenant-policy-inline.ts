@@ -1,8 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The tenant policy as migration 1764001400000 wrote it, and as this one writes it, for a table's tenant column. */
-const WITH_INIT_PLANS = (column: string) =>
-  `${column} = (SELECT atrium_current_organization()) OR (SELECT atrium_cross_tenant())`;
+const WITH_INIT_PLANS = (column: string) => `${column} = (SELECT atrium_current_organization()) OR (SELECT atrium_cross_tenant())`;
 const INLINE = (column: string) => `${column} = atrium_current_organization() OR atrium_cross_tenant()`;
 
 /**

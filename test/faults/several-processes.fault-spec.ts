@@ -155,14 +155,16 @@ describe('two api processes and a worker on one PostgreSQL and Redis', () => {
     await until(async () => (mailsTo(owner.email, /^Welcome to Atrium/).length ? true : undefined), 'the welcome mail');
 
     // Renewal: a monthly Basic period that ended a minute ago, auto-renewed with a card; the worker's scheduled scan charges it.
-    const ended = new Date(Date.now() - 60_000);
-    await setPackage(owner.organizationId, 'basic', ended);
+    // Auto-renew goes on while the period still runs: a scan (every 500 ms) finding an ended period with auto-renew
+    // still off would end the package instead.
+    await setPackage(owner.organizationId, 'basic');
     const renew = await a.put(
       '/organizations/me/package/auto-renew',
       { enabled: true, credentials: { payment_method: 'sandbox', token: 'tok_visa' } },
       { token: owner.accessToken },
     );
     expect(renew.status, JSON.stringify(renew.body)).toBe(200);
+    await setPackage(owner.organizationId, 'basic', new Date(Date.now() - 60_000));
     await until(
       async () =>
         (await sql.count(

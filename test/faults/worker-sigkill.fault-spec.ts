@@ -72,19 +72,24 @@ describe('a worker killed with SIGKILL mid-job', () => {
     }
     const renewing = orgs.slice(0, RENEWING);
     for (const org of renewing) {
-      await sql.rows(
-        `UPDATE organization_subscriptions SET package_id = (SELECT id FROM packages WHERE slug = 'basic'), period = '1_month',
-                amount_minor = 1900, currency = 'USD', current_period_start = now() - interval '1 month' - interval '1 minute',
-                current_period_end = now() - interval '1 minute', status = 'active', scheduled_change = NULL
-          WHERE organization_id = $1`,
-        [org.organizationId],
-      );
+      // Auto-renew goes on while the period still runs (a month ahead), and only then does the period end: a scan
+      // between the two finding an ended period with auto-renew off would end the package instead of charging it.
+      const period = (ends: string) =>
+        sql.rows(
+          `UPDATE organization_subscriptions SET package_id = (SELECT id FROM packages WHERE slug = 'basic'), period = '1_month',
+                  amount_minor = 1900, currency = 'USD', current_period_start = now() + ${ends} - interval '1 month',
+                  current_period_end = now() + ${ends}, status = 'active', scheduled_change = NULL
+            WHERE organization_id = $1`,
+          [org.organizationId],
+        );
+      await period(`interval '1 month'`);
       const renew = await http.put(
         '/organizations/me/package/auto-renew',
         { enabled: true, credentials: { payment_method: 'sandbox', token: 'tok_visa' } },
         { token: org.token },
       );
       expect(renew.status, JSON.stringify(renew.body)).toBe(200);
+      await period(`- interval '1 minute'`);
     }
     const receiver = orgs[ORGS - 1];
     await sql.rows(

@@ -74,22 +74,22 @@ describe('a worker killed with SIGKILL mid-job', () => {
     for (const org of renewing) {
       // Auto-renew goes on while the period still runs (a month ahead), and only then does the period end: a scan
       // between the two finding an ended period with auto-renew off would end the package instead of charging it.
-      const period = (ends: string) =>
+      const period = (ends: Date) =>
         sql.rows(
           `UPDATE organization_subscriptions SET package_id = (SELECT id FROM packages WHERE slug = 'basic'), period = '1_month',
-                  amount_minor = 1900, currency = 'USD', current_period_start = now() + ${ends} - interval '1 month',
-                  current_period_end = now() + ${ends}, status = 'active', scheduled_change = NULL
+                  amount_minor = 1900, currency = 'USD', current_period_start = $2::timestamptz - interval '1 month',
+                  current_period_end = $2, status = 'active', scheduled_change = NULL
             WHERE organization_id = $1`,
-          [org.organizationId],
+          [org.organizationId, ends],
         );
-      await period(`interval '1 month'`);
+      await period(new Date(Date.now() + 30 * 86_400_000));
       const renew = await http.put(
         '/organizations/me/package/auto-renew',
         { enabled: true, credentials: { payment_method: 'sandbox', token: 'tok_visa' } },
         { token: org.token },
       );
       expect(renew.status, JSON.stringify(renew.body)).toBe(200);
-      await period(`- interval '1 minute'`);
+      await period(new Date(Date.now() - 60_000));
     }
     const receiver = orgs[ORGS - 1];
     await sql.rows(

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { Outbox } from '@atrium/platform';
 import type { TestApp } from './test-app.js';
 
 /** Rows read through the app's own connection, for "nothing changed" checks around an attack. */
@@ -77,17 +78,41 @@ export async function organizationFootprint(t: TestApp, organizationId: string):
 }
 
 /** Waits until the organization's outbox events are delivered and its mails sent: what came before an attack is done. */
-export async function settled(t: TestApp, organizationId: string, timeoutMs = 15_000): Promise<void> {
+export function settled(t: TestApp, organizationId: string, timeoutMs = 15_000): Promise<void> {
+  return nonePending(
+    t,
+    `SELECT (SELECT count(*) FROM outbox_events WHERE organization_id = $1 AND delivered_at IS NULL)
+          + (SELECT count(*) FROM mail_deliveries WHERE organization_id = $1 AND sent_at IS NULL AND failed_at IS NULL) AS pending`,
+    [organizationId],
+    `organization ${organizationId}`,
+    timeoutMs,
+  );
+}
+
+/**
+ * Waits until the background work of everything this app did since `since` is done, in any organization or none (a
+ * registration makes a new one): its outbox events delivered and its mails that are due sent.
+ */
+export function quiet(t: TestApp, since: Date, timeoutMs = 15_000): Promise<void> {
+  return nonePending(
+    t,
+    `SELECT (SELECT count(*) FROM outbox_events WHERE scope = $1 AND delivered_at IS NULL AND created_at >= $2)
+          + (SELECT count(*) FROM mail_deliveries
+              WHERE sent_at IS NULL AND failed_at IS NULL AND created_at >= $2 AND (send_after IS NULL OR send_after <= now()))
+            AS pending`,
+    [t.app.get(Outbox).scope, since],
+    'the app',
+    timeoutMs,
+  );
+}
+
+/** Polls `sql` (one row, `pending`) until it counts nothing; fails after `timeoutMs` naming `who`. */
+async function nonePending(t: TestApp, sql: string, params: unknown[], who: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [{ pending }] = await rows(
-      t,
-      `SELECT (SELECT count(*) FROM outbox_events WHERE organization_id = $1 AND delivered_at IS NULL)
-            + (SELECT count(*) FROM mail_deliveries WHERE organization_id = $1 AND sent_at IS NULL AND failed_at IS NULL) AS pending`,
-      [organizationId],
-    );
+    const [{ pending }] = await rows(t, sql, params);
     if (Number(pending) === 0) return;
-    if (Date.now() > deadline) throw new Error(`organization ${organizationId} still has ${String(pending)} pending events or mails`);
-    await new Promise((r) => setTimeout(r, 50));
+    if (Date.now() > deadline) throw new Error(`${who} still has ${String(pending)} pending events or mails`);
+    await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -38,6 +38,7 @@ import { IntegrationsProcessing1764001200000 } from './1764001200000-integration
 import { IntegrationHealthSync1764001300000 } from './1764001300000-integration-health-sync.js';
 import { RowLevelSecurity1764001400000 } from './1764001400000-row-level-security.js';
 import { TenantPolicyInline1764001500000 } from './1764001500000-tenant-policy-inline.js';
+import { WebhookEventQueue1764001600000 } from './1764001600000-webhook-event-queue.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -81,4 +82,5 @@ export const MIGRATIONS = [
   IntegrationHealthSync1764001300000,
   RowLevelSecurity1764001400000,
   TenantPolicyInline1764001500000,
+  WebhookEventQueue1764001600000,
 ];

@@ -31,6 +31,8 @@ beforeAll(async () => {
     BILLING_RENEWAL_SCAN_MS: '500',
     // A renewal claimed by the killed worker is taken over after this (default 10 minutes).
     BILLING_RENEWAL_CLAIM_LEASE_SECONDS: '5',
+    // Webhook events the killed worker had taken are taken again after this (default 30 s).
+    WEBHOOK_PROCESSING_LEASE_SECONDS: '5',
   });
   api = await startProcess('api', { ...env, RUN_WORKERS: 'false' });
 });

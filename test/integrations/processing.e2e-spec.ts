@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookEventRetention, WebhookHandlerRegistry } from '@atrium/integrations';
+import { WebhookEventProcessing, WebhookEventRetention, WebhookHandlerRegistry } from '@atrium/integrations';
 import { jobIdFor, MailService, RequestContext } from '@atrium/platform';
 import { eventually } from '../support/billing.js';
 import { registerOrg, type RegisteredOrg, uniqueEmail } from '../support/factories.js';
@@ -221,6 +221,61 @@ describe('handlers, each effect once for three deliveries of one event', () => {
       payload: { message_id: 'not-ours' },
     });
     expect((await settledAs(unknownMail.body.data.event_id, ['dead'])).last_error).toMatch(/^Invalid payload: message_id must be/);
+  });
+});
+
+describe('first attempts: the stored event is the queue entry', () => {
+  it('are run by the workers of the deployment that stored the event, oldest first, and by no other deployment', async () => {
+    const prefix = `t${randomBytes(6).toString('hex')}`;
+    // An api node of another deployment (its own queue prefix): it stores events and runs no first attempts.
+    const apiNode = await startTestApp({ QUEUE_PREFIX: prefix, WEBHOOK_PROCESSING_CONCURRENCY: '0' });
+    let worker: TestApp | undefined;
+    try {
+      const theirs = await sendSigned(apiNode, hook(users), 'hmac-sha256', users.secret, {
+        event_id: randomUUID(),
+        type: 'nobody.handles',
+      });
+      expect(theirs.status).toBe(200);
+      const theirId = theirs.body.data.event_id as string;
+      // Stored after theirs: this file's app takes the oldest received event first, so had it taken the other
+      // deployment's, that one would have settled before ours.
+      const ours = await sendSigned(t, hook(users), 'hmac-sha256', users.secret, { event_id: randomUUID(), type: 'nobody.handles' });
+      await settledAs(ours.body.data.event_id as string, ['ignored']);
+      expect(await eventOf(theirId)).toMatchObject({ status: 'received', attempts: [] });
+
+      // A worker process of that deployment finds it by its poll, with nothing telling it.
+      worker = await startTestApp({ QUEUE_PREFIX: prefix, WEBHOOK_POLL_INTERVAL_MS: '50' });
+      const settled = await settledAs(theirId, ['ignored']);
+      expect(settled.attempts.map((a: { attempt: number; outcome: string }) => [a.attempt, a.outcome])).toEqual([[1, 'ignored']]);
+    } finally {
+      await worker?.close();
+      await apiNode.close();
+    }
+  });
+
+  it('an event taken by a worker that died is taken again once its lease runs out, and runs once', async () => {
+    const prefix = `t${randomBytes(6).toString('hex')}`;
+    const apiNode = await startTestApp({ QUEUE_PREFIX: prefix, WEBHOOK_PROCESSING_CONCURRENCY: '0' });
+    let worker: TestApp | undefined;
+    try {
+      const sent = await sendSigned(apiNode, hook(users), 'hmac-sha256', users.secret, { event_id: randomUUID(), type: 'nobody.handles' });
+      const id = sent.body.data.event_id as string;
+      // A worker process of that deployment takes it (a lease of 2 s) and dies before running it.
+      const taken = await t.app.get(WebhookEventProcessing).take(prefix, 10, 2000);
+      expect(taken.map((e) => e.id)).toEqual([id]);
+      const held = await eventOf(id);
+      expect(held).toMatchObject({ status: 'processing', attempts: [] });
+      const leaseEnds = Date.parse(held.next_attempt_at as string);
+      expect(leaseEnds - Date.parse(held.created_at as string)).toBeGreaterThan(1000);
+
+      worker = await startTestApp({ QUEUE_PREFIX: prefix, WEBHOOK_POLL_INTERVAL_MS: '50' });
+      const settled = await settledAs(id, ['ignored']);
+      expect(settled.attempts.map((a: { attempt: number; outcome: string }) => [a.attempt, a.outcome])).toEqual([[1, 'ignored']]);
+      expect(Date.parse(settled.attempts[0].started_at as string)).toBeGreaterThanOrEqual(leaseEnds);
+    } finally {
+      await worker?.close();
+      await apiNode.close();
+    }
   });
 });
 

@@ -2,7 +2,40 @@ import { describe, expect, it } from 'vitest';
 import { type AppConfig, ConfigError } from '@atrium/platform';
 import { loadIntegrationsConfig } from './integrations.config.js';
 
-const load = (source: Record<string, string>) => loadIntegrationsConfig({} as AppConfig, source);
+const appWithPool = (poolSize: number) => ({ database: { poolSize } }) as AppConfig;
+const load = (source: Record<string, string>) => loadIntegrationsConfig(appWithPool(20), source);
+
+describe('loadIntegrationsConfig: first attempts of received events', () => {
+  it('runs 16 at once, polls every 250 ms and leases taken events for 30 s by default', () => {
+    expect(load({}).processing).toEqual({ concurrency: 16, pollMs: 250, leaseMs: 30_000 });
+  });
+
+  it('leaves at least 4 connections of the pool (and one run) to the rest of the process; 0 runs none', () => {
+    expect(loadIntegrationsConfig(appWithPool(10), {}).processing.concurrency).toBe(6);
+    expect(loadIntegrationsConfig(appWithPool(3), {}).processing.concurrency).toBe(1);
+    expect(loadIntegrationsConfig(appWithPool(40), { WEBHOOK_PROCESSING_CONCURRENCY: '30' }).processing.concurrency).toBe(30);
+    expect(load({ WEBHOOK_PROCESSING_CONCURRENCY: '0' }).processing.concurrency).toBe(0);
+    expect(load({ WEBHOOK_PROCESSING_LEASE_SECONDS: '1.5', WEBHOOK_POLL_INTERVAL_MS: '50' }).processing).toMatchObject({
+      pollMs: 50,
+      leaseMs: 1500,
+    });
+  });
+
+  it('refuses bad values, naming every variable', () => {
+    let error: unknown;
+    try {
+      load({ WEBHOOK_PROCESSING_CONCURRENCY: '-1', WEBHOOK_POLL_INTERVAL_MS: '5', WEBHOOK_PROCESSING_LEASE_SECONDS: 'long' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect([...new Set((error as ConfigError).problems.map((p) => p.split(':')[0]))].sort()).toEqual([
+      'WEBHOOK_POLL_INTERVAL_MS',
+      'WEBHOOK_PROCESSING_CONCURRENCY',
+      'WEBHOOK_PROCESSING_LEASE_SECONDS',
+    ]);
+  });
+});
 
 describe('loadIntegrationsConfig: health, outbound and sync settings', () => {
   it('defaults to a one-minute probe, a closed outbound policy and 100-record pages', () => {

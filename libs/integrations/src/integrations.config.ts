@@ -107,6 +107,37 @@ export class IntegrationsEnv {
   @Min(0)
   @Max(60)
   WEBHOOK_PROVIDER_CACHE_SECONDS = 5;
+
+  /**
+   * Received events a worker process handles at once, each in its own transaction on a connection of the
+   * DATABASE_POOL_SIZE pool, of which they leave at least 4 (and one) to the process's requests and other jobs; 0
+   * leaves first attempts to other worker processes.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(200)
+  WEBHOOK_PROCESSING_CONCURRENCY = 16;
+
+  /**
+   * How often an idle worker process looks for received events. A webhook received by the same process wakes it at
+   * once; one received by another process (an api node with RUN_WORKERS=false) waits at most this long.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  WEBHOOK_POLL_INTERVAL_MS = 250;
+
+  /**
+   * A worker process takes received events in batches; one it took and has not settled after this many seconds (its
+   * process died) is taken by any worker of the deployment. A run still going then keeps the event: the effect stays once.
+   */
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(1)
+  @Max(3600)
+  WEBHOOK_PROCESSING_LEASE_SECONDS = 30;
 }
 
 /** Where outbound calls to partners may go (see the README's "Outbound calls"). */
@@ -131,6 +162,8 @@ export class IntegrationsConfig {
     readonly queuePoolSize?: number,
     /** How long the receiving path keeps a verified provider (0: never). */
     readonly providerCacheMs = 5000,
+    /** First attempts: events run at once per worker process (0: none here), the idle poll's interval, the lease. */
+    readonly processing: { concurrency: number; pollMs: number; leaseMs: number } = { concurrency: 16, pollMs: 250, leaseMs: 30_000 },
   ) {}
 
   /** Attempts an event gets before it is `dead`. */
@@ -164,5 +197,10 @@ export function loadIntegrationsConfig(
     env.WEBHOOK_EVENT_RETENTION_DAYS,
     env.WEBHOOK_QUEUE_POOL_SIZE,
     Math.round(env.WEBHOOK_PROVIDER_CACHE_SECONDS * 1000),
+    {
+      concurrency: Math.min(env.WEBHOOK_PROCESSING_CONCURRENCY, Math.max(1, app.database.poolSize - 4)),
+      pollMs: env.WEBHOOK_POLL_INTERVAL_MS,
+      leaseMs: Math.round(env.WEBHOOK_PROCESSING_LEASE_SECONDS * 1000),
+    },
   );
 }

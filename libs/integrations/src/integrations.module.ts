@@ -16,6 +16,7 @@ import { IntegrationsConfig, loadIntegrationsConfig } from './integrations.confi
 import { IntegrationHealthNotifications, IntegrationsNotifications } from './integrations.notifications.js';
 import { IntegrationsProcessor } from './processing/integrations.processor.js';
 import { WebhookEventProcessing } from './processing/webhook-event-processing.js';
+import { WebhookEventPump } from './processing/webhook-event-pump.js';
 import { INTEGRATIONS_QUEUE, WebhookEventScheduler } from './processing/webhook-event-queue.js';
 import { ProviderSecrets } from './providers/provider-secrets.js';
 import { ProviderService } from './providers/provider.service.js';
@@ -32,9 +33,9 @@ import { SyncService } from './sync/sync.service.js';
 
 /**
  * Integrations: webhook providers with sealed secrets, the signed receiving path (stored and deduplicated before the
- * answer, queued through the outbox), processing by registered handlers (the kernel's WebhookHandlerRegistry) with
- * retries and dead events, the event log with retry/replay, the external-user mapping, and retention. The queue's worker
- * runs only where `workers` is true, as do the retention job, the scheduled health probe (INTEGRATION_HEALTH_INTERVAL_SECONDS)
+ * answer; the stored row is the processing queue's entry), processing by registered handlers (the kernel's
+ * WebhookHandlerRegistry) with retries and dead events, the event log with retry/replay, the external-user mapping, and
+ * retention. Processing (the pump of first attempts, the queue's worker) runs only where `workers` is true, as do the retention job, the scheduled health probe (INTEGRATION_HEALTH_INTERVAL_SECONDS)
  * and the data sync runs with their sweep of stalled runs. Import after BillingModule: its `POST /webhooks/test/stripe`
  * must be routed first.
  */
@@ -78,7 +79,7 @@ export class IntegrationsModule implements NestModule {
         ExternalUserHandlers,
         ExternalUserReader,
         IntegrationsNotifications,
-        ...(opts.workers ? [IntegrationsProcessor, WebhookEventRetentionScheduler] : []),
+        ...(opts.workers ? [WebhookEventPump, IntegrationsProcessor, WebhookEventRetentionScheduler] : []),
         HealthMonitor,
         IntegrationHealthReader,
         IntegrationHealthNotifications,

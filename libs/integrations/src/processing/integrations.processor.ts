@@ -6,8 +6,9 @@ import { INTEGRATIONS_QUEUE, PROCESS_WEBHOOK_JOB, type ProcessWebhookJob } from 
 import { type ProcessingOutcome, WebhookEventProcessing } from './webhook-event-processing.js';
 
 /**
- * Integrations' queue worker, 50 events at once (each is its own row and transaction): a job spends most of its time
- * waiting on round trips (the queue's and ours), so width, not CPU, sets the drain rate. A handler's failure is
+ * Integrations' queue worker: scheduled retries, replays (up to 10,000 events each) and retention. 50 events at once
+ * (each is its own row and transaction): a job spends most of its time waiting on round trips (the queue's and ours),
+ * so width, not CPU, sets the rate. First attempts are the WebhookEventPump's. A handler's failure is
  * not the job's: it is recorded on the event, whose retry is a job of its own (the job's own retries are for
  * infrastructure errors, e.g. the database unreachable).
  */

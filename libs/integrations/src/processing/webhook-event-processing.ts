@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Clock, Outbox, type RequestContext, returnedRows } from '@atrium/platform';
+import { AcrossTenants, Clock, Outbox, type RequestContext, returnedRows } from '@atrium/platform';
 import { IntegrationsConfig } from '../integrations.config.js';
 import { nextRetryDelayMs } from './retry-policy.js';
 import { type ProcessingMode, WEBHOOK_EVENT_DEAD, WEBHOOK_EVENT_RETRY_DUE, type WebhookEventRetryDue } from './webhook-event-queue.js';
@@ -43,17 +43,39 @@ type ClaimedRow = {
 };
 
 /**
- * Claims a stored event for processing (`processing`) if its status is one the run may claim ($2) and, for a
- * scheduled retry ($3), it has exactly the attempts before that one (a retry made stale by a manual run does nothing).
- * Counts the attempts so far, so each attempt has its number.
+ * Claims a stored event for a run: locks its row until the run's transaction ends, if its status is one the run may
+ * claim ($2) and, for a scheduled retry ($3), it has exactly the attempts before that one (a retry made stale by a
+ * manual run does nothing). A concurrent run of the same event waits for the lock, then finds the status the first run
+ * settled. Counts the attempts so far, so each attempt has its number. A lock, not an update: the settlement writes the
+ * row once.
  */
 const CLAIM = `
-  UPDATE webhook_events e SET status = 'processing', next_attempt_at = NULL
-    FROM webhook_providers p
-   WHERE e.id = $1 AND p.id = e.provider_id AND e.status = ANY ($2::text[])
+  SELECT e.id, e.organization_id, e.provider_id, p.name AS provider_name, p.event_types, e.external_id, e.event_type, e.body,
+         e.headers, (SELECT count(*)::int FROM webhook_event_attempts a WHERE a.event_id = e.id) AS attempts
+    FROM webhook_events e JOIN webhook_providers p ON p.id = e.provider_id
+   WHERE e.id = $1 AND e.status = ANY ($2::text[])
      AND ($3::int IS NULL OR (SELECT count(*) FROM webhook_event_attempts a WHERE a.event_id = e.id) = $3::int - 1)
-  RETURNING e.id, e.organization_id, e.provider_id, p.name AS provider_name, p.event_types, e.external_id, e.event_type, e.body,
-            e.headers, (SELECT count(*)::int FROM webhook_event_attempts a WHERE a.event_id = e.id) AS attempts`;
+     FOR NO KEY UPDATE OF e`;
+
+/**
+ * Takes up to $2 of a deployment's ($1, its queue prefix) received events, oldest first, for a worker process to run:
+ * `processing`, with a lease ($3 seconds, in `next_attempt_at`) after which any worker of the deployment may take the
+ * event again (its worker died). Rows a run holds are skipped (SKIP LOCKED), so any number of processes share the
+ * backlog; one statement per batch, so the index's head, dead entries of events just settled included, is read once
+ * per batch rather than once per event.
+ */
+const TAKE = `
+  UPDATE webhook_events e SET status = 'processing', next_attempt_at = now() + make_interval(secs => $3)
+   WHERE e.id IN (SELECT q.id FROM webhook_events q
+                   WHERE q.scope = $1 AND (q.status = 'received' OR (q.status = 'processing' AND q.next_attempt_at < now()))
+                   ORDER BY q.created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+  RETURNING e.id, e.organization_id, e.event_type, e.request_id`;
+
+/** Gives taken events back (a worker process stopping before it ran them). */
+const GIVE_BACK = `UPDATE webhook_events SET status = 'received', next_attempt_at = NULL WHERE id = ANY ($1::uuid[]) AND status = 'processing'`;
+
+/** A received event taken for a first attempt. */
+export type TakenWebhookEvent = { id: string; organization_id: string; event_type: string | null; request_id: string | null };
 
 /** Records the attempt and settles the event in one statement. */
 const SETTLE = `
@@ -104,7 +126,7 @@ export class WebhookEventProcessing {
   ) {}
 
   /**
-   * `type` (from the job) lets an event nobody handles skip the claim; otherwise the stored row decides. `attempt`:
+   * `type` (from the job or the take) lets an event nobody handles skip the claim; otherwise the stored row decides. `attempt`:
    * the scheduled retry this run is (absent for the first run and manual runs).
    */
   async process(
@@ -153,6 +175,21 @@ export class WebhookEventProcessing {
       );
       return outcome;
     }
+  }
+
+  /**
+   * Takes up to `limit` of the deployment's received events (and events whose worker's lease ran out) for first attempts
+   * by this process; run each with `process`. Across organizations: the backlog is the deployment's.
+   */
+  @AcrossTenants()
+  async take(scope: string, limit: number, leaseMs: number): Promise<TakenWebhookEvent[]> {
+    return returnedRows<TakenWebhookEvent>(await this.dataSource.query(TAKE, [scope, limit, leaseMs / 1000]));
+  }
+
+  /** Gives back taken events this process will not run: received again, for any worker at once. */
+  @AcrossTenants()
+  async giveBack(ids: string[]): Promise<void> {
+    if (ids.length) await this.dataSource.query(GIVE_BACK, [ids]);
   }
 
   /** A failed attempt: `failed` with its retry queued (through the outbox, so it survives a crash), or `dead`. */

@@ -3,24 +3,26 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { Clock, envelope, type JobEnvelope, jobIdFor, Outbox, type OutboxEvent, RequestContext } from '@atrium/platform';
 
-/** Integrations' queue: processing of received webhook events, their retries, and the retention job. */
+/**
+ * Integrations' queue: scheduled retries of webhook events, retry-now and replays, and the retention job. First
+ * attempts need no job: the stored event row is their queue entry (WebhookEventPump).
+ */
 export const INTEGRATIONS_QUEUE = 'integrations';
 export const PROCESS_WEBHOOK_JOB = 'process-webhook-event';
-/** The outbox event the receiving path writes with each new stored webhook event. */
-export const WEBHOOK_EVENT_RECEIVED = 'webhook_event.received';
 /** Written with a failed attempt that has a retry left: queues the next attempt once the failure is committed. */
 export const WEBHOOK_EVENT_RETRY_DUE = 'webhook_event.retry_due';
 /** Written when an event's last scheduled attempt failed (it is `dead`): the admins' notification. */
 export const WEBHOOK_EVENT_DEAD = 'webhook_event.dead';
 
 /**
- * Why a processing run happens. `auto`: the first attempt or a scheduled retry (claims received/failed events);
- * `manual`: retry-now or a replay (also claims `dead` events); `forced`: a replay with `force` (claims any event,
- * completed ones included, so their effect runs again).
+ * Why a processing run happens. `auto`: the first attempt (WebhookEventPump) or a scheduled retry (claims received and
+ * failed events); `manual`: retry-now or a replay (also claims `dead` events); `forced`: a replay with `force` (claims
+ * any event, completed ones included, so their effect runs again).
  */
 export type ProcessingMode = 'auto' | 'manual' | 'forced';
 
-export interface WebhookEventReceived {
+/** A processing job's data. */
+export interface WebhookEventRun {
   webhook_event_id: string;
   /**
    * The event's type (null: none was given), so a type nobody handles is settled without reading the event; absent in
@@ -42,22 +44,19 @@ export interface WebhookEventRetryDue {
 
 /**
  * A completed processing job is dropped at once: the event row records the outcome, and a job re-added for a settled
- * event (a redelivered outbox event) finds nothing to claim. Keeping thousands of finished jobs costs the queue.
+ * event (a redelivered outbox event, a replay repeated) finds nothing to claim. Keeping thousands of finished jobs costs the queue.
  */
 const DONE = { removeOnComplete: true };
 
 /** A processing job names the stored event only: the body and headers stay in the database. */
-export type ProcessWebhookJob = JobEnvelope<WebhookEventReceived>;
+export type ProcessWebhookJob = JobEnvelope<WebhookEventRun>;
 
-/** The job id of an event's processing: queuing it twice (a redelivered outbox event) adds nothing. */
-export const processJobId = (eventId: string) => jobIdFor(`webhook-event:${eventId}`);
 /** The job id of a scheduled retry. */
 export const retryJobId = (eventId: string, attempt: number) => jobIdFor(`webhook-event:${eventId}:attempt:${attempt}`);
 
 /**
- * Outbox subscribers `integrations-webhook-events` and `integrations-webhook-retries`: queue the processing of each
- * stored webhook event once its row is committed (it is written by the same statement), so a crash after the 2xx
- * cannot lose it, and each scheduled retry once its failed attempt is committed, delayed until it is due.
+ * Outbox subscriber `integrations-webhook-retries`: queues each scheduled retry once its failed attempt is committed,
+ * delayed until it is due, so a crash after the failure cannot lose it. Also queues retry-now and replay runs.
  */
 @Injectable()
 export class WebhookEventScheduler implements OnModuleInit {
@@ -68,13 +67,6 @@ export class WebhookEventScheduler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.outbox.subscribe({
-      name: 'integrations-webhook-events',
-      events: [WEBHOOK_EVENT_RECEIVED],
-      handle: (event) => this.enqueue([event as OutboxEvent<WebhookEventReceived>]),
-      // A burst of webhooks reaches the relay in batches: one bulk insert into the queue per batch, not one per event.
-      handleBatch: (events) => this.enqueue(events as Array<OutboxEvent<WebhookEventReceived>>),
-    });
     this.outbox.subscribe({
       name: 'integrations-webhook-retries',
       events: [WEBHOOK_EVENT_RETRY_DUE],
@@ -95,20 +87,6 @@ export class WebhookEventScheduler implements OnModuleInit {
         data: envelope(ctx, `webhook-event:${id}:${key}`, { webhook_event_id: id, type, mode }),
         opts: { jobId: jobIdFor(`webhook-event:${id}:${key}`), ...DONE },
       })),
-    );
-  }
-
-  private async enqueue(events: Array<OutboxEvent<WebhookEventReceived>>): Promise<void> {
-    await this.queue.addBulk(
-      events.map((event) => {
-        const { webhook_event_id: id, type } = event.payload;
-        const ctx = RequestContext.system(event.requestId ?? event.id, event.organizationId ?? undefined);
-        return {
-          name: PROCESS_WEBHOOK_JOB,
-          data: envelope(ctx, `webhook-event:${id}`, { webhook_event_id: id, type: type ?? null }),
-          opts: { jobId: processJobId(id), ...DONE },
-        };
-      }),
     );
   }
 

@@ -1,6 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import {
   acrossTenants,
   withTenant,
@@ -9,8 +8,6 @@ import {
   type FeatureBudget,
   isUuid,
   Outbox,
-  OUTBOX_INSERT,
-  OutboxCommitHook,
   PlatformError,
   PreparedQuery,
   RateLimitCounters,
@@ -18,7 +15,7 @@ import {
 } from '@atrium/platform';
 import { IntegrationsConfig } from '../integrations.config.js';
 import { IntegrationsError } from '../integrations.errors.js';
-import { WEBHOOK_EVENT_RECEIVED } from '../processing/webhook-event-queue.js';
+import { WebhookEventPump } from '../processing/webhook-event-pump.js';
 import { ProviderSecrets } from '../providers/provider-secrets.js';
 import { SCHEMES } from '../signatures/schemes.js';
 import { type SignedRequest, type SigningSecret, verifyRequest } from '../signatures/signature-scheme.js';
@@ -39,20 +36,14 @@ const lookup = (organization: string) => `
    LIMIT 1`;
 
 /**
- * The dedupe claim and the outbox event in one statement: both or neither, no transaction around them. A duplicate
- * (same provider and event id) inserts nothing and answers no row.
+ * The dedupe claim, which is also the queue entry (a `received` row of this deployment, see WebhookEventPump): one
+ * row, one statement. A duplicate (same provider and event id) inserts nothing and answers no row.
  */
 const STORE = `
-  WITH stored AS (
-    INSERT INTO webhook_events (organization_id, provider_id, external_id, event_type, body, headers)
-    VALUES ($1, $2, $3, $4, $5, $6)
-    ON CONFLICT (provider_id, external_id) DO NOTHING
-    RETURNING id, organization_id, event_type),
-  announced AS (
-    ${OUTBOX_INSERT}
-    SELECT gen_random_uuid(), '${WEBHOOK_EVENT_RECEIVED}', organization_id, NULL, jsonb_build_object('webhook_event_id', id, 'type', event_type), '{}'::text[], $7, $8
-      FROM stored)
-  SELECT id FROM stored`;
+  INSERT INTO webhook_events (organization_id, provider_id, external_id, event_type, body, headers, request_id, scope)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  ON CONFLICT (provider_id, external_id) DO NOTHING
+  RETURNING id`;
 
 /** An incoming webhook as the controller hands it over. */
 export interface IncomingWebhook {
@@ -79,8 +70,8 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v
 /**
  * The receiving hot path: checks in this order — body size, the provider (404 unknown, 410 deleted), the scheme's
  * headers, its timestamp tolerance, the signature under every live secret, the provider's rate limit — then the dedupe
- * claim with its outbox event (`webhook_event.received`, which queues processing), then the answer. Nothing is stored
- * for a refused webhook. Two indexed statements per webhook, both prepared.
+ * claim, which queues the event for processing, then the answer. Nothing is stored for a refused webhook. One prepared
+ * statement per webhook while its provider is cached, two otherwise.
  */
 @Injectable()
 export class WebhookReceiver {
@@ -92,7 +83,6 @@ export class WebhookReceiver {
 
   constructor(
     statements: StatementPool,
-    private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly secrets: ProviderSecrets,
     private readonly clock: Clock,
@@ -100,6 +90,8 @@ export class WebhookReceiver {
     config: IntegrationsConfig,
     // Absent only where no HTTP request is served (the worker also loads this module).
     @Optional() counters?: RateLimitCounters,
+    // Present only where workers run: woken after each stored event, so it needs no poll to find it.
+    @Optional() private readonly pump?: WebhookEventPump,
   ) {
     this.byId = new PreparedQuery(statements, 'webhook_provider_by_org_id', lookup('WHERE p.organization_id = $1 AND p.name = $2'));
     this.bySlug = new PreparedQuery(
@@ -163,7 +155,7 @@ export class WebhookReceiver {
       ]),
     );
     if (stored) {
-      OutboxCommitHook.on(this.dataSource).written();
+      this.pump?.wake();
       return { eventId: stored.id, duplicate: false };
     }
     // A new statement: it sees the row a concurrent sender's claim committed (the INSERT waited for it).

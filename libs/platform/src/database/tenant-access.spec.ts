@@ -201,6 +201,7 @@ const ACROSS_TENANTS: Record<string, string> = {
   'pending-blobs.ts': 'the sweep of uploads that never committed, in every organization',
   'health-monitor.ts': 'the integration health probe of every provider',
   'webhook-event-retention.ts': 'webhook event retention over every organization',
+  'webhook-event-processing.ts': 'a worker takes its deployment’s received webhook events, whichever organization each is for',
   'sync-queue.ts': 'taking over every organization’s abandoned sync runs',
   'presence.service.ts': 'ending the presence of a dead instance’s sockets, in every organization',
   'outbox-relay.ts': "the relay reads every organization's events (each subscriber then runs in its events' organization)",

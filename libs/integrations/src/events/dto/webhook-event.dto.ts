@@ -6,7 +6,7 @@ export const WEBHOOK_EVENT_STATUSES = ['received', 'processing', 'completed', 'f
 export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
 
 const STATUS_HELP =
-  '`received` (stored, queued), `processing`, `completed` (its handler ran), `failed` (its handler threw; retried at `next_attempt_at`), ' +
+  '`received` (stored, waiting for a worker), `processing` (a worker took it; if that worker dies, another takes it at `next_attempt_at`), `completed` (its handler ran), `failed` (its handler threw; retried at `next_attempt_at`), ' +
   '`dead` (retries exhausted; admins notified), `ignored` (no handler for its type, or a type outside the provider’s event_types)';
 
 export class WebhookEventQueryDto extends PageQueryDto {
@@ -56,7 +56,12 @@ export class WebhookEventDto {
   @ApiProperty({ nullable: true, type: String, description: 'The last failed attempt’s error' }) last_error: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) processed_at: string | null;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'A `failed` event: when its next attempt is due' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'A `failed` event: when its next attempt is due; a `processing` one: when its worker’s lease ends',
+  })
   next_attempt_at: string | null;
 }
 

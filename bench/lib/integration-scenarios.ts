@@ -224,21 +224,26 @@ export async function webhookDrain(ctx: BenchContext): Promise<ScenarioReport> {
       const deadline = Date.now() + 300_000;
       while (done < backlog && Date.now() < deadline) {
         await sleep(100);
+        // What is still waiting or running, through the small pending index: counting the settled rows instead scanned
+        // the provider's rows every 100 ms, a quarter of a core taken from the app on this machine.
         const { rows } = await db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM webhook_events WHERE provider_id = $1 AND external_id LIKE $2 AND status = 'completed'`,
-          [providerId, `${prefix}%`],
+          `SELECT count(*)::int AS n FROM webhook_events WHERE scope = $1 AND status IN ('received', 'processing') AND provider_id = $2`,
+          [ctx.config.queue.prefix, providerId],
         );
-        done = rows[0].n;
+        done = backlog - rows[0].n;
       }
+      // Every one of them completed (not failed): checked below, with one external user each.
       const seconds = (performance.now() - t0) / 1000;
       const rate = done / seconds;
       rates.push(rate);
-      log(`  ${title} · round ${round + 1}: ${done} of ${backlog} completed in ${seconds.toFixed(1)} s (${rate.toFixed(0)} events/s)`);
+      log(`  ${title} · round ${round + 1}: ${done} of ${backlog} processed in ${seconds.toFixed(1)} s (${rate.toFixed(0)} events/s)`);
       if (done < backlog) break;
     }
-    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM integration_external_users WHERE provider_id = $1`, [
-      providerId,
-    ]);
+    const { rows } = await db.query<{ n: number; completed: number }>(
+      `SELECT (SELECT count(*)::int FROM integration_external_users WHERE provider_id = $1) AS n,
+              (SELECT count(*)::int FROM webhook_events WHERE provider_id = $1 AND status = 'completed') AS completed`,
+      [providerId],
+    );
     const sorted = [...rates].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
     const expected = backlog * ctx.settings.rounds;
@@ -252,8 +257,8 @@ export async function webhookDrain(ctx: BenchContext): Promise<ScenarioReport> {
         {
           scenario: title,
           budget: 'every event completed, one external user each',
-          measured: `${rows[0].n} of ${expected}`,
-          pass: rows[0].n === expected,
+          measured: `${rows[0].completed} of ${expected} completed, ${rows[0].n} external users`,
+          pass: rows[0].n === expected && rows[0].completed === expected,
         },
       ],
       raw: { backlog, rates },

@@ -1,14 +1,23 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PayloadReader, type ReceivedWebhookEvent, WebhookHandlerRegistry, webhookFields } from '@atrium/platform';
+import {
+  type NamedStatement,
+  PayloadReader,
+  type ReceivedWebhookEvent,
+  runPreparedIn,
+  WebhookHandlerRegistry,
+  webhookFields,
+} from '@atrium/platform';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
- * Upserts the mapping (unique per provider and external id). The Atrium account is linked when an active member of
+ * Upserts the mapping (unique per provider and external id), prepared once per connection (it runs for every event). The Atrium account is linked when an active member of
  * the organization has the email; an update without an email keeps the known email, name and link.
  */
-const UPSERT = `
+const UPSERT: NamedStatement = {
+  name: 'integrations_external_user_upsert',
+  text: `
   INSERT INTO integration_external_users AS x (organization_id, provider_id, external_id, email, name, user_id, last_event_id)
   VALUES ($1, $2, $3, $4, $5,
           (SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id
@@ -18,7 +27,8 @@ const UPSERT = `
          name = coalesce(EXCLUDED.name, x.name),
          user_id = CASE WHEN EXCLUDED.email IS NULL THEN x.user_id ELSE EXCLUDED.user_id END,
          last_event_id = EXCLUDED.last_event_id,
-         updated_at = now()`;
+         updated_at = now()`,
+};
 
 /**
  * `user.created` / `user.updated` from a user service: the external-user mapping (external id, email, name, the linked
@@ -43,6 +53,6 @@ export class ExternalUserHandlers implements OnModuleInit {
     const last = fields.string('last_name', { max: 200 });
     const name = fields.string(['name', 'full_name'], { max: 400 }) ?? ([first, last].filter(Boolean).join(' ') || null);
     fields.done();
-    await em.query(UPSERT, [event.organizationId, event.providerId, externalId, email, name, event.id]);
+    await runPreparedIn(em.queryRunner, em, UPSERT, [event.organizationId, event.providerId, externalId, email, name, event.id]);
   }
 }

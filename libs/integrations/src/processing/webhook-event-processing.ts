@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AcrossTenants, Clock, Outbox, type RequestContext, returnedRows } from '@atrium/platform';
+import { AcrossTenants, Clock, type NamedStatement, Outbox, type RequestContext, returnedRows, runPreparedIn } from '@atrium/platform';
 import { IntegrationsConfig } from '../integrations.config.js';
 import { nextRetryDelayMs } from './retry-policy.js';
 import { type ProcessingMode, WEBHOOK_EVENT_DEAD, WEBHOOK_EVENT_RETRY_DUE, type WebhookEventRetryDue } from './webhook-event-queue.js';
@@ -49,13 +49,16 @@ type ClaimedRow = {
  * settled. Counts the attempts so far, so each attempt has its number. A lock, not an update: the settlement writes the
  * row once.
  */
-const CLAIM = `
+const CLAIM: NamedStatement = {
+  name: 'integrations_webhook_event_claim',
+  text: `
   SELECT e.id, e.organization_id, e.provider_id, p.name AS provider_name, p.event_types, e.external_id, e.event_type, e.body,
          e.headers, (SELECT count(*)::int FROM webhook_event_attempts a WHERE a.event_id = e.id) AS attempts
     FROM webhook_events e JOIN webhook_providers p ON p.id = e.provider_id
    WHERE e.id = $1 AND e.status = ANY ($2::text[])
      AND ($3::int IS NULL OR (SELECT count(*) FROM webhook_event_attempts a WHERE a.event_id = e.id) = $3::int - 1)
-     FOR NO KEY UPDATE OF e`;
+     FOR NO KEY UPDATE OF e`,
+};
 
 /**
  * Takes up to $2 of a deployment's ($1, its queue prefix) received events, oldest first, for a worker process to run:
@@ -77,15 +80,18 @@ const GIVE_BACK = `UPDATE webhook_events SET status = 'received', next_attempt_a
 /** A received event taken for a first attempt. */
 export type TakenWebhookEvent = { id: string; organization_id: string; event_type: string | null; request_id: string | null };
 
-/** Records the attempt and settles the event in one statement. */
-const SETTLE = `
+/** Records the attempt and settles the event in one statement (both run once per event: prepared per connection). */
+const SETTLE: NamedStatement = {
+  name: 'integrations_webhook_event_settle',
+  text: `
   WITH attempt AS (
     INSERT INTO webhook_event_attempts (event_id, organization_id, attempt, started_at, duration_ms, outcome, error)
-    SELECT id, organization_id, $2, $3, $4, $5, $6 FROM webhook_events WHERE id = $1
+    VALUES ($1, $9, $2, $3, $4, $5, $6)
   )
   UPDATE webhook_events SET status = $7, retry_count = $2 - 1, last_error = $6, next_attempt_at = $8,
          processed_at = CASE WHEN $7 = 'failed' THEN NULL ELSE now() END
-   WHERE id = $1`;
+   WHERE id = $1`,
+};
 
 /** An event of a type nobody handles, settled in one statement: marked `ignored` with its attempt recorded. */
 const IGNORE = `
@@ -145,7 +151,7 @@ export class WebhookEventProcessing {
     let claimed: { row: ClaimedRow; attempt: number; started: Date } | undefined;
     try {
       return await this.dataSource.transaction(async (em) => {
-        const [row] = returnedRows<ClaimedRow>(await em.query(CLAIM, [eventId, CLAIMABLE[mode], opts.attempt ?? null]));
+        const [row] = await runPreparedIn<ClaimedRow>(em.queryRunner, em, CLAIM, [eventId, CLAIMABLE[mode], opts.attempt ?? null]);
         if (!row) return 'already_settled';
         const attempt = row.attempts + 1;
         const started = this.clock.now();
@@ -153,11 +159,11 @@ export class WebhookEventProcessing {
         const accepted = row.event_types.length === 0 || (row.event_type !== null && row.event_types.includes(row.event_type));
         const handler = accepted ? this.handlers.get(row.event_type) : undefined;
         if (!handler) {
-          await this.settle(em, row.id, attempt, started, 'ignored');
+          await this.settle(em, row, attempt, started, 'ignored');
           return 'ignored';
         }
         await handler.handle(this.received(row, attempt), em, ctx);
-        await this.settle(em, row.id, attempt, started, 'completed');
+        await this.settle(em, row, attempt, started, 'completed');
         return 'completed';
       });
     } catch (err) {
@@ -166,7 +172,7 @@ export class WebhookEventProcessing {
       const message = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH) || 'Error';
       const outcome = await this.dataSource.transaction(async (em) => {
         // Claimed again for the record: another run may have settled the event since the rollback.
-        const [again] = returnedRows<ClaimedRow>(await em.query(CLAIM, [eventId, CLAIMABLE[mode], attempt]));
+        const [again] = await runPreparedIn<ClaimedRow>(em.queryRunner, em, CLAIM, [eventId, CLAIMABLE[mode], attempt]);
         return again ? this.fail(em, ctx, row, attempt, started, message, mode) : ('already_settled' as const);
       });
       this.logger.warn(
@@ -204,7 +210,7 @@ export class WebhookEventProcessing {
   ): Promise<'failed' | 'dead'> {
     const delay = attempt < this.config.maxAttempts ? nextRetryDelayMs(this.config.retryDelaysMs, this.config.retryJitter, attempt) : null;
     if (delay === null) {
-      await this.settle(em, row.id, attempt, started, 'dead', error);
+      await this.settle(em, row, attempt, started, 'dead', error);
       // The admins hear of an event once, when its scheduled attempts run out; a manual run of a dead event is theirs.
       if (mode === 'auto') {
         this.outbox.add(em, {
@@ -225,7 +231,7 @@ export class WebhookEventProcessing {
       return 'dead';
     }
     const runAt = new Date(this.clock.now().getTime() + delay);
-    await this.settle(em, row.id, attempt, started, 'failed', error, runAt);
+    await this.settle(em, row, attempt, started, 'failed', error, runAt);
     this.outbox.add(em, {
       name: WEBHOOK_EVENT_RETRY_DUE,
       organizationId: row.organization_id,
@@ -242,7 +248,7 @@ export class WebhookEventProcessing {
 
   private async settle(
     em: EntityManager,
-    id: string,
+    { id, organization_id: organizationId }: Pick<ClaimedRow, 'id' | 'organization_id'>,
     attempt: number,
     started: Date,
     status: 'completed' | 'ignored' | 'failed' | 'dead',
@@ -251,7 +257,17 @@ export class WebhookEventProcessing {
   ): Promise<void> {
     const duration = Math.max(0, this.clock.now().getTime() - started.getTime());
     const outcome = status === 'dead' ? 'failed' : status;
-    await em.query(SETTLE, [id, attempt, started, duration, outcome, error, status, nextAttemptAt]);
+    await runPreparedIn(em.queryRunner, em, SETTLE, [
+      id,
+      attempt,
+      started,
+      duration,
+      outcome,
+      error,
+      status,
+      nextAttemptAt,
+      organizationId,
+    ]);
   }
 
   private received(row: ClaimedRow, attempt: number): ReceivedWebhookEvent {

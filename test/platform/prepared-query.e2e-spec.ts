@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PreparedQuery, StatementPool } from '@atrium/platform';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PreparedQuery, StatementPool, tenantScopedPoolOptions } from '@atrium/platform';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
@@ -26,5 +27,32 @@ describe('prepared queries on the statement pool', () => {
     // A named statement: prepared on the server connection and kept there for the next call.
     const prepared = new PreparedQuery(statements, 'test_prepared_seen', 'SELECT name FROM pg_prepared_statements WHERE name = $1');
     expect(await prepared.rows(['test_prepared_add'])).toEqual([{ name: 'test_prepared_add' }]);
+  });
+});
+
+describe('an application connection the server ends', () => {
+  it('is heard while no pool and no query holds it: the process lives on and the next statement on it fails cleanly', async () => {
+    // As pg-pool hands it out: its idle listener is gone, and no query runner has added one.
+    const pool = new pg.Pool({ connectionString: inject('databaseUrl'), max: 1, ...tenantScopedPoolOptions });
+    const admin = new pg.Client({ connectionString: inject('databaseUrl') });
+    await admin.connect();
+    try {
+      const client = await pool.connect();
+      const [{ pid }] = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+      const ended = new Promise<void>((resolve) => client.connection.once('end', () => resolve()));
+      // What a PostgreSQL restart does to every backend: FATAL 57P01, then the socket closes. Unheard, the 'error'
+      // event this emits on the client would end the test process.
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      await ended;
+      await expect(client.query('SELECT 1')).rejects.toThrow();
+      client.release(new Error('ended by the server'));
+      // The pool opens a fresh connection for the next caller.
+      const again = await pool.connect();
+      expect((await again.query<{ n: number }>('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+      again.release();
+    } finally {
+      await admin.end();
+      await pool.end();
+    }
   });
 });

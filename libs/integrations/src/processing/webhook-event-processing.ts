@@ -132,8 +132,8 @@ export class WebhookEventProcessing {
   ) {}
 
   /**
-   * `type` (from the job or the take) lets an event nobody handles skip the claim; otherwise the stored row decides. `attempt`:
-   * the scheduled retry this run is (absent for the first run and manual runs).
+   * `type` (from the job or the take) lets an event nobody handles skip the claim; otherwise the stored row decides.
+   * `attempt`: the scheduled retry this run is (absent for the first run and manual runs).
    */
   async process(
     ctx: RequestContext,

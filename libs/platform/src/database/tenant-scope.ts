@@ -80,6 +80,15 @@ function transactionEnd(config: unknown): 'rollback' | 'commit' | undefined {
 export class TenantScopedClient extends pg.Client {
   /** The scope this connection's session holds (scopeKey), or UNKNOWN. */
   scopeApplied = '';
+
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    // A connection the server ends (a restart: FATAL 57P01) emits 'error' whether or not anyone is listening: pg-pool
+    // listens only while the client is idle, TypeORM only while a query runner holds it, and between the two an
+    // unheard 'error' event killed the process (seen under the PostgreSQL-restart fault). Heard here, the error still
+    // reaches the statement it ends, and the pool drops the client the next time it is released or used.
+    this.on('error', () => void (this.scopeApplied = UNKNOWN));
+  }
 }
 
 // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the client as `this`

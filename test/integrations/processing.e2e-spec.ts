@@ -253,6 +253,41 @@ describe('first attempts: the stored event is the queue entry', () => {
     }
   });
 
+  it('a worker that stops finishes the event it is running and gives back the one it took and had not started', async () => {
+    const prefix = `t${randomBytes(6).toString('hex')}`;
+    // One run at a time; its handler waits until the test lets it go.
+    const worker = await startTestApp({ QUEUE_PREFIX: prefix, WEBHOOK_PROCESSING_CONCURRENCY: '1' });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let closing: Promise<void> | undefined;
+    try {
+      worker.app.get(WebhookHandlerRegistry).register('test.slow', {
+        handle: async (event, em: EntityManager) => {
+          await gate;
+          await em.query(`INSERT INTO test_processing_effects (event_id) VALUES ($1)`, [event.id]);
+        },
+      });
+      const send = async () =>
+        (await sendSigned(worker, hook(users), 'hmac-sha256', users.secret, { event_id: randomUUID(), type: 'test.slow' })).body.data
+          .event_id as string;
+      const running = await send();
+      await eventually(async () => ((await eventOf(running)).status === 'processing' ? true : undefined), 'the first event taken');
+      const waiting = await send();
+      await eventually(async () => ((await eventOf(waiting)).status === 'processing' ? true : undefined), 'the second event taken');
+
+      closing = worker.close();
+      release();
+      await closing;
+      expect(await effects(running)).toBe(1);
+      expect((await eventOf(running)).status).toBe('completed');
+      // Given back: received, no lease, no attempt; any worker of the deployment takes it at once.
+      expect(await eventOf(waiting)).toMatchObject({ status: 'received', next_attempt_at: null, attempts: [] });
+    } finally {
+      release();
+      if (!closing) await worker.close();
+    }
+  });
+
   it('an event taken by a worker that died is taken again once its lease runs out, and runs once', async () => {
     const prefix = `t${randomBytes(6).toString('hex')}`;
     const apiNode = await startTestApp({ QUEUE_PREFIX: prefix, WEBHOOK_PROCESSING_CONCURRENCY: '0' });

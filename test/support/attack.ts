@@ -77,12 +77,16 @@ export async function organizationFootprint(t: TestApp, organizationId: string):
   ];
 }
 
-/** Waits until the organization's outbox events are delivered and its mails sent: what came before an attack is done. */
+/**
+ * Waits until the organization's outbox events are delivered, its mails sent and its received webhook events run:
+ * what came before an attack is done.
+ */
 export function settled(t: TestApp, organizationId: string, timeoutMs = 15_000): Promise<void> {
   return nonePending(
     t,
     `SELECT (SELECT count(*) FROM outbox_events WHERE organization_id = $1 AND delivered_at IS NULL)
-          + (SELECT count(*) FROM mail_deliveries WHERE organization_id = $1 AND sent_at IS NULL AND failed_at IS NULL) AS pending`,
+          + (SELECT count(*) FROM mail_deliveries WHERE organization_id = $1 AND sent_at IS NULL AND failed_at IS NULL)
+          + (SELECT count(*) FROM webhook_events WHERE organization_id = $1 AND status IN ('received', 'processing')) AS pending`,
     [organizationId],
     `organization ${organizationId}`,
     timeoutMs,

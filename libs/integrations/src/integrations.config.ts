@@ -89,7 +89,8 @@ export class IntegrationsEnv {
 
   /**
    * BullMQ on PostgreSQL: the connections of the `integrations` queue and of its worker (each), unset = the other queues'
-   * QUEUE_DATABASE_POOL_SIZE. The worker runs 50 events at once; with 4 connections the queue's own statements wait.
+   * QUEUE_DATABASE_POOL_SIZE. Its jobs are retries, retry-now, replays and retention (first attempts are taken from the
+   * event rows); the worker runs 50 at once, and with 4 connections the queue's own statements wait.
    */
   @IsOptional()
   @Type(() => Number)

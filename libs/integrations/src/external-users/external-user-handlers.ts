@@ -12,8 +12,9 @@ import {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
- * Upserts the mapping (unique per provider and external id), prepared once per connection (it runs for every event). The Atrium account is linked when an active member of
- * the organization has the email; an update without an email keeps the known email, name and link.
+ * Upserts the mapping (unique per provider and external id); prepared once per connection, as it runs for every event.
+ * The Atrium account is linked when an active member of the organization has the email; an update without an email
+ * keeps the known email, name and link.
  */
 const UPSERT: NamedStatement = {
   name: 'integrations_external_user_upsert',

@@ -44,7 +44,8 @@ export interface WebhookEventRetryDue {
 
 /**
  * A completed processing job is dropped at once: the event row records the outcome, and a job re-added for a settled
- * event (a redelivered outbox event, a replay repeated) finds nothing to claim. Keeping thousands of finished jobs costs the queue.
+ * event (a redelivered outbox event, a replay repeated) finds nothing to claim. Keeping thousands of finished jobs
+ * costs the queue.
  */
 const DONE = { removeOnComplete: true };
 

@@ -25,20 +25,12 @@ interface Staged {
 const STAGED = 'atriumOutboxStaged';
 
 /**
- * The head of an INSERT into the outbox for a statement of a feature's own (a data-modifying CTE that writes its row
- * and the event together, atomically, without a transaction around it); follow it with `SELECT <id>, <name>,
- * <organization_id>, <actor_id>, <payload jsonb>, <rooms text[]>, <request_id>, <scope>` and call
- * `OutboxCommitHook.written()` after the statement.
- */
-export const OUTBOX_INSERT = 'INSERT INTO outbox_events (id, name, organization_id, actor_id, payload, rooms, request_id, scope)';
-
-/**
  * One statement writes every event of a transaction, whatever their number, prepared once per connection (named
  * statements skip the parse and plan). Rows go in the order they were added, so `seq` follows that order.
  */
 const WRITE = {
   name: 'atrium_outbox_write',
-  text: `${OUTBOX_INSERT}
+  text: `INSERT INTO outbox_events (id, name, organization_id, actor_id, payload, rooms, request_id, scope)
          SELECT e.id, e.name, e.org, e.actor, e.payload, ARRAY(SELECT jsonb_array_elements_text(e.rooms)), e.req, e.scope
            FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[], $8::text[])
                 WITH ORDINALITY AS e(id, name, org, actor, payload, rooms, req, scope, n)
@@ -91,15 +83,6 @@ export class OutboxCommitHook implements EntitySubscriberInterface {
   /** The relay of this process asks to be woken after each commit that wrote events. */
   onCommitted(listener: () => void): void {
     this.listeners.push(listener);
-  }
-
-  /**
-   * Events written by a statement of a feature's own, outside any TypeORM transaction (a hot path that writes its row
-   * and its event in one statement, see `OUTBOX_INSERT`): wakes the relays as a commit would.
-   */
-  written(): void {
-    for (const listener of this.listeners) listener();
-    this.notifyOthers();
   }
 
   /** Before the outermost COMMIT: write the staged events (a failure fails the commit). Before a savepoint release: they now belong to the enclosing level. */

@@ -173,11 +173,30 @@ describe('GET /audit-logs/export', () => {
       // Also when an expectation failed: a held export would keep the app from closing.
       abort.abort();
     }
-    const after = await eventually(async () => {
-      const res = await t.http.get('/audit-logs/export?format=csv&resource_id=3', { token: owner.accessToken });
-      return res.status === 200 ? res : undefined;
-    }, 'the export slot to be free again');
+    // The slot is free again once the held export's connection is back: the next request gets it.
+    const after = await t.http.get('/audit-logs/export?format=csv&resource_id=3', { token: owner.accessToken });
+    expect(after.status).toBe(200);
     expect(parseCsv(after.body as string)).toHaveLength(2);
+  });
+
+  it('a request that finds every slot taken waits for one to end instead of answering 429 at once', async () => {
+    const abort = new AbortController();
+    const held = await fetch(exportUrl('format=csv'), { headers: auth(), signal: abort.signal });
+    await held.body!.getReader().read();
+    await eventually(async () => ((await openExports()) >= 1 ? true : undefined), 'the first export to wait on its client');
+    const sent = Date.now();
+    const waiting = fetch(exportUrl('format=ndjson&resource_id=5'), { headers: auth() }).then((res) => ({ res, at: Date.now() }));
+    // Time for the second request to reach the export and find no free slot; then the first client goes away.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const released = Date.now();
+    abort.abort();
+    const { res, at } = await waiting;
+    // It was answered with the file, only after the first export ended, and within the 2 s it may wait.
+    expect(res.status).toBe(200);
+    expect(at).toBeGreaterThanOrEqual(released);
+    expect(at - sent).toBeLessThan(2000);
+    const lines = (await res.text()).trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).resource_id)).toEqual(['5']);
   });
 
   it('names every bad parameter in one 400', async () => {

@@ -8,7 +8,7 @@ export const EXPORT_BATCH = 2000;
  * A server-side cursor read as a stream of text: `DECLARE` in a read-only repeatable-read transaction (one consistent
  * snapshot however long the download), then one `FETCH` per `_read`, so a slow client stops the reading (back-pressure)
  * and memory stays at one batch; `line` turns each row into its text. Ending or destroying the stream (a client that
- * goes away) ends the transaction and gives the connection back to the pool.
+ * goes away) ends the transaction and gives the connection back to the pool; 'close' comes once it is back.
  */
 export class CursorTextStream<Row> extends Readable {
   private runner?: QueryRunner;

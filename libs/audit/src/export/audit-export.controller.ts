@@ -34,7 +34,8 @@ export class AuditExportController {
   @ApiInvalid()
   @ApiTooManyRequestsResponse({
     type: ErrorBody,
-    description: 'As many exports as this server allows are running (`audit_export_busy`); `Retry-After` says when to try again',
+    description:
+      'As many exports as this server allows were still running after 2 s of waiting (`audit_export_busy`); `Retry-After` says when to try again',
     headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
   })
   async export(@Ctx() ctx: RequestContext, @Query() query: AuditExportQueryDto, @Res() res: Response): Promise<void> {

@@ -33,14 +33,23 @@ export function auditExportSelect(organizationId: string, query: AuditExportQuer
 const BUSY_RETRY_AFTER_S = 10;
 
 /**
+ * How long a request waits for a slot before it is refused: long enough to take the slot of an export whose client
+ * has just finished or gone away (its connection is on its way back to the pool), short enough not to queue clients.
+ */
+const SLOT_WAIT_MS = 2000;
+
+/**
  * Streams the current organization's audit entries as CSV or NDJSON. Each download holds one of the process's database
  * connections for as long as the client takes to read it, so at most a quarter of the pool (at least one) exports at
- * once; beyond that, 429 `audit_export_busy` instead of starving every other request of connections.
+ * once; a request beyond that waits up to SLOT_WAIT_MS for one to end, then is answered 429 `audit_export_busy`
+ * instead of starving every other request of connections.
  */
 @Injectable()
 export class AuditExportService {
   private readonly limit: number;
   private running = 0;
+  /** Requests waiting for a slot, oldest first: a slot that ends goes to the first. */
+  private readonly waiting: Array<() => void> = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -52,19 +61,44 @@ export class AuditExportService {
   /** An opened stream of the file's text (the cursor is declared: a database failure throws here, before any byte). */
   async open(ctx: RequestContext, query: AuditExportQueryDto): Promise<Readable> {
     const select = auditExportSelect(ctx.requireOrganizationId(), query);
-    if (this.running >= this.limit) throw AuditError.audit_export_busy(undefined, undefined, { 'Retry-After': String(BUSY_RETRY_AFTER_S) });
-    this.running++;
+    await this.takeSlot();
     try {
       // CSV: PostgreSQL's own COPY writes the file (quoting, header); NDJSON: the entry shape is the app's mapping.
       const stream =
         query.format === 'csv'
           ? await openCopyStream(this.dataSource, select, 'FORMAT csv, HEADER')
           : await new CursorTextStream(this.dataSource, select, ndjsonLine).open();
-      stream.once('close', () => this.running--);
+      // Both streams close once their connection is back in the pool: the slot is the connection, not the client.
+      stream.once('close', () => this.giveSlot());
       return stream;
     } catch (err) {
-      this.running--;
+      this.giveSlot();
       throw err;
     }
+  }
+
+  private takeSlot(): Promise<void> {
+    if (this.running < this.limit) {
+      this.running++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const handOver = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiting.splice(this.waiting.indexOf(handOver), 1);
+        reject(AuditError.audit_export_busy(undefined, undefined, { 'Retry-After': String(BUSY_RETRY_AFTER_S) }));
+      }, SLOT_WAIT_MS);
+      this.waiting.push(handOver);
+    });
+  }
+
+  /** A slot that ends goes to the oldest waiting request, if any (the count stays), or is freed. */
+  private giveSlot(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
   }
 }

@@ -200,6 +200,9 @@ async function main(): Promise<void> {
       stripeWebhookSecret,
       appEnv,
     };
+    // Every run, whole or --only, measures warm processes (the memory row's 200k requests used to be the only warm-up).
+    log('warm-up');
+    await scenarios.warmUp(ctx, quick ? 5_000 : 20_000);
     const reports: scenarios.ScenarioReport[] = [];
     for (const id of ORDER) {
       if (only && !only.includes(id)) continue;

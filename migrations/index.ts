@@ -39,6 +39,7 @@ import { IntegrationHealthSync1764001300000 } from './1764001300000-integration-
 import { RowLevelSecurity1764001400000 } from './1764001400000-row-level-security.js';
 import { TenantPolicyInline1764001500000 } from './1764001500000-tenant-policy-inline.js';
 import { WebhookEventQueue1764001600000 } from './1764001600000-webhook-event-queue.js';
+import { AccessRetention1764001700000 } from './1764001700000-access-retention.js';
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
@@ -83,4 +84,5 @@ export const MIGRATIONS = [
   RowLevelSecurity1764001400000,
   TenantPolicyInline1764001500000,
   WebhookEventQueue1764001600000,
+  AccessRetention1764001700000,
 ];

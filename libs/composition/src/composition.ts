@@ -1,4 +1,12 @@
-import { AccessModule, ACCESS_ENTITIES, ApiKeysModule, CredentialsModule, MfaModule, SessionsModule } from '@atrium/access';
+import {
+  AccessModule,
+  ACCESS_ENTITIES,
+  AccessRetentionModule,
+  ApiKeysModule,
+  CredentialsModule,
+  MfaModule,
+  SessionsModule,
+} from '@atrium/access';
 import {
   ACCOUNT_ENTITIES,
   AccountsModule,
@@ -63,6 +71,7 @@ export function coreImports(config: AppConfig, opts: { workers: boolean }) {
     MfaModule,
     ApiKeysModule,
     SessionsModule,
+    AccessRetentionModule.register({ workers: opts.workers }),
     AccountsModule,
     VerificationModule,
     MagicLinksModule,

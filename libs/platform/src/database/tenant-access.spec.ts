@@ -195,6 +195,7 @@ const ACROSS_TENANTS: Record<string, string> = {
   'webhook-receiver.service.ts': 'a partner webhook names its organization by slug',
   'renewal.service.ts': 'the renewal scan over every organization',
   'audit-sealer.ts': 'sealing every organization’s new audit entries',
+  'access-retention.ts': 'retention of ended sessions, spent one-time tokens and unseen sign-in devices of every account',
   'audit-retention.ts': 'audit retention over every organization',
   'notification-retention.ts': 'notification retention over every organization',
   'digest-sweeper.ts': 'the digest sweep over every organization',

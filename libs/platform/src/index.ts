@@ -1,4 +1,5 @@
 export * from './auth/index.js';
+export * from './concurrency/index.js';
 export * from './config/index.js';
 export * from './contributions/index.js';
 export * from './context/index.js';

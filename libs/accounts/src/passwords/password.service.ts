@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import argon2 from 'argon2';
+import { WorkSlots } from '@atrium/platform';
 import { COMMON_PASSWORDS } from './common-passwords.js';
-import { WorkSlots } from './work-slots.js';
 import { AccountsError } from '../accounts.errors.js';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. Hashing runs on libuv's thread pool. */

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppConfig, type RequestContext } from '@atrium/platform';
+import { AppConfig, type RequestContext, WorkSlots } from '@atrium/platform';
 import { AuditError } from '../audit.errors.js';
 import { AUDIT_CSV_SELECT, AUDIT_ENTRY_COLUMNS, auditEntry, type AuditEntryRow } from '../query/audit-entry.js';
 import { auditFilters, auditWhere } from '../query/audit-filters.js';
@@ -46,22 +46,20 @@ const SLOT_WAIT_MS = 2000;
  */
 @Injectable()
 export class AuditExportService {
-  private readonly limit: number;
-  private running = 0;
-  /** Requests waiting for a slot, oldest first: a slot that ends goes to the first. */
-  private readonly waiting: Array<() => void> = [];
+  private readonly slots: WorkSlots;
 
   constructor(
     private readonly dataSource: DataSource,
     config: AppConfig,
   ) {
-    this.limit = Math.max(1, Math.floor(config.database.poolSize / 4));
+    this.slots = new WorkSlots(Math.max(1, Math.floor(config.database.poolSize / 4)));
   }
 
   /** An opened stream of the file's text (the cursor is declared: a database failure throws here, before any byte). */
   async open(ctx: RequestContext, query: AuditExportQueryDto): Promise<Readable> {
     const select = auditExportSelect(ctx.requireOrganizationId(), query);
-    await this.takeSlot();
+    const release = await this.slots.acquire(SLOT_WAIT_MS);
+    if (!release) throw AuditError.audit_export_busy(undefined, undefined, { 'Retry-After': String(BUSY_RETRY_AFTER_S) });
     try {
       // CSV: PostgreSQL's own COPY writes the file (quoting, header); NDJSON: the entry shape is the app's mapping.
       const stream =
@@ -69,36 +67,11 @@ export class AuditExportService {
           ? await openCopyStream(this.dataSource, select, 'FORMAT csv, HEADER')
           : await new CursorTextStream(this.dataSource, select, ndjsonLine).open();
       // Both streams close once their connection is back in the pool: the slot is the connection, not the client.
-      stream.once('close', () => this.giveSlot());
+      stream.once('close', release);
       return stream;
     } catch (err) {
-      this.giveSlot();
+      release();
       throw err;
     }
-  }
-
-  private takeSlot(): Promise<void> {
-    if (this.running < this.limit) {
-      this.running++;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const handOver = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.waiting.splice(this.waiting.indexOf(handOver), 1);
-        reject(AuditError.audit_export_busy(undefined, undefined, { 'Retry-After': String(BUSY_RETRY_AFTER_S) }));
-      }, SLOT_WAIT_MS);
-      this.waiting.push(handOver);
-    });
-  }
-
-  /** A slot that ends goes to the oldest waiting request, if any (the count stays), or is freed. */
-  private giveSlot(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.running--;
   }
 }

@@ -40,6 +40,23 @@ describe('WorkSlots', () => {
     expect(slots.queued).toBe(0);
   });
 
+  it('acquire(waitMs): a slot released in time is handed over; past the wait, undefined and nothing held', async () => {
+    const slots = new WorkSlots(1);
+    const first = await slots.acquire();
+    const handedOver = slots.acquire(1000);
+    expect(slots.queued).toBe(1);
+    first();
+    first(); // a second release of the same slot frees nothing more
+    const second = await handedOver;
+    expect(second).toBeTypeOf('function');
+    expect(await slots.acquire(20)).toBeUndefined();
+    expect(slots.queued).toBe(0);
+    second!();
+    const third = await slots.acquire(0);
+    expect(third).toBeTypeOf('function');
+    expect(await slots.acquire(0)).toBeUndefined();
+  });
+
   it('refuses a size below one', () => {
     expect(() => new WorkSlots(0)).toThrow(/positive size/);
   });

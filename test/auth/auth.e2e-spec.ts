@@ -183,6 +183,13 @@ describe('/users/me', () => {
     expect(padded.body.data.last_name).toBe('Lovelace');
     const me = await t.http.get('/users/me', { token: org.accessToken });
     expect(me.body.data.first_name).toBe('Ada');
+    // GET answers from the credential check's row (timestamps written by SQL), PUT from the saved entity (Dates):
+    // both write them as Date#toISOString does, to the millisecond, so a client sees one format.
+    const [row] = await t.db.query<{ created_at: Date; updated_at: Date }[]>('SELECT created_at, updated_at FROM users WHERE id = $1', [
+      org.userId,
+    ]);
+    expect(me.body.data).toMatchObject({ created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() });
+    expect(padded.body.data).toMatchObject({ created_at: me.body.data.created_at, updated_at: me.body.data.updated_at });
   });
 
   it('changes the password with the current one and ends the other sessions', async () => {

@@ -61,7 +61,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
       'retry-after',
     ]),
   );
-  for (const parser of bodyParsers(config.http.bodyLimit)) app.use(parser);
+  app.use(bodyParsers(config.http.bodyLimit));
   // Last: a body parser calls on from its stream's events, which would leave the scope behind.
   app.use((_req: unknown, _res: unknown, next: () => void) => openRequestScope(next));
   app.setGlobalPrefix('api/v1');

@@ -26,7 +26,7 @@ export class MeService {
    * The signed-in account; with an API key, the account the key acts for (its creator). Answered from the
    * row the authenticator read for this very request when there is one, so it is exactly as fresh.
    */
-  async get(ctx: RequestContext): Promise<UserProfile> {
+  async get(ctx: RequestContext): Promise<UserProfile | User> {
     const read = ctx.meta.read;
     if (read) return profileFromJson(read.profileJson);
     const userId = ctx.actingUserId;

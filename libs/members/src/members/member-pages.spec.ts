@@ -22,8 +22,8 @@ function listing(n: number): MemberListing {
       avatarUrl: null,
       emailVerifiedAt: null,
       status: 'active',
-      createdAt: at,
-      updatedAt: at,
+      createdAt: at.toISOString(),
+      updatedAt: at.toISOString(),
     },
     role: { id: randomUUID(), name: 'Member', slug: 'member' },
     membership: {

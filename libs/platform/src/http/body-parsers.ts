@@ -119,13 +119,24 @@ const refuseUnsafeInput: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** JSON and form parsers with the size limit, whose failures become clear 400/413/415 errors. */
-export function bodyParsers(limit: string): RequestHandler[] {
-  return [
-    wrap(express.json({ limit, verify: checkJson })),
-    wrap(express.urlencoded({ extended: false, limit, verify: checkForm })),
-    refuseUnsafeInput,
-  ];
+/** Whether a request announces a body, as body-parser decides it (type-is `hasBody`): a length, even 0, or chunks. */
+const announcesBody = (req: Request) =>
+  req.headers['transfer-encoding'] !== undefined || !Number.isNaN(Number(req.headers['content-length'] ?? NaN));
+
+/**
+ * JSON and form parsers with the size limit, whose failures become clear 400/413/415 errors, then the unsafe-input
+ * check, as one middleware: a request without a body (most GETs) goes straight to the check of its query string.
+ */
+export function bodyParsers(limit: string): RequestHandler {
+  const json = wrap(express.json({ limit, verify: checkJson }));
+  const form = wrap(express.urlencoded({ extended: false, limit, verify: checkForm }));
+  return (req, res, next) => {
+    if (!announcesBody(req)) return refuseUnsafeInput(req, res, next);
+    json(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      form(req, res, (err2?: unknown) => (err2 ? next(err2) : refuseUnsafeInput(req, res, next)));
+    });
+  };
 }
 
 /**

@@ -1,5 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { UserProfile } from '@atrium/access';
+import type { User } from '../user.entity.js';
+
+/** A timestamp as the API writes it: read pre-formatted by a hot query (UserProfile), or a Date of an entity. */
+const iso = (t: string | Date): string => (typeof t === 'string' ? t : t.toISOString());
 
 /** A user as the API shows it; never carries secrets. */
 export class UserDto {
@@ -21,7 +25,7 @@ export class UserDto {
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
 
-  static from(u: UserProfile): UserDto {
+  static from(u: UserProfile | User): UserDto {
     return {
       id: u.id,
       email: u.email,
@@ -32,8 +36,8 @@ export class UserDto {
       avatar_url: u.avatarUrl,
       email_verified: Boolean(u.emailVerifiedAt),
       status: u.status,
-      created_at: u.createdAt.toISOString(),
-      updated_at: u.updatedAt.toISOString(),
+      created_at: iso(u.createdAt),
+      updated_at: iso(u.updatedAt),
     };
   }
 }

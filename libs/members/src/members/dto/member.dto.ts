@@ -16,7 +16,7 @@ export interface MemberView {
 /** What a member's listing shows: the entities of a MemberView, or the columns of the list query. */
 export interface MemberListing {
   membership: Pick<Membership, 'id' | 'organizationId' | 'status' | 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'revokeReason'>;
-  user: UserProfile;
+  user: UserProfile | User;
   role: Pick<Role, 'id' | 'name' | 'slug'>;
 }
 

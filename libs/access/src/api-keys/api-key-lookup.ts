@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PreparedQuery, StatementPool } from '@atrium/platform';
 import { PROFILE_JSON } from '../credentials/account-profile.js';
+import { CredentialQuery } from '../credentials/credential-query.js';
 
 export interface ApiKeyAuthRow {
   profile: string;
@@ -24,22 +25,24 @@ export interface ApiKeyAuthRow {
  * Everything a request needs to trust an API key, in one query on the unique key-hash index: the key
  * is live, and the account it acts for (`created_by`: its creator, or whoever last rotated it) is still
  * an active member whose current role caps the key's permissions. That account's profile and MFA status
- * come along: `GET /users/me` with a key answers it, and rules about the caller's own MFA apply to it.
+ * come along: `GET /users/me` with a key answers it, and rules about the caller's own MFA apply to it. Two columns:
+ * see CredentialQuery.
  */
 const API_KEY_SQL = `
-  SELECT k.id,
-         k.name,
-         k.organization_id,
-         k.created_by,
-         k.revoked_at IS NOT NULL AS revoked,
-         k.expires_at IS NOT NULL AND k.expires_at <= now() AS expired,
-         u.status = 'active' AS creator_active,
-         m.status = 'active' AS membership_active,
-         array_to_json(k.permissions) AS key_permissions,
-         array_to_json(r.permissions) AS role_permissions,
-         um.enabled_at IS NOT NULL AS mfa_enabled,
-         k.last_used_at IS NULL OR k.last_used_at < now() - interval '60 seconds' AS touch,
-         COALESCE(dv.version, 0) AS directory_version,
+  SELECT json_build_object(
+           'id', k.id,
+           'name', k.name,
+           'organization_id', k.organization_id,
+           'created_by', k.created_by,
+           'revoked', k.revoked_at IS NOT NULL,
+           'expired', k.expires_at IS NOT NULL AND k.expires_at <= now(),
+           'creator_active', u.status = 'active',
+           'membership_active', m.status = 'active',
+           'key_permissions', k.permissions,
+           'role_permissions', r.permissions,
+           'mfa_enabled', um.enabled_at IS NOT NULL,
+           'touch', k.last_used_at IS NULL OR k.last_used_at < now() - interval '60 seconds',
+           'directory_version', COALESCE(dv.version, 0)::text)::text AS checks,
          ${PROFILE_JSON}
     FROM api_keys k
     JOIN users u ON u.id = k.created_by
@@ -51,11 +54,11 @@ const API_KEY_SQL = `
 
 @Injectable()
 export class ApiKeyLookup {
-  private readonly byHash: PreparedQuery<ApiKeyAuthRow>;
+  private readonly byHash: CredentialQuery<Omit<ApiKeyAuthRow, 'profile'>>;
   private readonly touchSql: PreparedQuery<never>;
 
   constructor(statements: StatementPool) {
-    this.byHash = new PreparedQuery(statements, 'atrium_api_key_auth', API_KEY_SQL);
+    this.byHash = new CredentialQuery(statements, 'atrium_api_key_auth', API_KEY_SQL);
     this.touchSql = new PreparedQuery(
       statements,
       'atrium_api_key_touch',
@@ -64,7 +67,7 @@ export class ApiKeyLookup {
   }
 
   async find(keyHash: string): Promise<ApiKeyAuthRow | undefined> {
-    return (await this.byHash.rows([keyHash]))[0];
+    return this.byHash.find([keyHash]);
   }
 
   /** Records use at most once a minute per key, off the request's critical path. */

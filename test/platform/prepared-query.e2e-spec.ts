@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PreparedQuery, StatementPool, tenantScopedPoolOptions } from '@atrium/platform';
+import { PreparedQuery, queryNamed, StatementPool, tenantScopedPoolOptions, withTenant } from '@atrium/platform';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
@@ -27,6 +28,27 @@ describe('prepared queries on the statement pool', () => {
     // A named statement: prepared on the server connection and kept there for the next call.
     const prepared = new PreparedQuery(statements, 'test_prepared_seen', 'SELECT name FROM pg_prepared_statements WHERE name = $1');
     expect(await prepared.rows(['test_prepared_add'])).toEqual([{ name: 'test_prepared_add' }]);
+  });
+});
+
+describe('a named statement whose tenant scope cannot be set', () => {
+  it('does not run in the scope the connection held before: it fails with the setting', async () => {
+    const pool = new pg.Pool({ connectionString: inject('databaseUrl'), max: 1, ...tenantScopedPoolOptions });
+    const client = await pool.connect();
+    const scope = { name: 'test_scope_seen', text: `SELECT current_setting('app.organization_id', true) AS org` };
+    try {
+      const before = randomUUID();
+      expect(await withTenant(before, () => queryNamed(client, scope, []))).toEqual([{ org: before }]);
+      // PostgreSQL refuses a NUL in the setting, so setting this scope fails: a statement queued behind the failed
+      // setting would otherwise run in the organization the connection still holds.
+      await expect(withTenant('x\u0000y', () => queryNamed(client, scope, []))).rejects.toThrow(/0x00/);
+      // The next statement sets its scope again and runs in it.
+      const after = randomUUID();
+      expect(await withTenant(after, () => queryNamed(client, scope, []))).toEqual([{ org: after }]);
+    } finally {
+      client.release();
+      await pool.end();
+    }
   });
 });
 

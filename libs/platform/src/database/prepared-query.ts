@@ -77,14 +77,20 @@ type PgClient = { query(query: pg.Query, callback: (err: Error | undefined, resu
  * Runs `statement` as a named prepared statement on `client`. The pg Query is built from the statement's text and
  * named afterwards: given a config object, pg copies it with `Object.getOwnPropertyDescriptors` on every call (3.5 µs
  * of the ~400 µs a `GET /users/me` costs, measured), a text it takes as is. The callback form, not the promise, so a
- * TenantScopedClient sees the statement's failure (see tenant-scope.ts). `test/platform/prepared-query.e2e-spec.ts`
- * checks that the statement is prepared under its name.
+ * TenantScopedClient sees the statement's failure and holds the statement back until its tenant scope is set (see
+ * tenant-scope.ts). `test/platform/prepared-query.e2e-spec.ts` checks both, and that the statement is prepared under
+ * its name.
  */
 export function queryNamed<Row>(client: object, statement: NamedStatement, values: unknown[]): Promise<Row[]> {
   return new Promise((resolve, reject) => {
     const query = new pg.Query(statement.text, values) as pg.Query & { name?: string };
     query.name = statement.name;
-    (client as PgClient).query(query, (err, result) => (err ? reject(err) : resolve(result.rows as Row[])));
+    (client as PgClient).query(query, (err, result) => {
+      if (!err) return resolve(result.rows as Row[]);
+      // As pg's promise form does: the stack leads back to the caller, not to the socket read that delivered the error.
+      Error.captureStackTrace(err);
+      reject(err);
+    });
   });
 }
 

@@ -122,12 +122,9 @@ TenantScopedClient.prototype.query = function query(this: TenantScopedClient, ..
     this.scopeApplied = UNKNOWN;
     return err;
   };
-  const config = args[0] as { submit?: unknown } | null;
-  if (config && typeof config.submit === 'function') {
-    // A cursor or stream: pg queues it behind the setting on this connection.
-    applying.catch(failed);
-    return issue(this, args, end);
-  }
+  // A statement is issued only once its scope is set: queued behind a setting that fails, it would run in the
+  // organization the connection held before. With a callback (a statement, or a pg Query as `queryNamed` runs one)
+  // the callback gets the setting's error instead.
   const last = args.length - 1;
   if (typeof args[last] === 'function') {
     const callback = args[last] as (err: unknown) => void;
@@ -136,6 +133,12 @@ TenantScopedClient.prototype.query = function query(this: TenantScopedClient, ..
       (err: unknown) => callback(failed(err)),
     );
     return undefined;
+  }
+  const config = args[0] as { submit?: unknown } | null;
+  if (config && typeof config.submit === 'function') {
+    // A cursor or stream without a callback: its caller holds it at once, so pg queues it behind the setting.
+    applying.catch(failed);
+    return issue(this, args, end);
   }
   return applying.then(
     () => issue(this, args, end),

@@ -1,6 +1,7 @@
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import cors from 'cors';
 import helmet from 'helmet';
 import type { DestinationStream } from 'pino';
 import {
@@ -11,6 +12,7 @@ import {
   corsOptions,
   createPino,
   createValidationPipe,
+  middlewareChain,
   openRequestScope,
   PinoLoggerService,
   requestIdMiddleware,
@@ -36,8 +38,25 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   app.disable('x-powered-by');
   // Answers are `no-store` (see apiSecurityHeaders): an ETag would be a hash of every body for nothing.
   app.set('etag', false);
-  app.use(requestIdMiddleware(pino));
-  app.use(apiSecurityHeaders());
+  // The edge, as one middleware (see middlewareChain): request id, security headers, CORS, bodies, then the request's
+  // database scope last: a body parser calls on from its stream's events, which would leave the scope behind.
+  app.use(
+    middlewareChain(
+      requestIdMiddleware(pino),
+      apiSecurityHeaders(),
+      cors(
+        corsOptions(config.http.corsOrigins, [
+          'x-request-id',
+          'x-ratelimit-limit',
+          'x-ratelimit-remaining',
+          'x-ratelimit-reset',
+          'retry-after',
+        ]),
+      ),
+      bodyParsers(config.http.bodyLimit),
+      (_req, _res, next) => openRequestScope(next),
+    ),
+  );
   // The Swagger UI is an HTML document: it gets helmet's full set, with a policy its scripts can run under.
   app.use(
     '/api/docs',
@@ -52,18 +71,6 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
       },
     }),
   );
-  app.enableCors(
-    corsOptions(config.http.corsOrigins, [
-      'x-request-id',
-      'x-ratelimit-limit',
-      'x-ratelimit-remaining',
-      'x-ratelimit-reset',
-      'retry-after',
-    ]),
-  );
-  app.use(bodyParsers(config.http.bodyLimit));
-  // Last: a body parser calls on from its stream's events, which would leave the scope behind.
-  app.use((_req: unknown, _res: unknown, next: () => void) => openRequestScope(next));
   app.setGlobalPrefix('api/v1');
   app.useGlobalPipes(createValidationPipe());
 

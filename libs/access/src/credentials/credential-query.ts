@@ -16,6 +16,9 @@ export class CredentialQuery<Checks> {
 
   async find(values: unknown[]): Promise<(Checks & { profile: string }) | undefined> {
     const [row] = await this.statement.rows(values);
-    return row && { ...(JSON.parse(row.checks) as Checks), profile: row.profile };
+    if (!row) return undefined;
+    const checks = JSON.parse(row.checks) as Checks & { profile: string };
+    checks.profile = row.profile;
+    return checks;
   }
 }

@@ -5,6 +5,7 @@ export * from './pagination.js';
 export * from './validation.pipe.js';
 export * from './swagger.js';
 export * from './body-parsers.js';
+export * from './middleware-chain.js';
 export * from './edge-headers.js';
 export * from './route-memo.js';
 export * from './dto-transforms.js';

@@ -25,19 +25,22 @@ function tighterThanShown(res: Response, c: Count): boolean {
 
 /**
  * Shows the tightest of `counts` in X-RateLimit-*; when one went past its budget, throws the 429 (`rate_limited`)
- * whose Retry-After is the longest wait among them.
+ * whose Retry-After is the longest wait among them, in one pass (the guard calls this on every request).
  */
 export function applyCounts(res: Response, counts: Count[]): void {
-  const over = counts.filter((c) => c.over);
-  if (over.length) {
-    const worst = over.reduce((a, b) => (b.resetMs > a.resetMs ? b : a));
+  let worst: Count | undefined;
+  let tightest = counts[0];
+  for (const c of counts) {
+    if (c.over && (!worst || c.resetMs > worst.resetMs)) worst = c;
+    tightest = tighter(tightest, c);
+  }
+  if (worst) {
     const retryAfter = String(Math.max(1, resetSeconds(worst)));
     throw PlatformError.rate_limited(`Too many requests; try again in ${retryAfter} seconds`, undefined, {
       ...headersOf(worst),
       'Retry-After': retryAfter,
     });
   }
-  const tightest = counts.reduce(tighter);
-  if (!tighterThanShown(res, tightest)) return;
+  if (!tightest || !tighterThanShown(res, tightest)) return;
   for (const [k, v] of Object.entries(headersOf(tightest))) res.setHeader(k, v);
 }

@@ -31,17 +31,22 @@ export interface FeatureBudget {
   hit(key: string): Promise<Count>;
 }
 
-async function count(limiter: RateLimiterAbstract, key: string): Promise<Count> {
-  const res = await limiter.consume(key).catch((rejection: unknown) => {
-    if (rejection instanceof RateLimiterRes) return rejection;
-    throw rejection;
-  });
-  return {
-    limit: limiter.points,
-    remaining: Math.max(0, limiter.points - res.consumedPoints),
-    resetMs: Math.max(0, res.msBeforeNext),
-    over: res.consumedPoints > limiter.points,
-  };
+const countOf = (limiter: RateLimiterAbstract, res: RateLimiterRes): Count => ({
+  limit: limiter.points,
+  remaining: Math.max(0, limiter.points - res.consumedPoints),
+  resetMs: Math.max(0, res.msBeforeNext),
+  over: res.consumedPoints > limiter.points,
+});
+
+/** One hit against `key` (a refusal past the budget is a count too; any other failure rejects). */
+function count(limiter: RateLimiterAbstract, key: string): Promise<Count> {
+  return limiter.consume(key).then(
+    (res) => countOf(limiter, res),
+    (rejection: unknown) => {
+      if (rejection instanceof RateLimiterRes) return countOf(limiter, rejection);
+      throw rejection;
+    },
+  );
 }
 
 /**

@@ -1,0 +1,54 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { describe, expect, it } from 'vitest';
+import { middlewareChain } from './middleware-chain.js';
+
+const req = {} as Request;
+const res = {} as Response;
+let calls: string[] = [];
+
+function run(chain: RequestHandler): { calls: string[]; outcome: unknown[] } {
+  const outcome: unknown[] = [];
+  chain(req, res, ((err?: unknown) => outcome.push(err ?? 'next')) as NextFunction);
+  return { calls, outcome };
+}
+const step = (name: string): RequestHandler => (_req, _res, next) => {
+  calls.push(name);
+  next();
+};
+
+describe('middlewareChain', () => {
+  it('runs every middleware in order, then calls on once', () => {
+    calls = [];
+    expect(run(middlewareChain(step('a'), step('b'), step('c')))).toEqual({ calls: ['a', 'b', 'c'], outcome: ['next'] });
+  });
+
+  it('goes on when a middleware calls on later (a body read from its stream)', async () => {
+    calls = [];
+    const later: RequestHandler = (_req, _res, next) => void setImmediate(() => next());
+    const outcome: unknown[] = [];
+    await new Promise<void>((done) =>
+      middlewareChain(step('a'), later, step('c'))(req, res, ((err?: unknown) => {
+        outcome.push(err ?? 'next');
+        done();
+      }) as NextFunction),
+    );
+    expect({ calls, outcome }).toEqual({ calls: ['a', 'c'], outcome: ['next'] });
+  });
+
+  it('passes a failure on and skips the rest, whether passed to next or thrown', () => {
+    const failure = new Error('refused');
+    calls = [];
+    const passes: RequestHandler = (_req, _res, next) => next(failure);
+    expect(run(middlewareChain(step('a'), passes, step('c')))).toEqual({ calls: ['a'], outcome: [failure] });
+    calls = [];
+    const throws: RequestHandler = () => {
+      throw failure;
+    };
+    expect(run(middlewareChain(step('a'), throws, step('c')))).toEqual({ calls: ['a'], outcome: [failure] });
+  });
+
+  it('calls on at once when it holds nothing', () => {
+    calls = [];
+    expect(run(middlewareChain())).toEqual({ calls: [], outcome: ['next'] });
+  });
+});

@@ -5,7 +5,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@atrium/platform';
 import type { Settings, TargetName } from './lib/compare.js';
-import { openDatabase } from './lib/database.js';
+import { openDatabase, vacuum } from './lib/database.js';
 import { budgetTable, resultsTable, writeResults } from './lib/report.js';
 import * as auditScenarios from './lib/audit-scenarios.js';
 import * as auditWriteScenarios from './lib/audit-write-scenarios.js';
@@ -206,6 +206,7 @@ async function main(): Promise<void> {
     const reports: scenarios.ScenarioReport[] = [];
     for (const id of ORDER) {
       if (only && !only.includes(id)) continue;
+      await vacuum(db.url);
       log(`scenario ${id}`);
       reports.push(await RUNNERS[id](ctx));
     }

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { openScratchDatabase, type ScratchDatabase } from '../../test/support/scratch-database.js';
 import { log } from './util.js';
 
@@ -8,4 +9,22 @@ export async function openDatabase(): Promise<BenchDatabase> {
   const db = await openScratchDatabase('bench', process.env.DATABASE_URL);
   log(db.embedded ? `database: embedded PostgreSQL at ${new URL(db.url).host}` : `database: DATABASE_URL (${new URL(db.url).host})`);
   return db;
+}
+
+/**
+ * `VACUUM (ANALYZE)` of the whole database, before each scenario: what autovacuum does on a production server. CI
+ * machines run PostgreSQL with autovacuum off, and a reused DATABASE_URL kept every earlier run's dead rows (seeded
+ * sessions, rotated refresh tokens: 460,000 and 800,000 of them after a day's runs), which every credential check then
+ * stepped over; nor should one scenario's writes (refresh rotations, logins) slow the next one's reads.
+ */
+export async function vacuum(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, application_name: 'atrium-bench-vacuum' });
+  await client.connect();
+  try {
+    const started = Date.now();
+    await client.query('VACUUM (ANALYZE)');
+    log(`vacuumed in ${Date.now() - started} ms`);
+  } finally {
+    await client.end();
+  }
 }

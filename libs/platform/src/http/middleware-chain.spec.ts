@@ -11,10 +11,12 @@ function run(chain: RequestHandler): { calls: string[]; outcome: unknown[] } {
   chain(req, res, ((err?: unknown) => outcome.push(err ?? 'next')) as NextFunction);
   return { calls, outcome };
 }
-const step = (name: string): RequestHandler => (_req, _res, next) => {
-  calls.push(name);
-  next();
-};
+const step =
+  (name: string): RequestHandler =>
+  (_req, _res, next) => {
+    calls.push(name);
+    next();
+  };
 
 describe('middlewareChain', () => {
   it('runs every middleware in order, then calls on once', () => {

@@ -14,8 +14,8 @@ export async function openDatabase(): Promise<BenchDatabase> {
 /**
  * `VACUUM (ANALYZE)` of the whole database, before each scenario: what autovacuum does on a production server. CI
  * machines run PostgreSQL with autovacuum off, and a reused DATABASE_URL kept every earlier run's dead rows (seeded
- * sessions, rotated refresh tokens: 460,000 and 800,000 of them after a day's runs), which every credential check then
- * stepped over; nor should one scenario's writes (refresh rotations, logins) slow the next one's reads.
+ * sessions, rotated refresh tokens: 460,000 and 800,000 of them after a day's runs; the refresh row measured 0.27× on
+ * that database and 0.35× once vacuumed); nor should one scenario's writes (rotations, logins) slow the next one's reads.
  */
 export async function vacuum(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, application_name: 'atrium-bench-vacuum' });

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { middlewareChain } from './middleware-chain.js';
 
 const req = {} as Request;
@@ -19,13 +19,15 @@ const step =
   };
 
 describe('middlewareChain', () => {
-  it('runs every middleware in order, then calls on once', () => {
+  beforeEach(() => {
     calls = [];
+  });
+
+  it('runs every middleware in order, then calls on once', () => {
     expect(run(middlewareChain(step('a'), step('b'), step('c')))).toEqual({ calls: ['a', 'b', 'c'], outcome: ['next'] });
   });
 
   it('goes on when a middleware calls on later (a body read from its stream)', async () => {
-    calls = [];
     const later: RequestHandler = (_req, _res, next) => void setImmediate(() => next());
     const outcome: unknown[] = [];
     await new Promise<void>((done) =>
@@ -39,7 +41,6 @@ describe('middlewareChain', () => {
 
   it('passes a failure on and skips the rest, whether passed to next or thrown', () => {
     const failure = new Error('refused');
-    calls = [];
     const passes: RequestHandler = (_req, _res, next) => next(failure);
     expect(run(middlewareChain(step('a'), passes, step('c')))).toEqual({ calls: ['a'], outcome: [failure] });
     calls = [];
@@ -50,7 +51,18 @@ describe('middlewareChain', () => {
   });
 
   it('calls on at once when it holds nothing', () => {
-    calls = [];
     expect(run(middlewareChain())).toEqual({ calls: [], outcome: ['next'] });
+  });
+
+  it('passes a rejected async middleware on, as Express 5 does between layers', async () => {
+    const failure = new Error('rejected');
+    const rejects: RequestHandler = async () => {
+      await Promise.resolve();
+      throw failure;
+    };
+    const outcome = await new Promise<unknown>((done) =>
+      middlewareChain(step('a'), rejects, step('c'))(req, res, ((err?: unknown) => done(err ?? 'next')) as NextFunction),
+    );
+    expect({ calls, outcome }).toEqual({ calls: ['a'], outcome: failure });
   });
 });

@@ -3,7 +3,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 /**
  * Express middlewares run in order as one middleware: the router matches, traces and dispatches a layer per `app.use`
  * (a match object, a parameter pass and a handler call each), which every request paid for each of the edge's five.
- * A failure (passed on or thrown) skips the rest and goes to Express's error handling, as it would between layers.
+ * A failure (passed on, thrown, or a returned promise's rejection) skips the rest and goes to Express's error
+ * handling, as Express 5 does between layers.
  */
 export function middlewareChain(...handlers: RequestHandler[]): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -13,7 +14,8 @@ export function middlewareChain(...handlers: RequestHandler[]): RequestHandler {
       const handler = handlers[index++];
       if (!handler) return next();
       try {
-        void handler(req, res, step);
+        const returned: unknown = handler(req, res, step);
+        if (returned instanceof Promise) returned.catch((rejection: unknown) => next(rejection ?? new Error('Rejected promise')));
       } catch (thrown) {
         next(thrown);
       }

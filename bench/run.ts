@@ -13,6 +13,7 @@ import * as chatScenarios from './lib/chat-scenarios.js';
 import * as documentScenarios from './lib/document-scenarios.js';
 import * as integrationScenarios from './lib/integration-scenarios.js';
 import * as notificationScenarios from './lib/notification-scenarios.js';
+import * as rotationScenarios from './lib/rotation-scenarios.js';
 import * as scenarios from './lib/scenarios.js';
 import { BENCH_PASSWORD, seed } from './lib/seed.js';
 import { productionNodeFlags, ROOT, type Server, startServer } from './lib/servers.js';
@@ -51,6 +52,7 @@ const ORDER = [
   'users-list-admin',
   'api-key',
   'refresh',
+  'refresh-rotation',
   'login',
   'outbox',
   'outbox-write',
@@ -76,6 +78,7 @@ const RUNNERS: Record<(typeof ORDER)[number], (ctx: scenarios.BenchContext) => P
   'users-list-admin': scenarios.usersListAdmin,
   'api-key': scenarios.apiKey,
   refresh: scenarios.refresh,
+  'refresh-rotation': rotationScenarios.refreshRotation,
   login: scenarios.login,
   outbox: scenarios.outbox,
   'outbox-write': scenarios.outboxWrite,

@@ -23,7 +23,7 @@ export type RotatedSession = Pick<Session, 'id' | 'userId' | 'organizationId'>;
  * one whose account is suspended or whose membership ended, even if nothing revoked the session (the
  * access token it would mint fails on its first request anyway).
  */
-const ROTATE_SQL = `
+export const ROTATE_SQL = `
   WITH rotated AS (
     UPDATE refresh_tokens SET rotated_at = now()
      WHERE token_hash = $1 AND rotated_at IS NULL

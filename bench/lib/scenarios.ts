@@ -342,6 +342,30 @@ export async function memory(ctx: BenchContext): Promise<ScenarioReport> {
 /** Percentile of already-sorted values. */
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
+/**
+ * `workers` concurrent loops, each calling `op(worker, n)` again as soon as the last call returned, for `seconds`:
+ * the calls per second, p50 and p99 latency (ms), and how many calls there were.
+ */
+export async function closedLoop(
+  workers: number,
+  seconds: number,
+  op: (worker: number, n: number) => Promise<unknown>,
+): Promise<{ rps: number; p50: number; p99: number; count: number }> {
+  const latencies: number[] = [];
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      for (let n = 0; performance.now() < until; n++) {
+        const t0 = performance.now();
+        await op(worker, n);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: latencies.length };
+}
+
 /** p50 and p99 of sequential latencies (ms), and the rate they add up to. */
 export const latencySummary = (latencies: number[]) => {
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -544,21 +568,7 @@ export async function outboxWrite(ctx: BenchContext): Promise<ScenarioReport> {
   };
   const seconds = ctx.settings.quick ? 2 : ctx.settings.duration;
   const rounds = ctx.settings.quick ? 1 : ctx.settings.rounds;
-  const run = async (op: () => Promise<unknown>) => {
-    const latencies: number[] = [];
-    const until = performance.now() + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: writers }, async () => {
-        while (performance.now() < until) {
-          const t0 = performance.now();
-          await op();
-          latencies.push(performance.now() - t0);
-        }
-      }),
-    );
-    latencies.sort((a, b) => a - b);
-    return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-  };
+  const run = (op: () => Promise<unknown>) => closedLoop(writers, seconds, op);
   try {
     const names = Object.keys(variants) as Variant[];
     const results = new Map<Variant, Array<{ rps: number; p50: number; p99: number }>>(names.map((v) => [v, []]));

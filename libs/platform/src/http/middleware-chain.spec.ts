@@ -65,4 +65,15 @@ describe('middlewareChain', () => {
     );
     expect({ calls, outcome }).toEqual({ calls: ['a'], outcome: failure });
   });
+
+  it('fails a middleware whose promise rejects with a falsy value, instead of going on', async () => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
+    const rejectsEmpty: RequestHandler = () => Promise.reject(false);
+    const outcome = await new Promise<unknown>((done) =>
+      middlewareChain(step('a'), rejectsEmpty, step('c'))(req, res, ((err?: unknown) => done(err ?? 'next')) as NextFunction),
+    );
+    expect(calls).toEqual(['a']);
+    expect(outcome).toBeInstanceOf(Error);
+    expect((outcome as Error).message).toBe('Rejected promise');
+  });
 });

@@ -15,7 +15,9 @@ export function middlewareChain(...handlers: RequestHandler[]): RequestHandler {
       if (!handler) return next();
       try {
         const returned: unknown = handler(req, res, step);
-        if (returned instanceof Promise) returned.catch((rejection: unknown) => next(rejection ?? new Error('Rejected promise')));
+        // As Express 5's router does: any thenable, and a falsy rejection still fails (it would otherwise read as "go on").
+        if (typeof (returned as PromiseLike<unknown> | null)?.then === 'function')
+          (returned as PromiseLike<unknown>).then(undefined, (rejection: unknown) => next(rejection || new Error('Rejected promise')));
       } catch (thrown) {
         next(thrown);
       }
